@@ -1,0 +1,133 @@
+// Brings a system database to the schema this package was built with, or refuses clearly.
+//
+// DBOS keeps one counter (dbos_migrations, 123 for DBOS 5.3.0); durably keeps its own ledger
+// (durably_migrations) beside it. Migrations run in one transaction under an advisory lock, so
+// any number of processes may launch at once and each sees either nothing or everything.
+import { createHash } from "node:crypto";
+import { DurablyError } from "./durably-error.js";
+import { quoteIdentifier, validateSchemaName } from "./schema-name.js";
+import { migrations } from "./generated/migrations.js";
+import type { SystemDatabase } from "./system-database.js";
+
+/** The DBOS shared-migration level this schema matches (@dbos-inc/dbos-sdk 5.3.0). */
+export const dbosMigrationLevel = 123;
+
+/** The newest durably migration this package knows. */
+export const latestMigrationVersion = migrations.length;
+
+/** Changes whenever any migration's text changes: a cache key for pre-migrated test templates. */
+export const schemaFingerprint = createHash("sha256")
+  .update(migrations.map((m) => m.sql).join("\0"))
+  .digest("hex")
+  .slice(0, 12);
+
+export interface MigrationReport {
+  /** durably migration versions applied by this call. */
+  readonly applied: readonly number[];
+  /** True when the database had been migrated by DBOS itself and durably adopted it. */
+  readonly adoptedFromDbos: boolean;
+}
+
+interface MigrationState {
+  readonly dbosLevel: number | undefined;
+  readonly durablyVersion: number | undefined;
+}
+
+/**
+ * Creates or upgrades the system schema. Idempotent; safe to run from many processes at once;
+ * accepts a database that DBOS 5.3.0 migrated; refuses, changing nothing, a database that a newer
+ * DBOS or durably migrated.
+ *
+ * @example
+ * const report = await migrateSystemDatabase(sysdb); // { applied: [1], adoptedFromDbos: false }
+ */
+export async function migrateSystemDatabase(sysdb: SystemDatabase): Promise<MigrationReport> {
+  const before = await readState(sysdb);
+  if (isCurrent(sysdb, before)) return { applied: [], adoptedFromDbos: false };
+
+  return sysdb.sql.begin(async (tx) => {
+    // Two keys: one constant for "durably migrations", one per schema.
+    await tx`select pg_advisory_xact_lock(hashtext('durably.migrate'), hashtext(${sysdb.schema}))`;
+    const state = await readState(sysdb, tx);
+    if (isCurrent(sysdb, state)) return { applied: [], adoptedFromDbos: false };
+
+    const q = sysdb.quotedSchema;
+    let from = state.durablyVersion ?? 0;
+    const adoptedFromDbos = state.durablyVersion === undefined && state.dbosLevel === dbosMigrationLevel;
+    await tx.unsafe(`
+      CREATE SCHEMA IF NOT EXISTS ${q};
+      CREATE TABLE IF NOT EXISTS ${q}.durably_migrations (
+        version integer PRIMARY KEY,
+        name text NOT NULL,
+        applied_at bigint DEFAULT ((EXTRACT(epoch FROM now()) * 1000.0))::bigint NOT NULL
+      )`);
+    if (adoptedFromDbos) {
+      // DBOS 5.3.0 built exactly what 0001 builds: record it instead of running it.
+      const base = migrations[0]!;
+      await tx`insert into ${tx(sysdb.schema)}.durably_migrations (version, name) values (${base.version}, ${base.name})`;
+      from = base.version;
+    }
+    const applied: number[] = [];
+    for (const migration of migrations.slice(from)) {
+      await tx.unsafe(migration.sql.replaceAll("{{schema}}", q));
+      await tx`insert into ${tx(sysdb.schema)}.durably_migrations (version, name) values (${migration.version}, ${migration.name})`;
+      applied.push(migration.version);
+    }
+    return { applied, adoptedFromDbos };
+  }) as Promise<MigrationReport>;
+}
+
+/** Reads both counters; throws MIGRATION_REFUSED for a database this package must not touch. */
+async function readState(sysdb: SystemDatabase, tx = sysdb.sql): Promise<MigrationState> {
+  // pg_tables, not to_regclass: inside a transaction to_regclass may read a stale catalog cache
+  // and miss tables that a concurrent migration just committed.
+  const tables = await tx<{ tablename: string }[]>`
+    select tablename from pg_catalog.pg_tables
+    where schemaname = ${sysdb.schema} and tablename in ('dbos_migrations', 'durably_migrations')`;
+  const has = (name: string) => tables.some((t) => t.tablename === name);
+  const dbosLevel = has("dbos_migrations")
+    ? Number((await tx`select max(version) as v from ${tx(sysdb.schema)}.dbos_migrations`)[0]?.v ?? 0)
+    : undefined;
+  const durablyVersion = has("durably_migrations")
+    ? Number((await tx`select coalesce(max(version), 0) as v from ${tx(sysdb.schema)}.durably_migrations`)[0]?.v)
+    : undefined;
+  const state = { dbosLevel, durablyVersion };
+  refuseUnknown(sysdb, state);
+  return state;
+}
+
+function isCurrent(sysdb: SystemDatabase, state: MigrationState): boolean {
+  refuseUnknown(sysdb, state);
+  return state.durablyVersion === latestMigrationVersion;
+}
+
+function refuseUnknown(sysdb: SystemDatabase, { dbosLevel, durablyVersion }: MigrationState): void {
+  const where = `system database ${sysdb.location} (schema ${sysdb.quotedSchema})`;
+  if (durablyVersion !== undefined && durablyVersion > latestMigrationVersion) {
+    throw new DurablyError(
+      "MIGRATION_REFUSED",
+      `The ${where} was migrated by a newer durably (schema version ${durablyVersion}; this one knows up to ${latestMigrationVersion}). ` +
+        "Nothing was changed. Upgrade durably in this program.",
+    );
+  }
+  if (dbosLevel !== undefined && dbosLevel > dbosMigrationLevel) {
+    throw new DurablyError(
+      "MIGRATION_REFUSED",
+      `The ${where} was migrated by a newer DBOS (migration level ${dbosLevel}; durably supports ${dbosMigrationLevel}, as DBOS 5.3.0). ` +
+        "Nothing was changed. Use a separate system database, or a durably release that supports this level.",
+    );
+  }
+  if (durablyVersion === undefined && dbosLevel !== undefined && dbosLevel < dbosMigrationLevel) {
+    throw new DurablyError(
+      "MIGRATION_REFUSED",
+      `The ${where} was migrated by an older DBOS (migration level ${dbosLevel}; durably needs ${dbosMigrationLevel}). ` +
+        "Nothing was changed. Upgrade it by launching DBOS 5.3.0 against it once (or `npx dbos@5.3.0 migrate`), then start durably.",
+    );
+  }
+}
+
+/** The SQL every migration runs, for schema `schema`, in order: what a DBA reviews before applying. */
+export function renderMigrationSql(schema: string): string {
+  const quoted = quoteIdentifier(validateSchemaName(schema));
+  return migrations.map((m) => `-- ${m.name}\n${m.sql.replaceAll("{{schema}}", quoted)}`).join("\n\n");
+}

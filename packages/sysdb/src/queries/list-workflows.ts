@@ -1,0 +1,73 @@
+// Listing workflows with filters, for management tools; built with Kysely because filters vary.
+import type { SystemDatabase } from "../system-database.js";
+import { toWorkflowRecord, type WorkflowRecord, type WorkflowStatusName } from "./workflow-record.js";
+
+export interface WorkflowFilter {
+  readonly workflowIDs?: readonly string[];
+  readonly workflowIDPrefix?: string;
+  readonly status?: readonly WorkflowStatusName[];
+  readonly name?: string;
+  readonly applicationVersion?: string;
+  readonly executorIDs?: readonly string[];
+  readonly queueName?: string;
+  readonly parentWorkflowID?: string;
+  readonly forkedFrom?: string;
+  /** Epoch ms bounds on created_at, inclusive. */
+  readonly createdAfter?: number;
+  readonly createdBefore?: number;
+  /** Own plus unclaimed rows of this application; undefined sees all applications. */
+  readonly applicationName?: string;
+  readonly limit?: number;
+  readonly offset?: number;
+  readonly sortDesc?: boolean;
+  /** Also load input, output and error texts. */
+  readonly loadPayloads?: boolean;
+}
+
+/** Lists workflows matching every given filter, by creation time. */
+export async function listWorkflows(sysdb: SystemDatabase, f: WorkflowFilter): Promise<WorkflowRecord[]> {
+  let q = sysdb.db.selectFrom("workflow_status as w").selectAll("w");
+  if (f.workflowIDs !== undefined) q = q.where("w.workflow_uuid", "in", f.workflowIDs.length ? [...f.workflowIDs] : [""]);
+  if (f.workflowIDPrefix !== undefined) q = q.where("w.workflow_uuid", "like", `${escapeLike(f.workflowIDPrefix)}%`);
+  if (f.status !== undefined && f.status.length > 0) q = q.where("w.status", "in", [...f.status]);
+  if (f.name !== undefined) q = q.where("w.name", "=", f.name);
+  if (f.applicationVersion !== undefined) q = q.where("w.application_version", "=", f.applicationVersion);
+  if (f.executorIDs !== undefined && f.executorIDs.length > 0) q = q.where("w.executor_id", "in", [...f.executorIDs]);
+  if (f.queueName !== undefined) q = q.where("w.queue_name", "=", f.queueName);
+  if (f.parentWorkflowID !== undefined) q = q.where("w.parent_workflow_id", "=", f.parentWorkflowID);
+  if (f.forkedFrom !== undefined) q = q.where("w.forked_from", "=", f.forkedFrom);
+  if (f.createdAfter !== undefined) q = q.where("w.created_at", ">=", f.createdAfter);
+  if (f.createdBefore !== undefined) q = q.where("w.created_at", "<=", f.createdBefore);
+  if (f.applicationName !== undefined) {
+    const app = f.applicationName;
+    q = q.where((eb) => eb.or([eb("w.application_name", "=", app), eb("w.application_name", "is", null)]));
+  }
+  if (f.loadPayloads) {
+    q = q
+      .leftJoin("workflow_input as i", "i.workflow_uuid", "w.workflow_uuid")
+      .leftJoin("workflow_output as o", "o.workflow_uuid", "w.workflow_uuid")
+      .select((eb) => [
+        eb.fn.coalesce("i.inputs", "w.inputs").as("inputs"),
+        eb.fn.coalesce("o.output", "w.output").as("output"),
+        eb.fn.coalesce("o.error", "w.error").as("error"),
+      ]);
+  }
+  q = q.orderBy("w.created_at", f.sortDesc ? "desc" : "asc").orderBy("w.workflow_uuid");
+  if (f.limit !== undefined) q = q.limit(f.limit);
+  if (f.offset !== undefined) q = q.offset(f.offset);
+  const rows = await q.execute();
+  return rows.map((r) => {
+    const row = r as Record<string, unknown>;
+    if (!f.loadPayloads) {
+      // selectAll("w") includes the legacy payload columns; do not hand them out unasked.
+      delete row.inputs;
+      delete row.output;
+      delete row.error;
+    }
+    return toWorkflowRecord(row);
+  });
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,125 @@
+// Step checkpoints (operation_outputs): load a workflow's history once, write many at once.
+import type { SystemDatabase } from "../system-database.js";
+import type { WorkflowStatusName } from "./workflow-record.js";
+
+export interface Checkpoint {
+  readonly workflowID: string;
+  readonly stepID: number;
+  readonly name: string;
+  readonly output: string | null;
+  readonly error: string | null;
+  readonly childWorkflowID: string | null;
+  readonly serialization: string | null;
+  readonly startedAt: number | null;
+  readonly completedAt: number | null;
+}
+
+export interface NewCheckpoint extends Checkpoint {
+  /** The run that must still own the workflow for the write to happen. */
+  readonly ownerXid: string;
+  readonly applicationName: string | null;
+}
+
+/** Every checkpoint of a workflow, by step ID: read once when a run replays. */
+export async function loadCheckpoints(sysdb: SystemDatabase, workflowID: string): Promise<Map<number, Checkpoint>> {
+  const { sql } = sysdb;
+  const rows = await sql`
+    select function_id, function_name, output, error, child_workflow_id, serialization,
+           started_at_epoch_ms, completed_at_epoch_ms
+    from ${sql(sysdb.schema)}.operation_outputs where workflow_uuid = ${workflowID}`;
+  return new Map(rows.map((r) => [r.function_id as number, toCheckpoint(workflowID, r)]));
+}
+
+/** A workflow's checkpoints in step order, for inspection tools. */
+export async function listCheckpoints(sysdb: SystemDatabase, workflowID: string): Promise<Checkpoint[]> {
+  const { sql } = sysdb;
+  const rows = await sql`
+    select function_id, function_name, output, error, child_workflow_id, serialization,
+           started_at_epoch_ms, completed_at_epoch_ms
+    from ${sql(sysdb.schema)}.operation_outputs where workflow_uuid = ${workflowID}
+    order by function_id`;
+  return rows.map((r) => toCheckpoint(workflowID, r));
+}
+
+/**
+ * Writes checkpoints of any number of workflows in one statement (one round trip, one commit).
+ * A row is written only while its workflow is PENDING and owned by the given run, and only if
+ * that step has no checkpoint yet. Returns the keys (`workflowID:stepID`) that were written.
+ */
+export async function insertCheckpoints(sysdb: SystemDatabase, rows: readonly NewCheckpoint[]): Promise<Set<string>> {
+  const { sql } = sysdb;
+  const s = sql(sysdb.schema);
+  const json = JSON.stringify(
+    rows.map((r) => ({
+      workflow_uuid: r.workflowID,
+      function_id: r.stepID,
+      function_name: r.name,
+      output: r.output,
+      error: r.error,
+      child_workflow_id: r.childWorkflowID,
+      started_at: r.startedAt,
+      completed_at: r.completedAt,
+      serialization: r.serialization,
+      application_name: r.applicationName,
+      owner_xid: r.ownerXid,
+    })),
+  );
+  const written = await sql`
+    insert into ${s}.operation_outputs (workflow_uuid, function_id, function_name, output, error,
+      child_workflow_id, started_at_epoch_ms, completed_at_epoch_ms, serialization, application_name)
+    select c.workflow_uuid, c.function_id, c.function_name, c.output, c.error, c.child_workflow_id,
+           c.started_at, c.completed_at, c.serialization, c.application_name
+    from json_to_recordset(${json}::text::json)
+         as c(workflow_uuid text, function_id int4, function_name text, output text, error text, child_workflow_id text,
+              started_at int8, completed_at int8, serialization text, application_name text, owner_xid text)
+    -- A scalar subquery runs per row on the primary key; a join lets a generic plan scan every
+    -- PENDING index entry (dead ones too, until vacuum), which grows with history.
+    where (select w.status = 'PENDING' and w.owner_xid = c.owner_xid
+           from ${s}.workflow_status w where w.workflow_uuid = c.workflow_uuid)
+    on conflict (workflow_uuid, function_id) do nothing
+    returning workflow_uuid, function_id`;
+  return new Set(written.map((r) => `${r.workflow_uuid}:${r.function_id}`));
+}
+
+export interface CheckpointRefusal {
+  /** The workflow's status now, or undefined if the row is gone. */
+  readonly status: WorkflowStatusName | undefined;
+  readonly ownerXid: string | null;
+  /** The checkpoint already recorded at that step, if any. */
+  readonly existing: Checkpoint | undefined;
+}
+
+/** Explains why a checkpoint was not written: the workflow's state and the step's existing row. */
+export async function explainCheckpointRefusal(
+  sysdb: SystemDatabase,
+  workflowID: string,
+  stepID: number,
+): Promise<CheckpointRefusal> {
+  const { sql } = sysdb;
+  const s = sql(sysdb.schema);
+  const [row] = await sql`
+    select w.status, w.owner_xid, o.function_id, o.function_name, o.output, o.error, o.child_workflow_id,
+           o.serialization, o.started_at_epoch_ms, o.completed_at_epoch_ms
+    from (select ${workflowID}::text as id) k
+    left join ${s}.workflow_status w on w.workflow_uuid = k.id
+    left join ${s}.operation_outputs o on o.workflow_uuid = k.id and o.function_id = ${stepID}`;
+  return {
+    status: row?.status ?? undefined,
+    ownerXid: row?.owner_xid ?? null,
+    existing: row?.function_id === null || row === undefined ? undefined : toCheckpoint(workflowID, row),
+  };
+}
+
+function toCheckpoint(workflowID: string, r: Record<string, unknown>): Checkpoint {
+  return {
+    workflowID,
+    stepID: r.function_id as number,
+    name: r.function_name as string,
+    output: (r.output as string | null) ?? null,
+    error: (r.error as string | null) ?? null,
+    childWorkflowID: (r.child_workflow_id as string | null) ?? null,
+    serialization: (r.serialization as string | null) ?? null,
+    startedAt: r.started_at_epoch_ms === null ? null : Number(r.started_at_epoch_ms),
+    completedAt: r.completed_at_epoch_ms === null ? null : Number(r.completed_at_epoch_ms),
+  };
+}

@@ -1,0 +1,36 @@
+// Resuming workflows: back to ENQUEUED on a queue with a fresh attempt count and timeout clock.
+import type { SystemDatabase } from "../system-database.js";
+import { internalQueueName } from "./workflow-record.js";
+import { textList } from "./text-list.js";
+
+/** Channel that wakes dequeuers after durably enqueued work (payload: the queue name). */
+export const enqueuedChannel = "durably_workflow_enqueued";
+
+/**
+ * Puts every listed workflow that is not SUCCESS or ERROR back to ENQUEUED on `queueName`
+ * (default the internal queue), resetting attempts, deadline, deduplication and times.
+ * Returns the IDs that exist.
+ */
+export async function resumeWorkflows(
+  sysdb: SystemDatabase,
+  workflowIDs: readonly string[],
+  now: number,
+  queueName: string = internalQueueName,
+): Promise<Set<string>> {
+  const { sql } = sysdb;
+  const s = sql(sysdb.schema);
+  const rows = await sql`
+    with upd as (
+      update ${s}.workflow_status
+      set status = 'ENQUEUED', queue_name = ${queueName}, recovery_attempts = 0,
+          workflow_deadline_epoch_ms = null, deduplication_id = null, started_at_epoch_ms = null,
+          completed_at = null, updated_at = ${now}
+      where workflow_uuid = any(${textList(sql, workflowIDs)}) and status not in ('SUCCESS', 'ERROR')
+      returning workflow_uuid
+    ), woken as (
+      select pg_notify(${enqueuedChannel}, ${queueName}) from (select 1 from upd limit 1) x
+    )
+    select w.workflow_uuid, (select count(*) from woken) as n
+    from ${s}.workflow_status w where w.workflow_uuid = any(${textList(sql, workflowIDs)})`;
+  return new Set(rows.map((r) => r.workflow_uuid as string));
+}

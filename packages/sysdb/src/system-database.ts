@@ -1,0 +1,162 @@
+// The handle to one system database: a connection pool, a typed Kysely instance scoped to the
+// schema, and the dedicated LISTEN connection. Everything else in sysdb takes one of these.
+import { Kysely } from "kysely";
+import postgres from "postgres";
+import type { Options, Sql } from "postgres";
+import { DurablyError } from "./durably-error.js";
+import { PostgresPoolDialect } from "./kysely-dialect.js";
+import { NotificationListener } from "./notification-listener.js";
+import { defaultSchemaName, quoteIdentifier, validateSchemaName } from "./schema-name.js";
+import { classifyError } from "./sqlstate.js";
+import type { SystemSchema } from "./tables.js";
+
+export interface SystemDatabaseOptions {
+  /** A postgres:// URL. */
+  readonly url: string;
+  /** Schema of the system tables. Default `"dbos"`. Any 1-63 byte name; it is always quoted. */
+  readonly schema?: string;
+  /** Connections in the pool. Default 10. */
+  readonly poolSize?: number;
+  /** How long to wait for a connection before failing with DATABASE_UNAVAILABLE. Default 10 000 ms. */
+  readonly connectTimeoutMs?: number;
+  /** Shown as `application_name` in pg_stat_activity (the listener adds `-listen`). Default `"durably"`. */
+  readonly applicationName?: string;
+  /** Receives errors of background work (the listener's reconnects). Default: ignored. */
+  readonly onBackgroundError?: (error: unknown) => void;
+  /** Called with the text of every statement the pool sends, its connection's number and its parameters (diagnostics, benchmarks). */
+  readonly onQuery?: (sql: string, connection: number, parameters: readonly unknown[]) => void;
+}
+
+/** An open system database. Create with {@link openSystemDatabase}; close with {@link SystemDatabase.close}. */
+export interface SystemDatabase {
+  /** The (unquoted) schema name. */
+  readonly schema: string;
+  /** The schema name quoted for SQL text. */
+  readonly quotedSchema: string;
+  /** Typed queries, already scoped to the schema. */
+  readonly db: Kysely<SystemSchema>;
+  /** The raw driver, for the few statements Kysely cannot express (multi-statement DDL). */
+  readonly sql: Sql;
+  readonly listener: NotificationListener;
+  /** Where the database lives, for error messages: `host:port/database`. */
+  readonly location: string;
+  /** Opens a connection now and fails with DATABASE_UNAVAILABLE if none can be had in time. */
+  connect(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a pool and a listener for the system database at `options.url`. No I/O happens until
+ * the first query or {@link SystemDatabase.connect}.
+ *
+ * @example
+ * const sysdb = openSystemDatabase({ url: "postgres://postgres@localhost:5432/app_sys" });
+ * await sysdb.connect();
+ * await migrateSystemDatabase(sysdb);
+ * await sysdb.close();
+ */
+export function openSystemDatabase(options: SystemDatabaseOptions): SystemDatabase {
+  const schema = validateSchemaName(options.schema ?? defaultSchemaName);
+  const location = describeUrl(options.url);
+  const poolSize = options.poolSize ?? 10;
+  if (!Number.isInteger(poolSize) || poolSize < 1) {
+    throw new DurablyError("INVALID_CONFIG", `poolSize must be a positive integer, got ${String(poolSize)}.`);
+  }
+  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+  const applicationName = options.applicationName ?? "durably";
+  const onBackgroundError = options.onBackgroundError ?? (() => undefined);
+
+  const connection = {
+    connect_timeout: Math.max(1, Math.ceil(connectTimeoutMs / 1000)),
+    // See queries/text-list.ts: no per-connection type fetch, so no unhandled rejection on a reset.
+    fetch_types: false,
+    onnotice: () => undefined,
+    // int8 holds epoch milliseconds and counters, all well inside Number's exact range.
+    types: { bigint: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) } },
+    connection: { application_name: applicationName },
+  } as unknown as Options<Record<string, never>>;
+
+  const onQuery = options.onQuery;
+  const sql = postgres(options.url, {
+    ...connection,
+    max: poolSize,
+    idle_timeout: 60,
+    ...(onQuery === undefined ? {} : { debug: (conn: number, query: string, parameters: unknown[]) => onQuery(query, conn, parameters) }),
+  });
+  const db = new Kysely<SystemSchema>({ dialect: new PostgresPoolDialect(sql as unknown as Sql) }).withSchema(schema);
+  const listener = new NotificationListener({
+    url: options.url,
+    connection: {
+      ...connection,
+      connection: { application_name: `${applicationName}-listen` },
+    } as Options<Record<string, never>>,
+    onError: onBackgroundError,
+  });
+
+  let closed = false;
+  return {
+    schema,
+    quotedSchema: quoteIdentifier(schema),
+    db,
+    sql,
+    listener,
+    location,
+    async connect() {
+      try {
+        await withTimeout(sql`select 1`, connectTimeoutMs + 1000);
+      } catch (error) {
+        throw unavailable(location, connectTimeoutMs, error);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await listener.close();
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+/** Turns a connection failure into the typed error users see. */
+export function unavailable(location: string, timeoutMs: number, cause: unknown): DurablyError {
+  const kind = classifyError(cause);
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  if (kind === "missing_database") {
+    return new DurablyError(
+      "DATABASE_UNAVAILABLE",
+      `The database at ${location} does not exist (${reason}). Create it, or point the URL at an existing database.`,
+      { cause },
+    );
+  }
+  return new DurablyError(
+    "DATABASE_UNAVAILABLE",
+    `Could not connect to Postgres at ${location} within ${timeoutMs} ms: ${reason}. ` +
+      "Check that the server is running and that the URL (host, port, user, password) is right.",
+    { cause },
+  );
+}
+
+/** `host:port/database` of a URL, without credentials. */
+export function describeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || "localhost"}:${parsed.port || "5432"}${parsed.pathname || "/"}`;
+  } catch {
+    throw new DurablyError(
+      "INVALID_CONFIG",
+      "The system database URL is not a valid URL. Use the form postgres://user:password@host:5432/database.",
+    );
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error(`timed out after ${ms} ms`), { code: "CONNECT_TIMEOUT" })), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,190 @@
+// Typed rows of the system schema, for Kysely. Snake_case as in SQL; mappers hand out camelCase.
+// int8 columns arrive as JS numbers (epoch milliseconds fit exactly); numeric stays a string.
+import type { ColumnType, Generated } from "kysely";
+
+/** A column with a database default: optional on insert. */
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
+
+export interface WorkflowStatusTable {
+  workflow_uuid: string;
+  status: string | null;
+  name: string | null;
+  authenticated_user: string | null;
+  assumed_role: string | null;
+  authenticated_roles: string | null;
+  request: string | null;
+  output: string | null;
+  error: string | null;
+  executor_id: string | null;
+  created_at: Defaulted<number>;
+  updated_at: Defaulted<number>;
+  application_version: string | null;
+  application_id: string | null;
+  class_name: string | null;
+  config_name: string | null;
+  recovery_attempts: Defaulted<number | null>;
+  queue_name: string | null;
+  workflow_timeout_ms: number | null;
+  workflow_deadline_epoch_ms: number | null;
+  inputs: string | null;
+  started_at_epoch_ms: number | null;
+  deduplication_id: string | null;
+  priority: Defaulted<number>;
+  queue_partition_key: string | null;
+  forked_from: string | null;
+  owner_xid: string | null;
+  parent_workflow_id: string | null;
+  serialization: string | null;
+  delay_until_epoch_ms: number | null;
+  was_forked_from: Defaulted<boolean>;
+  rate_limited: Defaulted<boolean>;
+  completed_at: number | null;
+  attributes: unknown | null;
+  schedule_name: string | null;
+  debounce_deadline_epoch_ms: number | null;
+  is_debounced: Defaulted<boolean>;
+  application_name: string | null;
+  creator_xid: string | null;
+}
+
+export interface WorkflowInputTable {
+  workflow_uuid: string;
+  inputs: string | null;
+  retention_timestamp: Defaulted<number>;
+}
+
+export interface WorkflowOutputTable {
+  workflow_uuid: string;
+  output: string | null;
+  error: string | null;
+  retention_timestamp: Defaulted<number>;
+}
+
+export interface OperationOutputsTable {
+  workflow_uuid: string;
+  function_id: number;
+  function_name: Defaulted<string>;
+  output: string | null;
+  error: string | null;
+  child_workflow_id: string | null;
+  started_at_epoch_ms: number | null;
+  completed_at_epoch_ms: number | null;
+  serialization: string | null;
+  application_name: string | null;
+  retention_timestamp: Defaulted<number>;
+}
+
+export interface NotificationsTable {
+  message_uuid: Generated<string>;
+  destination_uuid: string;
+  topic: string | null;
+  message: string;
+  created_at_epoch_ms: Defaulted<number>;
+  serialization: string | null;
+  consumed: Defaulted<boolean>;
+  consumed_by_function_id: number | null;
+}
+
+export interface WorkflowEventsTable {
+  workflow_uuid: string;
+  key: string;
+  value: string;
+  serialization: string | null;
+}
+
+export interface WorkflowEventsHistoryTable {
+  workflow_uuid: string;
+  function_id: number;
+  key: string;
+  value: string;
+  serialization: string | null;
+}
+
+export interface StreamsTable {
+  workflow_uuid: string;
+  key: string;
+  value: string;
+  offset: number;
+  function_id: Defaulted<number>;
+  serialization: string | null;
+}
+
+export interface QueuesTable {
+  queue_id: Generated<string>;
+  name: string;
+  concurrency: number | null;
+  worker_concurrency: number | null;
+  rate_limit_max: number | null;
+  rate_limit_period_sec: number | null;
+  priority_enabled: Defaulted<boolean>;
+  partition_queue: Defaulted<boolean>;
+  polling_interval_sec: Defaulted<number>;
+  created_at: Defaulted<number>;
+  updated_at: Defaulted<number>;
+  application_name: string | null;
+  partition_concurrency: number | null;
+  partition_worker_concurrency: number | null;
+  partition_rate_limit_max: number | null;
+  partition_rate_limit_period_sec: number | null;
+}
+
+export interface WorkflowSchedulesTable {
+  schedule_id: string;
+  schedule_name: string;
+  workflow_name: string;
+  workflow_class_name: string | null;
+  schedule: string;
+  status: Defaulted<string>;
+  context: string;
+  last_fired_at: string | null;
+  automatic_backfill: Defaulted<boolean>;
+  cron_timezone: string | null;
+  queue_name: string | null;
+  application_name: string | null;
+}
+
+export interface ApplicationVersionsTable {
+  version_id: string;
+  version_name: string;
+  version_timestamp: Defaulted<number>;
+  created_at: Defaulted<number>;
+  application_name: string | null;
+}
+
+export interface EventDispatchKvTable {
+  service_name: string;
+  workflow_fn_name: string;
+  key: string;
+  value: string | null;
+  update_seq: string | null;
+  update_time: string | null;
+}
+
+export interface DbosMigrationsTable {
+  version: number;
+}
+
+/** durably's own migration ledger, beside DBOS's single-row counter. */
+export interface DurablyMigrationsTable {
+  version: number;
+  name: string;
+  applied_at: Defaulted<number>;
+}
+
+/** The whole system schema, as Kysely sees it (queried with `withSchema(schemaName)`). */
+export interface SystemSchema {
+  workflow_status: WorkflowStatusTable;
+  workflow_input: WorkflowInputTable;
+  workflow_output: WorkflowOutputTable;
+  operation_outputs: OperationOutputsTable;
+  notifications: NotificationsTable;
+  workflow_events: WorkflowEventsTable;
+  workflow_events_history: WorkflowEventsHistoryTable;
+  streams: StreamsTable;
+  queues: QueuesTable;
+  workflow_schedules: WorkflowSchedulesTable;
+  application_versions: ApplicationVersionsTable;
+  event_dispatch_kv: EventDispatchKvTable;
+  dbos_migrations: DbosMigrationsTable;
+  durably_migrations: DurablyMigrationsTable;
+}
