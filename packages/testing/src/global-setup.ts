@@ -1,0 +1,24 @@
+// Entry point `@durably/testing/global-setup`: finds or starts one Postgres server per vitest run
+// and hands its admin URL to every worker through DURABLY_TEST_ADMIN_URL.
+import { provisionTestServer } from "./provision-test-server.js";
+
+/**
+ * vitest `globalSetup`: provisions the server once, sets `DURABLY_TEST_ADMIN_URL` for the workers
+ * (which inherit the environment), and returns the teardown, which stops an embedded server or
+ * container this run started but leaves a reused one running.
+ *
+ * @example
+ * ```ts
+ * // vitest.config.ts
+ * export default defineConfig({ test: { globalSetup: ["@durably/testing/global-setup"] } });
+ * ```
+ */
+export default async function setup(): Promise<() => Promise<void>> {
+  if (process.env.DURABLY_TEST_ADMIN_URL) return async () => {}; // an outer run already provides it
+  const server = await provisionTestServer();
+  process.env.DURABLY_TEST_ADMIN_URL = server.url;
+  return async () => {
+    delete process.env.DURABLY_TEST_ADMIN_URL;
+    await server.stop();
+  };
+}
