@@ -1,0 +1,107 @@
+// The configuration users give createDBOSContext, validated and frozen before any I/O.
+import { DurablyError, validateSchemaName, defaultSchemaName } from "@durably/sysdb";
+import { systemClock, type Clock } from "./clock.js";
+import { createConsoleLogger, type Logger } from "./logger.js";
+import { isSerializationFormat, type SerializationFormat } from "./serialization/index.js";
+
+export interface DBOSConfig {
+  /** Name of the application; owns its rows in a shared system database. Required. */
+  readonly appName: string;
+  /** Postgres URL of the system database. Default: the DBOS_SYSTEM_DATABASE_URL environment variable. */
+  readonly systemDatabaseUrl?: string;
+  /** Version of this code; recovery only resumes workflows of the same version. Default: DBOS__APPVERSION, else a hash of the registered workflows' source. */
+  readonly applicationVersion?: string;
+  /** Identity of this process for recovery. Default: DBOS__VMID, else `"local"`. */
+  readonly executorId?: string;
+  /** Connections in the pool. Default 10. */
+  readonly poolSize?: number;
+  /** Schema of the system tables. Default `"dbos"`. */
+  readonly schema?: string;
+  /** Format of stored values. Default `"js_superjson"` (DBOS TypeScript's); `"portable_json"` is plain JSON, readable from any language. */
+  readonly serializer?: SerializationFormat;
+  /** Default: JSON lines on stderr, warnings and errors only (DURABLY_LOG_LEVEL changes the level). */
+  readonly logger?: Logger;
+  /** How long to wait for a connection at launch. Default 10 000 ms. */
+  readonly connectTimeoutMs?: number;
+  /** How often the internal queue (resume, fork, DBOS clients) is polled when no notification arrives. Default 1000 ms. */
+  readonly pollIntervalMs?: number;
+  /** Time source. Default: the system clock. For tests. */
+  readonly clock?: Clock;
+  /** Called with every SQL statement sent to the system database (not the listener's). For diagnostics and benchmarks. */
+  readonly onQuery?: (sql: string, connection: number, parameters: readonly unknown[]) => void;
+}
+
+export interface ResolvedConfig {
+  readonly appName: string;
+  readonly systemDatabaseUrl: string;
+  readonly applicationVersion: string | undefined;
+  readonly executorId: string;
+  readonly poolSize: number;
+  readonly schema: string;
+  readonly serializer: SerializationFormat;
+  readonly logger: Logger;
+  readonly connectTimeoutMs: number;
+  readonly pollIntervalMs: number;
+  readonly clock: Clock;
+  readonly onQuery: ((sql: string, connection: number, parameters: readonly unknown[]) => void) | undefined;
+  /** True for a client from createClient: no workflow code, nothing to recover or serve. */
+  readonly client: boolean;
+}
+
+/** Validates a config and fills in defaults; every problem is a typed INVALID_CONFIG error. */
+export function resolveConfig(config: DBOSConfig, env: NodeJS.ProcessEnv = process.env, client = false): ResolvedConfig {
+  if (typeof config !== "object" || config === null) invalid("the config must be an object such as { appName: \"shop\" }");
+  if (!(client && config.appName === "") && (typeof config.appName !== "string" || config.appName.trim() === "")) {
+    invalid("appName is required: a non-empty string naming your application, e.g. { appName: \"shop\" }");
+  }
+  const systemDatabaseUrl = config.systemDatabaseUrl ?? env.DBOS_SYSTEM_DATABASE_URL;
+  if (typeof systemDatabaseUrl !== "string" || !/^postgres(ql)?:\/\//.test(systemDatabaseUrl)) {
+    invalid(
+      systemDatabaseUrl === undefined
+        ? "no system database: set systemDatabaseUrl or the DBOS_SYSTEM_DATABASE_URL environment variable to a postgres:// URL"
+        : "systemDatabaseUrl must be a postgres:// or postgresql:// URL",
+    );
+  }
+  const poolSize = config.poolSize ?? 10;
+  if (!Number.isInteger(poolSize) || poolSize < 2 || poolSize > 1000) invalid(`poolSize must be an integer from 2 to 1000, got ${String(poolSize)}`);
+  const serializer = config.serializer ?? "js_superjson";
+  if (!isSerializationFormat(serializer)) invalid(`serializer must be "js_superjson" or "portable_json", got ${JSON.stringify(serializer)}`);
+  const connectTimeoutMs = positive("connectTimeoutMs", config.connectTimeoutMs ?? 10_000);
+  const pollIntervalMs = positive("pollIntervalMs", config.pollIntervalMs ?? 1_000);
+  const applicationVersion = config.applicationVersion ?? env.DBOS__APPVERSION;
+  if (applicationVersion !== undefined && (typeof applicationVersion !== "string" || applicationVersion === "")) {
+    invalid("applicationVersion must be a non-empty string");
+  }
+  const executorId = config.executorId ?? env.DBOS__VMID ?? "local";
+  if (typeof executorId !== "string" || executorId === "") invalid("executorId must be a non-empty string");
+  let schema: string;
+  try {
+    schema = validateSchemaName(config.schema ?? defaultSchemaName);
+  } catch (error) {
+    throw new DurablyError("INVALID_CONFIG", (error as Error).message, { cause: error });
+  }
+  return Object.freeze({
+    appName: config.appName,
+    systemDatabaseUrl,
+    applicationVersion,
+    executorId,
+    poolSize,
+    schema,
+    serializer,
+    logger: config.logger ?? createConsoleLogger(),
+    connectTimeoutMs,
+    pollIntervalMs,
+    clock: config.clock ?? systemClock,
+    onQuery: config.onQuery,
+    client,
+  });
+}
+
+function positive(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) invalid(`${name} must be a positive number of milliseconds`);
+  return value as number;
+}
+
+function invalid(problem: string): never {
+  throw new DurablyError("INVALID_CONFIG", `Invalid durably config: ${problem}.`);
+}

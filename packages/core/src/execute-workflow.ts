@@ -1,0 +1,106 @@
+// Runs a workflow function in this process and records its outcome, fenced on ownership: a run
+// that lost its row (cancelled, timed out, re-owned) never writes and adopts the recorded outcome.
+import { cancelWorkflows, recordWorkflowOutcome, type Checkpoint } from "@durably/sysdb";
+import { DBOSContext } from "./dbos-context.js";
+import { withDatabaseRetry } from "./database-retry.js";
+import { awaitOutcome } from "./recorded-outcome.js";
+import { encodeError, encodeValue, type SerializationFormat } from "./serialization/index.js";
+import type { ActiveRun, Runtime, RunOutcome } from "./runtime.js";
+import type { AnyWorkflow } from "./workflow.js";
+import { WorkflowRun } from "./workflow-run.js";
+
+export interface ExecutionInit {
+  readonly workflowID: string;
+  readonly ownerXid: string;
+  readonly format: SerializationFormat;
+  readonly deadlineEpochMs: number | null;
+  readonly checkpoints?: Map<number, Checkpoint>;
+}
+
+/** Starts `workflow` on `input` in the background and tracks it as active until its outcome is known. */
+export function executeWorkflow(runtime: Runtime, workflow: AnyWorkflow, init: ExecutionInit, input: unknown): ActiveRun {
+  const run = new WorkflowRun({ ...init, name: workflow.name, checkpoints: init.checkpoints ?? new Map() });
+  // A run of the same workflow already here lost it to this one (resumed, recovered elsewhere).
+  const previous = runtime.active.get(run.workflowID);
+  if (previous !== undefined) {
+    runtime.logger.debug("a newer run of the workflow replaces the local one", { workflowID: run.workflowID });
+    previous.run.stop("lost-ownership");
+  }
+  const outcome = runToOutcome(runtime, workflow, run, input).finally(() => {
+    if (runtime.active.get(run.workflowID) === active) runtime.active.delete(run.workflowID);
+  });
+  const active: ActiveRun = { run, outcome };
+  runtime.active.set(run.workflowID, active);
+  // Nobody may be waiting; the outcome is in the database either way.
+  outcome.catch(() => undefined);
+  return active;
+}
+
+async function runToOutcome(runtime: Runtime, workflow: AnyWorkflow, run: WorkflowRun, input: unknown): Promise<RunOutcome> {
+  const clearDeadline = armDeadline(runtime, run);
+  let own: RunOutcome;
+  try {
+    own = { kind: "success", value: await workflow.fn(new DBOSContext(runtime, run), input) };
+  } catch (error) {
+    own = { kind: "error", error };
+  } finally {
+    clearDeadline();
+  }
+  const log = { workflowID: run.workflowID, workflow: run.name };
+  switch (run.stopReason) {
+    case "shutdown":
+      return { kind: "error", error: run.stopError() };
+    case "cancelled":
+    case "timeout":
+    case "lost-ownership":
+      runtime.logger.info("workflow stopped; adopting the recorded outcome", { ...log, reason: run.stopReason });
+      return awaitOutcome(runtime, run.workflowID, { fromDatabaseOnly: true });
+    default:
+      break;
+  }
+  const where = `workflow ${run.workflowID}`;
+  let output: string | null = null;
+  let error: string | null = null;
+  try {
+    if (own.kind === "success") output = encodeValue(own.value, run.format, `output of ${where}`);
+    else error = encodeError(own.error, run.format, `error of ${where}`);
+  } catch (serializationError) {
+    own = { kind: "error", error: serializationError };
+    error = encodeError(serializationError, run.format, `error of ${where}`);
+  }
+  const status = own.kind === "success" ? "SUCCESS" : "ERROR";
+  const recorded = await withDatabaseRetry(
+    "record workflow outcome",
+    () => recordWorkflowOutcome(runtime.sysdb, { workflowID: run.workflowID, ownerXid: run.ownerXid, status, output, error, now: runtime.now() }),
+    { logger: runtime.logger, signal: runtime.shutdownSignal },
+  );
+  if (recorded) {
+    runtime.logger.debug("workflow finished", { ...log, status });
+    return own;
+  }
+  runtime.logger.info("workflow lost its row before finishing; adopting the recorded outcome", log);
+  return awaitOutcome(runtime, run.workflowID, { fromDatabaseOnly: true });
+}
+
+/** Cancels the workflow durably when its deadline passes. Returns the function that disarms it. */
+function armDeadline(runtime: Runtime, run: WorkflowRun): () => void {
+  if (run.deadlineEpochMs === null) return () => undefined;
+  const fire = () => {
+    run.stop("timeout");
+    withDatabaseRetry("cancel a workflow past its deadline", () => cancelWorkflows(runtime.sysdb, [run.workflowID], runtime.now()), {
+      logger: runtime.logger,
+    }).catch((error) => runtime.logger.error("could not cancel a workflow past its deadline", { workflowID: run.workflowID, error }));
+  };
+  const remaining = run.deadlineEpochMs - runtime.now();
+  if (remaining <= 0) {
+    queueMicrotask(fire);
+    return () => undefined;
+  }
+  // setTimeout overflows past 2^31-1 ms (24.8 days): check again until the deadline is reached.
+  let timer = setTimeout(function check() {
+    const left = run.deadlineEpochMs! - runtime.now();
+    if (left <= 0) fire();
+    else timer = setTimeout(check, Math.min(left, 2 ** 31 - 1));
+  }, Math.min(remaining, 2 ** 31 - 1));
+  return () => clearTimeout(timer);
+}

@@ -1,0 +1,77 @@
+// launch: connect, migrate, start the listener and background loops, and recover this
+// executor's unfinished workflows.
+import {
+  claimWorkflowsForRecovery,
+  DurablyError,
+  ensureDatabaseExists,
+  migrateSystemDatabase,
+  openSystemDatabase,
+  recordApplicationVersion,
+} from "@durably/sysdb";
+import { computeApplicationVersion } from "./application-version.js";
+import { startCancellationWatcher } from "./cancellation-watcher.js";
+import { CheckpointWriter } from "./checkpoint-writer.js";
+import { Notifier } from "./notifier.js";
+import { withDatabaseRetry } from "./database-retry.js";
+import { DBOSContext } from "./dbos-context.js";
+import { startInternalQueueRunner } from "./internal-queue-runner.js";
+import { resumeClaimedWorkflows } from "./resume-claimed-workflow.js";
+
+/**
+ * Launches a context: creates and migrates the system database if needed, starts listening, and
+ * resumes this executor's PENDING workflows of this application version. A failed launch
+ * closes everything it opened; create a new context to try again.
+ *
+ * @example
+ * await launch(dbos);
+ */
+export async function launch(ctx: DBOSContext): Promise<void> {
+  if (!(ctx instanceof DBOSContext) || ctx.run !== undefined) {
+    throw new DurablyError("INVALID_ARGUMENT", "launch takes the root context returned by createDBOSContext.");
+  }
+  const runtime = ctx.runtime;
+  if (runtime.state !== "created") {
+    throw new DurablyError("LIFECYCLE", `launch was already called on this context (it is ${runtime.state}).`);
+  }
+  runtime.state = "launching";
+  const { config, logger } = runtime;
+  const sysdb = openSystemDatabase({
+    url: config.systemDatabaseUrl,
+    schema: config.schema,
+    poolSize: config.poolSize,
+    connectTimeoutMs: config.connectTimeoutMs,
+    applicationName: `durably-${config.appName}`.slice(0, 63),
+    onBackgroundError: (error) => logger.warn("system database listener", { error }),
+    ...(config.onQuery === undefined ? {} : { onQuery: config.onQuery }),
+  });
+  try {
+    await ensureDatabaseExists(config.systemDatabaseUrl, config.connectTimeoutMs);
+    await sysdb.connect();
+    await withDatabaseRetry("migrate the system database", () => migrateSystemDatabase(sysdb), { logger });
+    const version = config.applicationVersion ?? computeApplicationVersion(runtime.registry);
+    runtime.attach(sysdb, new CheckpointWriter(sysdb, logger, runtime.shutdownSignal), new Notifier(sysdb, logger), version);
+    runtime.stoppers.push(startCancellationWatcher(runtime));
+    await sysdb.listener.start();
+    await recordApplicationVersion(sysdb, config.appName, version, runtime.now());
+    for (const extension of runtime.extensions) await extension.onLaunch?.(ctx);
+    runtime.state = "launched";
+
+    const recovered = await claimWorkflowsForRecovery(sysdb, {
+      executorID: config.executorId,
+      applicationVersion: version,
+      applicationName: config.appName,
+      now: runtime.now(),
+    });
+    if (recovered.length > 0) logger.info("recovering workflows", { count: recovered.length, executorID: config.executorId });
+    await resumeClaimedWorkflows(runtime, recovered);
+    for (const extension of runtime.extensions) await extension.onRecovered?.(ctx);
+    runtime.stoppers.push(startInternalQueueRunner(runtime));
+    logger.info("launched", { appName: config.appName, applicationVersion: version, executorID: config.executorId });
+  } catch (error) {
+    runtime.state = "shut-down";
+    runtime.beginShutdown();
+    for (const stop of runtime.stoppers.reverse()) await Promise.resolve(stop()).catch(() => undefined);
+    await sysdb.close().catch(() => undefined);
+    throw error;
+  }
+}

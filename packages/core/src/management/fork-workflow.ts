@@ -1,0 +1,52 @@
+// forkWorkflow: a new workflow that keeps the original's first steps and re-runs from a chosen one.
+import { randomUUID } from "node:crypto";
+import { DurablyError, forkWorkflow as forkWorkflowRow } from "@durably/sysdb";
+import type { DBOSContext } from "../dbos-context.js";
+import { runDurableOperation } from "../run-durable-operation.js";
+import { createWorkflowHandle, type WorkflowHandle } from "../workflow-handle.js";
+import { nonexistent } from "./retrieve-workflow.js";
+
+export interface ForkWorkflowOptions {
+  /** Steps before this ID are copied and replayed; this step and later ones run again. */
+  readonly startStep: number;
+  /** ID of the new workflow. Default: a random UUID. */
+  readonly newWorkflowID?: string;
+  /** Version to run the fork under (e.g. the one with a fix). Default: the original's. */
+  readonly applicationVersion?: string;
+  /** Queue to put the fork on (its flow control applies). Default: the internal queue. */
+  readonly queue?: string | { readonly name: string };
+}
+
+/**
+ * Forks a workflow: the new one is enqueued at once, replays steps `0..startStep-1` from the
+ * original's checkpoints, and executes from `startStep` on.
+ *
+ * @example
+ * const retry = await forkWorkflow(dbos, "order-42", { startStep: 2, applicationVersion: "v2-fixed" });
+ */
+export async function forkWorkflow<Output = unknown>(
+  ctx: DBOSContext,
+  workflowID: string,
+  options: ForkWorkflowOptions,
+): Promise<WorkflowHandle<Output>> {
+  const runtime = ctx.runtime;
+  runtime.assertRunning("fork a workflow");
+  const startStep = options?.startStep;
+  if (!Number.isInteger(startStep) || startStep < 0) {
+    throw new DurablyError("INVALID_ARGUMENT", `forkWorkflow needs startStep, an integer >= 0, got ${String(startStep)}.`);
+  }
+  const forkedID = await runDurableOperation(ctx, "DBOS.forkWorkflow", async () => {
+    const id = options.newWorkflowID ?? randomUUID();
+    const forked = await forkWorkflowRow(runtime.sysdb, {
+      originalID: workflowID,
+      forkedID: id,
+      startStep,
+      applicationVersion: options.applicationVersion ?? null,
+      queueName: options.queue === undefined ? undefined : typeof options.queue === "string" ? options.queue : options.queue.name,
+      now: runtime.now(),
+    });
+    if (!forked) throw nonexistent(workflowID);
+    return id;
+  });
+  return createWorkflowHandle<Output>(ctx, forkedID);
+}

@@ -1,0 +1,36 @@
+// getWorkflowSteps: the checkpoints of one workflow, decoded, in step order.
+import { listCheckpoints } from "@durably/sysdb";
+import type { DBOSContext } from "../dbos-context.js";
+import { decodeError, decodeValue } from "../serialization/index.js";
+
+export interface StepInfo {
+  readonly stepID: number;
+  readonly name: string;
+  readonly output: unknown;
+  readonly error: unknown;
+  readonly childWorkflowID: string | undefined;
+  readonly startedAt: Date | undefined;
+  readonly completedAt: Date | undefined;
+}
+
+/**
+ * Lists a workflow's recorded steps.
+ *
+ * @example
+ * for (const step of await getWorkflowSteps(dbos, "order-42")) console.log(step.stepID, step.name, step.output);
+ */
+export async function getWorkflowSteps(ctx: DBOSContext, workflowID: string): Promise<StepInfo[]> {
+  const runtime = ctx.runtime;
+  runtime.assertRunning("read workflow steps");
+  const checkpoints = await listCheckpoints(runtime.sysdb, workflowID);
+  const format = runtime.config.serializer;
+  return checkpoints.map((c) => ({
+    stepID: c.stepID,
+    name: c.name,
+    output: c.output === null ? undefined : decodeValue(c.output, c.serialization, format, `output of step ${c.name}`),
+    error: c.error === null ? undefined : decodeError(c.error, c.serialization, format, `error of step ${c.name}`),
+    childWorkflowID: c.childWorkflowID ?? undefined,
+    startedAt: c.startedAt === null ? undefined : new Date(c.startedAt),
+    completedAt: c.completedAt === null ? undefined : new Date(c.completedAt),
+  }));
+}

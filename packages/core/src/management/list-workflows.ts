@@ -1,0 +1,30 @@
+// listWorkflows: find workflows by status, name, time and lineage, for tools and dashboards.
+import { listWorkflows as listWorkflowRecords, type WorkflowFilter } from "@durably/sysdb";
+import type { DBOSContext } from "../dbos-context.js";
+import { toWorkflowStatus, type WorkflowStatus } from "../workflow-status.js";
+
+export interface ListWorkflowsOptions extends Omit<WorkflowFilter, "applicationName" | "createdAfter" | "createdBefore"> {
+  readonly createdAfter?: Date;
+  readonly createdBefore?: Date;
+  /** Only this application's (and unclaimed) workflows. Default true (a client without appName sees all); false lists every application's. */
+  readonly ownApplicationOnly?: boolean;
+}
+
+/**
+ * Lists workflows matching every given filter, oldest first (or newest with `sortDesc`).
+ *
+ * @example
+ * const failed = await listWorkflows(dbos, { status: ["ERROR"], limit: 20, sortDesc: true });
+ */
+export async function listWorkflows(ctx: DBOSContext, options: ListWorkflowsOptions = {}): Promise<WorkflowStatus[]> {
+  const runtime = ctx.runtime;
+  runtime.assertRunning("list workflows");
+  const { createdAfter, createdBefore, ownApplicationOnly, ...filter } = options;
+  const records = await listWorkflowRecords(runtime.sysdb, {
+    ...filter,
+    ...(createdAfter === undefined ? {} : { createdAfter: createdAfter.getTime() }),
+    ...(createdBefore === undefined ? {} : { createdBefore: createdBefore.getTime() }),
+    ...(ownApplicationOnly === false || runtime.applicationScope === undefined ? {} : { applicationName: runtime.applicationScope }),
+  });
+  return records.map((r) => toWorkflowStatus(r, runtime.config.serializer));
+}

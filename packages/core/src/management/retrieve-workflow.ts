@@ -1,0 +1,23 @@
+// retrieveWorkflow: a handle to any workflow by ID, to await or inspect it.
+import { DurablyError, getWorkflow } from "@durably/sysdb";
+import type { DBOSContext } from "../dbos-context.js";
+import { createWorkflowHandle, type WorkflowHandle } from "../workflow-handle.js";
+
+/**
+ * Returns a handle to an existing workflow; NONEXISTENT_WORKFLOW if there is none with that ID.
+ *
+ * @example
+ * const result = await (await retrieveWorkflow<string>(dbos, "order-42")).getResult();
+ */
+export async function retrieveWorkflow<Output = unknown>(ctx: DBOSContext, workflowID: string): Promise<WorkflowHandle<Output>> {
+  const runtime = ctx.runtime;
+  runtime.assertRunning("retrieve a workflow");
+  if (!runtime.active.has(workflowID) && (await getWorkflow(runtime.sysdb, workflowID)) === undefined) {
+    throw nonexistent(workflowID);
+  }
+  return createWorkflowHandle<Output>(ctx, workflowID);
+}
+
+export function nonexistent(workflowID: string): DurablyError {
+  return new DurablyError("NONEXISTENT_WORKFLOW", `There is no workflow with ID ${workflowID}.`, { workflowID });
+}

@@ -1,0 +1,61 @@
+// Running a workflow this executor just claimed (recovered or dequeued): dead-letter it if it
+// was recovered too often, else load its checkpoints once and replay it.
+import {
+  deadLetterWorkflow,
+  DurablyError,
+  loadCheckpoints,
+  recordWorkflowOutcome,
+  type WorkflowRecord,
+} from "@durably/sysdb";
+import { withDatabaseRetry } from "./database-retry.js";
+import { executeWorkflow } from "./execute-workflow.js";
+import type { Runtime } from "./runtime.js";
+import { decodeWorkflowInput, encodeError, isSerializationFormat } from "./serialization/index.js";
+
+/** Starts a claimed workflow in the background; problems are logged, never thrown. */
+export async function resumeClaimedWorkflow(runtime: Runtime, record: WorkflowRecord): Promise<void> {
+  const log = { workflowID: record.workflowID, workflow: record.name, attempts: record.recoveryAttempts };
+  const workflow = record.name === null ? undefined : runtime.registry.get(record.name);
+  if (workflow === undefined) {
+    // Left PENDING for an executor that has the code; recovery attempts keep counting.
+    runtime.logger.warn("cannot run a claimed workflow: its name is not registered here", log);
+    return;
+  }
+  const ownerXid = record.ownerXid!;
+  const limit = workflow.maxRecoveryAttempts;
+  if (limit > 0 && record.recoveryAttempts > limit + 1) {
+    await withDatabaseRetry("dead-letter a workflow", () => deadLetterWorkflow(runtime.sysdb, record.workflowID, ownerXid, runtime.now()));
+    runtime.logger.warn("workflow moved to the dead-letter queue: too many recovery attempts", { ...log, maxRecoveryAttempts: limit });
+    return;
+  }
+  const format = isSerializationFormat(record.serialization) ? record.serialization : runtime.config.serializer;
+  let input: unknown;
+  try {
+    input = decodeWorkflowInput(record.inputs ?? null, record.serialization, runtime.config.serializer, `input of workflow ${record.workflowID}`);
+  } catch (error) {
+    // A poison input can never run: record the typed error instead of retrying forever.
+    runtime.logger.error("workflow input cannot be decoded; recording the error", { ...log, error });
+    const text = encodeError(error, format, `error of workflow ${record.workflowID}`);
+    await withDatabaseRetry("record an undecodable workflow", () =>
+      recordWorkflowOutcome(runtime.sysdb, { workflowID: record.workflowID, ownerXid, status: "ERROR", output: null, error: text, now: runtime.now() }),
+    );
+    return;
+  }
+  const checkpoints = await withDatabaseRetry("load checkpoints", () => loadCheckpoints(runtime.sysdb, record.workflowID));
+  runtime.logger.info("resuming workflow", { ...log, checkpoints: checkpoints.size });
+  executeWorkflow(runtime, workflow, { workflowID: record.workflowID, ownerXid, format, deadlineEpochMs: record.deadlineEpochMs, checkpoints }, input);
+}
+
+/** Resumes each claimed workflow, logging failures so one bad row never blocks the others. */
+export async function resumeClaimedWorkflows(runtime: Runtime, records: readonly WorkflowRecord[]): Promise<void> {
+  await Promise.all(
+    records.map((record) =>
+      resumeClaimedWorkflow(runtime, record).catch((error: unknown) =>
+        runtime.logger.error("could not resume a claimed workflow", {
+          workflowID: record.workflowID,
+          error: error instanceof DurablyError || error instanceof Error ? error : String(error),
+        }),
+      ),
+    ),
+  );
+}

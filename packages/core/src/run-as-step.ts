@@ -1,0 +1,85 @@
+// runAsStep: run a function once per workflow, checkpoint its outcome, and replay it afterwards.
+import { DurablyError } from "@durably/sysdb";
+import { abortableDelay } from "./abortable-delay.js";
+import { DBOSContext } from "./dbos-context.js";
+import { recordStep, replayedOutcome, unwrap, type StepOutcome } from "./step-checkpoint.js";
+import { resolveRetryPolicy, retryDelayMs, type StepRetryOptions } from "./step-retry-policy.js";
+
+export interface StepOptions extends StepRetryOptions {
+  /** Name recorded for the step; replay checks it. Default: the function's name. */
+  readonly name?: string;
+}
+
+/**
+ * Runs `fn` as the workflow's next step. Its first execution is checkpointed in Postgres; when the
+ * workflow replays after a crash, the recorded output is returned (or the recorded error thrown)
+ * without calling `fn` again. Inside another step it simply calls `fn`.
+ *
+ * @example
+ * const charged = await runAsStep(ctx, () => payments.charge(orderId), { name: "charge", maxRetries: 5 });
+ */
+export function runAsStep<T>(ctx: DBOSContext, fn: (stepCtx: DBOSContext) => Promise<T> | T, options: StepOptions = {}): Promise<T> {
+  if (!(ctx instanceof DBOSContext)) {
+    return Promise.reject(new DurablyError("INVALID_ARGUMENT", "runAsStep's first argument must be the workflow's DBOSContext."));
+  }
+  if (typeof fn !== "function") return Promise.reject(new DurablyError("INVALID_ARGUMENT", "runAsStep needs a function to run."));
+  const run = ctx.run;
+  if (ctx.inStep && run !== undefined) return Promise.resolve().then(() => fn(ctx));
+  if (run === undefined) {
+    return Promise.reject(
+      new DurablyError("INVALID_ARGUMENT", "runAsStep must be called inside a workflow, with the workflow's context (its first argument)."),
+    );
+  }
+  // Reserved before any await, so Promise.all over steps numbers them in call order.
+  const stepID = run.nextStepID();
+  const name = options.name ?? (fn.name || "step");
+  return executeStep(ctx, stepID, name, fn, options);
+}
+
+async function executeStep<T>(
+  ctx: DBOSContext,
+  stepID: number,
+  name: string,
+  fn: (stepCtx: DBOSContext) => Promise<T> | T,
+  options: StepOptions,
+): Promise<T> {
+  const run = ctx.run!;
+  const runtime = ctx.runtime;
+  const replayed = replayedOutcome(run, runtime, stepID, name);
+  if (replayed !== undefined) return unwrap<T>(replayed);
+  run.throwIfStopped();
+  const policy = resolveRetryPolicy(options, name);
+  const stepCtx = new DBOSContext(runtime, run, true);
+  const startedAt = runtime.now();
+  const errors: unknown[] = [];
+  let outcome: StepOutcome | undefined;
+  for (let attempt = 0; outcome === undefined; attempt++) {
+    try {
+      outcome = { ok: true, value: await fn(stepCtx) };
+    } catch (error) {
+      // A step cut short by cancellation or shutdown is not checkpointed: it runs again on resume.
+      run.throwIfStopped();
+      errors.push(error);
+      if (attempt >= policy.maxRetries || !policy.retryIf(error)) {
+        outcome = { ok: false, error: policy.maxRetries > 0 && attempt >= policy.maxRetries ? exhausted(run.workflowID, name, stepID, errors) : error };
+      } else {
+        runtime.logger.info("step failed; retrying", { workflowID: run.workflowID, step: name, attempt: attempt + 1, error });
+        await abortableDelay(retryDelayMs(policy, attempt + 1), run.signal);
+      }
+    }
+  }
+  run.throwIfStopped();
+  return unwrap<T>(await recordStep(run, runtime, { stepID, name, outcome, startedAt }));
+}
+
+function exhausted(workflowID: string, stepName: string, stepID: number, errors: unknown[]): DurablyError {
+  const last = errors[errors.length - 1];
+  const error = new DurablyError(
+    "MAX_STEP_RETRIES_EXCEEDED",
+    `Step ${stepName} of workflow ${workflowID} failed ${errors.length} times; the last error: ${last instanceof Error ? last.message : String(last)}`,
+    { workflowID, stepName, stepID, cause: last },
+  );
+  // Every attempt's error, in order, as AggregateError does.
+  Object.defineProperty(error, "errors", { value: errors, enumerable: true });
+  return error;
+}

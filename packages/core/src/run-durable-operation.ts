@@ -1,0 +1,119 @@
+// The primitive add-ons build on: run an operation as the current workflow's next step, with its
+// outcome recorded under that step ID, and replayed instead of re-run afterwards.
+import { DurablyError } from "@durably/sysdb";
+import type { DBOSContext } from "./dbos-context.js";
+import type { AtomicOutcome, DurableStep } from "./durable-step.js";
+import type { SerializationFormat } from "./serialization/index.js";
+import { recordStep, replayedOutcome, resolveRefusedStep, unwrap, type StepOutcome } from "./step-checkpoint.js";
+import type { WorkflowRun } from "./workflow-run.js";
+
+export interface DurableOperationOptions {
+  /** Format to store the outcome in; default the workflow's. */
+  readonly format?: SerializationFormat;
+  /** Recorded in the checkpoint's child_workflow_id column. */
+  readonly childWorkflowID?: string;
+}
+
+/**
+ * Runs `operation` once as the workflow's next step (named `name`, e.g. `"DBOS.send"`) and
+ * checkpoints what it returned or threw. Replays return the recorded result. Outside a workflow
+ * it just runs `operation` (with no step). Not allowed inside a step.
+ *
+ * @example
+ * const wakeAt = await runDurableOperation(ctx, "DBOS.sleep", async () => Date.now() + ms, { format: "portable_json" });
+ */
+export async function runDurableOperation<T>(
+  ctx: DBOSContext,
+  name: string,
+  operation: (step: DurableStep | undefined) => Promise<T>,
+  options: DurableOperationOptions = {},
+): Promise<T> {
+  const run = enterStep(ctx, name);
+  if (run === undefined) return operation(undefined);
+  const stepID = run.nextStepID();
+  const replayed = replayedOutcome(run, ctx.runtime, stepID, name);
+  if (replayed !== undefined) return unwrap<T>(replayed);
+  run.throwIfStopped();
+  const step = stepOf(ctx, run, stepID);
+  let outcome: StepOutcome;
+  try {
+    outcome = { ok: true, value: await operation(step) };
+  } catch (error) {
+    run.throwIfStopped();
+    outcome = { ok: false, error };
+  }
+  run.throwIfStopped();
+  return unwrap<T>(
+    await recordStep(run, ctx.runtime, {
+      stepID,
+      name,
+      outcome,
+      startedAt: step.startedAt,
+      childWorkflowID: options.childWorkflowID ?? null,
+      ...(options.format === undefined ? {} : { format: options.format }),
+    }),
+  );
+}
+
+/**
+ * Like {@link runDurableOperation}, for an operation that writes its own checkpoint in the same
+ * statement as its effect (so the two commit together): it reports whether its fenced write
+ * happened. A thrown error is checkpointed as the step's outcome by core.
+ *
+ * @example
+ * await runAtomicOperation(ctx, "DBOS.writeStream", (step) => appendToStreamAndCheckpoint(step, key, value));
+ */
+export async function runAtomicOperation<T>(
+  ctx: DBOSContext,
+  name: string,
+  operation: (step: DurableStep) => Promise<AtomicOutcome<T>>,
+): Promise<T> {
+  const run = enterStep(ctx, name);
+  if (run === undefined) throw new DurablyError("INVALID_ARGUMENT", `${name} must be called inside a workflow, with the workflow's context.`);
+  const stepID = run.nextStepID();
+  return atomicStep(ctx, run, stepID, name, operation);
+}
+
+/** Runs one atomic step at an already reserved step ID (replay, fencing, error recording). */
+export async function atomicStep<T>(
+  ctx: DBOSContext,
+  run: WorkflowRun,
+  stepID: number,
+  name: string,
+  operation: (step: DurableStep) => Promise<AtomicOutcome<T>>,
+): Promise<T> {
+  const replayed = replayedOutcome(run, ctx.runtime, stepID, name);
+  if (replayed !== undefined) return unwrap<T>(replayed);
+  run.throwIfStopped();
+  const step = stepOf(ctx, run, stepID);
+  let result: AtomicOutcome<T>;
+  try {
+    result = await operation(step);
+  } catch (error) {
+    run.throwIfStopped();
+    return unwrap<T>(await recordStep(run, ctx.runtime, { stepID, name, outcome: { ok: false, error }, startedAt: step.startedAt }));
+  }
+  if (result.recorded) return result.value;
+  return unwrap<T>(await resolveRefusedStep(run, ctx.runtime, stepID, name));
+}
+
+/** The run a durable operation belongs to; throws inside a step. */
+export function enterStep(ctx: DBOSContext, name: string): WorkflowRun | undefined {
+  if (ctx.inStep) {
+    throw new DurablyError("INVALID_ARGUMENT", `${name} cannot be called inside a step; call it from the workflow function.`, {
+      workflowID: ctx.run?.workflowID,
+    });
+  }
+  return ctx.run;
+}
+
+export function stepOf(ctx: DBOSContext, run: WorkflowRun, stepID: number): DurableStep {
+  return {
+    workflowID: run.workflowID,
+    stepID,
+    ownerXid: run.ownerXid,
+    applicationName: ctx.runtime.config.appName,
+    format: run.format,
+    startedAt: ctx.runtime.now(),
+  };
+}

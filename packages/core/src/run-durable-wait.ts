@@ -1,0 +1,138 @@
+// Waiting durably for something another party writes (a message, an event): DBOS's pattern of
+// two steps, the operation at N and its deadline as a DBOS.sleep at N+1, so a restart neither
+// loses what arrived nor restarts the clock. Wake-ups come from notifications, with a poll as
+// the fallback, so a lost notification only costs latency.
+import { DurablyError } from "@durably/sysdb";
+import { abortableDelay } from "./abortable-delay.js";
+import type { DBOSContext } from "./dbos-context.js";
+import type { AtomicOutcome, DurableStep } from "./durable-step.js";
+import { atomicStep, enterStep } from "./run-durable-operation.js";
+import { recordStep, replayedOutcome, unwrap } from "./step-checkpoint.js";
+
+export interface DurableWait<T> {
+  /** Step name of the operation, e.g. "DBOS.recv". */
+  readonly name: string;
+  readonly timeoutMs: number;
+  /**
+   * One try. Inside a workflow it gets the step and must record its checkpoint with its effect
+   * (`{ recorded: true }`), report a refused fenced write (`{ recorded: false }`), or return
+   * undefined when there is nothing yet. Outside a workflow it gets no step.
+   */
+  readonly attempt: (step: DurableStep | undefined) => Promise<AtomicOutcome<T> | undefined>;
+  /** Calls `wake` when what is awaited may have arrived; returns the unsubscribe function. */
+  readonly subscribe: (wake: () => void) => () => void;
+  /** Longest wait between two tries without a wake-up. Default 1 000 ms. */
+  readonly pollMs?: number;
+  /** The error to record and throw when the deadline passes. */
+  readonly timeoutError: () => DurablyError;
+}
+
+/** Waits until `attempt` yields a value, or throws `timeoutError()` at the deadline. */
+export async function runDurableWait<T>(ctx: DBOSContext, wait: DurableWait<T>): Promise<T> {
+  const { timeoutMs } = wait;
+  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
+    throw new DurablyError("INVALID_ARGUMENT", `${wait.name}: timeoutMs must be a finite number of milliseconds >= 0, got ${String(timeoutMs)}.`);
+  }
+  const run = enterStep(ctx, wait.name);
+  const runtime = ctx.runtime;
+  if (run === undefined) {
+    const deadline = runtime.now() + timeoutMs;
+    return withWaker(ctx, wait, (waker) =>
+      poll(ctx, wait, waker, deadline, async () => {
+        const result = await wait.attempt(undefined);
+        return result?.recorded ? { value: result.value } : undefined;
+      }),
+    );
+  }
+  // Both IDs are reserved now, before any await, so concurrent operations stay deterministic.
+  const stepID = run.nextStepID();
+  const sleepID = run.nextStepID();
+  const replayed = replayedOutcome(run, runtime, stepID, wait.name);
+  if (replayed !== undefined) return unwrap<T>(replayed);
+  let found: { value: T } | undefined;
+  const tryOnce = async () => {
+    let empty = false;
+    const value = await atomicStep(ctx, run, stepID, wait.name, async (step) => {
+      const result = await wait.attempt(step);
+      if (result === undefined) {
+        empty = true;
+        return { recorded: true, value: undefined as T }; // nothing recorded; the caller waits on
+      }
+      return result;
+    });
+    return empty ? undefined : { value };
+  };
+  try {
+    return await withWaker(ctx, wait, async (waker) => {
+      found = await tryOnce();
+      if (found !== undefined) return found.value;
+      // The deadline, checkpointed once at N+1 (portable_json epoch ms, as DBOS.sleep stores it).
+      const deadline = Number(await sleepDeadline(ctx, sleepID, timeoutMs));
+      return poll(ctx, wait, waker, deadline, tryOnce);
+    });
+  } catch (error) {
+    if (error instanceof DurablyError && error.code === "TIMEOUT") {
+      // Record the timeout at N so that a replay times out the same way, without waiting.
+      return unwrap<T>(await recordStep(run, runtime, { stepID, name: wait.name, outcome: { ok: false, error }, startedAt: runtime.now() }));
+    }
+    throw error;
+  }
+}
+
+/** The wake-up time at `sleepID`: replayed if recorded, else now + timeout, recorded now. */
+async function sleepDeadline(ctx: DBOSContext, sleepID: number, timeoutMs: number): Promise<number> {
+  const run = ctx.run!;
+  const replayed = replayedOutcome(run, ctx.runtime, sleepID, "DBOS.sleep");
+  if (replayed !== undefined) return Number(unwrap(replayed));
+  const wakeAt = ctx.runtime.now() + timeoutMs;
+  const outcome = await recordStep(run, ctx.runtime, {
+    stepID: sleepID,
+    name: "DBOS.sleep",
+    outcome: { ok: true, value: wakeAt },
+    startedAt: ctx.runtime.now(),
+    format: "portable_json",
+  });
+  return Number(unwrap(outcome));
+}
+
+interface Waker {
+  signal(): AbortSignal;
+  reset(): void;
+}
+
+/** Subscribes before the first try, so nothing that arrives in between is missed. */
+async function withWaker<T>(ctx: DBOSContext, wait: DurableWait<unknown>, body: (waker: Waker) => Promise<T>): Promise<T> {
+  let wake = new AbortController();
+  const unsubscribe = wait.subscribe(() => wake.abort());
+  const reconnected = ctx.runtime.sysdb.listener.onReconnect(() => wake.abort());
+  try {
+    return await body({ signal: () => wake.signal, reset: () => (wake = new AbortController()) });
+  } finally {
+    unsubscribe();
+    reconnected();
+  }
+}
+
+async function poll<T>(
+  ctx: DBOSContext,
+  wait: DurableWait<T>,
+  waker: Waker,
+  deadline: number,
+  tryOnce: () => Promise<{ value: T } | undefined>,
+): Promise<T> {
+  const runtime = ctx.runtime;
+  const pollMs = wait.pollMs ?? 1_000;
+  for (;;) {
+    const remaining = deadline - runtime.now();
+    if (remaining <= 0) throw wait.timeoutError();
+    if (!waker.signal().aborted) {
+      const stop = [waker.signal(), runtime.shutdownSignal, ...(ctx.run === undefined ? [] : [ctx.run.signal])];
+      await abortableDelay(Math.min(remaining, pollMs), AbortSignal.any(stop)).catch(() => undefined);
+    }
+    ctx.run?.throwIfStopped();
+    if (runtime.shutdownSignal.aborted) throw runtime.shutdownSignal.reason;
+    waker.reset();
+    const found = await tryOnce();
+    if (found !== undefined) return found.value;
+  }
+}

@@ -1,0 +1,196 @@
+// runWorkflow: start a workflow (or a child of the current one), idempotent on its workflow ID.
+import { randomUUID } from "node:crypto";
+import { classifyError, DurablyError, enqueuedChannel, findByDeduplicationID, insertWorkflow } from "@durably/sysdb";
+import { DBOSContext } from "./dbos-context.js";
+import { withDatabaseRetry } from "./database-retry.js";
+import { executeWorkflow } from "./execute-workflow.js";
+import { encodeWorkflowInput } from "./serialization/index.js";
+import { assertSameStep } from "./step-checkpoint.js";
+import type { Workflow } from "./workflow.js";
+import { createWorkflowHandle, type WorkflowHandle } from "./workflow-handle.js";
+
+export interface RunWorkflowOptions {
+  /** The idempotency key: starting an existing ID returns a handle to that run. Default: a random UUID, or `<parentID>-<stepID>` for a child. */
+  readonly workflowID?: string;
+  /** Cancel the workflow if it has not finished this long after it starts (for a queued one: after it is dequeued). Children inherit the parent's deadline. */
+  readonly timeoutMs?: number;
+  /** Enqueue on this queue instead of running now: a queue from `@durably/queues`' registerQueue, or its name. */
+  readonly queue?: string | { readonly name: string };
+  /** With a queue: at most one workflow with this ID is enqueued or running on the queue at a time. */
+  readonly deduplicationID?: string;
+  /** What a duplicate enqueue does: `"reject"` (default) throws QUEUE_DEDUPLICATED; `"return-existing"` returns the holder's handle. */
+  readonly deduplicationPolicy?: "reject" | "return-existing";
+  /** With a queue: lower numbers run first (default 0), FIFO within a priority. */
+  readonly priority?: number;
+  /** With a partitioned queue: the partition whose limits apply. */
+  readonly partitionKey?: string;
+  /** With a queue: become runnable only after this many milliseconds. */
+  readonly delayMs?: number;
+  /** With a queue: only executors of this application version run it. Default: this executor's (a client's: any latest executor). */
+  readonly applicationVersion?: string;
+}
+
+/**
+ * Starts `workflow` on `input` and returns its handle at once. Called with a workflow's context,
+ * it starts a child workflow, recorded as the parent's next step.
+ *
+ * @example
+ * const handle = await runWorkflow(dbos, checkoutWorkflow, "order-42", { workflowID: "order-42" });
+ * console.log(await handle.getResult());
+ */
+export async function runWorkflow<Input, Output>(
+  ctx: DBOSContext,
+  workflow: Workflow<Input, Output>,
+  input: Input,
+  options: RunWorkflowOptions = {},
+): Promise<WorkflowHandle<Output>> {
+  if (!(ctx instanceof DBOSContext)) throw new DurablyError("INVALID_ARGUMENT", "runWorkflow's first argument must be a DBOSContext.");
+  const runtime = ctx.runtime;
+  const parent = ctx.run;
+  if (ctx.inStep) throw new DurablyError("INVALID_ARGUMENT", "A workflow cannot be started inside a step; start it from the workflow function.");
+  if (workflow?.registry !== runtime.registryBrand) {
+    throw new DurablyError("WORKFLOW_NOT_REGISTERED", `Workflow ${workflow?.name ?? String(workflow)} was not registered on this context. Pass the value registerWorkflow returned.`);
+  }
+  // Reserved before any await, so sibling children get deterministic step IDs.
+  const stepID = parent?.nextStepID();
+  runtime.assertRunning(`start workflow ${workflow.name}`);
+  validateOptions(options);
+  if (runtime.isClient && options.queue === undefined) {
+    throw new DurablyError("INVALID_ARGUMENT", `A client runs no workflow code: enqueue ${workflow.name} on a queue (enqueueWorkflow) for a worker to run.`);
+  }
+
+  if (parent !== undefined && stepID !== undefined) {
+    const recorded = parent.checkpoints.get(stepID);
+    if (recorded !== undefined) {
+      assertSameStep(parent, recorded, workflow.name);
+      return createWorkflowHandle(ctx, recorded.childWorkflowID ?? `${parent.workflowID}-${stepID}`);
+    }
+    parent.throwIfStopped();
+  }
+  const workflowID = options.workflowID ?? (parent === undefined ? randomUUID() : `${parent.workflowID}-${stepID}`);
+  const local = runtime.active.get(workflowID);
+  if (local !== undefined) {
+    if (local.run.name !== workflow.name) throw conflict(workflowID, local.run.name, workflow.name);
+    return createWorkflowHandle(ctx, workflowID);
+  }
+
+  const format = runtime.config.serializer;
+  // Fails with SERIALIZATION before anything is written.
+  const inputs = encodeWorkflowInput(input, format, `input of workflow ${workflow.name}`);
+  const now = runtime.now();
+  const queueName = options.queue === undefined ? null : typeof options.queue === "string" ? options.queue : options.queue.name;
+  const delayMs = options.delayMs ?? 0;
+  const status = queueName === null ? "PENDING" : delayMs > 0 ? "DELAYED" : "ENQUEUED";
+  // A queued workflow's own timeout starts at dequeue; only an inherited deadline is fixed now.
+  const ownDeadline = options.timeoutMs === undefined || queueName !== null ? null : now + options.timeoutMs;
+  const deadlineEpochMs = minDeadline(ownDeadline, parent?.deadlineEpochMs ?? null);
+  const ownerXid = randomUUID();
+  let existing;
+  try {
+    existing = await withDatabaseRetry(
+      "start a workflow",
+      () =>
+        insertWorkflow(runtime.sysdb, {
+          workflowID,
+          status,
+          name: workflow.name,
+          queueName,
+          executorID: queueName === null ? runtime.config.executorId : null,
+          applicationVersion: queueName === null ? runtime.applicationVersion : (options.applicationVersion ?? runtime.enqueueVersion),
+          applicationName: runtime.applicationScope ?? null,
+          applicationID: process.env.DBOS__APPID ?? null,
+          timeoutMs: options.timeoutMs ?? null,
+          deadlineEpochMs,
+          ownerXid,
+          parentWorkflowID: parent?.workflowID ?? null,
+          serialization: format,
+          inputs,
+          priority: options.priority ?? 0,
+          deduplicationID: options.deduplicationID ?? null,
+          queuePartitionKey: options.partitionKey ?? null,
+          delayUntilEpochMs: status === "DELAYED" ? now + delayMs : null,
+          now,
+          parentStep: stepID === undefined ? undefined : { stepID },
+        }),
+      { logger: runtime.logger },
+    );
+  } catch (error) {
+    if (classifyError(error) !== "unique_violation" || queueName === null || options.deduplicationID === undefined) throw error;
+    // The only unique index an insert can hit is the queue's deduplication index.
+    const holder = await findByDeduplicationID(runtime.sysdb, queueName, options.deduplicationID);
+    if (options.deduplicationPolicy === "return-existing" && holder !== undefined) return createWorkflowHandle(ctx, holder);
+    throw new DurablyError(
+      "QUEUE_DEDUPLICATED",
+      `Queue ${queueName} already has workflow ${holder ?? "(just finished)"} with deduplication ID ${options.deduplicationID}; it was not enqueued again. ` +
+        'Wait for it to finish, or pass deduplicationPolicy: "return-existing" to get its handle.',
+      { workflowID, cause: error },
+    );
+  }
+  if (queueName !== null) {
+    if (existing === null || existing.ownerXid === ownerXid) {
+      if (status === "ENQUEUED") runtime.notifier.notify(enqueuedChannel, queueName);
+    } else if (existing.name !== workflow.name) {
+      throw conflict(workflowID, existing.name, workflow.name);
+    }
+    return createWorkflowHandle(ctx, workflowID);
+  }
+  if (existing === null || existing.ownerXid === ownerXid) {
+    // New (or our own insert, retried after a lost reply): run it here.
+    executeWorkflow(runtime, workflow, { workflowID, ownerXid, format, deadlineEpochMs }, input);
+  } else if (existing.name !== workflow.name) {
+    throw conflict(workflowID, existing.name, workflow.name);
+  }
+  return createWorkflowHandle(ctx, workflowID);
+}
+
+function validateOptions(options: RunWorkflowOptions): void {
+  const queued = options.queue !== undefined;
+  if (queued) {
+    const name = typeof options.queue === "string" ? options.queue : options.queue?.name;
+    if (typeof name !== "string" || name === "") throw new DurablyError("INVALID_ARGUMENT", "queue must be a queue from registerQueue or a non-empty queue name.");
+  }
+  for (const key of ["deduplicationID", "deduplicationPolicy", "priority", "partitionKey", "delayMs", "applicationVersion"] as const) {
+    if (options[key] !== undefined && !queued) {
+      throw new DurablyError("INVALID_ARGUMENT", `${key} only applies to a workflow enqueued on a queue: pass { queue } too.`);
+    }
+  }
+  for (const key of ["deduplicationID", "partitionKey", "applicationVersion"] as const) {
+    const value = options[key];
+    if (value !== undefined && (typeof value !== "string" || value === "")) throw new DurablyError("INVALID_ARGUMENT", `${key} must be a non-empty string.`);
+  }
+  if (options.deduplicationPolicy !== undefined && !["reject", "return-existing"].includes(options.deduplicationPolicy)) {
+    throw new DurablyError("INVALID_ARGUMENT", 'deduplicationPolicy must be "reject" or "return-existing".');
+  }
+  if (options.deduplicationPolicy === "return-existing" && options.deduplicationID === undefined) {
+    throw new DurablyError("INVALID_ARGUMENT", 'deduplicationPolicy "return-existing" needs a deduplicationID.');
+  }
+  const priority = options.priority;
+  if (priority !== undefined && (!Number.isInteger(priority) || priority < 0 || priority > 2 ** 31 - 1)) {
+    throw new DurablyError("INVALID_ARGUMENT", `priority must be an integer from 0 to 2147483647, got ${String(priority)}.`);
+  }
+  const delayMs = options.delayMs;
+  if (delayMs !== undefined && (typeof delayMs !== "number" || !Number.isFinite(delayMs) || delayMs < 0)) {
+    throw new DurablyError("INVALID_ARGUMENT", `delayMs must be a finite number of milliseconds >= 0, got ${String(delayMs)}.`);
+  }
+  if (options.workflowID !== undefined && (typeof options.workflowID !== "string" || options.workflowID === "")) {
+    throw new DurablyError("INVALID_ARGUMENT", "workflowID must be a non-empty string.");
+  }
+  const t = options.timeoutMs;
+  if (t !== undefined && (typeof t !== "number" || !Number.isFinite(t) || t <= 0)) {
+    throw new DurablyError("INVALID_ARGUMENT", `timeoutMs must be a positive number of milliseconds, got ${String(t)}.`);
+  }
+}
+
+function minDeadline(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return Math.min(a, b);
+}
+
+function conflict(workflowID: string, existingName: string | null, newName: string): DurablyError {
+  return new DurablyError(
+    "WORKFLOW_CONFLICT",
+    `Workflow ID ${workflowID} is already used by workflow "${existingName}", so it cannot start "${newName}". Use another workflow ID.`,
+    { workflowID },
+  );
+}
