@@ -1,0 +1,54 @@
+// The public view of a queue definition, and the calls that read and delete them.
+import { deleteQueueRecord, DurablyError, getQueueRecord, listQueueRecords, type QueueRecord } from "@durably/sysdb";
+import type { DBOSContext } from "@durably/core";
+
+export interface QueueInfo {
+  readonly name: string;
+  readonly concurrency: number | undefined;
+  readonly workerConcurrency: number | undefined;
+  readonly rateLimit: { readonly limit: number; readonly periodSec: number } | undefined;
+  readonly priorityEnabled: boolean;
+  readonly partitionQueue: boolean;
+  readonly pollingIntervalSec: number;
+  readonly applicationName: string | undefined;
+}
+
+/** The queues of this application (and unclaimed ones). */
+export async function listQueues(ctx: DBOSContext): Promise<QueueInfo[]> {
+  ctx.runtime.assertRunning("list queues");
+  return (await listQueueRecords(ctx.runtime.sysdb, ctx.runtime.applicationScope)).map(toQueueInfo);
+}
+
+/** One queue by name; QUEUE_NOT_FOUND if no such queue is defined. */
+export async function retrieveQueue(ctx: DBOSContext, name: string): Promise<QueueInfo> {
+  ctx.runtime.assertRunning("retrieve a queue");
+  const record = await getQueueRecord(ctx.runtime.sysdb, name);
+  if (record === undefined) throw notFound(name);
+  return toQueueInfo(record);
+}
+
+/**
+ * Deletes this application's definition of a queue. Workflows already enqueued on it stay
+ * ENQUEUED (visible in listings) until the queue is registered again.
+ */
+export async function deleteQueue(ctx: DBOSContext, name: string): Promise<void> {
+  ctx.runtime.assertRunning("delete a queue");
+  if (!(await deleteQueueRecord(ctx.runtime.sysdb, name, ctx.runtime.applicationScope))) throw notFound(name);
+}
+
+function notFound(name: string): DurablyError {
+  return new DurablyError("QUEUE_NOT_FOUND", `There is no queue named ${name} for this application. Register it with registerQueue.`);
+}
+
+function toQueueInfo(r: QueueRecord): QueueInfo {
+  return Object.freeze({
+    name: r.name,
+    concurrency: r.concurrency ?? undefined,
+    workerConcurrency: r.workerConcurrency ?? undefined,
+    rateLimit: r.rateLimitMax === null ? undefined : { limit: r.rateLimitMax, periodSec: r.rateLimitPeriodSec ?? 1 },
+    priorityEnabled: r.priorityEnabled,
+    partitionQueue: r.partitionQueue,
+    pollingIntervalSec: r.pollingIntervalSec,
+    applicationName: r.applicationName ?? undefined,
+  });
+}

@@ -1,0 +1,115 @@
+// One queue's loop in one process: claim what the limits allow, run it, and claim again when
+// work is enqueued (NOTIFY), a slot frees up, or the polling interval passes.
+import { claimQueuedWorkflows, enqueuedChannel, listEnqueuedPartitions, type QueueSettings } from "@durably/sysdb";
+import { abortableDelay, resumeClaimedWorkflows, type Runtime } from "@durably/core/internal";
+
+/** Claims per round when the queue sets no worker concurrency. */
+const unboundedBatch = 100;
+const maxBackoffMs = 30_000;
+
+export class QueueRunner {
+  readonly name: string;
+  readonly #runtime: Runtime;
+  readonly #settings: () => QueueSettings | undefined;
+  /** Workflows of this queue running here, by partition key ("" when not partitioned). */
+  readonly #running = new Map<string, Set<string>>();
+  readonly #stop = new AbortController();
+  #wake = new AbortController();
+  #loop: Promise<void> | undefined;
+
+  constructor(runtime: Runtime, name: string, settings: () => QueueSettings | undefined) {
+    this.#runtime = runtime;
+    this.name = name;
+    this.#settings = settings;
+  }
+
+  /** Makes the loop look for work now. */
+  poke(): void {
+    this.#wake.abort();
+  }
+
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    const runtime = this.#runtime;
+    let backoffMs = 0;
+    while (!this.#stop.signal.aborted) {
+      const settings = this.#settings();
+      let more = false;
+      try {
+        if (settings !== undefined) more = await this.#claimRound(settings);
+        backoffMs = 0;
+      } catch (error) {
+        if (this.#stop.signal.aborted) break;
+        backoffMs = Math.min(maxBackoffMs, Math.max(100, backoffMs * 2));
+        runtime.logger.warn("queue poll failed; backing off", { queue: this.name, backoffMs, error });
+      }
+      if (more) continue;
+      const pollMs = (settings?.pollingIntervalSec ?? 1) * 1000 * (0.95 + Math.random() * 0.1);
+      // While backing off from errors, wake-ups wait too: only shutdown cuts the wait short.
+      const wakeOn = backoffMs > 0 ? this.#stop.signal : AbortSignal.any([this.#wake.signal, this.#stop.signal]);
+      await abortableDelay(Math.max(pollMs, backoffMs), wakeOn).catch(() => undefined);
+      if (this.#wake.signal.aborted) this.#wake = new AbortController();
+    }
+  }
+
+  /** Claims once per partition; true when a full batch came back (there may be more). */
+  async #claimRound(settings: QueueSettings): Promise<boolean> {
+    const runtime = this.#runtime;
+    const partitions = settings.partitionQueue ? await listEnqueuedPartitions(runtime.sysdb, this.name) : [null];
+    let more = false;
+    for (const partitionKey of partitions) {
+      const running = this.#runningIn(partitionKey ?? "");
+      const maxClaim = settings.workerConcurrency === null ? unboundedBatch : settings.workerConcurrency - running.size;
+      if (maxClaim <= 0) continue;
+      const claimed = await claimQueuedWorkflows(
+        runtime.sysdb,
+        {
+          executorID: runtime.config.executorId,
+          applicationVersion: runtime.applicationVersion,
+          applicationName: runtime.config.appName,
+          now: runtime.now(),
+        },
+        this.name,
+        {
+          maxClaim,
+          concurrency: settings.concurrency,
+          rateLimit: settings.rateLimitMax === null ? null : { limit: settings.rateLimitMax, periodSec: settings.rateLimitPeriodSec ?? 1 },
+          partitionKey,
+          names: [...runtime.registry.keys()],
+        },
+      );
+      if (claimed.length === 0) continue;
+      more ||= claimed.length === maxClaim;
+      await resumeClaimedWorkflows(runtime, claimed);
+      for (const { workflowID } of claimed) this.#track(workflowID, running, settings.concurrency !== null);
+    }
+    return more;
+  }
+
+  #track(workflowID: string, running: Set<string>, globallyLimited: boolean): void {
+    const active = this.#runtime.active.get(workflowID);
+    if (active === undefined) return; // already finished, dead-lettered or not runnable here
+    running.add(workflowID);
+    const done = () => {
+      running.delete(workflowID);
+      this.poke();
+      // Other workers count this queue's PENDING rows: tell them a slot is free.
+      if (globallyLimited && !this.#stop.signal.aborted) this.#runtime.notifier.notify(enqueuedChannel, this.name);
+    };
+    void active.outcome.then(done, done);
+  }
+
+  #runningIn(partitionKey: string): Set<string> {
+    let set = this.#running.get(partitionKey);
+    if (set === undefined) this.#running.set(partitionKey, (set = new Set()));
+    return set;
+  }
+}

@@ -1,0 +1,164 @@
+// The queues of one context: what this process registered, what the database defines for the
+// application, which of them this process serves, and their runners. Lives as an extension.
+import {
+  DurablyError,
+  enqueuedChannel,
+  listQueueRecords,
+  listUnservedQueueNames,
+  promoteDelayedWorkflows,
+  upsertQueue,
+  type QueueSettings,
+} from "@durably/sysdb";
+import { abortableDelay, DBOSContext, type Runtime } from "@durably/core/internal";
+import { registerExtension } from "@durably/core";
+import { QueueRunner } from "./queue-runner.js";
+
+const states = new WeakMap<Runtime, QueuesState>();
+/** Ticks between two checks for enqueued work on queues nobody defined. */
+const unservedCheckEvery = 10;
+
+/** The queues state of a context, created (and plugged in as an extension) on first use. */
+export function queuesState(ctx: DBOSContext): QueuesState {
+  if (!(ctx instanceof DBOSContext)) throw new DurablyError("INVALID_ARGUMENT", "Expected a DBOSContext from createDBOSContext.");
+  const runtime = ctx.runtime;
+  let state = states.get(runtime);
+  if (state === undefined) {
+    state = new QueuesState(runtime);
+    states.set(runtime, state);
+    if (runtime.isClient) return state; // a client only reads and writes definitions
+    const created = state;
+    const launched = runtime.state === "launched";
+    registerExtension(ctx, {
+      name: "@durably/queues",
+      onLaunch: () => created.start(),
+      onRecovered: async () => created.startRunners(),
+      onShutdown: () => created.stop(),
+    });
+    if (launched) {
+      void created
+        .start()
+        .then(() => created.startRunners())
+        .catch((error: unknown) => runtime.logger.error("queues failed to start", { error }));
+    }
+  }
+  return state;
+}
+
+export class QueuesState {
+  readonly #runtime: Runtime;
+  /** Queues registered in this process, by name. */
+  readonly local = new Map<string, QueueSettings>();
+  /** Queue definitions of this application in the database, refreshed every tick. */
+  #defined = new Map<string, QueueSettings>();
+  /** The queues this process serves; undefined means all of the application's. */
+  listen: Set<string> | undefined;
+  readonly #runners = new Map<string, QueueRunner>();
+  readonly #stop = new AbortController();
+  readonly #warnedUnserved = new Set<string>();
+  #supervisor: Promise<void> | undefined;
+  /** Runners start only after launch recovered this executor's workflows: recovery re-enqueues
+   * this executor's PENDING queue rows, and must not take rows a runner just claimed. */
+  #serving = false;
+  #unsubscribe: Array<() => void> = [];
+
+  constructor(runtime: Runtime) {
+    this.#runtime = runtime;
+  }
+
+  get started(): boolean {
+    return this.#supervisor !== undefined;
+  }
+
+  /** The settings a runner uses: this process's registration first, else the database's. */
+  settingsOf(name: string): QueueSettings | undefined {
+    return this.local.get(name) ?? this.#defined.get(name);
+  }
+
+  /** Writes a queue definition; throws when another application owns the name. */
+  async save(settings: QueueSettings): Promise<void> {
+    const runtime = this.#runtime;
+    if (runtime.applicationScope === undefined) {
+      throw new DurablyError("INVALID_CONFIG", "Queues belong to an application: create the client with { appName } to register one.");
+    }
+    const saved = await upsertQueue(runtime.sysdb, settings, runtime.config.appName, runtime.now());
+    if (!saved) {
+      throw new DurablyError(
+        "REGISTRATION",
+        `Queue ${settings.name} belongs to another application in this system database; queue names are unique across applications. Choose another name.`,
+      );
+    }
+    this.#defined.set(settings.name, settings);
+    this.#ensureRunners();
+  }
+
+  async start(): Promise<void> {
+    const runtime = this.#runtime;
+    for (const settings of this.local.values()) await this.save(settings);
+    const poke = (queue: string) => this.#runners.get(queue)?.poke();
+    this.#unsubscribe = [
+      runtime.sysdb.listener.subscribe(enqueuedChannel, poke),
+      runtime.notifier.onLocal(enqueuedChannel, poke),
+      runtime.sysdb.listener.onReconnect(() => this.#runners.forEach((r) => r.poke())),
+    ];
+    await this.#refresh();
+    this.#supervisor = this.#supervise();
+  }
+
+  async stop(): Promise<void> {
+    this.#stop.abort();
+    this.#unsubscribe.forEach((unsubscribe) => unsubscribe());
+    await this.#supervisor;
+    await Promise.all([...this.#runners.values()].map((r) => r.stop()));
+    this.#runners.clear();
+  }
+
+  /** Every tick: promote due delayed workflows, reload definitions, warn about unserved queues. */
+  async #supervise(): Promise<void> {
+    const runtime = this.#runtime;
+    for (let tick = 1; !this.#stop.signal.aborted; tick++) {
+      let nextMs = runtime.config.pollIntervalMs;
+      try {
+        const { queues, nextDueInMs } = await promoteDelayedWorkflows(runtime.sysdb, runtime.config.appName);
+        for (const queue of queues) runtime.notifier.notify(enqueuedChannel, queue);
+        if (nextDueInMs !== null) nextMs = Math.min(nextMs, Math.max(5, nextDueInMs));
+        await this.#refresh();
+        if (tick % unservedCheckEvery === 0) await this.#warnUnserved();
+      } catch (error) {
+        if (!this.#stop.signal.aborted) runtime.logger.warn("queue supervisor tick failed; will retry", { error });
+      }
+      await abortableDelay(nextMs, this.#stop.signal).catch(() => undefined);
+    }
+  }
+
+  async #refresh(): Promise<void> {
+    const records = await listQueueRecords(this.#runtime.sysdb, this.#runtime.config.appName);
+    this.#defined = new Map(records.map((r) => [r.name, r]));
+    this.#ensureRunners();
+  }
+
+  /** Starts serving (called once the context is launched and has recovered its workflows). */
+  startRunners(): void {
+    this.#serving = true;
+    this.#ensureRunners();
+  }
+
+  #ensureRunners(): void {
+    if (!this.#serving || this.#stop.signal.aborted) return;
+    for (const name of new Set([...this.local.keys(), ...this.#defined.keys()])) {
+      if (this.listen !== undefined && !this.listen.has(name)) continue;
+      if (this.#runners.has(name)) continue;
+      const runner = new QueueRunner(this.#runtime, name, () => this.settingsOf(name));
+      this.#runners.set(name, runner);
+      runner.start();
+    }
+  }
+
+  async #warnUnserved(): Promise<void> {
+    const known = [...new Set([...this.local.keys(), ...this.#defined.keys()])];
+    for (const queue of await listUnservedQueueNames(this.#runtime.sysdb, this.#runtime.config.appName, known)) {
+      if (queue.startsWith("_dbos_") || this.#warnedUnserved.has(queue)) continue;
+      this.#warnedUnserved.add(queue);
+      this.#runtime.logger.warn("workflows are enqueued on a queue that no one has registered; they wait until it is", { queue });
+    }
+  }
+}
