@@ -1,0 +1,75 @@
+// readStream: iterate a workflow's stream in order while it is written, until it is closed or
+// the workflow ends; resumable from any offset.
+import { DurablyError, getStatuses, readStreamEntries, streamClosedMarker, streamsChannel } from "@durably/sysdb";
+import type { DBOSContext } from "@durably/core";
+import { abortableDelay, decodeValue, withDatabaseRetry } from "@durably/core/internal";
+import { waitersOf } from "./waiters.js";
+
+export interface ReadStreamOptions {
+  /** Start at this offset (0-based; each value's offset is its position). Default 0. */
+  readonly fromOffset?: number;
+  /** Longest wait between two reads without a wake-up. Default: the context's poll interval. */
+  readonly pollMs?: number;
+}
+
+export interface StreamValue<T> {
+  readonly offset: number;
+  readonly value: T;
+}
+
+const pageSize = 1_000;
+const liveStatuses = new Set(["PENDING", "ENQUEUED", "DELAYED"]);
+
+/**
+ * Yields the values of stream `key` of workflow `workflowID` in order, waiting for new ones,
+ * and ends when the stream is closed or the workflow is no longer running (after a last read, so
+ * values written just before it finished are not lost). Each item carries its offset, so a
+ * reader can resume with `fromOffset`.
+ *
+ * @example
+ * for await (const { value } of readStream<string>(dbos, "agent-7", "tokens")) process.stdout.write(value);
+ */
+export async function* readStream<T = unknown>(
+  ctx: DBOSContext,
+  workflowID: string,
+  key: string,
+  options: ReadStreamOptions = {},
+): AsyncGenerator<StreamValue<T>, void, undefined> {
+  if (typeof workflowID !== "string" || workflowID === "" || typeof key !== "string" || key === "") {
+    throw new DurablyError("INVALID_ARGUMENT", "readStream needs a workflow ID and a non-empty stream key.");
+  }
+  const fromOffset = options.fromOffset ?? 0;
+  if (!Number.isInteger(fromOffset) || fromOffset < 0) throw new DurablyError("INVALID_ARGUMENT", "fromOffset must be an integer >= 0.");
+  const runtime = ctx.runtime;
+  runtime.assertRunning("read a stream");
+  const pollMs = options.pollMs ?? runtime.config.pollIntervalMs;
+  const retry = { logger: runtime.logger, signal: runtime.shutdownSignal };
+  let next = fromOffset;
+  let wake = new AbortController();
+  const unsubscribe = waitersOf(ctx).subscribe(streamsChannel, `${workflowID}::${key}`, () => wake.abort());
+  const unReconnect = runtime.sysdb.listener.onReconnect(() => wake.abort());
+  try {
+    for (let finalPass = false; ; ) {
+      wake = new AbortController();
+      const entries = await withDatabaseRetry("read a stream", () => readStreamEntries(runtime.sysdb, workflowID, key, next, pageSize), retry);
+      for (const entry of entries) {
+        if (entry.value === streamClosedMarker) return;
+        next = entry.offset + 1;
+        const value = decodeValue(entry.value, entry.serialization, runtime.config.serializer, `value ${entry.offset} of stream ${key}`) as T;
+        yield { offset: entry.offset, value };
+      }
+      if (entries.length === pageSize) continue;
+      if (finalPass) return;
+      const status = (await withDatabaseRetry("read a workflow's status", () => getStatuses(runtime.sysdb, [workflowID]), retry)).get(workflowID);
+      if (status === undefined || !liveStatuses.has(status.status)) {
+        finalPass = true; // one more read for values committed just before it finished
+        continue;
+      }
+      await abortableDelay(pollMs, AbortSignal.any([wake.signal, runtime.shutdownSignal])).catch(() => undefined);
+      if (runtime.shutdownSignal.aborted) throw runtime.shutdownSignal.reason;
+    }
+  } finally {
+    unsubscribe();
+    unReconnect();
+  }
+}

@@ -1,0 +1,51 @@
+// recv: a workflow takes the oldest message on a topic, exactly once, waiting durably for it.
+import { consumeMessage, DurablyError, messagesChannel } from "@durably/sysdb";
+import { runDurableWait, type DBOSContext } from "@durably/core";
+import { decodeValue, withDatabaseRetry } from "@durably/core/internal";
+import { validTopic } from "./send.js";
+import { waitersOf } from "./waiters.js";
+
+export interface RecvOptions {
+  /** Default: messages sent without a topic. */
+  readonly topic?: string;
+  /** How long to wait; the deadline is checkpointed, so a restart does not restart it. Default 60 000 ms. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Receives the oldest unconsumed message sent to this workflow on the topic. Each message is
+ * received once: consuming it and checkpointing the step commit together. Throws TIMEOUT when
+ * nothing arrives in time (recorded too, so a replay times out the same way without waiting).
+ * Uses two step IDs (`DBOS.recv`, then `DBOS.sleep` for the deadline), as DBOS does.
+ *
+ * @example
+ * const payment = await recv<{ paid: boolean }>(ctx, { topic: "payment", timeoutMs: 3_600_000 });
+ */
+export async function recv<T = unknown>(ctx: DBOSContext, options: RecvOptions = {}): Promise<T> {
+  const topic = validTopic(options.topic);
+  const run = ctx.run;
+  if (run === undefined) throw new DurablyError("INVALID_ARGUMENT", "recv can only be called inside a workflow, with the workflow's context.");
+  const runtime = ctx.runtime;
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  return runDurableWait<T>(ctx, {
+    name: "DBOS.recv",
+    timeoutMs,
+    pollMs: runtime.config.pollIntervalMs,
+    subscribe: (wake) => waitersOf(ctx).subscribe(messagesChannel, `${run.workflowID}::${topic}`, wake),
+    timeoutError: () =>
+      new DurablyError("TIMEOUT", `recv timed out: no message on topic ${options.topic ?? "(none)"} reached workflow ${run.workflowID} within ${timeoutMs} ms.`, {
+        workflowID: run.workflowID,
+      }),
+    attempt: async (step) => {
+      const result = await withDatabaseRetry(
+        "receive a message",
+        () => consumeMessage(runtime.sysdb, { ...step!, now: runtime.now() }, topic, "DBOS.recv"),
+        { logger: runtime.logger, signal: runtime.shutdownSignal },
+      );
+      if (result.kind === "empty") return undefined;
+      if (result.kind === "refused") return { recorded: false };
+      const where = `message received by workflow ${run.workflowID}`;
+      return { recorded: true, value: decodeValue(result.message, result.serialization, runtime.config.serializer, where) as T };
+    },
+  });
+}

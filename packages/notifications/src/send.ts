@@ -1,0 +1,63 @@
+// send: deliver a message to a workflow, exactly once from a workflow, idempotently from outside.
+import { randomUUID } from "node:crypto";
+import { classifyError, DurablyError, insertMessage, messagesChannel, nullTopic } from "@durably/sysdb";
+import { runDurableOperation, type DBOSContext } from "@durably/core";
+import { encodeValue, withDatabaseRetry } from "@durably/core/internal";
+
+export interface SendOptions {
+  /** Messages are received per topic, oldest first. Default: no topic. */
+  readonly topic?: string;
+  /**
+   * Outside a workflow: a retried send with the same key (to the same destination) delivers the
+   * message once. Inside a workflow, sends are exactly-once without it.
+   */
+  readonly idempotencyKey?: string;
+}
+
+/**
+ * Sends `message` to workflow `destinationID`, which receives it with `recv`. From a workflow it
+ * is a checkpointed step (`DBOS.send`): replays never send twice. A missing destination is
+ * NONEXISTENT_WORKFLOW.
+ *
+ * @example
+ * await send(dbos, "order-42", { paid: true }, { topic: "payment", idempotencyKey: webhookId });
+ */
+export async function send(ctx: DBOSContext, destinationID: string, message: unknown, options: SendOptions = {}): Promise<void> {
+  if (typeof destinationID !== "string" || destinationID === "") throw new DurablyError("INVALID_ARGUMENT", "send needs the destination workflow's ID.");
+  const topic = validTopic(options.topic);
+  if (options.idempotencyKey !== undefined && (typeof options.idempotencyKey !== "string" || options.idempotencyKey === "")) {
+    throw new DurablyError("INVALID_ARGUMENT", "idempotencyKey must be a non-empty string.");
+  }
+  const runtime = ctx.runtime;
+  runtime.assertRunning("send a message");
+  const format = runtime.config.serializer;
+  const text = encodeValue(message, format, `message to workflow ${destinationID}`);
+  await runDurableOperation(ctx, "DBOS.send", async (step) => {
+    // Inside a workflow the step names the message, so a replayed send is a no-op.
+    const messageID =
+      step !== undefined ? `${step.workflowID}::${step.stepID}` : options.idempotencyKey !== undefined ? `${options.idempotencyKey}::${destinationID}` : randomUUID();
+    try {
+      await withDatabaseRetry(
+        "send a message",
+        () => insertMessage(runtime.sysdb, { destinationID, topic, message: text, serialization: format, messageID, now: runtime.now() }),
+        { logger: runtime.logger, signal: runtime.shutdownSignal },
+      );
+    } catch (error) {
+      if (classifyError(error) === "foreign_key_violation") {
+        throw new DurablyError("NONEXISTENT_WORKFLOW", `Cannot send to workflow ${destinationID}: there is no workflow with that ID.`, {
+          workflowID: destinationID,
+        });
+      }
+      throw error;
+    }
+    // The table's trigger tells other processes; tell waiters here without the round trip.
+    runtime.notifier.signalLocal(messagesChannel, `${destinationID}::${topic}`);
+  });
+}
+
+/** The stored topic: the given one, or DBOS's sentinel for none. */
+export function validTopic(topic: string | undefined): string {
+  if (topic === undefined) return nullTopic;
+  if (typeof topic !== "string" || topic === "") throw new DurablyError("INVALID_ARGUMENT", "topic must be a non-empty string (or left out).");
+  return topic;
+}

@@ -1,0 +1,29 @@
+// setEvent: publish a key/value from a workflow (progress, results) for anyone to read.
+import { DurablyError, eventsChannel, setWorkflowEvent } from "@durably/sysdb";
+import { runAtomicOperation, type DBOSContext } from "@durably/core";
+import { encodeValue, withDatabaseRetry } from "@durably/core/internal";
+
+/**
+ * Sets event `key` of this workflow to `value` (the latest value wins), as step
+ * `DBOS.setEvent`: the value and the checkpoint commit together. Readers waiting in `getEvent`
+ * wake at once.
+ *
+ * @example
+ * await setEvent(ctx, "progress", { done: 3, of: 10 });
+ */
+export async function setEvent(ctx: DBOSContext, key: string, value: unknown): Promise<void> {
+  if (typeof key !== "string" || key === "") throw new DurablyError("INVALID_ARGUMENT", "setEvent needs a non-empty key.");
+  const run = ctx.run;
+  if (run === undefined) throw new DurablyError("INVALID_ARGUMENT", "setEvent can only be called inside a workflow, with the workflow's context.");
+  const runtime = ctx.runtime;
+  const text = encodeValue(value, run.format, `event ${key} of workflow ${run.workflowID}`);
+  await runAtomicOperation(ctx, "DBOS.setEvent", async (step) => {
+    const recorded = await withDatabaseRetry(
+      "set an event",
+      () => setWorkflowEvent(runtime.sysdb, { ...step, now: runtime.now() }, "DBOS.setEvent", key, text, step.format),
+      { logger: runtime.logger, signal: runtime.shutdownSignal },
+    );
+    if (recorded) runtime.notifier.notify(eventsChannel, `${run.workflowID}::${key}`);
+    return recorded ? { recorded: true, value: undefined } : { recorded: false };
+  });
+}
