@@ -1,0 +1,49 @@
+// Enqueueing one tick of a schedule: a workflow whose ID is derived from the schedule and the
+// tick, so however many workers fire the same tick, one workflow exists.
+import { insertWorkflow, internalQueueName, enqueuedChannel, type ScheduleRecord } from "@durably/sysdb";
+import type { DBOSContext } from "@durably/core";
+import { encodeWorkflowInput, withDatabaseRetry } from "@durably/core/internal";
+
+/** The workflow ID of a schedule's tick (DBOS's format: `sched-<name>-<ISO time>`). */
+export function tickWorkflowID(scheduleName: string, tick: Date): string {
+  return `sched-${scheduleName}-${tick.toISOString()}`;
+}
+
+/** Enqueues the tick's workflow if it does not exist yet. Returns its workflow ID. */
+export async function enqueueTick(ctx: DBOSContext, schedule: ScheduleRecord, tick: Date, workflowID = tickWorkflowID(schedule.name, tick)): Promise<string> {
+  const runtime = ctx.runtime;
+  const format = runtime.config.serializer;
+  const input = { scheduledTime: tick, context: JSON.parse(schedule.context) as unknown };
+  const inputs = encodeWorkflowInput(input, format, `input of schedule ${schedule.name}`);
+  const queueName = schedule.queueName ?? internalQueueName;
+  const now = runtime.now();
+  const existing = await withDatabaseRetry(
+    "enqueue a scheduled workflow",
+    () =>
+      insertWorkflow(runtime.sysdb, {
+        workflowID,
+        status: "ENQUEUED",
+        name: schedule.workflowName,
+        queueName,
+        executorID: null,
+        applicationVersion: runtime.enqueueVersion,
+        applicationName: schedule.applicationName ?? runtime.applicationScope ?? null,
+        applicationID: null,
+        timeoutMs: null,
+        deadlineEpochMs: null,
+        ownerXid: crypto.randomUUID(),
+        parentWorkflowID: null,
+        serialization: format,
+        inputs,
+        priority: 0,
+        deduplicationID: null,
+        queuePartitionKey: null,
+        delayUntilEpochMs: null,
+        scheduleName: schedule.name,
+        now,
+      }),
+    { logger: runtime.logger, signal: runtime.shutdownSignal },
+  );
+  if (existing === null) runtime.notifier.notify(enqueuedChannel, queueName);
+  return workflowID;
+}

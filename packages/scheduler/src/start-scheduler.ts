@@ -1,0 +1,22 @@
+// startScheduler: make this process one of the workers that fire the application's schedules.
+import { DurablyError } from "@durably/sysdb";
+import type { DBOSContext } from "@durably/core";
+import { createSchedulerState, schedulerOf, type SchedulerOptions } from "./scheduler-state.js";
+
+/**
+ * Runs the scheduler in this process from launch on. Any number of processes may run it: each
+ * tick still runs once. Call before launch.
+ *
+ * @example
+ * startScheduler(dbos);
+ * await launch(dbos);
+ */
+export function startScheduler(ctx: DBOSContext, options: SchedulerOptions = {}): void {
+  if (ctx.runtime.state !== "created") throw new DurablyError("LIFECYCLE", "startScheduler must be called before launch.");
+  if (schedulerOf(ctx) !== undefined) throw new DurablyError("REGISTRATION", "startScheduler was already called on this context.");
+  const polling = options.pollingIntervalMs;
+  if (polling !== undefined && !(typeof polling === "number" && polling > 0 && Number.isFinite(polling))) {
+    throw new DurablyError("INVALID_ARGUMENT", "pollingIntervalMs must be a positive number of milliseconds.");
+  }
+  createSchedulerState(ctx, options);
+}
