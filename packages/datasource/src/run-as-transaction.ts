@@ -1,0 +1,91 @@
+// runAsTransaction: a step whose database writes happen exactly once, because its completion
+// record commits in the same transaction as the writes.
+import { classifyError, DurablyError } from "@durably/sysdb";
+import { runDurableOperation, type DBOSContext } from "@durably/core";
+import { abortableDelay, decodeValue, encodeValue } from "@durably/core/internal";
+import type { Datasource, IsolationLevel } from "./datasource.js";
+
+export interface TransactionStepOptions {
+  /** Step name recorded for replay checks. Default: the function's name. */
+  readonly name?: string;
+  /** Default "read committed". Serialization failures and deadlocks are retried. */
+  readonly isolation?: IsolationLevel;
+  /** Run the transaction READ ONLY. Default false. */
+  readonly readOnly?: boolean;
+  /** Retries after serialization failures, deadlocks and connection loss. Default 10. */
+  readonly maxRetries?: number;
+  /** Called after the transaction committed, before the step's checkpoint: for fault-injection tests. */
+  readonly afterCommit?: () => void;
+}
+
+const isolations: readonly IsolationLevel[] = ["read committed", "repeatable read", "serializable"];
+
+/**
+ * Runs `body` in a transaction on the application database as the workflow's next step. The
+ * step's result is recorded in that same transaction, so after any crash the writes either
+ * committed once (and replays return the recorded result) or never happened. A thrown error
+ * rolls back and is recorded as the step's error.
+ *
+ * @example
+ * const left = await runAsTransaction(ctx, appDb, async (trx) => {
+ *   const [row] = await trx`update stock set n = n - 1 where sku = ${sku} returning n`;
+ *   return row.n;
+ * }, { name: "reserve", isolation: "serializable" });
+ */
+export function runAsTransaction<T, Trx>(
+  ctx: DBOSContext,
+  datasource: Datasource<Trx>,
+  body: (trx: Trx) => Promise<T>,
+  options: TransactionStepOptions = {},
+): Promise<T> {
+  const name = options.name ?? (body.name || "transaction");
+  if (ctx.inStep) {
+    return Promise.reject(
+      new DurablyError("INVALID_ARGUMENT", `runAsTransaction (${name}) cannot run inside a step or another transaction; call it from the workflow function.`, {
+        workflowID: ctx.run?.workflowID,
+      }),
+    );
+  }
+  if (ctx.run === undefined) {
+    return Promise.reject(new DurablyError("INVALID_ARGUMENT", `runAsTransaction (${name}) must be called inside a workflow, with the workflow's context.`));
+  }
+  const isolation = options.isolation ?? "read committed";
+  if (!isolations.includes(isolation)) return Promise.reject(new DurablyError("INVALID_ARGUMENT", `isolation must be one of ${isolations.join(", ")}.`));
+  const maxRetries = options.maxRetries ?? 10;
+  const runtime = ctx.runtime;
+  // Reserves the step ID now (synchronously), like every durable operation.
+  return runDurableOperation(ctx, name, async (step) => {
+    const { workflowID, stepID, format } = step!;
+    const where = `result of transaction ${name} (workflow ${workflowID})`;
+    const recorded = async () => {
+      const done = await datasource.readCompletion(workflowID, stepID);
+      return done === undefined ? undefined : { value: decodeValue(done.output, done.serialization, runtime.config.serializer, where) as T };
+    };
+    await datasource.ensureReady();
+    // Committed by an earlier execution that died before its checkpoint: never run it again.
+    const earlier = await recorded();
+    if (earlier !== undefined) return earlier.value;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const value = await datasource.transaction({ isolation, readOnly: options.readOnly ?? false }, async (trx) => {
+          const result = await body(trx);
+          const output = encodeValue(result, format, where); // unstorable: rolls back, recorded as the step's error
+          await datasource.insertCompletion(trx, workflowID, stepID, { output, serialization: format });
+          return result;
+        });
+        options.afterCommit?.();
+        return value;
+      } catch (error) {
+        const kind = classifyError(error);
+        // Another execution of this step committed first: its writes stand, ours rolled back.
+        if (kind === "unique_violation" || kind === "connection") {
+          const winner = await recorded().catch(() => undefined);
+          if (winner !== undefined) return winner.value;
+        }
+        if ((kind !== "contention" && kind !== "connection") || attempt >= maxRetries) throw error;
+        runtime.logger.info("transaction step conflicted; retrying", { workflowID, step: name, attempt: attempt + 1, error });
+        await abortableDelay(Math.min(1_000, 10 * 2 ** attempt) * (0.5 + Math.random()), ctx.signal);
+      }
+    }
+  });
+}
