@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// The `durably` command: see, fix and operate workflows without writing code.
+import { Command, CommanderError } from "commander";
+import pc from "picocolors";
+import { exitCodeOf } from "./cli-failure.js";
+import { registerDatabaseCommands } from "./commands/database-commands.js";
+import { registerQueueCommands } from "./commands/queue-commands.js";
+import { registerScheduleCommands } from "./commands/schedule-commands.js";
+import { registerWorkflowCommands } from "./commands/workflow-commands.js";
+import { exitCodes } from "./exit-codes.js";
+
+const program = new Command()
+  .name("durably")
+  .description("Inspect and manage durably (and DBOS) workflows, queues and schedules.")
+  .option("--db <url>", "system database URL (default: $DBOS_SYSTEM_DATABASE_URL)")
+  .option("--schema <name>", "system schema (default: dbos)")
+  .option("--app <name>", "only this application's workflows, queues and schedules")
+  .option("--json", "machine-readable output")
+  .showHelpAfterError()
+  .exitOverride();
+
+const global = () => program.opts<{ db?: string; schema?: string; app?: string; json?: boolean }>();
+registerWorkflowCommands(program, global);
+registerQueueCommands(program, global);
+registerScheduleCommands(program, global);
+registerDatabaseCommands(program, global);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and version are not failures; anything else commander rejects is a usage error.
+    process.exitCode = error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`${pc.red("error:")} ${message}\n`);
+    process.exitCode = exitCodeOf(error);
+  }
+}
