@@ -1,0 +1,111 @@
+// Bugs the chaos suite found, each reproduced on its own: upstream ones that durably works
+// around (when such a test fails, the workaround may go), durably's own fixed ones (as
+// regressions), and open ones (it.fails: when one fails, the bug is gone; make it an `it`).
+import { execFile } from "node:child_process";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { createDBOSContext, launch, recoverPendingWorkflows, registerWorkflow, retrieveWorkflow, runAsStep, runWorkflow, shutdown, type DBOSContext } from "@durably/core";
+import { useTestDatabase } from "@durably/testing/vitest";
+import postgres from "postgres";
+import { expect, it } from "vitest";
+import { TcpProxy } from "./support/tcp-proxy.js";
+
+const database = useTestDatabase();
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+
+// Why sysdb runs postgres.js with fetch_types off (lists travel as JSON).
+it("postgres.js leaves a rejection unhandled when a new connection is lost during its type fetch (porsager/postgres#1192)", async () => {
+  const script = fileURLToPath(new URL("./repro/type-fetch-reset.ts", import.meta.url));
+  const outcome = await promisify(execFile)(process.execPath, ["--import", tsx, script, database.url], { timeout: 30_000 }).then(
+    ({ stdout }) => ({ code: 0, stdout }),
+    (error: { code?: number; stdout?: string }) => ({ code: error.code, stdout: error.stdout ?? "" }),
+  );
+  expect(outcome.code, outcome.stdout).toBe(70);
+  // closedDuringTypeFetch: the proxy's evidence the chaos tiers use to recognise this crash.
+  expect(JSON.parse(outcome.stdout)).toMatchObject({ unhandled: true, code: "ECONNRESET", closedDuringTypeFetch: 1 });
+});
+
+// durably (fixed): a claim commits before its reply; when the reply is lost (connection reset
+// after commit), the claimer finds what it took by the claim's token and runs it, instead of
+// leaving the rows PENDING under a live executor until it restarts.
+it("a workflow whose internal-queue claim reply was lost still finishes", async () => {
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+  const context = (executorId: string, url: string) => {
+    const ctx = createDBOSContext({ appName: "lost-reply", systemDatabaseUrl: url, executorId, applicationVersion: "1", logger: quiet, pollIntervalMs: 200 });
+    const wf = registerWorkflow(ctx, async function oneStep(c: DBOSContext) {
+      await runAsStep(c, () => new Promise((r) => setTimeout(r, 300)), { name: "wait" });
+      return "done";
+    });
+    return { ctx, wf };
+  };
+  // Executor "lost" goes away with its workflow unfinished (PENDING under "lost").
+  const lost = context("lost", database.url);
+  await launch(lost.ctx);
+  await runWorkflow(lost.ctx, lost.wf, undefined, { workflowID: "orphan" });
+  await shutdown(lost.ctx, { timeoutMs: 0 });
+
+  const target = new URL(database.url);
+  const proxy = await TcpProxy.start(Number(target.port || 5432));
+  target.hostname = "127.0.0.1";
+  target.port = String(proxy.port);
+  const live = context("live", target.toString());
+  await launch(live.ctx);
+  try {
+    proxy.dropReplyTo("for update skip locked", { onlyWithRows: true });
+    expect(await recoverPendingWorkflows(live.ctx, ["lost"])).toEqual(["orphan"]);
+    const handle = await retrieveWorkflow(live.ctx, "orphan");
+    let status: string | undefined;
+    for (let i = 0; i < 40 && status !== "SUCCESS"; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      status = (await handle.getStatus())?.status;
+    }
+    expect(proxy.stats.droppedReplies).toBe(1);
+    expect(status).toBe("SUCCESS");
+  } finally {
+    await shutdown(live.ctx, { timeoutMs: 0 });
+    await proxy.close();
+  }
+}, 30_000);
+
+// postgres.js resolves a statement at CommandComplete, before its implicit transaction commits
+// (porsager/postgres#1090), so a commit that fails afterwards (a backend terminated at that
+// moment, as in the soak tier, or here a deferred constraint) looks like success to durably:
+// runWorkflow returns a handle for a workflow that does not exist, and it never finishes.
+// Expected to fail until durably's writes wait for ReadyForQuery; then turn `it.fails` into `it`.
+it.fails("a workflow start whose commit fails is reported as an error", async () => {
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+  const ctx = createDBOSContext({ appName: "commit-fails", systemDatabaseUrl: database.url, executorId: "x", applicationVersion: "1", logger: quiet });
+  const wf = registerWorkflow(ctx, async function noop() {
+    return "done";
+  });
+  await launch(ctx);
+  const sql = postgres(database.url, { max: 1, onnotice: () => undefined });
+  try {
+    await sql.unsafe(`
+      create function fail_at_commit() returns trigger language plpgsql as $$
+        begin if new.workflow_uuid = 'doomed' then raise exception 'refused at commit'; end if; return null; end $$;
+      create constraint trigger fail_at_commit after insert on dbos.workflow_status
+        deferrable initially deferred for each row execute function fail_at_commit();`);
+    await expect(runWorkflow(ctx, wf, undefined, { workflowID: "doomed" })).rejects.toThrow("refused at commit");
+  } finally {
+    await sql.end();
+    await shutdown(ctx, { timeoutMs: 0 });
+  }
+}, 30_000);
+
+// postgres.js 3.4.x: when the backend of a sql.begin() transaction goes away mid-statement, it
+// writes the ROLLBACK to a socket that is already null, from a setImmediate: an uncaughtException
+// that kills the process (porsager/postgres#1133, #1208; fixes proposed in #1209 + #1215). durably's
+// hot writes are single autocommit statements again (fafb13d, which wrapped them in sql.begin, was
+// reverted for this), so cutting them no longer kills the process; three tries guard it.
+it("cutting durably's write transactions does not kill the process", async () => {
+  const script = fileURLToPath(new URL("./repro/transaction-cut.ts", import.meta.url));
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const outcome = await promisify(execFile)(process.execPath, ["--import", tsx, script, database.url, "terminate"], { timeout: 60_000 }).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (error: { code?: number; stdout?: string }) => ({ code: error.code, stdout: error.stdout ?? "" }),
+    );
+    expect(outcome.code, outcome.stdout).toBe(0);
+  }
+}, 200_000);

@@ -1,0 +1,30 @@
+// The chaos smoke tier, part of every `pnpm test`: 300 workflows on 3 workers under ~45 faults
+// (SIGKILLs, Postgres crash-restarts, killed sessions and listeners, resets, blackholes, delays,
+// refused connections, lost replies), then the invariants of reliability.md 5.3 (I1-I4, I9, I10).
+// DURABLY_CHAOS=off skips it; DURABLY_CHAOS_SEED replays a run.
+import { describe, expect, it } from "vitest";
+import { profileFromEnv, smokeProfile } from "./support/chaos-profile.js";
+import { runChaos } from "./support/run-chaos.js";
+import { chaosSeed } from "./support/seeded-random.js";
+import { findPostgresBinaries } from "./support/throwaway-cluster.js";
+
+const binDir = findPostgresBinaries();
+const wanted = profileFromEnv()?.tier === "smoke";
+if (wanted && binDir === undefined && process.env.CI !== "true") {
+  console.warn("chaos smoke skipped: no initdb/pg_ctl (install Debian's postgresql package or set DURABLY_CHAOS_PG_BIN)");
+}
+
+describe.skipIf(!wanted || (binDir === undefined && process.env.CI !== "true"))("chaos smoke", () => {
+  it("finishes every workflow exactly once, with its steps' checkpointed outputs, through faults", async () => {
+    if (binDir === undefined) throw new Error("CI needs Postgres binaries for the chaos suite: .ci/run installs Debian's postgresql package");
+    const summary = await runChaos(smokeProfile, {
+      seed: chaosSeed(),
+      binDir,
+      log: (line) => console.error(`[chaos] ${line}`),
+      keepRunDir: process.env.DURABLY_CHAOS_KEEP === "1",
+    });
+    console.log(JSON.stringify(summary, null, 2));
+    expect(summary.violations).toEqual([]);
+    expect(summary.workload.succeeded).toBe(smokeProfile.workflows);
+  }, 290_000);
+});

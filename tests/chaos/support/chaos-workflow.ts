@@ -1,0 +1,46 @@
+// The workflow chaos workers run: steps that log their execution to the effect log and return a
+// fresh nonce, and a result chained over the step outputs.
+import { randomBytes } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
+import { getWorkflowID, runAsStep, sleep, type DBOSContext } from "@durably/core";
+import type { EffectLog } from "./effect-log.js";
+import { resultChain, type ChaosInput } from "./result-chain.js";
+
+export function createChaosWorkflow(effects: EffectLog) {
+  return async function chaosWorkflow(ctx: DBOSContext, input: ChaosInput): Promise<string> {
+    const wf = getWorkflowID(ctx);
+    const step = async (j: number): Promise<string> => {
+      const value = await runAsStep(
+        ctx,
+        async (stepCtx) => {
+          const nonce = randomBytes(8).toString("hex");
+          effects.append({ wf, step: j, nonce, event: "begin" });
+          const [min, max] = input.stepMs;
+          await delay(min + Math.random() * (max - min), undefined, { signal: stepCtx.signal });
+          effects.append({ wf, step: j, nonce, event: "end" });
+          return nonce;
+        },
+        { name: `s${j}` },
+      );
+      effects.append({ wf, step: j, nonce: value, event: "ack" });
+      return value;
+    };
+    const outputs: string[] = [];
+    for (let j = 0; j < input.steps; ) {
+      if (input.parallel && j === 1 && input.steps >= 3) {
+        outputs.push(...(await Promise.all([step(1), step(2)])));
+        j += 2;
+      } else {
+        outputs.push(await step(j));
+        j++;
+      }
+      if (j === 1 && input.sleepMs > 0) {
+        await sleep(ctx, input.sleepMs);
+        effects.append({ wf, step: -1, nonce: "", event: "wake" });
+      }
+    }
+    const result = resultChain(wf, input, outputs);
+    effects.append({ wf, step: input.steps, nonce: result, event: "done" });
+    return result;
+  };
+}

@@ -1,0 +1,160 @@
+// The invariants of reliability.md 5.3 (I1-I4, and I9 for durable sleep) checked against what a
+// chaos run left behind; each names the workflows that broke it.
+import { isDeepStrictEqual } from "node:util";
+import { resultChain, type ChaosInput } from "./result-chain.js";
+import type { RunHistory } from "./run-history.js";
+
+export interface InvariantResult {
+  readonly id: string;
+  readonly name: string;
+  readonly held: boolean;
+  readonly violations: number;
+  /** The first few violations, enough to start a diagnosis. */
+  readonly samples: unknown[];
+}
+
+export interface DuplicateFigures {
+  /** Step function executions seen in the effect logs. */
+  readonly stepExecutions: number;
+  /** Executions beyond the first of the same step (all began before that step's checkpoint committed). */
+  readonly duplicateExecutions: number;
+  readonly stepsWithDuplicates: number;
+  readonly duplicateRate: number;
+}
+
+/** Collects the violations of one invariant. */
+export class Violations {
+  count = 0;
+  readonly samples: unknown[] = [];
+
+  constructor(
+    readonly id: string,
+    readonly name: string,
+  ) {}
+
+  add(sample: unknown): void {
+    this.count++;
+    if (this.samples.length < 10) this.samples.push(sample);
+  }
+
+  result(): InvariantResult {
+    return { id: this.id, name: this.name, held: this.count === 0, violations: this.count, samples: this.samples };
+  }
+}
+
+/**
+ * Node's setTimeout may fire up to about 1 ms before Date.now() reaches its target (libuv's
+ * cached, truncated loop time), and durable sleep waits with one setTimeout: those wakes are
+ * counted (earlyWakesWithinSlack), not failed.
+ */
+const timerSlackMs = 2;
+
+export interface CheckInput {
+  readonly history: RunHistory;
+  /** Every workflow the harness asked to start, with its input. */
+  readonly expected: ReadonlyMap<string, ChaosInput>;
+  /** What getResult returned in every process that asked. */
+  readonly handleResults: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly handleErrors: ReadonlyArray<{ id: string; error: string }>;
+}
+
+export function checkInvariants({ history, expected, handleResults, handleErrors }: CheckInput): {
+  invariants: InvariantResult[];
+  duplicates: DuplicateFigures;
+  earlyWakesWithinSlack: number;
+} {
+  const i1 = new Violations("I1", "every workflow reaches SUCCESS within the settle time");
+  const i2 = new Violations("I2", "one status row and one outcome per workflow, equal to the chain of its input and checkpointed outputs, in every handle");
+  const i3 = new Violations("I3", "exactly one checkpoint per step, each from a logged execution, and every step returned its checkpointed value");
+  const i4 = new Violations("I4", "no step execution began after its checkpoint committed");
+  const i9 = new Violations("I9", `no durable sleep woke more than ${timerSlackMs} ms before its recorded wake-up time`);
+  let earlyWakesWithinSlack = 0;
+  let stepExecutions = 0;
+  let duplicateExecutions = 0;
+  let stepsWithDuplicates = 0;
+
+  for (const [id, row] of history.statuses) if (!expected.has(id)) i2.add({ id, problem: "a status row nobody started", status: row.status });
+  for (const { id, error } of handleErrors) i2.add({ id, problem: "getResult failed", error });
+
+  for (const [id, input] of expected) {
+    const row = history.statuses.get(id);
+    if (row === undefined || row.status !== "SUCCESS") {
+      i1.add({ id, status: row?.status ?? "missing", executorID: row?.executorID, queue: row?.queueName, ownerXid: row?.ownerXid, attempts: row?.recoveryAttempts, error: row?.error });
+      if (row === undefined) continue;
+    }
+    const stored = parseJson(row.inputs) as { positionalArgs?: unknown[] } | undefined;
+    if (!isDeepStrictEqual(stored?.positionalArgs?.[0], input)) i2.add({ id, problem: "stored input differs", stored: row.inputs });
+
+    const rows = history.checkpoints.get(id) ?? [];
+    const byName = new Map(rows.map((c) => [c.name, c]));
+    const wanted = Array.from({ length: input.steps }, (_, j) => `s${j}`);
+    if (input.sleepMs > 0) wanted.push("DBOS.sleep");
+    const unexpected = rows.filter((c) => !wanted.includes(c.name)).map((c) => c.name);
+    if (byName.size !== rows.length || unexpected.length > 0) i3.add({ id, problem: "extra or repeated checkpoints", names: rows.map((c) => c.name) });
+
+    const effects = history.effects.get(id);
+    const outputs: string[] = [];
+    for (let j = 0; j < input.steps; j++) {
+      const checkpoint = byName.get(`s${j}`);
+      const step = effects?.steps.get(j);
+      if (checkpoint === undefined) {
+        if (row.status === "SUCCESS") i3.add({ id, step: j, problem: "no checkpoint in a finished workflow" });
+        continue;
+      }
+      const nonce = parseJson(checkpoint.output);
+      if (typeof nonce !== "string" || checkpoint.error !== null) {
+        i3.add({ id, step: j, problem: "checkpoint is not a nonce", output: checkpoint.output, error: checkpoint.error });
+        continue;
+      }
+      outputs.push(nonce);
+      if (step === undefined || !step.begins.some((b) => b.nonce === nonce) || !step.ended.has(nonce)) {
+        i3.add({ id, step: j, problem: "checkpointed nonce never logged by an execution", nonce });
+      }
+      for (const acked of step?.acks ?? []) if (acked !== nonce) i3.add({ id, step: j, problem: "a run went on with another value", acked, checkpointed: nonce });
+      const begins = step?.begins ?? [];
+      stepExecutions += begins.length;
+      if (begins.length > 1) {
+        stepsWithDuplicates++;
+        duplicateExecutions += begins.length - 1;
+      }
+      for (const begin of begins) {
+        if (begin.t > checkpoint.commitMs) {
+          i4.add({ id, step: j, beganAt: begin.t, committedAt: checkpoint.commitMs, lateByMs: begin.t - checkpoint.commitMs, file: history.files[begin.file] });
+        }
+      }
+    }
+    const sleepRow = byName.get("DBOS.sleep");
+    if (sleepRow !== undefined) {
+      const wakeAt = Number(parseJson(sleepRow.output));
+      for (const t of effects?.wakes ?? []) {
+        if (t < wakeAt - timerSlackMs) i9.add({ id, wokeAt: t, wakeAt, earlyByMs: wakeAt - t });
+        else if (t < wakeAt) earlyWakesWithinSlack++;
+      }
+    }
+    if (row.status !== "SUCCESS" || outputs.length !== input.steps) continue;
+    const want = resultChain(id, input, outputs);
+    const got = parseJson(row.output);
+    if (got !== want) i2.add({ id, problem: "recorded outcome differs from the chain of its checkpoints", got, want });
+    for (const value of effects?.results ?? []) if (value !== want) i2.add({ id, problem: "an execution computed another result", value, want });
+    for (const value of handleResults.get(id) ?? []) if (value !== want) i2.add({ id, problem: "a handle returned another result", value, want });
+  }
+  return {
+    invariants: [i1, i2, i3, i4, i9].map((v) => v.result()),
+    duplicates: {
+      stepExecutions,
+      duplicateExecutions,
+      stepsWithDuplicates,
+      duplicateRate: stepExecutions === 0 ? 0 : duplicateExecutions / stepExecutions,
+    },
+    earlyWakesWithinSlack,
+  };
+}
+
+function parseJson(text: string | null | undefined): unknown {
+  if (text === null || text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

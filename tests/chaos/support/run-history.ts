@@ -1,0 +1,119 @@
+// Everything a chaos run leaves to judge it by, read back after the run: the database's final
+// rows (with each checkpoint's commit time) and the effect logs of every worker process.
+import type { Sql } from "postgres";
+import { readEffectLogs, type EffectRecord } from "./effect-log.js";
+
+export interface StatusRow {
+  readonly id: string;
+  readonly status: string;
+  readonly executorID: string | null;
+  readonly ownerXid: string | null;
+  readonly queueName: string | null;
+  readonly recoveryAttempts: number;
+  readonly createdAt: number;
+  readonly completedAt: number | null;
+  readonly inputs: string | null;
+  readonly output: string | null;
+  readonly error: string | null;
+}
+
+export interface CheckpointRow {
+  readonly name: string;
+  readonly functionID: number;
+  readonly output: string | null;
+  readonly error: string | null;
+  /** pg_xact_commit_timestamp(xmin) in epoch ms (fractional). */
+  readonly commitMs: number;
+}
+
+/** The effect-log events of one step of one workflow. */
+export interface StepEffects {
+  readonly begins: Array<{ t: number; nonce: string; file: number }>;
+  readonly ended: Set<string>;
+  readonly acks: Set<string>;
+}
+
+export interface WorkflowEffects {
+  readonly steps: Map<number, StepEffects>;
+  readonly wakes: number[];
+  readonly results: Set<string>;
+  /** Every event's time and file, for recovery times. */
+  readonly times: Array<{ t: number; file: number }>;
+}
+
+export interface RunHistory {
+  readonly statuses: Map<string, StatusRow>;
+  readonly checkpoints: Map<string, CheckpointRow[]>;
+  readonly effects: Map<string, WorkflowEffects>;
+  /** Effect files, indexed as in `file` fields. */
+  readonly files: string[];
+  readonly effectLines: number;
+  readonly tornLines: number;
+}
+
+/** Reads the final state. `db` must be a direct connection (not through a proxy). */
+export async function readRunHistory(db: Sql, schema: string, effectsDir: string): Promise<RunHistory> {
+  const s = db(schema);
+  const statusRows = await db`
+    select w.workflow_uuid, w.status, w.executor_id, w.owner_xid, w.queue_name, w.recovery_attempts,
+           w.created_at, w.completed_at, i.inputs, coalesce(o.output, w.output) as output, coalesce(o.error, w.error) as error
+    from ${s}.workflow_status w
+    left join ${s}.workflow_input i on i.workflow_uuid = w.workflow_uuid
+    left join ${s}.workflow_output o on o.workflow_uuid = w.workflow_uuid`;
+  const statuses = new Map<string, StatusRow>();
+  for (const r of statusRows) {
+    statuses.set(r.workflow_uuid, {
+      id: r.workflow_uuid,
+      status: r.status,
+      executorID: r.executor_id,
+      ownerXid: r.owner_xid,
+      queueName: r.queue_name,
+      recoveryAttempts: Number(r.recovery_attempts),
+      createdAt: Number(r.created_at),
+      completedAt: r.completed_at === null ? null : Number(r.completed_at),
+      inputs: r.inputs,
+      output: r.output,
+      error: r.error,
+    });
+  }
+  const checkpointRows = await db`
+    select workflow_uuid, function_id, function_name, output, error,
+           extract(epoch from pg_xact_commit_timestamp(xmin))::float8 * 1000 as commit_ms
+    from ${s}.operation_outputs`;
+  const checkpoints = new Map<string, CheckpointRow[]>();
+  for (const r of checkpointRows) {
+    const list = checkpoints.get(r.workflow_uuid) ?? [];
+    list.push({ name: r.function_name, functionID: r.function_id, output: r.output, error: r.error, commitMs: Number(r.commit_ms) });
+    checkpoints.set(r.workflow_uuid, list);
+  }
+
+  const effects = new Map<string, WorkflowEffects>();
+  const files: string[] = [];
+  const fileIndex = new Map<string, number>();
+  const { lines, torn } = await readEffectLogs(effectsDir, (record: EffectRecord, file) => {
+    let f = fileIndex.get(file);
+    if (f === undefined) {
+      f = files.push(file) - 1;
+      fileIndex.set(file, f);
+    }
+    let wf = effects.get(record.wf);
+    if (wf === undefined) {
+      wf = { steps: new Map(), wakes: [], results: new Set(), times: [] };
+      effects.set(record.wf, wf);
+    }
+    wf.times.push({ t: record.t, file: f });
+    if (record.event === "wake") wf.wakes.push(record.t);
+    else if (record.event === "done") wf.results.add(record.nonce);
+    else {
+      let step = wf.steps.get(record.step);
+      if (step === undefined) {
+        step = { begins: [], ended: new Set(), acks: new Set() };
+        wf.steps.set(record.step, step);
+      }
+      if (record.event === "begin") step.begins.push({ t: record.t, nonce: record.nonce, file: f });
+      else if (record.event === "end") step.ended.add(record.nonce);
+      else step.acks.add(record.nonce);
+    }
+  });
+  return { statuses, checkpoints, effects, files, effectLines: lines, tornLines: torn };
+}

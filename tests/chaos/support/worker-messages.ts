@@ -1,0 +1,40 @@
+// The messages between the chaos harness and its worker processes (Node IPC, JSON).
+import type { ChaosInput } from "./result-chain.js";
+
+/** What a worker process is told at start, in the CHAOS_WORKER environment variable. */
+export interface WorkerConfig {
+  readonly slot: number;
+  readonly generation: number;
+  readonly executorID: string;
+  readonly databaseUrl: string;
+  readonly effectsPath: string;
+  readonly poolSize: number;
+  readonly pollIntervalMs: number;
+  /** The worker exits by itself after this long, whatever happens to the harness. */
+  readonly maxLifetimeMs: number;
+}
+
+export type HarnessMessage =
+  | { readonly type: "start"; readonly workflows: ReadonlyArray<{ readonly id: string; readonly input: ChaosInput }> }
+  | { readonly type: "recover"; readonly requestID: number; readonly executorIDs: readonly string[] }
+  | { readonly type: "shutdown" };
+
+export type WorkerMessage =
+  | { readonly type: "launching" }
+  | { readonly type: "launched"; readonly ms: number }
+  | { readonly type: "started"; readonly id: string }
+  | { readonly type: "start-failed"; readonly id: string; readonly error: string }
+  | { readonly type: "result"; readonly id: string; readonly value: string }
+  | { readonly type: "result-error"; readonly id: string; readonly error: string }
+  | { readonly type: "recovered"; readonly requestID: number; readonly ids: readonly string[] }
+  | { readonly type: "recover-failed"; readonly requestID: number; readonly error: string };
+
+/** Exit codes a worker chooses; anything else (or a signal the harness did not send) is a crash. */
+export const workerExitCodes = {
+  ok: 0,
+  unhandled: 70,
+  launchFailed: 75,
+  harnessGone: 76,
+  lifetimeOver: 77,
+  shutdownHung: 78,
+} as const;

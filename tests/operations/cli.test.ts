@@ -1,0 +1,154 @@
+// Every `durably` command as a real subprocess against a real database: output and exit code.
+import { execFile } from "node:child_process";
+import { chmodSync, mkdtempSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { createClient, enqueueWorkflow, shutdown, type DBOSContext } from "@durably/core";
+import { createSchedule } from "@durably/scheduler";
+import { useTestDatabase } from "@durably/testing/vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { migratedTemplate } from "@durably/sysdb";
+import { startOpsWorker, type OpsWorker } from "./support/start-ops-worker.js";
+
+const db = useTestDatabase({ template: migratedTemplate });
+const cliPath = join(dirname(createRequire(import.meta.url).resolve("@durably/cli/package.json")), "dist", "main.js");
+let worker: OpsWorker;
+let client: DBOSContext;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function durably(args: string[], options: { db?: string | null; cwd?: string } = {}): Promise<Run> {
+  const url = options.db === undefined ? db.url : options.db;
+  const env = { ...process.env, NO_COLOR: "1", DBOS_SYSTEM_DATABASE_URL: url ?? "" };
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cliPath, ...args], { env, cwd: options.cwd, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const json = async (args: string[]) => {
+  const run = await durably(["--json", ...args]);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout);
+};
+
+beforeAll(async () => {
+  worker = await startOpsWorker(db.url);
+  client = await createClient({ systemDatabaseUrl: db.url, appName: "ops-app" });
+  await (await enqueueWorkflow(client, "greet", "cli", { queue: "work", workflowID: "cli-greet" })).getResult({ timeoutMs: 15_000 });
+});
+afterAll(async () => {
+  await shutdown(client);
+  await worker.stop();
+});
+
+describe("workflow commands", () => {
+  test("list shows workflows as a table, or JSON; filters narrow it; a bad filter is a usage error", async () => {
+    const table = await durably(["workflow", "list"]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/WORKFLOW ID\s+NAME\s+STATUS/);
+    expect(table.stdout).toMatch(/cli-greet\s+greet\s+SUCCESS\s+work/);
+    const rows = await json(["workflow", "list", "--status", "SUCCESS", "--name", "greet", "--prefix", "cli-", "--load"]);
+    expect(rows.map((r: { workflowID: string; output: string }) => [r.workflowID, r.output])).toEqual([["cli-greet", "hello cli!"]]);
+    expect(await json(["workflow", "list", "--status", "ERROR", "--prefix", "cli-"])).toEqual([]);
+    const bad = await durably(["workflow", "list", "--status", "DONE"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("Unknown status DONE");
+  });
+
+  test("get and steps show one workflow; an unknown ID fails with exit code 1 and says what to do", async () => {
+    const get = await durably(["workflow", "get", "cli-greet"]);
+    expect(get.code).toBe(0);
+    expect(get.stdout).toMatch(/Status\s+SUCCESS/);
+    expect(get.stdout).toMatch(/Output\s+hello cli!/);
+    const steps = await durably(["workflow", "steps", "cli-greet"]);
+    expect(steps.stdout).toMatch(/0\s+a\s+ok\s+hello/);
+    expect(steps.stdout).toMatch(/2\s+c\s+ok\s+hello cli!/);
+    const missing = await durably(["workflow", "get", "nope"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("No workflow with ID nope");
+  });
+
+  test("cancel and resume by filter with a dry run, by ID, and fork from a step", async () => {
+    await enqueueWorkflow(client, "greet", "later", { queue: "parked", workflowID: "parked-1" }); // nobody serves "parked"
+    await enqueueWorkflow(client, "greet", "later", { queue: "parked", workflowID: "parked-2" });
+    const dry = await json(["workflow", "cancel", "--status", "ENQUEUED", "--queue", "parked", "--dry-run"]);
+    expect(dry.workflowIDs.sort()).toEqual(["parked-1", "parked-2"]);
+    expect((await json(["workflow", "list", "--prefix", "parked-"])).map((w: { status: string }) => w.status)).toEqual(["ENQUEUED", "ENQUEUED"]);
+    expect((await json(["workflow", "cancel", "--status", "ENQUEUED", "--queue", "parked"])).cancelled.sort()).toEqual(["parked-1", "parked-2"]);
+    expect((await json(["workflow", "list", "--prefix", "parked-"])).map((w: { status: string }) => w.status)).toEqual(["CANCELLED", "CANCELLED"]);
+    const resumed = await durably(["workflow", "resume", "parked-1"]);
+    expect(resumed.stdout).toContain("Resumed 1 workflow(s)");
+    await expect.poll(async () => (await json(["workflow", "get", "parked-1"])).status, { timeout: 15_000 }).toBe("SUCCESS");
+    const fork = await json(["workflow", "fork", "cli-greet", "--step", "2", "--id", "cli-fork"]);
+    expect(fork).toEqual({ workflowID: "cli-fork", forkedFrom: "cli-greet", startStep: 2 });
+    await expect.poll(async () => (await json(["workflow", "get", "cli-fork"])).status, { timeout: 15_000 }).toBe("SUCCESS");
+    expect(worker.effects().filter((l) => l.startsWith("cli-fork:"))).toEqual(["cli-fork:c"]);
+    const noTarget = await durably(["workflow", "cancel"]);
+    expect(noTarget.code).toBe(2);
+    const badStep = await durably(["workflow", "fork", "cli-greet", "--step", "-1"]);
+    expect(badStep.code).toBe(2);
+  });
+
+  test("gc deletes finished workflows older than a duration, and everything that belongs to them", async () => {
+    await (await enqueueWorkflow(client, "greet", "old", { queue: "work", workflowID: "gc-me" })).getResult({ timeoutMs: 15_000 });
+    const result = await json(["workflow", "gc", "--older-than", "0s"]);
+    expect(result.deleted).toBeGreaterThanOrEqual(1);
+    expect(await json(["workflow", "list", "--prefix", "gc-me"])).toEqual([]);
+    expect(await json(["workflow", "steps", "cli-greet"]).catch(() => "gone")).toBe("gone");
+    expect((await durably(["workflow", "gc", "--older-than", "soon"])).code).toBe(2);
+  });
+});
+
+describe("queues, schedules, schema and databases", () => {
+  test("queue list and schedule list/pause/resume/trigger", async () => {
+    const queues = await durably(["queue", "list"]);
+    expect(queues.stdout).toMatch(/work\s+-\s+10/);
+    await createSchedule(client, { name: "cli-schedule", workflow: "scheduledJob", cron: "0 0 1 1 *" });
+    expect((await json(["schedule", "list"])).map((s: { name: string }) => s.name)).toContain("cli-schedule");
+    expect(await json(["schedule", "pause", "cli-schedule"])).toEqual({ schedule: "cli-schedule", status: "PAUSED" });
+    expect((await durably(["schedule", "list"])).stdout).toMatch(/cli-schedule\s+scheduledJob\s+0 0 1 1 \*\s+UTC\s+PAUSED/);
+    expect((await durably(["schedule", "resume", "cli-schedule"])).stdout).toContain("Resumed schedule cli-schedule");
+    const triggered = await json(["schedule", "trigger", "cli-schedule"]);
+    expect(triggered.workflowID).toMatch(/^sched-cli-schedule-trigger-/);
+    await expect.poll(async () => (await json(["workflow", "get", triggered.workflowID])).status, { timeout: 15_000 }).toBe("SUCCESS");
+    expect((await durably(["schedule", "pause", "nope"])).code).toBe(1);
+  });
+
+  test("migrate creates and migrates a database; schema print shows the SQL; no database is exit 3", async () => {
+    const fresh = new URL(db.url);
+    fresh.pathname = `/${fresh.pathname.slice(1)}_migrated`;
+    const first = await durably(["migrate"], { db: fresh.toString() });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain("created the database; applied migration(s) 1");
+    expect((await durably(["migrate"], { db: fresh.toString() })).stdout).toContain("already up to date");
+    const schema = await durably(["schema", "print"]);
+    expect(schema.stdout).toContain('CREATE TABLE "dbos".workflow_status');
+    expect((await durably(["--schema", "my_schema", "schema", "print"])).stdout).toContain('CREATE TABLE "my_schema".workflow_status');
+    const unreachable = await durably(["workflow", "list"], { db: "postgres://postgres@127.0.0.1:1/none" });
+    expect(unreachable.code).toBe(3);
+    expect(unreachable.stderr).toContain("127.0.0.1:1/none");
+    const unset = await durably(["workflow", "list"], { db: null });
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain("DBOS_SYSTEM_DATABASE_URL");
+    const { dropTestDatabaseNamed } = await import("./support/drop-database.js");
+    await dropTestDatabaseNamed(db.url, fresh.pathname.slice(1));
+  });
+
+  test("dev-db start runs a local Postgres that migrate can use, and stop stops it", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "durably-devdb-"));
+    chmodSync(cwd, 0o755); // as root, Postgres runs as the postgres user, who must reach the folder
+    const started = await durably(["--json", "dev-db", "start"], { cwd });
+    expect(started.code, started.stderr).toBe(0);
+    const { url } = JSON.parse(started.stdout);
+    expect((await durably(["migrate"], { db: url, cwd })).code).toBe(0);
+    expect((await durably(["--json", "dev-db", "stop"], { cwd })).stdout).toContain('"stopped": true');
+    expect((await durably(["dev-db", "stop"], { cwd })).stdout).toContain("was not running");
+  }, 120_000);
+});
