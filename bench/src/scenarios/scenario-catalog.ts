@@ -1,0 +1,36 @@
+// The issue's eight scenarios as the report lists them: which ones run, which are pending.
+import type { BenchSizes } from "../bench-options.js";
+
+export interface ScenarioSpec {
+  /** Run-record ID (`launch` runs as launch-cold and launch-warm). */
+  readonly id: string;
+  readonly number: number;
+  readonly title: string;
+  /** Set when durably has no package for it yet: listed, never faked. */
+  readonly pending?: string;
+}
+
+export function scenarioCatalog(sizes: BenchSizes): readonly ScenarioSpec[] {
+  const n = (x: number) => x.toLocaleString("en-US");
+  return [
+    { id: "sequential", number: 1, title: `sequential 3-step workflows: latency (${n(sizes.sequential)} workflows)` },
+    { id: "parallel", number: 2, title: `${n(sizes.parallel)} 3-step workflows, ${n(sizes.inFlight)} in flight in one process: throughput` },
+    { id: "long-workflow", number: 3, title: `a ${n(sizes.longSteps)}-step workflow: time per step around step 10 and around step ${n(sizes.longSteps)}` },
+    {
+      id: "queue",
+      number: 4,
+      title: `queue: ${n(sizes.queue)} enqueued by one caller, worker concurrency ${n(sizes.queueConcurrency)}: enqueue rate, end-to-end rate, enqueue-to-start p50/p99`,
+    },
+    {
+      id: "client",
+      number: 5,
+      title: `client round trip from a separate process: enqueue to result, ${n(sizes.client)} one at a time (queue worker in another process)`,
+    },
+    { id: "messages", number: 6, title: `send → recv and setEvent → getEvent latency (${n(sizes.messages)} of each, the receiver already waiting)` },
+    { id: "recovery", number: 7, title: `recovery of ${n(sizes.recovery)} workflows killed in step 2: from launch() to their completion` },
+    { id: "launch", number: 8, title: "launch time, cold (fresh database: create + migrate) and warm" },
+  ];
+}
+
+/** IDs accepted by --only. */
+export const runnableScenarioIds = ["physical-limit", "sequential", "parallel", "long-workflow", "queue", "client", "messages", "statements", "recovery", "launch"] as const;
