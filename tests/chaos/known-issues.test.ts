@@ -70,10 +70,10 @@ it("a workflow whose internal-queue claim reply was lost still finishes", async 
 
 // postgres.js resolves a statement at CommandComplete, before its implicit transaction commits
 // (porsager/postgres#1090), so a commit that fails afterwards (a backend terminated at that
-// moment, as in the soak tier, or here a deferred constraint) looks like success to durably:
-// runWorkflow returns a handle for a workflow that does not exist, and it never finishes.
-// Expected to fail until durably's writes wait for ReadyForQuery; then turn `it.fails` into `it`.
-it.fails("a workflow start whose commit fails is reported as an error", async () => {
+// moment, as in the soak tier, or here a deferred constraint) once looked like success: runWorkflow
+// returned a handle for a workflow that did not exist. durably's writes now go through
+// sysdb's committed statements (simple protocol: they resolve at ReadyForQuery).
+it("a workflow start whose commit fails is reported as an error", async () => {
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const ctx = createDBOSContext({ appName: "commit-fails", systemDatabaseUrl: database.url, executorId: "x", applicationVersion: "1", logger: quiet });
   const wf = registerWorkflow(ctx, async function noop() {

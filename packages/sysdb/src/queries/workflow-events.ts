@@ -1,6 +1,7 @@
 // Workflow events (dbos.workflow_events, plus workflow_events_history per step for fork): the
 // latest value per key, written together with the setting step's checkpoint.
 import type { SystemDatabase } from "../system-database.js";
+import { committed } from "./committed-statement.js";
 import { stepIsFree, type StepKey } from "./step-fence.js";
 
 /** Channel durably NOTIFYs after an event is set, with payload `workflowID::key`. */
@@ -15,14 +16,14 @@ export async function setWorkflowEvent(
   value: string,
   serialization: string,
 ): Promise<boolean> {
-  const { sql } = sysdb;
-  const s = sql(sysdb.schema);
-  const [row] = await sql`
+  const c = committed(sysdb);
+  const s = c.schema;
+  const [row] = await c`
     with cp as (
       insert into ${s}.operation_outputs (workflow_uuid, function_id, function_name, serialization,
         started_at_epoch_ms, completed_at_epoch_ms, application_name)
       select ${key.workflowID}, ${key.stepID}, ${stepName}, ${serialization}, ${key.startedAt}, ${key.now}, ${key.applicationName}
-      where ${stepIsFree(sql, sysdb.schema, key)}
+      where ${stepIsFree(s, key)}
       on conflict do nothing
       returning function_id
     ), ev as (
@@ -64,16 +65,16 @@ export async function readWorkflowEventAsStep(
   targetID: string,
   eventKey: string,
 ): Promise<ReadEventResult> {
-  const { sql } = sysdb;
-  const s = sql(sysdb.schema);
-  const [row] = await sql`
+  const c = committed(sysdb);
+  const s = c.schema;
+  const [row] = await c`
     with ev as (
       select value, serialization from ${s}.workflow_events where workflow_uuid = ${targetID} and key = ${eventKey}
     ), cp as (
       insert into ${s}.operation_outputs (workflow_uuid, function_id, function_name, output, serialization,
         started_at_epoch_ms, completed_at_epoch_ms, application_name)
       select ${key.workflowID}, ${key.stepID}, ${stepName}, ev.value, ev.serialization, ${key.startedAt}, ${key.now}, ${key.applicationName}
-      from ev where ${stepIsFree(sql, sysdb.schema, key)}
+      from ev where ${stepIsFree(s, key)}
       on conflict do nothing
       returning function_id
     )

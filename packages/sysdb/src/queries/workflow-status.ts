@@ -1,6 +1,7 @@
 // Writes and reads of one workflow's status row: start, read, outcome. Each is one statement.
 import type { SystemDatabase } from "../system-database.js";
 import { toWorkflowRecord, type WorkflowRecord, type WorkflowStatusName } from "./workflow-record.js";
+import { committed } from "./committed-statement.js";
 import { textList } from "./text-list.js";
 
 export interface NewWorkflow {
@@ -35,11 +36,11 @@ export interface NewWorkflow {
  * statement. Returns null when the ID was new; otherwise the existing row, untouched.
  */
 export async function insertWorkflow(sysdb: SystemDatabase, w: NewWorkflow): Promise<WorkflowRecord | null> {
-  const { sql } = sysdb;
-  const s = sql(sysdb.schema);
+  const c = committed(sysdb);
+  const s = c.schema;
   const attempts = w.status === "PENDING" ? 1 : 0;
   const linkStep = w.parentStep?.stepID ?? null;
-  const [row] = await sql`
+  const [row] = await c`
     with ins as (
       insert into ${s}.workflow_status (
         workflow_uuid, status, name, queue_name, executor_id, application_version, application_name,
@@ -69,8 +70,8 @@ export async function insertWorkflow(sysdb: SystemDatabase, w: NewWorkflow): Pro
   if (row?.inserted === 1) return null;
   const existing = await getWorkflow(sysdb, w.workflowID);
   if (existing === undefined) {
-    // Neither inserted nor there: the insert's commit failed after its reply (porsager/postgres#1090)
-    // or the row was deleted meanwhile. Never report that as a new workflow: let the caller retry.
+    // Neither inserted nor there: the row was deleted between the two statements. Never report
+    // that as a new workflow: let the caller retry.
     throw Object.assign(new Error(`Workflow ${w.workflowID} was neither inserted nor found; retrying the start.`), { code: "CONNECTION_CLOSED" });
   }
   return existing;
@@ -104,9 +105,9 @@ export interface WorkflowOutcome {
  * false when the run lost the row (cancelled, resumed, dead-lettered or re-owned meanwhile).
  */
 export async function recordWorkflowOutcome(sysdb: SystemDatabase, o: WorkflowOutcome): Promise<boolean> {
-  const { sql } = sysdb;
-  const s = sql(sysdb.schema);
-  const rows = await sql`
+  const c = committed(sysdb);
+  const s = c.schema;
+  const rows = await c`
     with upd as (
       update ${s}.workflow_status
       set status = ${o.status}, updated_at = ${o.now}, completed_at = ${o.now},
