@@ -70,9 +70,9 @@ it("a workflow whose internal-queue claim reply was lost still finishes", async 
 
 // postgres.js resolves a statement at CommandComplete, before its implicit transaction commits
 // (porsager/postgres#1090), so a commit that fails afterwards (a backend terminated at that
-// moment, as in the soak tier, or here a deferred constraint) once looked like success: runWorkflow
-// returned a handle for a workflow that did not exist. durably's writes now go through
-// sysdb's committed statements (simple protocol: they resolve at ReadyForQuery).
+// moment, as in the soak tier, or here a deferred constraint) looked like success: runWorkflow
+// returned a handle for a workflow that did not exist. patches/postgres@3.4.7.patch makes every
+// statement resolve at ReadyForQuery, after the commit.
 it("a workflow start whose commit fails is reported as an error", async () => {
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const ctx = createDBOSContext({ appName: "commit-fails", systemDatabaseUrl: database.url, executorId: "x", applicationVersion: "1", logger: quiet });

@@ -1,6 +1,6 @@
 // Cancelling workflows: one statement that marks them CANCELLED and wakes their runners.
 import type { SystemDatabase } from "../system-database.js";
-import { committed, textListFragment } from "./committed-statement.js";
+import { textList } from "./text-list.js";
 
 /** Channel on which durably announces cancelled workflow IDs, so runners stop at once. */
 export const cancelChannel = "durably_workflow_cancelled";
@@ -10,21 +10,20 @@ export const cancelChannel = "durably_workflow_cancelled";
  * queue, deduplication ID and start time. Returns the IDs that exist (cancelled now or before).
  */
 export async function cancelWorkflows(sysdb: SystemDatabase, workflowIDs: readonly string[], now: number): Promise<Set<string>> {
-  const c = committed(sysdb);
-  const s = c.schema;
-  const ids = textListFragment(workflowIDs);
-  const rows = await c`
+  const { sql } = sysdb;
+  const s = sql(sysdb.schema);
+  const rows = await sql`
     with upd as (
       update ${s}.workflow_status
       set status = 'CANCELLED', updated_at = ${now}, completed_at = ${now}, started_at_epoch_ms = null,
           queue_name = null, deduplication_id = null
-      where workflow_uuid = any(${ids})
+      where workflow_uuid = any(${textList(sql, workflowIDs)})
         and status not in ('SUCCESS', 'ERROR', 'CANCELLED')
       returning workflow_uuid
     ), woken as (
       select pg_notify(${cancelChannel}, workflow_uuid) from upd
     )
     select w.workflow_uuid, (select count(*) from woken) as n
-    from ${s}.workflow_status w where w.workflow_uuid = any(${ids})`;
+    from ${s}.workflow_status w where w.workflow_uuid = any(${textList(sql, workflowIDs)})`;
   return new Set(rows.map((r) => r.workflow_uuid as string));
 }

@@ -1,7 +1,6 @@
 // Messages between workflows (dbos.notifications): send, and receive-exactly-once together with
 // the receiving step's checkpoint. The table's trigger NOTIFYs receivers on every insert.
 import type { SystemDatabase } from "../system-database.js";
-import { committed } from "./committed-statement.js";
 import { stepIsFree, type StepKey } from "./step-fence.js";
 
 /** Topic stored for messages sent without one (as DBOS stores it). */
@@ -21,9 +20,9 @@ export interface NewMessage {
 
 /** Inserts a message; false if one with this ID was already there. A missing destination raises 23503. */
 export async function insertMessage(sysdb: SystemDatabase, m: NewMessage): Promise<boolean> {
-  const c = committed(sysdb);
-  const rows = await c`
-    insert into ${c.schema}.notifications (message_uuid, destination_uuid, topic, message, serialization, created_at_epoch_ms)
+  const { sql } = sysdb;
+  const rows = await sql`
+    insert into ${sql(sysdb.schema)}.notifications (message_uuid, destination_uuid, topic, message, serialization, created_at_epoch_ms)
     values (${m.messageID}, ${m.destinationID}, ${m.topic}, ${m.message}, ${m.serialization}, ${m.now})
     on conflict (message_uuid) do nothing
     returning message_uuid`;
@@ -41,9 +40,9 @@ export type ConsumeResult =
  * no longer this run's or the step is already recorded.
  */
 export async function consumeMessage(sysdb: SystemDatabase, key: StepKey, topic: string, stepName: string): Promise<ConsumeResult> {
-  const c = committed(sysdb);
-  const s = c.schema;
-  const [row] = await c`
+  const { sql } = sysdb;
+  const s = sql(sysdb.schema);
+  const [row] = await sql`
     with target as (
       select message_uuid from ${s}.notifications
       where destination_uuid = ${key.workflowID} and topic = ${topic} and not consumed
@@ -53,7 +52,7 @@ export async function consumeMessage(sysdb: SystemDatabase, key: StepKey, topic:
     ), msg as (
       update ${s}.notifications n set consumed = true, consumed_by_function_id = ${key.stepID}
       from target
-      where n.message_uuid = target.message_uuid and ${stepIsFree(s, key)}
+      where n.message_uuid = target.message_uuid and ${stepIsFree(sql, sysdb.schema, key)}
       returning n.message, n.serialization
     ), cp as (
       insert into ${s}.operation_outputs (workflow_uuid, function_id, function_name, output, serialization,

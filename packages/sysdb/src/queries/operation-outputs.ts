@@ -1,6 +1,5 @@
 // Step checkpoints (operation_outputs): load a workflow's history once, write many at once.
 import type { SystemDatabase } from "../system-database.js";
-import { committed } from "./committed-statement.js";
 import type { WorkflowStatusName } from "./workflow-record.js";
 
 export interface Checkpoint {
@@ -48,8 +47,8 @@ export async function listCheckpoints(sysdb: SystemDatabase, workflowID: string)
  * that step has no checkpoint yet. Returns the keys (`workflowID:stepID`) that were written.
  */
 export async function insertCheckpoints(sysdb: SystemDatabase, rows: readonly NewCheckpoint[]): Promise<Set<string>> {
-  const c = committed(sysdb);
-  const s = c.schema;
+  const { sql } = sysdb;
+  const s = sql(sysdb.schema);
   const json = JSON.stringify(
     rows.map((r) => ({
       workflow_uuid: r.workflowID,
@@ -65,7 +64,7 @@ export async function insertCheckpoints(sysdb: SystemDatabase, rows: readonly Ne
       owner_xid: r.ownerXid,
     })),
   );
-  const written = await c`
+  const written = await sql`
     insert into ${s}.operation_outputs (workflow_uuid, function_id, function_name, output, error,
       child_workflow_id, started_at_epoch_ms, completed_at_epoch_ms, serialization, application_name)
     select c.workflow_uuid, c.function_id, c.function_name, c.output, c.error, c.child_workflow_id,

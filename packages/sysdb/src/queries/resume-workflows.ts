@@ -1,7 +1,7 @@
 // Resuming workflows: back to ENQUEUED on a queue with a fresh attempt count and timeout clock.
 import type { SystemDatabase } from "../system-database.js";
-import { committed, textListFragment } from "./committed-statement.js";
 import { internalQueueName } from "./workflow-record.js";
+import { textList } from "./text-list.js";
 
 /** Channel that wakes dequeuers after durably enqueued work (payload: the queue name). */
 export const enqueuedChannel = "durably_workflow_enqueued";
@@ -17,21 +17,20 @@ export async function resumeWorkflows(
   now: number,
   queueName: string = internalQueueName,
 ): Promise<Set<string>> {
-  const c = committed(sysdb);
-  const s = c.schema;
-  const ids = textListFragment(workflowIDs);
-  const rows = await c`
+  const { sql } = sysdb;
+  const s = sql(sysdb.schema);
+  const rows = await sql`
     with upd as (
       update ${s}.workflow_status
       set status = 'ENQUEUED', queue_name = ${queueName}, recovery_attempts = 0,
           workflow_deadline_epoch_ms = null, deduplication_id = null, started_at_epoch_ms = null,
           completed_at = null, updated_at = ${now}
-      where workflow_uuid = any(${ids}) and status not in ('SUCCESS', 'ERROR')
+      where workflow_uuid = any(${textList(sql, workflowIDs)}) and status not in ('SUCCESS', 'ERROR')
       returning workflow_uuid
     ), woken as (
       select pg_notify(${enqueuedChannel}, ${queueName}) from (select 1 from upd limit 1) x
     )
     select w.workflow_uuid, (select count(*) from woken) as n
-    from ${s}.workflow_status w where w.workflow_uuid = any(${ids})`;
+    from ${s}.workflow_status w where w.workflow_uuid = any(${textList(sql, workflowIDs)})`;
   return new Set(rows.map((r) => r.workflow_uuid as string));
 }

@@ -1,6 +1,6 @@
 // The shared piece of every "effect + checkpoint in one statement" query: a step identity, and
 // the SQL condition that the workflow is still PENDING and owned by the run writing it.
-import { fragment, type SqlFragment } from "./committed-statement.js";
+import type { SystemDatabase } from "../system-database.js";
 
 /** Who is writing a step: the workflow, the step ID, the owning run. */
 export interface StepKey {
@@ -13,10 +13,11 @@ export interface StepKey {
 }
 
 /** A SQL fragment true while `key`'s run still owns its PENDING workflow and the step is free. */
-export function stepIsFree(schema: SqlFragment, key: StepKey): SqlFragment {
-  return fragment`
-    exists (select 1 from ${schema}.workflow_status
+export function stepIsFree(sql: SystemDatabase["sql"], schema: string, key: StepKey) {
+  const s = sql(schema);
+  return sql`
+    exists (select 1 from ${s}.workflow_status
             where workflow_uuid = ${key.workflowID} and status = 'PENDING' and owner_xid = ${key.ownerXid})
-    and not exists (select 1 from ${schema}.operation_outputs
+    and not exists (select 1 from ${s}.operation_outputs
                     where workflow_uuid = ${key.workflowID} and function_id = ${key.stepID})`;
 }

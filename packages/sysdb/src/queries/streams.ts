@@ -1,7 +1,6 @@
 // Streams (dbos.streams): ordered values per (workflow, key), each append written together with
 // its step's checkpoint; a close marker ends the stream.
 import type { SystemDatabase } from "../system-database.js";
-import { committed } from "./committed-statement.js";
 import { stepIsFree, type StepKey } from "./step-fence.js";
 
 /** Channel durably NOTIFYs after a stream write, with payload `workflowID::key`. */
@@ -24,9 +23,9 @@ export async function appendToStream(
   value: string,
   serialization: string,
 ): Promise<AppendResult> {
-  const c = committed(sysdb);
-  const s = c.schema;
-  const [row] = await c`
+  const { sql } = sysdb;
+  const s = sql(sysdb.schema);
+  const [row] = await sql`
     with closed as (
       select 1 from ${s}.streams
       where workflow_uuid = ${key.workflowID} and key = ${streamKey} and value = ${streamClosedMarker}
@@ -35,7 +34,7 @@ export async function appendToStream(
       insert into ${s}.operation_outputs (workflow_uuid, function_id, function_name, serialization,
         started_at_epoch_ms, completed_at_epoch_ms, application_name)
       select ${key.workflowID}, ${key.stepID}, ${stepName}, ${serialization}, ${key.startedAt}, ${key.now}, ${key.applicationName}
-      where not exists (select 1 from closed) and ${stepIsFree(s, key)}
+      where not exists (select 1 from closed) and ${stepIsFree(sql, sysdb.schema, key)}
       on conflict do nothing
       returning function_id
     ), appended as (

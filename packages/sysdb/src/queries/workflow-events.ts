@@ -1,7 +1,6 @@
 // Workflow events (dbos.workflow_events, plus workflow_events_history per step for fork): the
 // latest value per key, written together with the setting step's checkpoint.
 import type { SystemDatabase } from "../system-database.js";
-import { committed } from "./committed-statement.js";
 import { stepIsFree, type StepKey } from "./step-fence.js";
 
 /** Channel durably NOTIFYs after an event is set, with payload `workflowID::key`. */
@@ -16,14 +15,14 @@ export async function setWorkflowEvent(
   value: string,
   serialization: string,
 ): Promise<boolean> {
-  const c = committed(sysdb);
-  const s = c.schema;
-  const [row] = await c`
+  const { sql } = sysdb;
+  const s = sql(sysdb.schema);
+  const [row] = await sql`
     with cp as (
       insert into ${s}.operation_outputs (workflow_uuid, function_id, function_name, serialization,
         started_at_epoch_ms, completed_at_epoch_ms, application_name)
       select ${key.workflowID}, ${key.stepID}, ${stepName}, ${serialization}, ${key.startedAt}, ${key.now}, ${key.applicationName}
-      where ${stepIsFree(s, key)}
+      where ${stepIsFree(sql, sysdb.schema, key)}
       on conflict do nothing
       returning function_id
     ), ev as (
@@ -65,16 +64,16 @@ export async function readWorkflowEventAsStep(
   targetID: string,
   eventKey: string,
 ): Promise<ReadEventResult> {
-  const c = committed(sysdb);
-  const s = c.schema;
-  const [row] = await c`
+  const { sql } = sysdb;
+  const s = sql(sysdb.schema);
+  const [row] = await sql`
     with ev as (
       select value, serialization from ${s}.workflow_events where workflow_uuid = ${targetID} and key = ${eventKey}
     ), cp as (
       insert into ${s}.operation_outputs (workflow_uuid, function_id, function_name, output, serialization,
         started_at_epoch_ms, completed_at_epoch_ms, application_name)
       select ${key.workflowID}, ${key.stepID}, ${stepName}, ev.value, ev.serialization, ${key.startedAt}, ${key.now}, ${key.applicationName}
-      from ev where ${stepIsFree(s, key)}
+      from ev where ${stepIsFree(sql, sysdb.schema, key)}
       on conflict do nothing
       returning function_id
     )

@@ -1,7 +1,6 @@
 // Writes and reads of one workflow's status row: start, read, outcome. Each is one statement.
 import type { SystemDatabase } from "../system-database.js";
 import { toWorkflowRecord, type WorkflowRecord, type WorkflowStatusName } from "./workflow-record.js";
-import { committed } from "./committed-statement.js";
 import { textList } from "./text-list.js";
 
 export interface NewWorkflow {
@@ -36,11 +35,11 @@ export interface NewWorkflow {
  * statement. Returns null when the ID was new; otherwise the existing row, untouched.
  */
 export async function insertWorkflow(sysdb: SystemDatabase, w: NewWorkflow): Promise<WorkflowRecord | null> {
-  const c = committed(sysdb);
-  const s = c.schema;
+  const { sql } = sysdb;
+  const s = sql(sysdb.schema);
   const attempts = w.status === "PENDING" ? 1 : 0;
   const linkStep = w.parentStep?.stepID ?? null;
-  const [row] = await c`
+  const [row] = await sql`
     with ins as (
       insert into ${s}.workflow_status (
         workflow_uuid, status, name, queue_name, executor_id, application_version, application_name,
@@ -105,9 +104,9 @@ export interface WorkflowOutcome {
  * false when the run lost the row (cancelled, resumed, dead-lettered or re-owned meanwhile).
  */
 export async function recordWorkflowOutcome(sysdb: SystemDatabase, o: WorkflowOutcome): Promise<boolean> {
-  const c = committed(sysdb);
-  const s = c.schema;
-  const rows = await c`
+  const { sql } = sysdb;
+  const s = sql(sysdb.schema);
+  const rows = await sql`
     with upd as (
       update ${s}.workflow_status
       set status = ${o.status}, updated_at = ${o.now}, completed_at = ${o.now},
