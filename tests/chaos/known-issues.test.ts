@@ -109,3 +109,49 @@ it("cutting durably's write transactions does not kill the process", async () =>
     expect(outcome.code, outcome.stdout).toBe(0);
   }
 }, 200_000);
+
+// postgres.js 3.4.x, two teardown bugs that strand work on a pooled connection whose socket is
+// reset (patches/postgres@3.4.7.patch fixes both): queries executed between the socket's 'error'
+// and 'close' events were never rejected, and a cleared-but-not-nulled write timer stopped every
+// later write on that connection from being flushed. Either way a query waited forever for a
+// reply its server never got: workflows stalled, and every pool connection went idle server-side.
+it("dropping replies mid-pipeline never strands a query", async () => {
+  const target = new URL(database.url);
+  const proxy = await TcpProxy.start(Number(target.port || 5432));
+  target.hostname = "127.0.0.1";
+  target.port = String(proxy.port);
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+  const ctx = createDBOSContext({ appName: "strand", systemDatabaseUrl: target.toString(), executorId: "x", applicationVersion: "1", logger: quiet });
+  const fiveSteps = registerWorkflow(ctx, async function fiveSteps(c: DBOSContext, x: number) {
+    let v = x;
+    for (let i = 0; i < 5; i++) v = await runAsStep(c, async () => v + 1, { name: `s${i}` });
+    return v;
+  });
+  await launch(ctx);
+  let faulting = true;
+  const faults = (async () => {
+    while (faulting) {
+      await new Promise((r) => setTimeout(r, 30 + Math.random() * 100));
+      proxy.dropReplyTo("operation_outputs (workflow_uuid, function_id, function_name, output, error");
+    }
+  })();
+  try {
+    let finished = 0;
+    const until = Date.now() + 6_000;
+    const lanes = Array.from({ length: 50 }, async (_, lane) => {
+      for (let i = 0; Date.now() < until; i++) {
+        const handle = await runWorkflow(ctx, fiveSteps, i, { workflowID: `strand-${lane}-${i}` });
+        expect(await handle.getResult()).toBe(i + 5);
+        finished++;
+      }
+    });
+    const stalled = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`stalled after ${finished} workflows`)), 40_000));
+    await Promise.race([Promise.all(lanes), stalled]);
+    expect(proxy.stats.droppedReplies).toBeGreaterThan(10);
+  } finally {
+    faulting = false;
+    await faults;
+    await shutdown(ctx, { timeoutMs: 0 });
+    await proxy.close();
+  }
+}, 60_000);
