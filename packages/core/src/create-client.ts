@@ -1,6 +1,6 @@
 // createClient: a context for programs that manage and talk to workflows without running any.
 import { DurablyError, latestMigrationVersion, openSystemDatabase } from "@durably/sysdb";
-import { CheckpointWriter } from "./checkpoint-writer.js";
+import { GroupCommit } from "./group-commit.js";
 import { resolveConfig, type DBOSConfig } from "./config.js";
 import { DBOSContext } from "./dbos-context.js";
 import { Notifier } from "./notifier.js";
@@ -47,7 +47,7 @@ export async function createClient(config: ClientConfig = {}): Promise<DBOSConte
           "Launch a worker once, or run `durably migrate`, before using a client.",
       );
     }
-    runtime.attach(sysdb, new CheckpointWriter(sysdb, resolved.logger, runtime.shutdownSignal), new Notifier(sysdb, resolved.logger), resolved.applicationVersion ?? "");
+    runtime.attach(sysdb, new GroupCommit(sysdb, resolved.logger, runtime.shutdownSignal), new Notifier(sysdb, resolved.logger), resolved.applicationVersion ?? "");
     await sysdb.listener.start();
   } catch (error) {
     await sysdb.close().catch(() => undefined);

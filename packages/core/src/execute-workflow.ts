@@ -1,6 +1,6 @@
 // Runs a workflow function in this process and records its outcome, fenced on ownership: a run
 // that lost its row (cancelled, timed out, re-owned) never writes and adopts the recorded outcome.
-import { cancelWorkflows, recordWorkflowOutcome, type Checkpoint } from "@durably/sysdb";
+import { cancelWorkflows, type Checkpoint } from "@durably/sysdb";
 import { DBOSContext } from "./dbos-context.js";
 import { withDatabaseRetry } from "./database-retry.js";
 import { awaitOutcome } from "./recorded-outcome.js";
@@ -69,11 +69,7 @@ async function runToOutcome(runtime: Runtime, workflow: AnyWorkflow, run: Workfl
     error = encodeError(serializationError, run.format, `error of ${where}`);
   }
   const status = own.kind === "success" ? "SUCCESS" : "ERROR";
-  const recorded = await withDatabaseRetry(
-    "record workflow outcome",
-    () => recordWorkflowOutcome(runtime.sysdb, { workflowID: run.workflowID, ownerXid: run.ownerXid, status, output, error, now: runtime.now() }),
-    { logger: runtime.logger, signal: runtime.shutdownSignal },
-  );
+  const recorded = await runtime.groupCommit.recordOutcome({ workflowID: run.workflowID, ownerXid: run.ownerXid, status, output, error, now: runtime.now() });
   if (recorded) {
     runtime.logger.debug("workflow finished", { ...log, status });
     return own;

@@ -5,6 +5,7 @@ import {
   DurablyError,
   loadCheckpoints,
   recordWorkflowOutcome,
+  type Checkpoint,
   type WorkflowRecord,
 } from "@durably/sysdb";
 import { withDatabaseRetry } from "./database-retry.js";
@@ -41,7 +42,11 @@ export async function resumeClaimedWorkflow(runtime: Runtime, record: WorkflowRe
     );
     return;
   }
-  const checkpoints = await withDatabaseRetry("load checkpoints", () => loadCheckpoints(runtime.sysdb, record.workflowID));
+  // A workflow dequeued for its first run has no history: skip the read.
+  const checkpoints =
+    record.hasCheckpoints === false
+      ? new Map<number, Checkpoint>()
+      : await withDatabaseRetry("load checkpoints", () => loadCheckpoints(runtime.sysdb, record.workflowID));
   runtime.logger.info("resuming workflow", { ...log, checkpoints: checkpoints.size });
   executeWorkflow(runtime, workflow, { workflowID: record.workflowID, ownerXid, format, deadlineEpochMs: record.deadlineEpochMs, checkpoints }, input);
 }

@@ -3,7 +3,7 @@
 import { setMaxListeners } from "node:events";
 import { DurablyError, type SystemDatabase } from "@durably/sysdb";
 import type { ResolvedConfig } from "./config.js";
-import type { CheckpointWriter } from "./checkpoint-writer.js";
+import type { GroupCommit } from "./group-commit.js";
 import type { Notifier } from "./notifier.js";
 import type { DurablyExtension } from "./extension.js";
 import type { AnyWorkflow } from "./workflow.js";
@@ -39,7 +39,7 @@ export class Runtime {
     return controller;
   })();
   #sysdb: SystemDatabase | undefined;
-  #checkpoints: CheckpointWriter | undefined;
+  #groupCommit: GroupCommit | undefined;
   #notifier: Notifier | undefined;
   #applicationVersion: string | undefined;
 
@@ -80,9 +80,10 @@ export class Runtime {
     return this.#sysdb;
   }
 
-  get checkpoints(): CheckpointWriter {
-    if (this.#checkpoints === undefined) throw this.notLaunched();
-    return this.#checkpoints;
+  /** Batches checkpoint and outcome writes of all running workflows. */
+  get groupCommit(): GroupCommit {
+    if (this.#groupCommit === undefined) throw this.notLaunched();
+    return this.#groupCommit;
   }
 
   /** Coalesced wake-ups for other processes (and this one). */
@@ -104,9 +105,9 @@ export class Runtime {
   }
 
   /** Called by launch once the database is ready. */
-  attach(sysdb: SystemDatabase, checkpoints: CheckpointWriter, notifier: Notifier, applicationVersion: string): void {
+  attach(sysdb: SystemDatabase, groupCommit: GroupCommit, notifier: Notifier, applicationVersion: string): void {
     this.#sysdb = sysdb;
-    this.#checkpoints = checkpoints;
+    this.#groupCommit = groupCommit;
     this.#notifier = notifier;
     this.#applicationVersion = applicationVersion;
   }

@@ -1,6 +1,7 @@
 // Replaying and recording one step's outcome under its step ID: the machinery shared by
 // runAsStep, sleep, child-workflow results and the add-ons' durable operations.
 import { DurablyError, explainCheckpointRefusal, type Checkpoint } from "@durably/sysdb";
+import { withDatabaseRetry } from "./database-retry.js";
 import { decodeError, decodeValue, encodeError, encodeValue, type SerializationFormat } from "./serialization/index.js";
 import type { Runtime } from "./runtime.js";
 import { LostOwnershipError, type WorkflowRun } from "./workflow-run.js";
@@ -63,7 +64,7 @@ export async function recordStep(run: WorkflowRun, runtime: Runtime, input: Reco
     outcome = { ok: false, error: serializationError };
     error = encodeError(serializationError, format, where);
   }
-  const written = await runtime.checkpoints.write({
+  const written = await runtime.groupCommit.writeCheckpoint({
     workflowID: run.workflowID,
     stepID: input.stepID,
     name: input.name,
@@ -86,7 +87,10 @@ export async function recordStep(run: WorkflowRun, runtime: Runtime, input: Reco
  * own earlier write whose reply was lost, or a replay race).
  */
 export async function resolveRefusedStep(run: WorkflowRun, runtime: Runtime, stepID: number, name: string): Promise<StepOutcome> {
-  const refusal = await explainCheckpointRefusal(runtime.sysdb, run.workflowID, stepID);
+  const refusal = await withDatabaseRetry("explain a refused checkpoint", () => explainCheckpointRefusal(runtime.sysdb, run.workflowID, stepID), {
+    logger: runtime.logger,
+    signal: runtime.shutdownSignal,
+  });
   if (refusal.status === "CANCELLED") {
     run.stop("cancelled");
     run.throwIfStopped();

@@ -21,6 +21,7 @@ export type * from "./tables.js";
 export * from "./queries/workflow-record.js";
 export * from "./queries/workflow-status.js";
 export * from "./queries/operation-outputs.js";
+export * from "./queries/group-commit.js";
 export * from "./queries/claim-workflows.js";
 export * from "./queries/cancel-workflows.js";
 export * from "./queries/resume-workflows.js";

@@ -113,7 +113,8 @@ export async function dequeueWithToken(
       from picked where w.workflow_uuid = picked.workflow_uuid
       returning w.*
     )
-    select c.*, coalesce(i.inputs, c.inputs) as inputs
+    select c.*, coalesce(i.inputs, c.inputs) as inputs,
+           exists (select 1 from ${s}.operation_outputs o where o.workflow_uuid = c.workflow_uuid) as has_checkpoints
     from claimed c left join ${s}.workflow_input i on i.workflow_uuid = c.workflow_uuid
     order by c.priority, c.created_at`;
   return rows.map(toWorkflowRecord);

@@ -1,4 +1,5 @@
-// Step checkpoints (operation_outputs): load a workflow's history once, write many at once.
+// Step checkpoints (operation_outputs): load a workflow's history once, explain a refused write.
+// Writing them, many at once, is group-commit.ts.
 import type { SystemDatabase } from "../system-database.js";
 import type { WorkflowStatusName } from "./workflow-record.js";
 
@@ -39,46 +40,6 @@ export async function listCheckpoints(sysdb: SystemDatabase, workflowID: string)
     from ${sql(sysdb.schema)}.operation_outputs where workflow_uuid = ${workflowID}
     order by function_id`;
   return rows.map((r) => toCheckpoint(workflowID, r));
-}
-
-/**
- * Writes checkpoints of any number of workflows in one statement (one round trip, one commit).
- * A row is written only while its workflow is PENDING and owned by the given run, and only if
- * that step has no checkpoint yet. Returns the keys (`workflowID:stepID`) that were written.
- */
-export async function insertCheckpoints(sysdb: SystemDatabase, rows: readonly NewCheckpoint[]): Promise<Set<string>> {
-  const { sql } = sysdb;
-  const s = sql(sysdb.schema);
-  const json = JSON.stringify(
-    rows.map((r) => ({
-      workflow_uuid: r.workflowID,
-      function_id: r.stepID,
-      function_name: r.name,
-      output: r.output,
-      error: r.error,
-      child_workflow_id: r.childWorkflowID,
-      started_at: r.startedAt,
-      completed_at: r.completedAt,
-      serialization: r.serialization,
-      application_name: r.applicationName,
-      owner_xid: r.ownerXid,
-    })),
-  );
-  const written = await sql`
-    insert into ${s}.operation_outputs (workflow_uuid, function_id, function_name, output, error,
-      child_workflow_id, started_at_epoch_ms, completed_at_epoch_ms, serialization, application_name)
-    select c.workflow_uuid, c.function_id, c.function_name, c.output, c.error, c.child_workflow_id,
-           c.started_at, c.completed_at, c.serialization, c.application_name
-    from json_to_recordset(${json}::text::json)
-         as c(workflow_uuid text, function_id int4, function_name text, output text, error text, child_workflow_id text,
-              started_at int8, completed_at int8, serialization text, application_name text, owner_xid text)
-    -- A scalar subquery runs per row on the primary key; a join lets a generic plan scan every
-    -- PENDING index entry (dead ones too, until vacuum), which grows with history.
-    where (select w.status = 'PENDING' and w.owner_xid = c.owner_xid
-           from ${s}.workflow_status w where w.workflow_uuid = c.workflow_uuid)
-    on conflict (workflow_uuid, function_id) do nothing
-    returning workflow_uuid, function_id`;
-  return new Set(written.map((r) => `${r.workflow_uuid}:${r.function_id}`));
 }
 
 export interface CheckpointRefusal {

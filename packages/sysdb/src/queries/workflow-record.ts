@@ -53,6 +53,8 @@ export interface WorkflowRecord {
   readonly inputs?: string | null;
   readonly output?: string | null;
   readonly error?: string | null;
+  /** Whether the workflow has any step checkpoint, present when a dequeue loaded it (a workflow that never ran has no history to replay). */
+  readonly hasCheckpoints?: boolean;
 }
 
 /** Maps a snake_case row (any subset of columns) to a {@link WorkflowRecord}. */
@@ -93,6 +95,7 @@ export function toWorkflowRecord(row: Record<string, unknown>): WorkflowRecord {
   if ("inputs" in row) record.inputs = row.inputs ?? null;
   if ("output" in row) record.output = row.output ?? null;
   if ("error" in row) record.error = row.error ?? null;
+  if ("has_checkpoints" in row) record.hasCheckpoints = Boolean(row.has_checkpoints);
   return record as unknown as WorkflowRecord;
 }
 
