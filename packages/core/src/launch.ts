@@ -10,7 +10,7 @@ import {
 } from "@durably/sysdb";
 import { computeApplicationVersion } from "./application-version.js";
 import { startCancellationWatcher } from "./cancellation-watcher.js";
-import { CheckpointWriter } from "./checkpoint-writer.js";
+import { GroupCommit } from "./group-commit.js";
 import { Notifier } from "./notifier.js";
 import { withDatabaseRetry } from "./database-retry.js";
 import { DBOSContext } from "./dbos-context.js";
@@ -49,19 +49,26 @@ export async function launch(ctx: DBOSContext): Promise<void> {
     await sysdb.connect();
     await withDatabaseRetry("migrate the system database", () => migrateSystemDatabase(sysdb), { logger });
     const version = config.applicationVersion ?? computeApplicationVersion(runtime.registry);
-    runtime.attach(sysdb, new CheckpointWriter(sysdb, logger, runtime.shutdownSignal), new Notifier(sysdb, logger), version);
+    runtime.attach(sysdb, new GroupCommit(sysdb, logger, runtime.shutdownSignal), new Notifier(sysdb, logger), version);
     runtime.stoppers.push(startCancellationWatcher(runtime));
-    await sysdb.listener.start();
-    await recordApplicationVersion(sysdb, config.appName, version, runtime.now());
+    // Each step below is idempotent, so a connection lost meanwhile (a server restart) is retried.
+    const retry = { logger, signal: runtime.shutdownSignal };
+    await withDatabaseRetry("start listening for notifications", () => sysdb.listener.start(), retry);
+    await withDatabaseRetry("record the application version", () => recordApplicationVersion(sysdb, config.appName, version, runtime.now()), retry);
     for (const extension of runtime.extensions) await extension.onLaunch?.(ctx);
     runtime.state = "launched";
 
-    const recovered = await claimWorkflowsForRecovery(sysdb, {
-      executorID: config.executorId,
-      applicationVersion: version,
-      applicationName: config.appName,
-      now: runtime.now(),
-    });
+    const recovered = await withDatabaseRetry(
+      "claim this executor's pending workflows",
+      () =>
+        claimWorkflowsForRecovery(sysdb, {
+          executorID: config.executorId,
+          applicationVersion: version,
+          applicationName: config.appName,
+          now: runtime.now(),
+        }),
+      retry,
+    );
     if (recovered.length > 0) logger.info("recovering workflows", { count: recovered.length, executorID: config.executorId });
     await resumeClaimedWorkflows(runtime, recovered);
     for (const extension of runtime.extensions) await extension.onRecovered?.(ctx);

@@ -3,7 +3,7 @@ import postgres from "postgres";
 import { DurablyError } from "./durably-error.js";
 import { quoteIdentifier } from "./schema-name.js";
 import { classifyError } from "./sqlstate.js";
-import { describeUrl, unavailable } from "./system-database.js";
+import { describeUrl, unavailable, untilReachable } from "./system-database.js";
 
 /**
  * Makes sure the database named in `url` exists, creating it through the server's `postgres`
@@ -14,7 +14,7 @@ export async function ensureDatabaseExists(url: string, connectTimeoutMs = 10_00
   const connect_timeout = Math.max(1, Math.ceil(connectTimeoutMs / 1000));
   const probe = postgres(url, { max: 1, connect_timeout, fetch_types: false, onnotice: () => undefined });
   try {
-    await probe`select 1`;
+    await untilReachable(() => probe`select 1`, connectTimeoutMs);
     return false;
   } catch (error) {
     if (classifyError(error) !== "missing_database") throw unavailable(location, connectTimeoutMs, error);

@@ -37,10 +37,10 @@ export class NotificationListener {
     this.#options = options;
   }
 
-  /** Opens the connection and LISTENs on every channel subscribed so far. */
+  /** Opens the connection and LISTENs on every channel subscribed so far. Safe to call again after it failed. */
   async start(): Promise<void> {
     if (this.#sql !== undefined) return;
-    this.#sql = postgres(this.#options.url, {
+    const sql = postgres(this.#options.url, {
       ...this.#options.connection,
       max: 1,
       idle_timeout: 0,
@@ -48,7 +48,14 @@ export class NotificationListener {
       onnotify: (channel: string, payload: string) => this.#dispatch(channel, payload),
       onclose: () => this.#connectionLost(),
     } as Options<Record<string, never>>);
-    await this.#listenAll();
+    this.#sql = sql;
+    try {
+      await this.#listenAll();
+    } catch (error) {
+      this.#sql = undefined;
+      await sql.end({ timeout: 1 }).catch(() => undefined);
+      throw error;
+    }
     this.#connectedOnce = true;
   }
 

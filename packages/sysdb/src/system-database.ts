@@ -103,7 +103,7 @@ export function openSystemDatabase(options: SystemDatabaseOptions): SystemDataba
     location,
     async connect() {
       try {
-        await withTimeout(sql`select 1`, connectTimeoutMs + 1000);
+        await untilReachable(() => sql`select 1`, connectTimeoutMs);
       } catch (error) {
         throw unavailable(location, connectTimeoutMs, error);
       }
@@ -146,6 +146,22 @@ export function describeUrl(url: string): string {
       "INVALID_CONFIG",
       "The system database URL is not a valid URL. Use the form postgres://user:password@host:5432/database.",
     );
+  }
+}
+
+/**
+ * Runs `attempt` until it succeeds, retrying connection failures (a server that refuses
+ * connections or is still starting up, as during a restart) for up to `timeoutMs` in all.
+ */
+export async function untilReachable<T>(attempt: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
+    try {
+      return await withTimeout(attempt(), Math.max(1, deadline - Date.now()) + 1000);
+    } catch (error) {
+      if (classifyError(error) !== "connection" || Date.now() + delay >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }
 

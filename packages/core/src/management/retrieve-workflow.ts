@@ -1,5 +1,6 @@
 // retrieveWorkflow: a handle to any workflow by ID, to await or inspect it.
 import { DurablyError, getWorkflow } from "@durably/sysdb";
+import { withDatabaseRetry } from "../database-retry.js";
 import type { DBOSContext } from "../dbos-context.js";
 import { createWorkflowHandle, type WorkflowHandle } from "../workflow-handle.js";
 
@@ -12,7 +13,10 @@ import { createWorkflowHandle, type WorkflowHandle } from "../workflow-handle.js
 export async function retrieveWorkflow<Output = unknown>(ctx: DBOSContext, workflowID: string): Promise<WorkflowHandle<Output>> {
   const runtime = ctx.runtime;
   runtime.assertRunning("retrieve a workflow");
-  if (!runtime.active.has(workflowID) && (await getWorkflow(runtime.sysdb, workflowID)) === undefined) {
+  const exists = async () =>
+    (await withDatabaseRetry("read a workflow", () => getWorkflow(runtime.sysdb, workflowID), { logger: runtime.logger, signal: runtime.shutdownSignal })) !==
+    undefined;
+  if (!runtime.active.has(workflowID) && !(await exists())) {
     throw nonexistent(workflowID);
   }
   return createWorkflowHandle<Output>(ctx, workflowID);
