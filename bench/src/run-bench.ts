@@ -27,7 +27,7 @@ import { spawnWorker, type SpawnWorkerOptions, type WorkerOutcome } from "./spaw
 const databases = {
   durably: "bench_durably",
   dbos: "bench_dbos",
-  // The queue scenario gets databases of its own: DBOS serves every queue defined in its database,
+  // The queue scenarios get databases of their own: DBOS serves every queue defined in its database,
   // so a queue row left in the shared one would add a poll to every later DBOS scenario.
   durably_queue: "bench_durably_queue",
   dbos_queue: "bench_dbos_queue",
@@ -37,11 +37,11 @@ const databases = {
   probe: "bench_physical",
 } as const;
 const databaseOf = (library: LibraryName, scenario: string): string =>
-  scenario === "queue" ? databases[`${library}_queue`] : scenario === "client" ? databases[`${library}_client`] : databases[library];
+  scenario === "queue" || scenario === "queue-drain" ? databases[`${library}_queue`] : scenario === "client" ? databases[`${library}_client`] : databases[library];
 const launchDatabase = (library: LibraryName) => `bench_${library}_launch`;
 /** Scenarios that are one worker run per library and round. */
 /** Scenario 5 (`client`) is one client process per library and round; it starts its queue worker itself. */
-const plainScenarios = ["sequential", "parallel", "long-workflow", "queue", "client", "messages", "statements"] as const;
+const plainScenarios = ["sequential", "parallel", "long-workflow", "queue", "queue-drain", "client", "messages", "statements"] as const;
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);

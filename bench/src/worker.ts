@@ -10,6 +10,7 @@ import { longWorkflow } from "./scenarios/long-workflow.js";
 import { messages } from "./scenarios/messages.js";
 import { parallel } from "./scenarios/parallel.js";
 import { queue } from "./scenarios/queue.js";
+import { queueDrain } from "./scenarios/queue-drain.js";
 import { recovery, recoveryVictim } from "./scenarios/recovery.js";
 import type { Scenario, ScenarioResult } from "./scenarios/scenario.js";
 import { sequential } from "./scenarios/sequential.js";
@@ -22,6 +23,7 @@ const workerScenarios: Readonly<Record<string, Scenario>> = {
   parallel,
   "long-workflow": longWorkflow,
   queue,
+  "queue-drain": queueDrain,
   client: clientRoundTrip,
   "client-server": clientServer,
   messages,

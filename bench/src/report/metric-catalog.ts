@@ -26,6 +26,7 @@ export function comparedMetrics(sizes: BenchSizes): readonly MetricSpec[] {
     { scenario: "queue", key: "workflowsPerSec", label: `4 queue: end to end, concurrency ${n(sizes.queueConcurrency)}`, unit: "wf/s", better: "higher", digits: 0 },
     { scenario: "queue", key: "enqueueToStartP50Ms", label: "4 queue: enqueue to start, p50", unit: "ms", better: "lower", digits: 1 },
     { scenario: "queue", key: "enqueueToStartP99Ms", label: "4 queue: enqueue to start, p99", unit: "ms", better: "lower", digits: 1 },
+    { scenario: "queue-drain", key: "drainWorkflowsPerSec", label: `4 queue: ${n(sizes.queue)} queued drain, concurrency ${n(sizes.queueConcurrency)}`, unit: "wf/s", better: "higher", digits: 0 },
     { scenario: "client", key: "roundTripP50Ms", label: "5 client (other process): enqueue to result, p50", unit: "ms", better: "lower", digits: 2 },
     { scenario: "client", key: "roundTripP99Ms", label: "5 client (other process): enqueue to result, p99", unit: "ms", better: "lower", digits: 2 },
     { scenario: "client", key: "roundTripsPerSec", label: "5 client (other process): round trips/s, one at a time", unit: "wf/s", better: "higher", digits: 0 },

@@ -65,7 +65,7 @@ export interface CpuSummary {
 /** CPU of the worker process and of the machine during each timed section that measures it. */
 export function summarizeCpu(runs: readonly RunRecord[]): CpuSummary[] {
   const out: CpuSummary[] = [];
-  for (const scenario of ["sequential", "parallel", "long-workflow", "queue"]) {
+  for (const scenario of ["sequential", "parallel", "long-workflow", "queue", "queue-drain"]) {
     for (const library of ["durably", "dbos"] as const) {
       const node = spreadOf(runs, library, scenario, "nodeCpuPct");
       if (node === undefined) continue;

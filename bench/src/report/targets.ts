@@ -36,5 +36,6 @@ export function evaluateTargets(metrics: readonly MetricSummary[]): TargetResult
     flat("durably"),
     flat("dbos"),
     absolute(find("queue", "enqueueToStartP50Ms"), 10, "durably: queue enqueue-to-start p50 under 10 ms"),
+    ratio(find("queue-drain", "drainWorkflowsPerSec"), 5, "queued 3-step workflows (concurrency 100) finish at least 5x faster than DBOS"),
   ];
 }

@@ -22,6 +22,11 @@ export function scenarioCatalog(sizes: BenchSizes): readonly ScenarioSpec[] {
       title: `queue: ${n(sizes.queue)} enqueued by one caller, worker concurrency ${n(sizes.queueConcurrency)}: enqueue rate, end-to-end rate, enqueue-to-start p50/p99`,
     },
     {
+      id: "queue-drain",
+      number: 4,
+      title: `queue backlog: ${n(sizes.queue)} already enqueued (by the library's client), drained by one worker at concurrency ${n(sizes.queueConcurrency)}`,
+    },
+    {
       id: "client",
       number: 5,
       title: `client round trip from a separate process: enqueue to result, ${n(sizes.client)} one at a time (queue worker in another process)`,
@@ -33,4 +38,4 @@ export function scenarioCatalog(sizes: BenchSizes): readonly ScenarioSpec[] {
 }
 
 /** IDs accepted by --only. */
-export const runnableScenarioIds = ["physical-limit", "sequential", "parallel", "long-workflow", "queue", "client", "messages", "statements", "recovery", "launch"] as const;
+export const runnableScenarioIds = ["physical-limit", "sequential", "parallel", "long-workflow", "queue", "queue-drain", "client", "messages", "statements", "recovery", "launch"] as const;
