@@ -109,7 +109,7 @@ export const usage = `Usage: pnpm bench [options]
   --rounds N          measured rounds (default 3; smoke 1)
   --warmup N          unmeasured warm-up rounds first (default 1; smoke 0)
   --smoke             tiny sizes, 1 round, no warm-up (what CI runs)
-  --only a,b          run only these scenarios: physical-limit,sequential,parallel,long-workflow,queue,queue-drain,client,messages,statements,recovery,launch
+  --only a,b          run only these scenarios: physical-limit,sequential,parallel,long-workflow,queue,queue-drain,client,messages,messages-across,statements,recovery,launch
   --sequential N      scenario 1 workflows (default ${fullSizes.sequential})
   --parallel N        scenario 2 workflows (default ${fullSizes.parallel})
   --in-flight N       scenario 2 concurrency (default ${fullSizes.inFlight})

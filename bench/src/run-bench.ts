@@ -41,7 +41,7 @@ const databaseOf = (library: LibraryName, scenario: string): string =>
 const launchDatabase = (library: LibraryName) => `bench_${library}_launch`;
 /** Scenarios that are one worker run per library and round. */
 /** Scenario 5 (`client`) is one client process per library and round; it starts its queue worker itself. */
-const plainScenarios = ["sequential", "parallel", "long-workflow", "queue", "queue-drain", "client", "messages", "statements"] as const;
+const plainScenarios = ["sequential", "parallel", "long-workflow", "queue", "queue-drain", "client", "messages", "messages-across", "statements"] as const;
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);

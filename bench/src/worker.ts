@@ -8,9 +8,10 @@ import { clientRoundTrip, clientServer } from "./scenarios/client.js";
 import { launchTime } from "./scenarios/launch-time.js";
 import { longWorkflow } from "./scenarios/long-workflow.js";
 import { messages } from "./scenarios/messages.js";
+import { messagesAcross, messagesPeer } from "./scenarios/messages-across.js";
 import { parallel } from "./scenarios/parallel.js";
 import { queue } from "./scenarios/queue.js";
-import { queueDrain } from "./scenarios/queue-drain.js";
+import { prepareDatabase, queueDrain } from "./scenarios/queue-drain.js";
 import { recovery, recoveryVictim } from "./scenarios/recovery.js";
 import type { Scenario, ScenarioResult } from "./scenarios/scenario.js";
 import { sequential } from "./scenarios/sequential.js";
@@ -24,9 +25,12 @@ const workerScenarios: Readonly<Record<string, Scenario>> = {
   "long-workflow": longWorkflow,
   queue,
   "queue-drain": queueDrain,
+  "prepare-database": prepareDatabase,
   client: clientRoundTrip,
   "client-server": clientServer,
   messages,
+  "messages-across": messagesAcross,
+  "messages-peer": messagesPeer,
   statements: statementCounts,
   "recovery-victim": recoveryVictim,
   recovery,

@@ -36,6 +36,10 @@ export function evaluateTargets(metrics: readonly MetricSummary[]): TargetResult
     flat("durably"),
     flat("dbos"),
     absolute(find("queue", "enqueueToStartP50Ms"), 10, "durably: queue enqueue-to-start p50 under 10 ms"),
+    absolute(find("messages", "sendToRecvP50Ms"), 2, "durably: send → recv p50 under 2 ms in one process"),
+    absolute(find("messages", "setEventToGetEventP50Ms"), 2, "durably: setEvent → getEvent p50 under 2 ms in one process"),
+    absolute(find("messages-across", "sendToRecvP50Ms"), 10, "durably: send → recv p50 under 10 ms across processes"),
+    absolute(find("messages-across", "setEventToGetEventP50Ms"), 10, "durably: setEvent → getEvent p50 under 10 ms across processes"),
     ratio(find("queue-drain", "drainWorkflowsPerSec"), 5, "queued 3-step workflows (concurrency 100) finish at least 5x faster than DBOS"),
   ];
 }

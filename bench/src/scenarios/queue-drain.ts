@@ -2,15 +2,30 @@
 // the library's own client before any worker runs), then one worker process at concurrency 100
 // launches and works through it. Its rate is the queue's; scenario 4's end-to-end rate is set by
 // its one caller's enqueue round trips instead.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { startCpuMeter } from "../cpu-meter.js";
 import { openBenchClient } from "../libraries/bench-client.js";
 import type { Scenario } from "./scenario.js";
 
+const benchDir = fileURLToPath(new URL("../..", import.meta.url));
+const workerPath = fileURLToPath(new URL("../worker.ts", import.meta.url));
+
 /** Enqueues at a time while the backlog is set up (not measured). */
 const setupCallers = 20;
 
+/** Launches and shuts down the library once, so that its client finds a migrated database. */
+export const prepareDatabase: Scenario = async ({ open }) => {
+  const library = await open();
+  await library.launch();
+  await library.shutdown();
+  return { metrics: {} };
+};
+
 export const queueDrain: Scenario = async ({ library: name, open, sizes, url }) => {
   const n = sizes.queue;
+  // In another process: DBOS is a singleton that launches once per process.
+  await runWorker(name, "prepare-database", JSON.stringify({ url, sizes }));
   const client = await openBenchClient(name, url);
   try {
     for (let from = 0; from < n; from += setupCallers) {
@@ -37,3 +52,16 @@ export const queueDrain: Scenario = async ({ library: name, open, sizes, url }) 
     await library.shutdown();
   }
 };
+
+function runWorker(name: string, scenario: string, input: string): Promise<void> {
+  const child = spawn(process.execPath, ["--import", "tsx", workerPath, name, scenario, input], {
+    cwd: benchDir,
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, NODE_NO_WARNINGS: "1" },
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => void (stderr = (stderr + chunk).slice(-4000)));
+  return new Promise((resolve, reject) =>
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`${scenario} for ${name} failed (exit code ${code})\n${stderr.trim()}`)))),
+  );
+}

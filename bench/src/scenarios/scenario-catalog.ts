@@ -32,10 +32,15 @@ export function scenarioCatalog(sizes: BenchSizes): readonly ScenarioSpec[] {
       title: `client round trip from a separate process: enqueue to result, ${n(sizes.client)} one at a time (queue worker in another process)`,
     },
     { id: "messages", number: 6, title: `send → recv and setEvent → getEvent latency (${n(sizes.messages)} of each, the receiver already waiting)` },
+    {
+      id: "messages-across",
+      number: 6,
+      title: `the same two latencies across processes: the workflows in a second process (${n(sizes.messages)} of each)`,
+    },
     { id: "recovery", number: 7, title: `recovery of ${n(sizes.recovery)} workflows killed in step 2: from launch() to their completion` },
     { id: "launch", number: 8, title: "launch time, cold (fresh database: create + migrate) and warm" },
   ];
 }
 
 /** IDs accepted by --only. */
-export const runnableScenarioIds = ["physical-limit", "sequential", "parallel", "long-workflow", "queue", "queue-drain", "client", "messages", "statements", "recovery", "launch"] as const;
+export const runnableScenarioIds = ["physical-limit", "sequential", "parallel", "long-workflow", "queue", "queue-drain", "client", "messages", "messages-across", "statements", "recovery", "launch"] as const;
