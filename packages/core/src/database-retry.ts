@@ -6,6 +6,13 @@ import type { Logger } from "./logger.js";
 export interface DatabaseRetryOptions {
   /** Give up after this long. Default 60 000 ms. */
   readonly maxMs?: number;
+  /**
+   * An attempt with no reply after this long counts as a lost connection and is retried: a
+   * half-open socket (a partition that dropped the connection silently) would otherwise wait
+   * until TCP gives up, many minutes later. The abandoned attempt may still run when the network
+   * heals, which is one reason `work` must be idempotent. Default 30 000 ms.
+   */
+  readonly attemptTimeoutMs?: number;
   readonly logger?: Logger;
   /** Stops retrying (rejecting with the last error) once aborted. */
   readonly signal?: AbortSignal;
@@ -15,13 +22,30 @@ export interface DatabaseRetryOptions {
 export async function withDatabaseRetry<T>(what: string, work: () => Promise<T>, options: DatabaseRetryOptions = {}): Promise<T> {
   const started = Date.now();
   const maxMs = options.maxMs ?? 60_000;
+  const attemptTimeoutMs = options.attemptTimeoutMs ?? 30_000;
   for (let attempt = 1, delay = 50; ; attempt++, delay = Math.min(delay * 2, 2_000)) {
     try {
-      return await work();
+      return await withReplyDeadline(work(), attemptTimeoutMs);
     } catch (error) {
       if (!isRetryable(error) || Date.now() - started + delay > maxMs || options.signal?.aborted) throw error;
       options.logger?.warn("database call failed; retrying", { what, attempt, error });
       await new Promise((resolve) => setTimeout(resolve, delay * (0.8 + Math.random() * 0.4)));
     }
+  }
+}
+
+async function withReplyDeadline<T>(attempt: Promise<T>, ms: number): Promise<T> {
+  if (ms === Infinity) return attempt;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      attempt.catch(() => undefined); // abandoned: its late failure must not go unhandled
+      reject(Object.assign(new Error(`no reply from the database within ${ms} ms`), { code: "REPLY_TIMEOUT" }));
+    }, ms);
+  });
+  try {
+    return await Promise.race([attempt, deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -47,7 +47,8 @@ export async function launch(ctx: DBOSContext): Promise<void> {
   try {
     await ensureDatabaseExists(config.systemDatabaseUrl, config.connectTimeoutMs);
     await sysdb.connect();
-    await withDatabaseRetry("migrate the system database", () => migrateSystemDatabase(sysdb), { logger });
+    // A migration may rightly run for long on a big database: no per-attempt deadline.
+    await withDatabaseRetry("migrate the system database", () => migrateSystemDatabase(sysdb), { logger, attemptTimeoutMs: Infinity });
     const version = config.applicationVersion ?? computeApplicationVersion(runtime.registry);
     runtime.attach(sysdb, new GroupCommit(sysdb, logger, runtime.shutdownSignal), new Notifier(sysdb, logger), version);
     runtime.stoppers.push(startCancellationWatcher(runtime));

@@ -28,6 +28,8 @@ const socketErrorCodes = new Set([
   "CONNECTION_ENDED",
   "CONNECTION_DESTROYED",
   "CONNECT_TIMEOUT",
+  // durably's own: a statement got no reply in time (a half-open connection).
+  "REPLY_TIMEOUT",
 ]);
 
 /** Reads the SQLSTATE (or the driver's socket error code) of an error, if it has one. */
