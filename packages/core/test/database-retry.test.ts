@@ -14,7 +14,7 @@ it("an attempt with no reply is abandoned after attemptTimeoutMs and tried again
   });
   expect(value).toBe("answered");
   expect(attempts).toBe(2);
-  expect(Date.now() - started).toBeGreaterThanOrEqual(200);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(190); // timers may fire a hair early by Date.now()
 });
 
 it("an abandoned attempt that fails late is not an unhandled rejection", async () => {
