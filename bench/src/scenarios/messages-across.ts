@@ -7,8 +7,8 @@ import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { setTimeout as delay } from "node:timers/promises";
-import { percentile } from "../sample-stats.js";
 import { readyLine, resultPrefix, type WorkerInput } from "../worker-protocol.js";
+import { latencyMetrics } from "./messages.js";
 import type { Scenario } from "./scenario.js";
 
 const benchDir = fileURLToPath(new URL("../..", import.meta.url));
@@ -82,15 +82,7 @@ export const messagesAcross: Scenario = async ({ library: name, open, sizes, url
       await peer.next(`done ${setterID}`);
       if (measured) setToGet.push(gotAt - setAt);
     }
-    return {
-      metrics: {
-        sendToRecvP50Ms: percentile(sendToRecv, 50),
-        sendToRecvP99Ms: percentile(sendToRecv, 99),
-        setEventToGetEventP50Ms: percentile(setToGet, 50),
-        setEventToGetEventP99Ms: percentile(setToGet, 99),
-        samples: sizes.messages,
-      },
-    };
+    return { metrics: latencyMetrics(sendToRecv, setToGet) };
   } finally {
     await library.shutdown();
     await peer.stop();

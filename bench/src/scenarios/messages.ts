@@ -55,19 +55,22 @@ export const messages: Scenario = async ({ open, sizes }) => {
       if (measured) setToGet.push(performance.now() - setAt);
       await setterDone();
     }
-    return {
-      metrics: {
-        sendToRecvP50Ms: percentile(sendToRecv, 50),
-        sendToRecvP99Ms: percentile(sendToRecv, 99),
-        setEventToGetEventP50Ms: percentile(setToGet, 50),
-        setEventToGetEventP99Ms: percentile(setToGet, 99),
-        samples: sizes.messages,
-      },
-    };
+    return { metrics: latencyMetrics(sendToRecv, setToGet) };
   } finally {
     await library.shutdown();
   }
 };
+
+/** The metrics both messaging scenarios report. */
+export function latencyMetrics(sendToRecv: readonly number[], setToGet: readonly number[]): Record<string, number> {
+  return {
+    sendToRecvP50Ms: percentile(sendToRecv, 50),
+    sendToRecvP99Ms: percentile(sendToRecv, 99),
+    setEventToGetEventP50Ms: percentile(setToGet, 50),
+    setEventToGetEventP99Ms: percentile(setToGet, 99),
+    samples: sendToRecv.length,
+  };
+}
 
 async function within<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -2,14 +2,10 @@
 // the library's own client before any worker runs), then one worker process at concurrency 100
 // launches and works through it. Its rate is the queue's; scenario 4's end-to-end rate is set by
 // its one caller's enqueue round trips instead.
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { startCpuMeter } from "../cpu-meter.js";
 import { openBenchClient } from "../libraries/bench-client.js";
+import { spawnWorker } from "../spawn-worker.js";
 import type { Scenario } from "./scenario.js";
-
-const benchDir = fileURLToPath(new URL("../..", import.meta.url));
-const workerPath = fileURLToPath(new URL("../worker.ts", import.meta.url));
 
 /** Enqueues at a time while the backlog is set up (not measured). */
 const setupCallers = 20;
@@ -25,7 +21,8 @@ export const prepareDatabase: Scenario = async ({ open }) => {
 export const queueDrain: Scenario = async ({ library: name, open, sizes, url }) => {
   const n = sizes.queue;
   // In another process: DBOS is a singleton that launches once per process.
-  await runWorker(name, "prepare-database", JSON.stringify({ url, sizes }));
+  const prepared = await spawnWorker({ library: name, scenario: "prepare-database", input: { url, sizes }, timeoutMs: 60_000 });
+  if (!prepared.ok) throw new Error(`prepare-database for ${name} failed: ${prepared.error}`);
   const client = await openBenchClient(name, url);
   try {
     for (let from = 0; from < n; from += setupCallers) {
@@ -53,15 +50,3 @@ export const queueDrain: Scenario = async ({ library: name, open, sizes, url }) 
   }
 };
 
-function runWorker(name: string, scenario: string, input: string): Promise<void> {
-  const child = spawn(process.execPath, ["--import", "tsx", workerPath, name, scenario, input], {
-    cwd: benchDir,
-    stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, NODE_NO_WARNINGS: "1" },
-  });
-  let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => void (stderr = (stderr + chunk).slice(-4000)));
-  return new Promise((resolve, reject) =>
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`${scenario} for ${name} failed (exit code ${code})\n${stderr.trim()}`)))),
-  );
-}

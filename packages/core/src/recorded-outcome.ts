@@ -1,6 +1,7 @@
 // Turning a workflow's recorded status into the outcome its handles report, and waiting for it.
-import { DurablyError, getWorkflow, isRetryable, terminalStatuses, type WorkflowRecord } from "@durably/sysdb";
+import { DurablyError, getWorkflow, terminalStatuses, type WorkflowRecord } from "@durably/sysdb";
 import { abortableDelay } from "./abortable-delay.js";
+import { withDatabaseRetry } from "./database-retry.js";
 import { decodeError, decodeValue } from "./serialization/index.js";
 import type { Runtime, RunOutcome } from "./runtime.js";
 
@@ -29,9 +30,6 @@ export function outcomeOf(runtime: Runtime, record: WorkflowRecord): RunOutcome 
   }
 }
 
-/** How long reads may keep failing with transient errors before a wait gives up. */
-const transientFailureLimitMs = 60_000;
-
 export interface AwaitOptions {
   /** Give up after this long with a TIMEOUT error. Default: wait until the workflow finishes. */
   readonly timeoutMs?: number | undefined;
@@ -41,25 +39,18 @@ export interface AwaitOptions {
 
 /**
  * Waits for a workflow's outcome: from the run in this process when there is one (no polling),
- * else by reading its row with a backoff from 10 ms to 1 s. Reads that fail with a transient
- * database error are retried on the same schedule, for up to a minute in a row. Stops with
- * LIFECYCLE at shutdown.
+ * else by reading its row with a backoff from 10 ms to 1 s (each read retried through transient
+ * database errors). Stops with LIFECYCLE at shutdown.
  */
 export async function awaitOutcome(runtime: Runtime, workflowID: string, options: AwaitOptions = {}): Promise<RunOutcome> {
   const deadline = options.timeoutMs === undefined ? Infinity : runtime.now() + options.timeoutMs;
-  let failingSince: number | undefined;
   for (let delay = 10; ; delay = Math.min(delay * 2, 1_000)) {
     const local = options.fromDatabaseOnly ? undefined : runtime.active.get(workflowID);
     if (local !== undefined) return raceDeadline(runtime, workflowID, local.outcome, deadline, options.timeoutMs);
-    let record: WorkflowRecord | undefined;
-    try {
-      record = await getWorkflow(runtime.sysdb, workflowID);
-      failingSince = undefined;
-    } catch (error) {
-      failingSince ??= runtime.now();
-      if (!isRetryable(error) || runtime.now() - failingSince > transientFailureLimitMs) throw error;
-      runtime.logger.warn("reading a workflow's status failed; retrying", { workflowID, error });
-    }
+    const record = await withDatabaseRetry("read a workflow's status", () => getWorkflow(runtime.sysdb, workflowID), {
+      logger: runtime.logger,
+      signal: runtime.shutdownSignal,
+    });
     if (record !== undefined && terminalStatuses.includes(record.status)) return outcomeOf(runtime, record)!;
     const remaining = deadline - runtime.now();
     if (remaining <= 0) throw timeout(workflowID, options.timeoutMs!);
