@@ -17,22 +17,26 @@ export async function setWorkflowEvent(
 ): Promise<boolean> {
   const { sql } = sysdb;
   const s = sql(sysdb.schema);
+  // Each value is bound once: this runs on every setEvent, and its reader may be waiting on it.
   const [row] = await sql`
-    with cp as (
+    with v as (
+      select ${key.workflowID}::text as workflow_uuid, ${key.stepID}::int as step_id, ${eventKey}::text as key,
+             ${value}::text as value, ${serialization}::text as serialization
+    ), cp as (
       insert into ${s}.operation_outputs (workflow_uuid, function_id, function_name, serialization,
         started_at_epoch_ms, completed_at_epoch_ms, application_name)
-      select ${key.workflowID}, ${key.stepID}, ${stepName}, ${serialization}, ${key.startedAt}, ${key.now}, ${key.applicationName}
-      where ${stepIsFree(sql, sysdb.schema, key)}
+      select v.workflow_uuid, v.step_id, ${stepName}, v.serialization, ${key.startedAt}, ${key.now}, ${key.applicationName}
+      from v where ${stepIsFree(sql, sysdb.schema, key)}
       on conflict do nothing
       returning function_id
     ), ev as (
       insert into ${s}.workflow_events (workflow_uuid, key, value, serialization)
-      select ${key.workflowID}, ${eventKey}, ${value}, ${serialization} from cp
+      select v.workflow_uuid, v.key, v.value, v.serialization from v, cp
       on conflict (workflow_uuid, key) do update set value = excluded.value, serialization = excluded.serialization
       returning 1
     ), history as (
       insert into ${s}.workflow_events_history (workflow_uuid, function_id, key, value, serialization)
-      select ${key.workflowID}, ${key.stepID}, ${eventKey}, ${value}, ${serialization} from cp
+      select v.workflow_uuid, v.step_id, v.key, v.value, v.serialization from v, cp
       on conflict (workflow_uuid, function_id, key) do update set value = excluded.value, serialization = excluded.serialization
       returning 1
     )
