@@ -6,7 +6,7 @@ import { DurablyError } from "@durably/sysdb";
 import { abortableDelay } from "./abortable-delay.js";
 import type { DBOSContext } from "./dbos-context.js";
 import type { AtomicOutcome, DurableStep } from "./durable-step.js";
-import { atomicStep, enterStep } from "./run-durable-operation.js";
+import { atomicStep, enterStep, stepOf } from "./run-durable-operation.js";
 import { recordStep, replayedOutcome, unwrap } from "./step-checkpoint.js";
 
 export interface DurableWait<T> {
@@ -19,8 +19,13 @@ export interface DurableWait<T> {
    * undefined when there is nothing yet. Outside a workflow it gets no step.
    */
   readonly attempt: (step: DurableStep | undefined) => Promise<AtomicOutcome<T> | undefined>;
-  /** Calls `wake` when what is awaited may have arrived; returns the unsubscribe function. */
-  readonly subscribe: (wake: () => void) => () => void;
+  /**
+   * Calls `wake` when what is awaited may have arrived; returns the unsubscribe function. A party
+   * in this process that has already committed what is awaited can instead hand it over with
+   * `deliver`, saving the try's round trip: inside a workflow only a value recorded as `step`'s
+   * checkpoint may be delivered; outside one (`step` undefined), any committed value.
+   */
+  readonly subscribe: (wake: () => void, deliver: (value: T) => void, step: DurableStep | undefined) => () => void;
   /** Longest wait between two tries without a wake-up. Default 1 000 ms. */
   readonly pollMs?: number;
   /** The error to record and throw when the deadline passes. */
@@ -37,12 +42,14 @@ export async function runDurableWait<T>(ctx: DBOSContext, wait: DurableWait<T>):
   const runtime = ctx.runtime;
   if (run === undefined) {
     const deadline = runtime.now() + timeoutMs;
-    return withWaker(ctx, wait, (waker) =>
-      poll(ctx, wait, waker, deadline, async () => {
-        const result = await wait.attempt(undefined);
-        return result?.recorded ? { value: result.value } : undefined;
-      }),
-    );
+    const tryOutside = async () => {
+      const result = await wait.attempt(undefined);
+      return result?.recorded ? { value: result.value } : undefined;
+    };
+    return withWaker(ctx, wait, undefined, async (waker) => {
+      const found = (await tryOutside()) ?? waker.delivered();
+      return found !== undefined ? found.value : poll(ctx, wait, waker, deadline, tryOutside);
+    });
   }
   // Both IDs are reserved now, before any await, so concurrent operations stay deterministic.
   const stepID = run.nextStepID();
@@ -63,8 +70,8 @@ export async function runDurableWait<T>(ctx: DBOSContext, wait: DurableWait<T>):
     return empty ? undefined : { value };
   };
   try {
-    return await withWaker(ctx, wait, async (waker) => {
-      found = await tryOnce();
+    return await withWaker(ctx, wait, stepOf(ctx, run, stepID), async (waker) => {
+      found = (await tryOnce()) ?? waker.delivered();
       if (found !== undefined) return found.value;
       // The deadline, checkpointed once at N+1 (portable_json epoch ms, as DBOS.sleep stores it).
       const deadline = Number(await sleepDeadline(ctx, sleepID, timeoutMs));
@@ -95,18 +102,30 @@ async function sleepDeadline(ctx: DBOSContext, sleepID: number, timeoutMs: numbe
   return Number(unwrap(outcome));
 }
 
-interface Waker {
+interface Waker<T> {
   signal(): AbortSignal;
   reset(): void;
+  /** What another party handed over, if it did. */
+  delivered(): { value: T } | undefined;
 }
 
 /** Subscribes before the first try, so nothing that arrives in between is missed. */
-async function withWaker<T>(ctx: DBOSContext, wait: DurableWait<unknown>, body: (waker: Waker) => Promise<T>): Promise<T> {
+async function withWaker<T, R>(
+  ctx: DBOSContext,
+  wait: DurableWait<T>,
+  step: DurableStep | undefined,
+  body: (waker: Waker<T>) => Promise<R>,
+): Promise<R> {
   let wake = new AbortController();
-  const unsubscribe = wait.subscribe(() => wake.abort());
+  let delivered: { value: T } | undefined;
+  const deliver = (value: T) => {
+    delivered ??= { value };
+    wake.abort();
+  };
+  const unsubscribe = wait.subscribe(() => wake.abort(), deliver, step);
   const reconnected = ctx.runtime.sysdb.listener.onReconnect(() => wake.abort());
   try {
-    return await body({ signal: () => wake.signal, reset: () => (wake = new AbortController()) });
+    return await body({ signal: () => wake.signal, reset: () => (wake = new AbortController()), delivered: () => delivered });
   } finally {
     unsubscribe();
     reconnected();
@@ -116,7 +135,7 @@ async function withWaker<T>(ctx: DBOSContext, wait: DurableWait<unknown>, body: 
 async function poll<T>(
   ctx: DBOSContext,
   wait: DurableWait<T>,
-  waker: Waker,
+  waker: Waker<T>,
   deadline: number,
   tryOnce: () => Promise<{ value: T } | undefined>,
 ): Promise<T> {
@@ -132,7 +151,7 @@ async function poll<T>(
     ctx.run?.throwIfStopped();
     if (runtime.shutdownSignal.aborted) throw runtime.shutdownSignal.reason;
     waker.reset();
-    const found = await tryOnce();
+    const found = waker.delivered() ?? (await tryOnce()) ?? waker.delivered();
     if (found !== undefined) return found.value;
   }
 }

@@ -2,7 +2,7 @@
 import { DurablyError, eventsChannel, getWorkflowEvent, readWorkflowEventAsStep } from "@durably/sysdb";
 import { runDurableWait, type DBOSContext } from "@durably/core";
 import { decodeValue, withDatabaseRetry } from "@durably/core/internal";
-import { waitersOf } from "./waiters.js";
+import { decodingTaker, waitersOf } from "./waiters.js";
 
 export interface GetEventOptions {
   /** How long to wait for the event to be set. Default 60 000 ms. */
@@ -30,7 +30,10 @@ export async function getEvent<T = unknown>(ctx: DBOSContext, workflowID: string
     name: "DBOS.getEvent",
     timeoutMs,
     pollMs: runtime.config.pollIntervalMs,
-    subscribe: (wake) => waitersOf(ctx).subscribe(eventsChannel, `${workflowID}::${key}`, wake),
+    // Outside a workflow, a setEvent in this process hands over the value it committed; inside
+    // one, the read must be checkpointed, so it is only a wake-up.
+    subscribe: (wake, deliver, step) =>
+      waitersOf(ctx).subscribe(eventsChannel, `${workflowID}::${key}`, wake, step === undefined ? decodingTaker(step, decode, deliver, wake) : undefined),
     timeoutError: () => new DurablyError("TIMEOUT", `getEvent timed out: event ${key} of workflow ${workflowID} was not set within ${timeoutMs} ms.`, { workflowID }),
     attempt: async (step) => {
       if (step === undefined) {

@@ -3,7 +3,7 @@ import { consumeMessage, DurablyError, messagesChannel } from "@durably/sysdb";
 import { runDurableWait, type DBOSContext } from "@durably/core";
 import { decodeValue, withDatabaseRetry } from "@durably/core/internal";
 import { validTopic } from "./send.js";
-import { waitersOf } from "./waiters.js";
+import { decodingTaker, waitersOf } from "./waiters.js";
 
 export interface RecvOptions {
   /** Default: messages sent without a topic. */
@@ -27,11 +27,15 @@ export async function recv<T = unknown>(ctx: DBOSContext, options: RecvOptions =
   if (run === undefined) throw new DurablyError("INVALID_ARGUMENT", "recv can only be called inside a workflow, with the workflow's context.");
   const runtime = ctx.runtime;
   const timeoutMs = options.timeoutMs ?? 60_000;
+  const decode = (text: string, serialization: string | null) =>
+    decodeValue(text, serialization, runtime.config.serializer, `message received by workflow ${run.workflowID}`) as T;
   return runDurableWait<T>(ctx, {
     name: "DBOS.recv",
     timeoutMs,
     pollMs: runtime.config.pollIntervalMs,
-    subscribe: (wake) => waitersOf(ctx).subscribe(messagesChannel, `${run.workflowID}::${topic}`, wake),
+    // A sender in this process may receive the message at our step for us (see send).
+    subscribe: (wake, deliver, step) =>
+      waitersOf(ctx).subscribe(messagesChannel, `${run.workflowID}::${topic}`, wake, decodingTaker(step, decode, deliver, wake)),
     timeoutError: () =>
       new DurablyError("TIMEOUT", `recv timed out: no message on topic ${options.topic ?? "(none)"} reached workflow ${run.workflowID} within ${timeoutMs} ms.`, {
         workflowID: run.workflowID,
@@ -44,8 +48,8 @@ export async function recv<T = unknown>(ctx: DBOSContext, options: RecvOptions =
       );
       if (result.kind === "empty") return undefined;
       if (result.kind === "refused") return { recorded: false };
-      const where = `message received by workflow ${run.workflowID}`;
-      return { recorded: true, value: decodeValue(result.message, result.serialization, runtime.config.serializer, where) as T };
+      return { recorded: true, value: decode(result.message, result.serialization) };
     },
   });
 }
+

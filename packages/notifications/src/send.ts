@@ -1,8 +1,9 @@
 // send: deliver a message to a workflow, exactly once from a workflow, idempotently from outside.
 import { randomUUID } from "node:crypto";
-import { classifyError, DurablyError, insertMessage, messagesChannel, nullTopic } from "@durably/sysdb";
-import { runDurableOperation, type DBOSContext } from "@durably/core";
+import { classifyError, DurablyError, insertMessage, insertMessageForReceiver, messagesChannel, nullTopic, type NewMessage } from "@durably/sysdb";
+import { runDurableOperation, type DBOSContext, type DurableStep } from "@durably/core";
 import { encodeValue, withDatabaseRetry } from "@durably/core/internal";
+import { waitersOf } from "./waiters.js";
 
 export interface SendOptions {
   /** Messages are received per topic, oldest first. Default: no topic. */
@@ -36,12 +37,14 @@ export async function send(ctx: DBOSContext, destinationID: string, message: unk
     // Inside a workflow the step names the message, so a replayed send is a no-op.
     const messageID =
       step !== undefined ? `${step.workflowID}::${step.stepID}` : options.idempotencyKey !== undefined ? `${options.idempotencyKey}::${destinationID}` : randomUUID();
+    const message = { destinationID, topic, message: text, serialization: format, messageID, now: runtime.now() };
+    const waitersKey = `${destinationID}::${topic}`;
+    const claim = waitersOf(ctx).claim(messagesChannel, waitersKey);
+    const receiver = claim?.taker.step;
+    let received = false;
     try {
-      await withDatabaseRetry(
-        "send a message",
-        () => insertMessage(runtime.sysdb, { destinationID, topic, message: text, serialization: format, messageID, now: runtime.now() }),
-        { logger: runtime.logger, signal: runtime.shutdownSignal },
-      );
+      if (receiver !== undefined) received = await handToReceiver(ctx, message, receiver);
+      else await storeMessage(ctx, message);
     } catch (error) {
       if (classifyError(error) === "foreign_key_violation") {
         throw new DurablyError("NONEXISTENT_WORKFLOW", `Cannot send to workflow ${destinationID}: there is no workflow with that ID.`, {
@@ -49,10 +52,41 @@ export async function send(ctx: DBOSContext, destinationID: string, message: unk
         });
       }
       throw error;
+    } finally {
+      if (!received) claim?.release();
     }
+    if (received) claim!.taker.take({ text, serialization: format });
     // The table's trigger tells other processes; tell waiters here without the round trip.
-    runtime.notifier.signalLocal(messagesChannel, `${destinationID}::${topic}`);
+    else runtime.notifier.signalLocal(messagesChannel, waitersKey);
   });
+}
+
+/**
+ * With a receiver of this process waiting in `recv`, one statement both stores the message and
+ * receives it at the receiver's step (see insertMessageForReceiver), so the receiver is handed
+ * the value without a round trip of its own. False when that was not possible: the message is
+ * then stored unconsumed, or not at all when its ID was taken (a replayed or retried send).
+ */
+async function handToReceiver(ctx: DBOSContext, message: NewMessage, receiver: DurableStep): Promise<boolean> {
+  const runtime = ctx.runtime;
+  try {
+    const result = await withDatabaseRetry(
+      "send a message",
+      () => insertMessageForReceiver(runtime.sysdb, message, { ...receiver, now: message.now }, "DBOS.recv"),
+      { logger: runtime.logger, signal: runtime.shutdownSignal },
+    );
+    if (result === "received") return true;
+    if (result === "queued") return false;
+  } catch (error) {
+    if (classifyError(error) !== "unique_violation") throw error;
+  }
+  await storeMessage(ctx, message); // a taken ID: the plain insert settles it
+  return false;
+}
+
+async function storeMessage(ctx: DBOSContext, message: NewMessage): Promise<void> {
+  const runtime = ctx.runtime;
+  await withDatabaseRetry("send a message", () => insertMessage(runtime.sysdb, message), { logger: runtime.logger, signal: runtime.shutdownSignal });
 }
 
 /** The stored topic: the given one, or DBOS's sentinel for none. */

@@ -2,6 +2,7 @@
 import { DurablyError, eventsChannel, setWorkflowEvent } from "@durably/sysdb";
 import { runAtomicOperation, type DBOSContext } from "@durably/core";
 import { encodeValue, withDatabaseRetry } from "@durably/core/internal";
+import { waitersOf } from "./waiters.js";
 
 /**
  * Sets event `key` of this workflow to `value` (the latest value wins), as step
@@ -23,7 +24,11 @@ export async function setEvent(ctx: DBOSContext, key: string, value: unknown): P
       () => setWorkflowEvent(runtime.sysdb, { ...step, now: runtime.now() }, "DBOS.setEvent", key, text, step.format),
       { logger: runtime.logger, signal: runtime.shutdownSignal },
     );
-    if (recorded) runtime.notifier.notify(eventsChannel, `${run.workflowID}::${key}`);
+    if (recorded) {
+      // Readers here get the committed value at once; other processes get a wake-up.
+      waitersOf(ctx).handOver(eventsChannel, `${run.workflowID}::${key}`, { text, serialization: step.format });
+      runtime.notifier.notify(eventsChannel, `${run.workflowID}::${key}`);
+    }
     return recorded ? { recorded: true, value: undefined } : { recorded: false };
   });
 }

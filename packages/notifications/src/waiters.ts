@@ -1,6 +1,8 @@
 // Wake-ups for waiting readers, keyed by exactly what they wait for (channel + `id::key`
 // payload): one listener subscription per channel per process, however many waiters there are.
-import type { DBOSContext } from "@durably/core";
+// A waiter may also be a taker: a writer in this process hands it the committed value directly,
+// which saves the waiter the round trip of reading it back.
+import type { DBOSContext, DurableStep } from "@durably/core";
 import type { Runtime } from "@durably/core/internal";
 
 const registries = new WeakMap<Runtime, Waiters>();
@@ -12,33 +14,112 @@ export function waitersOf(ctx: DBOSContext): Waiters {
   return waiters;
 }
 
+/** A value as stored: its text and serialization format. */
+export interface StoredValue {
+  readonly text: string;
+  readonly serialization: string | null;
+}
+
+/** A waiter that can take its value from a writer in this process. */
+export interface Taker {
+  /** The step it waits at, inside a workflow; the writer records the value there. */
+  readonly step: DurableStep | undefined;
+  readonly take: (stored: StoredValue) => void;
+}
+
+/** A taker reserved by one writer: `release` it unless the value was handed over. */
+export interface Claim {
+  readonly taker: Taker;
+  release(): void;
+}
+
+/**
+ * A taker that decodes what it is handed and delivers it. A value that cannot be decoded only
+ * wakes the waiter: its own try then meets the same stored text and fails as a replay would.
+ */
+export function decodingTaker<T>(
+  step: DurableStep | undefined,
+  decode: (text: string, serialization: string | null) => T,
+  deliver: (value: T) => void,
+  wake: () => void,
+): Taker {
+  return {
+    step,
+    take: (stored) => {
+      let value: T;
+      try {
+        value = decode(stored.text, stored.serialization);
+      } catch {
+        wake();
+        return;
+      }
+      deliver(value);
+    },
+  };
+}
+
+interface Waiter {
+  readonly wake: () => void;
+  readonly taker: Taker | undefined;
+  /** Reserved by a writer: wake-ups wait until it releases the taker (its own write caused most). */
+  claimed: boolean;
+  missedWake: boolean;
+}
+
 export class Waiters {
   readonly #runtime: Runtime;
-  readonly #byKey = new Map<string, Set<() => void>>();
+  /** By channel and payload, oldest first. */
+  readonly #byKey = new Map<string, Waiter[]>();
   readonly #channels = new Set<string>();
 
   constructor(runtime: Runtime) {
     this.#runtime = runtime;
   }
 
-  /** Calls `wake` whenever `payload` is announced on `channel`, from any process. */
-  subscribe(channel: string, payload: string, wake: () => void): () => void {
+  /** Calls `wake` whenever `payload` is announced on `channel`, from any process; registers `taker` for hand-overs. */
+  subscribe(channel: string, payload: string, wake: () => void, taker?: Taker): () => void {
     this.#listen(channel);
     const key = `${channel}\n${payload}`;
-    let set = this.#byKey.get(key);
-    if (set === undefined) this.#byKey.set(key, (set = new Set()));
-    set.add(wake);
+    const waiter: Waiter = { wake, taker, claimed: false, missedWake: false };
+    this.#byKey.set(key, [...(this.#byKey.get(key) ?? []), waiter]);
     return () => {
-      set.delete(wake);
-      if (set.size === 0) this.#byKey.delete(key);
+      const rest = (this.#byKey.get(key) ?? []).filter((w) => w !== waiter);
+      if (rest.length === 0) this.#byKey.delete(key);
+      else this.#byKey.set(key, rest);
     };
+  }
+
+  /**
+   * Reserves the longest-waiting unreserved taker of `payload`, so only one writer hands it a
+   * value; meanwhile its wake-ups are held back (they would only start a read racing the write).
+   */
+  claim(channel: string, payload: string): Claim | undefined {
+    const waiter = this.#byKey.get(`${channel}\n${payload}`)?.find((w) => w.taker !== undefined && !w.claimed);
+    if (waiter === undefined) return undefined;
+    waiter.claimed = true;
+    return {
+      taker: waiter.taker!,
+      release: () => {
+        waiter.claimed = false;
+        if (waiter.missedWake) waiter.wake();
+        waiter.missedWake = false;
+      },
+    };
+  }
+
+  /** Hands `stored` to every taker of `payload` (readers outside workflows: nothing to record). */
+  handOver(channel: string, payload: string, stored: StoredValue): void {
+    for (const waiter of this.#byKey.get(`${channel}\n${payload}`) ?? []) waiter.taker?.take(stored);
   }
 
   #listen(channel: string): void {
     if (this.#channels.has(channel)) return;
     this.#channels.add(channel);
     const dispatch = (payload: string) => {
-      for (const wake of this.#byKey.get(`${channel}\n${payload}`) ?? []) wake();
+      for (const waiter of this.#byKey.get(`${channel}\n${payload}`) ?? []) {
+        if (waiter.claimed) waiter.missedWake = true;
+        else waiter.wake();
+      }
     };
     this.#runtime.sysdb.listener.subscribe(channel, dispatch);
     this.#runtime.notifier.onLocal(channel, dispatch);
