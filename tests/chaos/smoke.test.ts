@@ -1,6 +1,7 @@
-// The chaos smoke tier, part of every `pnpm test`: 300 workflows on 3 workers under ~45 faults
-// (SIGKILLs, Postgres crash-restarts, killed sessions and listeners, resets, blackholes, delays,
-// refused connections, lost replies), then the invariants of reliability.md 5.3 (I1-I4, I9, I10).
+// The chaos smoke tier, part of every `pnpm test`: 300 workflows (a third also message
+// themselves) on 3 workers under ~45 faults (SIGKILLs, Postgres crash-restarts, killed sessions
+// and listeners, resets, blackholes, delays, refused connections, lost replies), then the
+// invariants of reliability.md 5.3 (I1-I4, I7, I9, I10).
 // DURABLY_CHAOS=off skips it; DURABLY_CHAOS_SEED replays a run.
 import { describe, expect, it } from "vitest";
 import { profileFromEnv, smokeProfile } from "./support/chaos-profile.js";

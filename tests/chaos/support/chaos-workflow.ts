@@ -3,8 +3,12 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import { getWorkflowID, runAsStep, sleep, type DBOSContext } from "@durably/core";
+import { recv, send } from "@durably/notifications";
 import type { EffectLog } from "./effect-log.js";
 import { resultChain, type ChaosInput } from "./result-chain.js";
+
+/** The topic of the echo messages (ChaosInput.echo). */
+export const echoTopic = "echo";
 
 export function createChaosWorkflow(effects: EffectLog) {
   return async function chaosWorkflow(ctx: DBOSContext, input: ChaosInput): Promise<string> {
@@ -37,6 +41,11 @@ export function createChaosWorkflow(effects: EffectLog) {
       if (j === 1 && input.sleepMs > 0) {
         await sleep(ctx, input.sleepMs);
         effects.append({ wf, step: -1, nonce: "", event: "wake" });
+      }
+      if (j === 1 && input.echo) {
+        const [heard] = await Promise.all([recv<string>(ctx, { topic: echoTopic, timeoutMs: 600_000 }), send(ctx, wf, outputs[0], { topic: echoTopic })]);
+        // A message lost, duplicated or confused with another fails the workflow (I1) as well as I7.
+        if (heard !== outputs[0]) throw new Error(`echo: received ${String(heard)}, sent ${outputs[0]}`);
       }
     }
     const result = resultChain(wf, input, outputs);

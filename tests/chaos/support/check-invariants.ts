@@ -1,8 +1,9 @@
-// The invariants of reliability.md 5.3 (I1-I4, and I9 for durable sleep) checked against what a
+// The invariants of reliability.md 5.3 (I1-I4, I7 for messages, I9 for durable sleep) checked against what a
 // chaos run left behind; each names the workflows that broke it.
 import { isDeepStrictEqual } from "node:util";
 import { resultChain, type ChaosInput } from "./result-chain.js";
-import type { RunHistory } from "./run-history.js";
+import { echoTopic } from "./chaos-workflow.js";
+import type { CheckpointRow, MessageRow, RunHistory } from "./run-history.js";
 
 export interface InvariantResult {
   readonly id: string;
@@ -67,6 +68,7 @@ export function checkInvariants({ history, expected, handleResults, handleErrors
   const i2 = new Violations("I2", "one status row and one outcome per workflow, equal to the chain of its input and checkpointed outputs, in every handle");
   const i3 = new Violations("I3", "exactly one checkpoint per step, each from a logged execution, and every step returned its checkpointed value");
   const i4 = new Violations("I4", "no step execution began after its checkpoint committed");
+  const i7 = new Violations("I7", "every message sent was received exactly once, by the recv that recorded it, with the value sent");
   const i9 = new Violations("I9", `no durable sleep woke more than ${timerSlackMs} ms before its recorded wake-up time`);
   let earlyWakesWithinSlack = 0;
   let stepExecutions = 0;
@@ -87,10 +89,14 @@ export function checkInvariants({ history, expected, handleResults, handleErrors
 
     const rows = history.checkpoints.get(id) ?? [];
     const byName = new Map(rows.map((c) => [c.name, c]));
-    const wanted = Array.from({ length: input.steps }, (_, j) => `s${j}`);
-    if (input.sleepMs > 0) wanted.push("DBOS.sleep");
-    const unexpected = rows.filter((c) => !wanted.includes(c.name)).map((c) => c.name);
-    if (byName.size !== rows.length || unexpected.length > 0) i3.add({ id, problem: "extra or repeated checkpoints", names: rows.map((c) => c.name) });
+    // How many checkpoints of each name the workflow may hold (a recv records a DBOS.sleep
+    // deadline only when it had to wait).
+    const allowed = new Map(Array.from({ length: input.steps }, (_, j) => [`s${j}`, 1]));
+    allowed.set("DBOS.sleep", (input.sleepMs > 0 ? 1 : 0) + (input.echo ? 1 : 0));
+    if (input.echo) allowed.set("DBOS.recv", 1).set("DBOS.send", 1);
+    const counts = new Map<string, number>();
+    for (const c of rows) counts.set(c.name, (counts.get(c.name) ?? 0) + 1);
+    if ([...counts].some(([name, n]) => n > (allowed.get(name) ?? 0))) i3.add({ id, problem: "extra or repeated checkpoints", names: rows.map((c) => c.name) });
 
     const effects = history.effects.get(id);
     const outputs: string[] = [];
@@ -123,7 +129,8 @@ export function checkInvariants({ history, expected, handleResults, handleErrors
         }
       }
     }
-    const sleepRow = byName.get("DBOS.sleep");
+    checkEcho(id, input, row.status, rows, history.messages.get(id) ?? [], i7);
+    const sleepRow = input.sleepMs > 0 ? rows.find((c) => c.name === "DBOS.sleep" && c.functionID === 1) : undefined; // right after s0
     if (sleepRow !== undefined) {
       const wakeAt = Number(parseJson(sleepRow.output));
       for (const t of effects?.wakes ?? []) {
@@ -138,8 +145,9 @@ export function checkInvariants({ history, expected, handleResults, handleErrors
     for (const value of effects?.results ?? []) if (value !== want) i2.add({ id, problem: "an execution computed another result", value, want });
     for (const value of handleResults.get(id) ?? []) if (value !== want) i2.add({ id, problem: "a handle returned another result", value, want });
   }
+  for (const [id, messages] of history.messages) if (!expected.has(id)) i7.add({ id, problem: "messages to a workflow nobody started", count: messages.length });
   return {
-    invariants: [i1, i2, i3, i4, i9].map((v) => v.result()),
+    invariants: [i1, i2, i3, i4, i7, i9].map((v) => v.result()),
     duplicates: {
       stepExecutions,
       duplicateExecutions,
@@ -148,6 +156,30 @@ export function checkInvariants({ history, expected, handleResults, handleErrors
     },
     earlyWakesWithinSlack,
   };
+}
+
+/** I7 for one workflow: its echo message, if it sent one, was received once, at its recv, unchanged. */
+function checkEcho(id: string, input: ChaosInput, status: string, rows: readonly CheckpointRow[], messages: readonly MessageRow[], i7: Violations): void {
+  if (!input.echo) {
+    if (messages.length > 0) i7.add({ id, problem: "messages to a workflow that sends none", count: messages.length });
+    return;
+  }
+  const recvRow = rows.find((c) => c.name === "DBOS.recv");
+  const sent = rows.find((c) => c.name === "s0");
+  if (status === "SUCCESS" && (messages.length !== 1 || recvRow === undefined)) {
+    i7.add({ id, problem: "a finished echo workflow has not exactly one message and one recv", messages: messages.length, recv: recvRow !== undefined });
+    return;
+  }
+  for (const m of messages) {
+    if (m.topic !== echoTopic) i7.add({ id, problem: "a message on another topic", topic: m.topic });
+    if (sent !== undefined && m.message !== sent.output) i7.add({ id, problem: "the message is not step 0's output", message: m.message, s0: sent.output });
+    if (m.consumed !== (recvRow !== undefined) || (recvRow !== undefined && m.consumedBy !== recvRow.functionID)) {
+      i7.add({ id, problem: "the message's consumption does not match the recv checkpoint", consumed: m.consumed, consumedBy: m.consumedBy, recvStep: recvRow?.functionID });
+    }
+  }
+  if (recvRow !== undefined && (recvRow.error !== null || recvRow.output !== messages[0]?.message)) {
+    i7.add({ id, problem: "the recv recorded something other than the message", output: recvRow.output, error: recvRow.error });
+  }
 }
 
 function parseJson(text: string | null | undefined): unknown {

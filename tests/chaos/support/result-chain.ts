@@ -12,6 +12,11 @@ export interface ChaosInput {
   readonly parallel: boolean;
   /** A durable sleep of this many ms after step 0 (0: none). */
   readonly sleepMs: number;
+  /**
+   * After step 0 (and the sleep), send step 0's output to this workflow and receive it, with the
+   * recv and the send running together: the send races the receiver for the in-process hand-over.
+   */
+  readonly echo: boolean;
 }
 
 /** The result a workflow with this ID, input and step outputs (in step order) must return. */

@@ -41,9 +41,19 @@ export interface WorkflowEffects {
   readonly times: Array<{ t: number; file: number }>;
 }
 
+/** A row of the notifications table. */
+export interface MessageRow {
+  readonly topic: string;
+  readonly message: string;
+  readonly consumed: boolean;
+  readonly consumedBy: number | null;
+}
+
 export interface RunHistory {
   readonly statuses: Map<string, StatusRow>;
   readonly checkpoints: Map<string, CheckpointRow[]>;
+  /** Messages by destination workflow. */
+  readonly messages: Map<string, MessageRow[]>;
   readonly effects: Map<string, WorkflowEffects>;
   /** Effect files, indexed as in `file` fields. */
   readonly files: string[];
@@ -86,6 +96,13 @@ export async function readRunHistory(db: Sql, schema: string, effectsDir: string
     list.push({ name: r.function_name, functionID: r.function_id, output: r.output, error: r.error, commitMs: Number(r.commit_ms) });
     checkpoints.set(r.workflow_uuid, list);
   }
+  const messageRows = await db`select destination_uuid, topic, message, consumed, consumed_by_function_id from ${s}.notifications`;
+  const messages = new Map<string, MessageRow[]>();
+  for (const r of messageRows) {
+    const list = messages.get(r.destination_uuid) ?? [];
+    list.push({ topic: r.topic, message: r.message, consumed: r.consumed, consumedBy: r.consumed_by_function_id });
+    messages.set(r.destination_uuid, list);
+  }
 
   const effects = new Map<string, WorkflowEffects>();
   const files: string[] = [];
@@ -115,5 +132,5 @@ export async function readRunHistory(db: Sql, schema: string, effectsDir: string
       else step.acks.add(record.nonce);
     }
   });
-  return { statuses, checkpoints, effects, files, effectLines: lines, tornLines: torn };
+  return { statuses, checkpoints, messages, effects, files, effectLines: lines, tornLines: torn };
 }

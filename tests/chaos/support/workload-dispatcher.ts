@@ -13,6 +13,8 @@ export interface WorkloadShape {
   readonly stepMs: readonly [number, number];
   readonly parallelShare: number;
   readonly sleepShare: number;
+  /** Share of workflows that message themselves (ChaosInput.echo). */
+  readonly echoShare: number;
   readonly sleepMs: readonly [number, number];
   /** Starts are spread evenly over this window; 0: as fast as `maxInFlight` allows. */
   readonly startWindowMs: number;
@@ -121,7 +123,13 @@ export class WorkloadDispatcher {
     const id = `wf-${String(this.inputs.size).padStart(6, "0")}`;
     const r = this.#random;
     const sleepMs = r.chance(this.#shape.sleepShare) ? Math.round(r.between(...this.#shape.sleepMs)) : 0;
-    const input: ChaosInput = { steps: this.#shape.steps, stepMs: this.#shape.stepMs, parallel: r.chance(this.#shape.parallelShare), sleepMs };
+    const input: ChaosInput = {
+      steps: this.#shape.steps,
+      stepMs: this.#shape.stepMs,
+      parallel: r.chance(this.#shape.parallelShare),
+      sleepMs,
+      echo: r.chance(this.#shape.echoShare),
+    };
     this.inputs.set(id, input);
     return id;
   }
