@@ -65,7 +65,7 @@ export async function send(ctx: DBOSContext, destinationID: string, message: unk
  * With a receiver of this process waiting in `recv`, one statement both stores the message and
  * receives it at the receiver's step (see insertMessageForReceiver), so the receiver is handed
  * the value without a round trip of its own. False when that was not possible: the message is
- * then stored unconsumed, or not at all when its ID was taken (a replayed or retried send).
+ * then stored unconsumed, or was already there (a replayed or retried send reuses its ID).
  */
 async function handToReceiver(ctx: DBOSContext, message: NewMessage, receiver: DurableStep): Promise<boolean> {
   const runtime = ctx.runtime;
@@ -75,13 +75,11 @@ async function handToReceiver(ctx: DBOSContext, message: NewMessage, receiver: D
       () => insertMessageForReceiver(runtime.sysdb, message, { ...receiver, now: message.now }, "DBOS.recv"),
       { logger: runtime.logger, signal: runtime.shutdownSignal },
     );
-    if (result === "received") return true;
-    if (result === "queued") return false;
+    return result === "received";
   } catch (error) {
-    if (classifyError(error) !== "unique_violation") throw error;
+    if (classifyError(error) === "unique_violation") return false; // its ID is taken: already sent
+    throw error;
   }
-  await storeMessage(ctx, message); // a taken ID: the plain insert settles it
-  return false;
 }
 
 async function storeMessage(ctx: DBOSContext, message: NewMessage): Promise<void> {
