@@ -1,12 +1,24 @@
 // The floor under any checkpoint: how many single-row INSERT commits per second this server
-// takes on one connection and on N connections, measured with postgres.js (the driver durably uses).
+// takes on one connection and on N connections, and how long one commit takes after the
+// connection sat idle, measured with postgres.js (the driver durably uses).
+import { setTimeout as delay } from "node:timers/promises";
 import postgres, { type Sql } from "postgres";
+import { percentile } from "./sample-stats.js";
+import { settleMs } from "./scenarios/messages.js";
 
 export interface PhysicalLimit {
   readonly commitsPerSecOne: number;
   readonly commitsPerSecMany: number;
   readonly connections: number;
+  /**
+   * p50 of one INSERT commit issued after the connection sat idle for `idleMs` (as the messaging
+   * scenario's waiter does): the floor under a hand-over that must commit before it returns.
+   */
+  readonly idleCommitP50Ms: number;
 }
+
+/** The idle time before each of the idle commits: the messaging scenario's settle time. */
+export const idleMs = settleMs;
 
 /** Runs an INSERT loop on 1 connection, then on `connections` at once, `durationMs` each. */
 export async function measurePhysicalLimit(url: string, durationMs: number, connections: number): Promise<PhysicalLimit> {
@@ -16,8 +28,9 @@ export async function measurePhysicalLimit(url: string, durationMs: number, conn
     await sql`truncate scratch`;
     const commitsPerSecOne = await insertLoop(sql, 1, durationMs);
     const commitsPerSecMany = await insertLoop(sql, connections, durationMs);
+    const idleCommitP50Ms = await idleCommits(sql, Math.max(10, Math.round(durationMs / idleMs)));
     await sql`truncate scratch`;
-    return { commitsPerSecOne, commitsPerSecMany, connections };
+    return { commitsPerSecOne, commitsPerSecMany, connections, idleCommitP50Ms };
   } finally {
     await sql.end({ timeout: 5 });
   }
@@ -43,5 +56,23 @@ async function insertLoop(sql: Sql, connections: number, durationMs: number): Pr
     return (commits / (performance.now() - started)) * 1000;
   } finally {
     for (const c of reserved) c.release();
+  }
+}
+
+/** `samples` single-row INSERT commits on one connection, each after `idleMs` of idleness; their p50. */
+async function idleCommits(sql: Sql, samples: number): Promise<number> {
+  const c = await sql.reserve();
+  try {
+    await c`insert into scratch (v) values (${"warm-up"})`;
+    const times: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      await delay(idleMs);
+      const started = performance.now();
+      await c`insert into scratch (v) values (${"x"})`;
+      times.push(performance.now() - started);
+    }
+    return percentile(times, 50);
+  } finally {
+    c.release();
   }
 }

@@ -21,6 +21,7 @@ export interface PhysicalLimitSummary {
   readonly connections: number;
   readonly commitsPerSecOne: Spread | undefined;
   readonly commitsPerSecMany: Spread | undefined;
+  readonly idleCommitP50Ms: Spread | undefined;
 }
 
 /** The spread of one metric over the measured, successful runs of (library, scenario). */
@@ -51,6 +52,7 @@ export function summarizePhysicalLimit(runs: readonly RunRecord[]): PhysicalLimi
     connections: last?.metrics?.connections ?? 0,
     commitsPerSecOne: spreadOf(runs, "postgres", "physical-limit", "commitsPerSecOne"),
     commitsPerSecMany: spreadOf(runs, "postgres", "physical-limit", "commitsPerSecMany"),
+    idleCommitP50Ms: spreadOf(runs, "postgres", "physical-limit", "idleCommitP50Ms"),
   };
 }
 

@@ -1,6 +1,7 @@
 // The table `pnpm bench` prints: every figure for durably and DBOS, the ratio, the spread, the
 // pending scenarios, the server's physical limit and the targets.
 import type { BenchReport } from "./bench-report.js";
+import { idleMs } from "../physical-limit.js";
 import { formatNumber, formatSpread } from "./format-number.js";
 
 export function renderTable(report: BenchReport): string {
@@ -48,6 +49,9 @@ export function renderTable(report: BenchReport): string {
   if (p.commitsPerSecOne !== undefined && writes?.durably !== undefined) {
     const floor = (writes.durably.median / p.commitsPerSecOne.median) * 1000;
     out(`  floor for one sequential workflow of ${formatNumber(writes.durably.median, 1)} write commits (durably's count) on one connection: ${floor.toFixed(2)} ms`);
+  }
+  if (p.idleCommitP50Ms !== undefined) {
+    out(`  one commit after ${idleMs} ms idle, p50: ${formatSpread(p.idleCommitP50Ms, 2)} ms (the floor under an in-process send → recv or setEvent → getEvent)`);
   }
   out();
 

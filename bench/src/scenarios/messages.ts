@@ -6,7 +6,7 @@ import { percentile } from "../sample-stats.js";
 import type { Scenario } from "./scenario.js";
 
 /** How long the benchmark lets a waiter settle into recv/getEvent before the other side acts. */
-const settleMs = 20;
+export const settleMs = 20;
 /** A wait on the library longer than this is a hang, reported as one. */
 const stuckMs = 15_000;
 
