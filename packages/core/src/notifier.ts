@@ -24,9 +24,7 @@ export class Notifier {
     let payloads = this.#pending.get(channel);
     if (payloads === undefined) this.#pending.set(channel, (payloads = new Set()));
     payloads.add(payload);
-    // From the next turn of the event loop: what the announcement woke here runs first, and
-    // more announcements of this turn join the same statement.
-    this.#flushing ??= new Promise((resolve) => setImmediate(resolve)).then(() => this.#flush());
+    this.#flushing ??= this.#flush();
   }
 
   /** Tells this process's listeners only (when a database trigger already tells the others). */
