@@ -5,7 +5,7 @@ import { decodeValue, withDatabaseRetry } from "@durably/core/internal";
 import { decodingTaker, waitersOf } from "./waiters.js";
 
 export interface GetEventOptions {
-  /** How long to wait for the event to be set. Default 60 000 ms. */
+  /** How long to wait for the event to be set; 0 reads once without waiting. Default 60 000 ms. */
   readonly timeoutMs?: number;
 }
 
