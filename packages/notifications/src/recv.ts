@@ -52,4 +52,3 @@ export async function recv<T = unknown>(ctx: DBOSContext, options: RecvOptions =
     },
   });
 }
-
