@@ -68,8 +68,8 @@ interface Waiter {
 
 export class Waiters {
   readonly #runtime: Runtime;
-  /** By channel and payload, oldest first. */
-  readonly #byKey = new Map<string, Waiter[]>();
+  /** By channel and payload; a Set iterates oldest first. */
+  readonly #byKey = new Map<string, Set<Waiter>>();
   readonly #channels = new Set<string>();
 
   constructor(runtime: Runtime) {
@@ -81,11 +81,12 @@ export class Waiters {
     this.#listen(channel);
     const key = `${channel}\n${payload}`;
     const waiter: Waiter = { wake, taker, claimed: false, missedWake: false };
-    this.#byKey.set(key, [...(this.#byKey.get(key) ?? []), waiter]);
+    let waiters = this.#byKey.get(key);
+    if (waiters === undefined) this.#byKey.set(key, (waiters = new Set()));
+    waiters.add(waiter);
     return () => {
-      const rest = (this.#byKey.get(key) ?? []).filter((w) => w !== waiter);
-      if (rest.length === 0) this.#byKey.delete(key);
-      else this.#byKey.set(key, rest);
+      waiters.delete(waiter);
+      if (waiters.size === 0) this.#byKey.delete(key);
     };
   }
 
@@ -94,7 +95,7 @@ export class Waiters {
    * value; meanwhile its wake-ups are held back (they would only start a read racing the write).
    */
   claim(channel: string, payload: string): Claim | undefined {
-    const waiter = this.#byKey.get(`${channel}\n${payload}`)?.find((w) => w.taker !== undefined && !w.claimed);
+    const waiter = [...(this.#byKey.get(`${channel}\n${payload}`) ?? [])].find((w) => w.taker !== undefined && !w.claimed);
     if (waiter === undefined) return undefined;
     waiter.claimed = true;
     return {

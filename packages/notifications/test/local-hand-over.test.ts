@@ -3,7 +3,6 @@
 // hold: the same rows as the ordinary path, no read-back statement, and exactly-once delivery
 // whatever races the hand-over meets (concurrent senders, duplicate keys, a fenced receiver).
 import {
-  createDBOSContext,
   getWorkflowSteps,
   launch,
   registerWorkflow,
@@ -13,15 +12,14 @@ import {
   type DBOSConfig,
   type DBOSContext,
 } from "@durably/core";
-import { classifyError, insertMessageForReceiver, migratedTemplate, openSystemDatabase, type NewMessage, type StepKey } from "@durably/sysdb";
+import { classifyError, insertMessageForReceiver, migratedTemplate, type NewMessage, type StepKey, type SystemDatabase } from "@durably/sysdb";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { describe, expect, test } from "vitest";
 import { getEvent, recv, send, setEvent } from "../src/index.js";
+import { testContext, withSysdb as withSysdbAt } from "./support/notifications-test-context.js";
 
 const db = useTestDatabase({ template: migratedTemplate });
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const context = (config: Partial<DBOSConfig> = {}) =>
-  createDBOSContext({ appName: "hand-over-test", systemDatabaseUrl: db.url, applicationVersion: "h-v1", logger: quiet, pollIntervalMs: 200, ...config });
+const context = (config: Partial<DBOSConfig> = {}) => testContext(db.url, "hand-over-test", "h-v1", config);
 
 /** A context that logs the text of every statement it sends. */
 function loggingContext(config: Partial<DBOSConfig> = {}): { ctx: DBOSContext; statements: string[] } {
@@ -29,14 +27,7 @@ function loggingContext(config: Partial<DBOSConfig> = {}): { ctx: DBOSContext; s
   return { ctx: context({ ...config, onQuery: (sql) => void statements.push(sql) }), statements };
 }
 
-async function withSysdb<T>(fn: (sysdb: ReturnType<typeof openSystemDatabase>) => Promise<T>): Promise<T> {
-  const sysdb = openSystemDatabase({ url: db.url, poolSize: 2 });
-  try {
-    return await fn(sysdb);
-  } finally {
-    await sysdb.close();
-  }
-}
+const withSysdb = <T>(fn: (sysdb: SystemDatabase) => Promise<T>): Promise<T> => withSysdbAt(db.url, fn);
 
 /** Resolves once the workflow's recv has recorded its deadline, i.e. it is waiting. */
 async function waitingInRecv(ctx: DBOSContext, workflowID: string, sleepStepID = 1): Promise<void> {

@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DBOSClient } from "@dbos-inc/dbos-sdk";
 import {
-  createDBOSContext,
   getWorkflowSteps,
   isDurablyError,
   launch,
@@ -18,25 +17,15 @@ import {
   type DBOSConfig,
   type DBOSContext,
 } from "@durably/core";
-import { openSystemDatabase } from "@durably/sysdb";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { describe, expect, test } from "vitest";
 import { closeStream, getEvent, readStream, recv, send, setEvent, writeStream } from "../src/index.js";
-import { migratedTemplate } from "@durably/sysdb";
+import { migratedTemplate, type SystemDatabase } from "@durably/sysdb";
+import { testContext, withSysdb } from "./support/notifications-test-context.js";
 
 const db = useTestDatabase({ template: migratedTemplate });
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const context = (config: Partial<DBOSConfig> = {}) =>
-  createDBOSContext({ appName: "notify-test", systemDatabaseUrl: db.url, applicationVersion: "n-v1", logger: quiet, pollIntervalMs: 200, ...config });
-
-async function rawSql<T>(fn: (sql: ReturnType<typeof openSystemDatabase>["sql"]) => Promise<T>): Promise<T> {
-  const sysdb = openSystemDatabase({ url: db.url, poolSize: 1 });
-  try {
-    return await fn(sysdb.sql);
-  } finally {
-    await sysdb.close();
-  }
-}
+const context = (config: Partial<DBOSConfig> = {}) => testContext(db.url, "notify-test", "n-v1", config);
+const rawSql = <T>(fn: (sql: SystemDatabase["sql"]) => Promise<T>): Promise<T> => withSysdb(db.url, (sysdb) => fn(sysdb.sql));
 
 describe("send and recv", () => {
   test("a message is received once, in order per topic; replay returns the recorded message", async () => {
