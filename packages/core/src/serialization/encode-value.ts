@@ -5,7 +5,7 @@ import { normalizeValue } from "./normalize-value.js";
 import { requireWritableFormat } from "./resolve-format.js";
 import { serializationError } from "./serialization-errors.js";
 import type { SerializationFormat } from "./serialization-format.js";
-import { writeSuperjsonText } from "./superjson-codec.js";
+import { writeSuperjsonScalar, writeSuperjsonText } from "./superjson-codec.js";
 
 /**
  * Encodes `value` for storage, or throws a `DurablyError` with code `SERIALIZATION` (before
@@ -25,6 +25,8 @@ import { writeSuperjsonText } from "./superjson-codec.js";
  */
 export function encodeValue(value: unknown, format: SerializationFormat, where: string): string {
   const checked = requireWritableFormat(format, where);
+  // A scalar JSON keeps exactly needs no walk: the common message, event and step result.
+  if (isJsonScalar(value)) return checked === "portable_json" ? JSON.stringify(value) : writeSuperjsonScalar(value);
   return writeNormalized(normalizeValue(value, { format: checked, where }), checked, where);
 }
 
@@ -47,5 +49,18 @@ export function writeNormalized(
       fix: "Flatten deeply nested data, or store it in several parts.",
       cause,
     });
+  }
+}
+
+/** null, a string, a boolean, or a number JSON writes as itself (not NaN, ±Infinity or -0). */
+function isJsonScalar(value: unknown): value is string | number | boolean | null {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0);
+    default:
+      return value === null;
   }
 }

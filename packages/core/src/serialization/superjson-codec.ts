@@ -37,6 +37,11 @@ for (const name of superjsonTypedArrays) {
   );
 }
 
+/** What {@link writeSuperjsonText} writes for a scalar superjson keeps as it is (no meta). */
+export function writeSuperjsonScalar(value: string | number | boolean | null): string {
+  return `{"json":${JSON.stringify(value)},"${superjsonMarkerKey}":"${superjsonMarkerValue}"}`;
+}
+
 /** Writes an already-normalized value in DBOS's js_superjson envelope. */
 export function writeSuperjsonText(normalized: unknown): string {
   const { json, meta } = codec.serialize(normalized as SuperJSONValue);
@@ -61,6 +66,8 @@ export function readSuperjsonText(text: string, where: string): unknown {
       fix: corruptRowFix,
     });
   }
+  // Without meta there is nothing to revive: the JSON is the value (superjson would return it as is).
+  if (parsed["meta"] === undefined) return parsed["json"];
   const meta = sanitizeSuperjsonMeta(parsed["meta"], where);
   const payload = { json: parsed["json"], ...(meta === undefined ? {} : { meta }) };
   try {

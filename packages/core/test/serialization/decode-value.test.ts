@@ -64,6 +64,8 @@ describe("decodeValue interoperating with DBOS 5.3.0's own serializer", () => {
     number: 10,
     string: "result=22",
     null: null,
+    // Scalars take encodeValue's shortcut past the walk; it must write what the walk writes.
+    ...Object.fromEntries([true, 0, -42.5, 5e-324, "", "é✓😀\u2028\"\\", "\ud800", 1e300].map((v) => [`scalar ${JSON.stringify(v)}`, v])),
     undefined: undefined,
     nested: [{ when: new Date("2025-01-02T03:04:05.000Z"), m: new Map([["a", 1]]), big: 10n, u: undefined }],
     special: { nan: Number.NaN, inf: Number.NEGATIVE_INFINITY, negZero: -0, regexp: /p.t/g },

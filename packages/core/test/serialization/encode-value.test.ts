@@ -5,6 +5,8 @@ import {
   encodeValue,
   type SerializationFormat,
 } from "../../src/serialization/index.js";
+import { writeNormalized } from "../../src/serialization/encode-value.js";
+import { normalizeValue } from "../../src/serialization/normalize-value.js";
 
 function roundTrip(value: unknown, format: SerializationFormat): unknown {
   return decodeValue(encodeValue(value, format, "test value"), format, "js_superjson", "test value");
@@ -248,5 +250,23 @@ describe("encodeValue as portable_json", () => {
     expect(serializationFailure(() => encodeValue(cyclic, "portable_json", "x")).message).toContain(
       "$.a[0] refers back to one of its own containers",
     );
+  });
+});
+
+describe("encodeValue's shortcut for scalars", () => {
+  it.each([true, false, null, 0, 7, -42.5, 0.1, 1e300, 5e-324, "", "é✓😀\u2028\"\\", "\ud800"])(
+    "writes %j exactly as the full walk does, in both formats",
+    (value) => {
+      for (const format of ["js_superjson", "portable_json"] as const) {
+        const walked = writeNormalized(normalizeValue(value, { format, where: "x" }), format, "x");
+        expect(encodeValue(value, format, "x")).toBe(walked);
+      }
+    },
+  );
+
+  it.each([-0, Number.NaN, Number.POSITIVE_INFINITY])("leaves %s, which JSON cannot keep, to the walk", (value) => {
+    expect(roundTrip(value, "js_superjson")).toBe(value);
+    expect(roundTrip(-0, "portable_json")).toBe(0);
+    expect(serializationFailure(() => encodeValue(Number.NaN, "portable_json", "x")).message).toMatch(/NaN/);
   });
 });
