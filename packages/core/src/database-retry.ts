@@ -34,18 +34,23 @@ export async function withDatabaseRetry<T>(what: string, work: () => Promise<T>,
   }
 }
 
-async function withReplyDeadline<T>(attempt: Promise<T>, ms: number): Promise<T> {
+/** `attempt`, or REPLY_TIMEOUT after `ms`; settled straight from the attempt (no race: fewer promise turns per statement). */
+function withReplyDeadline<T>(attempt: Promise<T>, ms: number): Promise<T> {
   if (ms === Infinity) return attempt;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      attempt.catch(() => undefined); // abandoned: its late failure must not go unhandled
+  return new Promise<T>((resolve, reject) => {
+    // An abandoned attempt's late failure is still handled below, and settles nothing.
+    const timer = setTimeout(() => {
       reject(Object.assign(new Error(`no reply from the database within ${ms} ms`), { code: "REPLY_TIMEOUT" }));
     }, ms);
+    attempt.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  try {
-    return await Promise.race([attempt, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -46,6 +46,10 @@ export class Notifier {
   }
 
   async #flush(): Promise<void> {
+    // Start on the next tick: it runs once the current promise chains have finished, so waiters
+    // of this process that were just handed the value resume before this builds its statement,
+    // and the statement still leaves before the event loop turns to I/O.
+    await new Promise<void>((resolve) => process.nextTick(resolve));
     try {
       while (this.#pending.size > 0) {
         const batch = [...this.#pending];

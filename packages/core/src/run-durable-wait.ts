@@ -3,7 +3,6 @@
 // loses what arrived nor restarts the clock. Wake-ups come from notifications, with a poll as
 // the fallback, so a lost notification only costs latency.
 import { DurablyError } from "@durably/sysdb";
-import { abortableDelay } from "./abortable-delay.js";
 import type { DBOSContext } from "./dbos-context.js";
 import type { AtomicOutcome, DurableStep } from "./durable-step.js";
 import { atomicStep, enterStep, stepOf } from "./run-durable-operation.js";
@@ -46,9 +45,11 @@ export async function runDurableWait<T>(ctx: DBOSContext, wait: DurableWait<T>):
       const result = await wait.attempt(undefined);
       return result?.recorded ? { value: result.value } : undefined;
     };
-    return withWaker(ctx, wait, undefined, async (waker) => {
+    // `return await` throughout: a promise returned as is from an async function costs two more
+    // turns of the microtask queue, and a handed-over value resumes its waiter through each frame.
+    return await withWaker(ctx, wait, undefined, async (waker) => {
       const found = (await tryOutside()) ?? waker.delivered();
-      return found !== undefined ? found.value : poll(ctx, wait, waker, deadline, tryOutside);
+      return found !== undefined ? found.value : await poll(ctx, wait, waker, deadline, tryOutside);
     });
   }
   // Both IDs are reserved now, before any await, so concurrent operations stay deterministic.
@@ -75,7 +76,7 @@ export async function runDurableWait<T>(ctx: DBOSContext, wait: DurableWait<T>):
       if (found !== undefined) return found.value;
       // The deadline, checkpointed once at N+1 (portable_json epoch ms, as DBOS.sleep stores it).
       const deadline = Number(await sleepDeadline(ctx, sleepID, timeoutMs));
-      return poll(ctx, wait, waker, deadline, tryOnce);
+      return await poll(ctx, wait, waker, deadline, tryOnce);
     });
   } catch (error) {
     if (error instanceof DurablyError && error.code === "TIMEOUT") {
@@ -102,11 +103,50 @@ async function sleepDeadline(ctx: DBOSContext, sleepID: number, timeoutMs: numbe
   return Number(unwrap(outcome));
 }
 
-interface Waker<T> {
-  signal(): AbortSignal;
-  reset(): void;
+/**
+ * The wake-ups of one wait. A wake-up that comes while a try runs is kept, so the next sleep
+ * returns at once and nothing that arrived between two tries is missed. Plain callbacks, not
+ * AbortSignals: a hand-over resumes the waiter with no event dispatch on its path.
+ */
+class Waker<T> {
+  #woken = false;
+  #interrupt: (() => void) | undefined;
+  #delivered: { value: T } | undefined;
+
+  readonly wake = (): void => {
+    this.#woken = true;
+    this.#interrupt?.();
+  };
+
+  readonly deliver = (value: T): void => {
+    this.#delivered ??= { value };
+    this.wake();
+  };
+
   /** What another party handed over, if it did. */
-  delivered(): { value: T } | undefined;
+  delivered(): { value: T } | undefined {
+    return this.#delivered;
+  }
+
+  /** Waits up to `ms`, or less if woken (now or since the last sleep) or when a signal aborts. */
+  sleep(ms: number, signals: readonly AbortSignal[]): Promise<void> {
+    if (this.#woken || signals.some((signal) => signal.aborted)) {
+      this.#woken = false;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        for (const signal of signals) signal.removeEventListener("abort", done);
+        this.#interrupt = undefined;
+        this.#woken = false;
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      for (const signal of signals) signal.addEventListener("abort", done, { once: true });
+      this.#interrupt = done;
+    });
+  }
 }
 
 /** Subscribes before the first try, so nothing that arrives in between is missed. */
@@ -116,16 +156,11 @@ async function withWaker<T, R>(
   step: DurableStep | undefined,
   body: (waker: Waker<T>) => Promise<R>,
 ): Promise<R> {
-  let wake = new AbortController();
-  let delivered: { value: T } | undefined;
-  const deliver = (value: T) => {
-    delivered ??= { value };
-    wake.abort();
-  };
-  const unsubscribe = wait.subscribe(() => wake.abort(), deliver, step);
-  const reconnected = ctx.runtime.sysdb.listener.onReconnect(() => wake.abort());
+  const waker = new Waker<T>();
+  const unsubscribe = wait.subscribe(waker.wake, waker.deliver, step);
+  const reconnected = ctx.runtime.sysdb.listener.onReconnect(waker.wake);
   try {
-    return await body({ signal: () => wake.signal, reset: () => (wake = new AbortController()), delivered: () => delivered });
+    return await body(waker);
   } finally {
     unsubscribe();
     reconnected();
@@ -141,16 +176,13 @@ async function poll<T>(
 ): Promise<T> {
   const runtime = ctx.runtime;
   const pollMs = wait.pollMs ?? 1_000;
+  const stops = ctx.run === undefined ? [runtime.shutdownSignal] : [runtime.shutdownSignal, ctx.run.signal];
   for (;;) {
     const remaining = deadline - runtime.now();
     if (remaining <= 0) throw wait.timeoutError();
-    if (!waker.signal().aborted) {
-      const stop = [waker.signal(), runtime.shutdownSignal, ...(ctx.run === undefined ? [] : [ctx.run.signal])];
-      await abortableDelay(Math.min(remaining, pollMs), AbortSignal.any(stop)).catch(() => undefined);
-    }
+    await waker.sleep(Math.min(remaining, pollMs), stops);
     ctx.run?.throwIfStopped();
     if (runtime.shutdownSignal.aborted) throw runtime.shutdownSignal.reason;
-    waker.reset();
     const found = waker.delivered() ?? (await tryOnce()) ?? waker.delivered();
     if (found !== undefined) return found.value;
   }
