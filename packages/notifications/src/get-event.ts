@@ -26,7 +26,7 @@ export async function getEvent<T = unknown>(ctx: DBOSContext, workflowID: string
   const decode = (value: string, serialization: string | null) =>
     decodeValue(value, serialization, runtime.config.serializer, `event ${key} of workflow ${workflowID}`) as T;
   const retry = { logger: runtime.logger, signal: runtime.shutdownSignal };
-  return runDurableWait<T>(ctx, {
+  return await runDurableWait<T>(ctx, {
     name: "DBOS.getEvent",
     timeoutMs,
     pollMs: runtime.config.pollIntervalMs,

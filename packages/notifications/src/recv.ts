@@ -29,7 +29,7 @@ export async function recv<T = unknown>(ctx: DBOSContext, options: RecvOptions =
   const timeoutMs = options.timeoutMs ?? 60_000;
   const decode = (text: string, serialization: string | null) =>
     decodeValue(text, serialization, runtime.config.serializer, `message received by workflow ${run.workflowID}`) as T;
-  return runDurableWait<T>(ctx, {
+  return await runDurableWait<T>(ctx, {
     name: "DBOS.recv",
     timeoutMs,
     pollMs: runtime.config.pollIntervalMs,

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { classifyError, DurablyError, insertMessage, insertMessageForReceiver, messagesChannel, nullTopic, type NewMessage } from "@durably/sysdb";
 import { runDurableOperation, type DBOSContext, type DurableStep } from "@durably/core";
 import { encodeValue, withDatabaseRetry } from "@durably/core/internal";
-import { waitersOf } from "./waiters.js";
+import { letWaitersRun, waitersOf } from "./waiters.js";
 
 export interface SendOptions {
   /** Messages are received per topic, oldest first. Default: no topic. */
@@ -55,9 +55,13 @@ export async function send(ctx: DBOSContext, destinationID: string, message: unk
     } finally {
       if (!received) claim?.release();
     }
-    if (received) claim!.taker.take({ text, serialization: format });
-    // The table's trigger tells other processes; tell waiters here without the round trip.
-    else runtime.notifier.signalLocal(messagesChannel, waitersKey);
+    if (received) {
+      claim!.taker.take({ text, serialization: format });
+      await letWaitersRun();
+    } else {
+      // The table's trigger tells other processes; tell waiters here without the round trip.
+      runtime.notifier.signalLocal(messagesChannel, waitersKey);
+    }
   });
 }
 

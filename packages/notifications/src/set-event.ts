@@ -2,7 +2,7 @@
 import { DurablyError, eventsChannel, setWorkflowEvent } from "@durably/sysdb";
 import { runAtomicOperation, type DBOSContext } from "@durably/core";
 import { encodeValue, withDatabaseRetry } from "@durably/core/internal";
-import { waitersOf } from "./waiters.js";
+import { letWaitersRun, waitersOf } from "./waiters.js";
 
 /**
  * Sets event `key` of this workflow to `value` (the latest value wins), as step
@@ -26,8 +26,9 @@ export async function setEvent(ctx: DBOSContext, key: string, value: unknown): P
     );
     if (recorded) {
       // Readers here get the committed value at once; other processes get a wake-up.
-      waitersOf(ctx).handOver(eventsChannel, `${run.workflowID}::${key}`, { text, serialization: step.format });
+      const handed = waitersOf(ctx).handOver(eventsChannel, `${run.workflowID}::${key}`, { text, serialization: step.format });
       runtime.notifier.notify(eventsChannel, `${run.workflowID}::${key}`);
+      if (handed > 0) await letWaitersRun();
     }
     return recorded ? { recorded: true, value: undefined } : { recorded: false };
   });

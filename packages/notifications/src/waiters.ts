@@ -7,6 +7,15 @@ import type { Runtime } from "@durably/core/internal";
 
 const registries = new WeakMap<Runtime, Waiters>();
 
+/**
+ * Resolves on the next tick, once the promise chains already queued have run. A writer that
+ * handed a value over awaits it, so the waiters resume before the writer's own continuation
+ * (often heavier: its next statement) takes the thread.
+ */
+export function letWaitersRun(): Promise<void> {
+  return new Promise((resolve) => process.nextTick(resolve));
+}
+
 /** The waiter registry of a context's runtime. */
 export function waitersOf(ctx: DBOSContext): Waiters {
   let waiters = registries.get(ctx.runtime);
@@ -108,9 +117,15 @@ export class Waiters {
     };
   }
 
-  /** Hands `stored` to every taker of `payload` (readers outside workflows: nothing to record). */
-  handOver(channel: string, payload: string, stored: StoredValue): void {
-    for (const waiter of this.#byKey.get(`${channel}\n${payload}`) ?? []) waiter.taker?.take(stored);
+  /** Hands `stored` to every taker of `payload` (readers outside workflows: nothing to record); returns how many took it. */
+  handOver(channel: string, payload: string, stored: StoredValue): number {
+    let handed = 0;
+    for (const waiter of this.#byKey.get(`${channel}\n${payload}`) ?? []) {
+      if (waiter.taker === undefined) continue;
+      waiter.taker.take(stored);
+      handed++;
+    }
+    return handed;
   }
 
   #listen(channel: string): void {

@@ -172,21 +172,24 @@ describe("send to a receiver waiting in this process", () => {
     }
   });
 
-  test("a receiver whose step a sender recorded without handing it over (a lost reply) returns that message at once", async () => {
+  test("a send retried after its first try committed unseen (a lost reply) wakes the receiver, which returns that message at once", async () => {
     const ctx = context({ pollIntervalMs: 30_000 });
     const wf = registerWorkflow(ctx, async (wctx: DBOSContext) => recv<string>(wctx, { timeoutMs: 60_000 }), { name: "orphaned" });
     await launch(ctx);
     try {
       const handle = await runWorkflow(ctx, wf, undefined, { workflowID: "orphaned-1" });
       await waitingInRecv(ctx, "orphaned-1");
-      // What a sender does whose reply never came back: the step is recorded, nobody is told but
-      // the table's trigger.
+      // The first try: the step is recorded and the message stored consumed, but the reply never
+      // came back, so the receiver was not handed anything (and no trigger NOTIFYs such a row).
       await withSysdb(async (sysdb) => {
         const [status] = await sysdb.sql`select owner_xid from dbos.workflow_status where workflow_uuid = 'orphaned-1'`;
         const receiver: StepKey = { workflowID: "orphaned-1", stepID: 0, ownerXid: status!.owner_xid as string, applicationName: "hand-over-test", startedAt: 1, now: 2 };
-        const message: NewMessage = { destinationID: "orphaned-1", topic: "__null__topic__", message: '"lost reply"', serialization: "portable_json", messageID: "lost-1", now: Date.now() };
+        const message: NewMessage = { destinationID: "orphaned-1", topic: "__null__topic__", message: '"lost reply"', serialization: "portable_json", messageID: "lost-1::orphaned-1", now: Date.now() };
         expect(await insertMessageForReceiver(sysdb, message, receiver, "DBOS.recv")).toBe("received");
       });
+      // The retry finds its message ID taken and wakes the receiver, which must read what its
+      // step recorded: there is no unconsumed message left to take.
+      await send(ctx, "orphaned-1", "retried", { idempotencyKey: "lost-1" });
       expect(await handle.getResult({ timeoutMs: 10_000 })).toBe("lost reply");
     } finally {
       await shutdown(ctx);
