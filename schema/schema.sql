@@ -377,7 +377,7 @@ CREATE UNIQUE INDEX uq_workflow_status_dedup_id ON dbos.workflow_status USING bt
 
 CREATE INDEX workflow_status_created_at_index ON dbos.workflow_status USING btree (created_at);
 
-CREATE TRIGGER dbos_notifications_trigger AFTER INSERT ON dbos.notifications FOR EACH ROW EXECUTE FUNCTION dbos.notifications_function();
+CREATE TRIGGER dbos_notifications_trigger AFTER INSERT ON dbos.notifications FOR EACH ROW WHEN ((NOT new.consumed)) EXECUTE FUNCTION dbos.notifications_function();
 
 ALTER TABLE ONLY dbos.notifications
     ADD CONSTRAINT notifications_destination_uuid_fkey FOREIGN KEY (destination_uuid) REFERENCES dbos.workflow_status(workflow_uuid) ON UPDATE CASCADE ON DELETE CASCADE;

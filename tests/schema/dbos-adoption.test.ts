@@ -1,4 +1,5 @@
-// durably accepts a system database that DBOS 5.3.0 migrated: it adopts it, adding only its ledger.
+// durably accepts a system database that DBOS 5.3.0 migrated: it adopts it, adding its ledger and
+// applying its own later migrations.
 import { useTestDatabase } from "@durably/testing/vitest";
 import { beforeAll, describe, expect, it } from "vitest";
 import { diffCatalogs, formatDifferences } from "../support/diff-catalogs.js";
@@ -14,18 +15,18 @@ describe("migrating a database that DBOS 5.3.0 built", () => {
     await migrateWithDbos(database.url);
   });
 
-  it("adopts it, adding only durably's ledger", async () => {
+  it("adopts it, adding durably's ledger and its later migrations", async () => {
     const before = await readCatalog(database.url, "dbos");
 
     const report = await migrateWithDurably(database.url);
 
-    expect(report).toEqual({ applied: [], adoptedFromDbos: true });
+    expect(report).toEqual({ applied: [2], adoptedFromDbos: true });
     const after = await readCatalog(database.url, "dbos");
     const differences = diffCatalogs(after, before);
     expect(differences, formatDifferences(differences)).toEqual(deliberateDifferences.map((d) => d.difference));
     // The ledger records that DBOS's schema is durably's migration 1, and DBOS's counter is untouched.
     const rows = (table: string) => after.find((e) => e.kind === "rows" && e.name === table)?.definition;
-    expect(rows("durably_migrations")).toBe("versions 1");
+    expect(rows("durably_migrations")).toBe("versions 1, 2");
     expect(rows("dbos_migrations")).toBe("versions 123");
   });
 

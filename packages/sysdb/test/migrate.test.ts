@@ -1,7 +1,7 @@
 // Migrations: concurrent, idempotent, schema-name safe, and refusing what they do not know.
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterEach, expect, test } from "vitest";
-import { isDurablyError, migrateSystemDatabase, openSystemDatabase, type SystemDatabase } from "../src/index.js";
+import { isDurablyError, messagesChannel, migrateSystemDatabase, openSystemDatabase, type SystemDatabase } from "../src/index.js";
 
 const db = useTestDatabase();
 const opened: SystemDatabase[] = [];
@@ -16,7 +16,7 @@ afterEach(async () => {
 
 test("five processes migrating at once: one applies, the others wait and find it done", async () => {
   const reports = await Promise.all(Array.from({ length: 5 }, () => migrateSystemDatabase(open())));
-  expect(reports.filter((r) => r.applied.length === 1)).toHaveLength(1);
+  expect(reports.filter((r) => r.applied.length > 0)).toEqual([{ applied: [1, 2], adoptedFromDbos: false }]);
   expect(reports.filter((r) => r.applied.length === 0)).toHaveLength(4);
   const sysdb = open();
   expect(await sysdb.db.selectFrom("dbos_migrations").select("version").execute()).toEqual([{ version: 123 }]);
@@ -25,12 +25,28 @@ test("five processes migrating at once: one applies, the others wait and find it
 
 test.each(["F8nny_sCHem@-n@m3", 'with "quotes"; drop table x; --'])("schema name %j is quoted everywhere", async (schema) => {
   const sysdb = open(schema);
-  expect((await migrateSystemDatabase(sysdb)).applied).toEqual([1]);
+  expect((await migrateSystemDatabase(sysdb)).applied).toEqual([1, 2]);
   const tables = await sysdb.sql`select count(*)::int as n from pg_tables where schemaname = ${schema}`;
   expect(tables[0]?.n).toBe(14);
   // The stored procedures work inside the odd schema too.
   const [row] = await sysdb.sql.unsafe(`select ${sysdb.quotedSchema}.enqueue_workflow('wf', 'q') as id`);
   expect(typeof row?.id).toBe("string");
+});
+
+test("a message stored already consumed wakes no listener; one stored unconsumed does (0002)", async () => {
+  const sysdb = open("trigger_check");
+  await migrateSystemDatabase(sysdb);
+  const heard: string[] = [];
+  sysdb.listener.subscribe(messagesChannel, (payload) => heard.push(payload));
+  await sysdb.listener.start();
+  const t = sysdb.sql("trigger_check");
+  await sysdb.sql`insert into ${t}.workflow_status (workflow_uuid, status) values ('wf', 'PENDING')`;
+  await sysdb.sql`insert into ${t}.notifications (destination_uuid, topic, message, consumed, consumed_by_function_id)
+                  values ('wf', 'handed', '1', true, 0)`;
+  await sysdb.sql`insert into ${t}.notifications (destination_uuid, topic, message) values ('wf', 'queued', '2')`;
+  // NOTIFYs arrive in commit order: had the first insert notified, it would be heard first.
+  await expect.poll(() => heard, { timeout: 5_000 }).toContain("wf::queued");
+  expect(heard).toEqual(["wf::queued"]);
 });
 
 test("an invalid schema name is a typed error before any SQL runs", () => {
