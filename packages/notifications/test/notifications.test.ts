@@ -202,7 +202,7 @@ describe("streams", () => {
     } finally {
       await shutdown(ctx);
     }
-  }, 120_000);
+  }, 300_000); // a hang guard: 10,000 sequential steps take about a minute on CI's 2 cores, two on a slow host
 });
 
 describe("exactly once across a crash, and DBOS clients", () => {
