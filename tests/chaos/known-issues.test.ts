@@ -136,6 +136,7 @@ it("dropping replies mid-pipeline never strands a query", { timeout: 150_000, re
     return v;
   });
   await launch(ctx);
+  let stallTimer: NodeJS.Timeout | undefined; // cleared however the try ends, so a failed try leaves no timer behind
   let faulting = true;
   const faults = (async () => {
     while (faulting) {
@@ -153,10 +154,13 @@ it("dropping replies mid-pipeline never strands a query", { timeout: 150_000, re
         finished++;
       }
     });
-    const stalled = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`stalled after ${finished} workflows`)), 90_000));
+    const stalled = new Promise<never>((_, reject) => {
+      stallTimer = setTimeout(() => reject(new Error(`stalled after ${finished} workflows`)), 90_000);
+    });
     await Promise.race([Promise.all(lanes), stalled]);
     expect(proxy.stats.droppedReplies).toBeGreaterThan(10);
   } finally {
+    clearTimeout(stallTimer);
     faulting = false;
     await faults;
     await shutdown(ctx, { timeoutMs: 0 });
