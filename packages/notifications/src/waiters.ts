@@ -104,7 +104,13 @@ export class Waiters {
    * value; meanwhile its wake-ups are held back (they would only start a read racing the write).
    */
   claim(channel: string, payload: string): Claim | undefined {
-    const waiter = [...(this.#byKey.get(`${channel}\n${payload}`) ?? [])].find((w) => w.taker !== undefined && !w.claimed);
+    let waiter: Waiter | undefined;
+    for (const w of this.#byKey.get(`${channel}\n${payload}`) ?? []) {
+      if (w.taker !== undefined && !w.claimed) {
+        waiter = w;
+        break;
+      }
+    }
     if (waiter === undefined) return undefined;
     waiter.claimed = true;
     return {
