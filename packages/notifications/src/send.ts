@@ -44,7 +44,7 @@ export async function send(ctx: DBOSContext, destinationID: string, message: unk
     let received = false;
     try {
       if (receiver !== undefined) received = await handToReceiver(ctx, message, receiver);
-      else await storeMessage(ctx, message);
+      if (!received) await storeMessage(ctx, message);
     } catch (error) {
       if (classifyError(error) === "foreign_key_violation") {
         throw new DurablyError("NONEXISTENT_WORKFLOW", `Cannot send to workflow ${destinationID}: there is no workflow with that ID.`, {
@@ -68,22 +68,16 @@ export async function send(ctx: DBOSContext, destinationID: string, message: unk
 /**
  * With a receiver of this process waiting in `recv`, one statement both stores the message and
  * receives it at the receiver's step (see insertMessageForReceiver), so the receiver is handed
- * the value without a round trip of its own. False when that was not possible: the message is
- * then stored unconsumed, or was already there (a replayed or retried send reuses its ID).
+ * the value without a round trip of its own. False when that was not possible (nothing written):
+ * the message is then stored as usual, or found already there (a replayed or retried send).
  */
 async function handToReceiver(ctx: DBOSContext, message: NewMessage, receiver: DurableStep): Promise<boolean> {
   const runtime = ctx.runtime;
-  try {
-    const result = await withDatabaseRetry(
-      "send a message",
-      () => insertMessageForReceiver(runtime.sysdb, message, { ...receiver, now: message.now }, "DBOS.recv"),
-      { logger: runtime.logger, signal: runtime.shutdownSignal },
-    );
-    return result === "received";
-  } catch (error) {
-    if (classifyError(error) === "unique_violation") return false; // its ID is taken: already sent
-    throw error;
-  }
+  return await withDatabaseRetry(
+    "send a message",
+    () => insertMessageForReceiver(runtime.sysdb, message, { ...receiver, now: message.now }, "DBOS.recv"),
+    { logger: runtime.logger, signal: runtime.shutdownSignal },
+  );
 }
 
 async function storeMessage(ctx: DBOSContext, message: NewMessage): Promise<void> {

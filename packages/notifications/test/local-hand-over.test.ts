@@ -12,7 +12,7 @@ import {
   type DBOSConfig,
   type DBOSContext,
 } from "@durably/core";
-import { classifyError, insertMessageForReceiver, migratedTemplate, type NewMessage, type StepKey, type SystemDatabase } from "@durably/sysdb";
+import { insertMessage, insertMessageForReceiver, migratedTemplate, setWorkflowEvent, type NewMessage, type StepKey, type SystemDatabase } from "@durably/sysdb";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { describe, expect, test } from "vitest";
 import { getEvent, recv, send, setEvent } from "../src/index.js";
@@ -111,29 +111,28 @@ describe("send to a receiver waiting in this process", () => {
       const receiver = (stepID: number, ownerXid = "run-a"): StepKey => ({ workflowID: "r-1", stepID, ownerXid, applicationName: "app", startedAt: 1, now: 2 });
       const message = (id: string): NewMessage => ({ destinationID: "r-1", topic: "t", message: `"${id}"`, serialization: "portable_json", messageID: id, now: Date.now() });
       const checkpoints = async () => (await sql`select function_id from dbos.operation_outputs where workflow_uuid = 'r-1' order by 1`).map((r) => r.function_id);
-      const unconsumed = async () => (await sql`select message_uuid from dbos.notifications where not consumed order by 1`).map((r) => r.message_uuid);
 
-      // Another run owns the workflow now: the message waits for it, unconsumed.
-      expect(await insertMessageForReceiver(sysdb, message("m1"), receiver(0, "run-old"), "DBOS.recv")).toBe("queued");
-      expect(await unconsumed()).toEqual(["m1"]);
-      // An older message waits on the topic: it goes first, so the new one is only stored.
-      expect(await insertMessageForReceiver(sysdb, message("m2"), receiver(0), "DBOS.recv")).toBe("queued");
+      const messages = async () => (await sql`select message_uuid, consumed from dbos.notifications where destination_uuid = 'r-1' order by 1`).map((r) => `${r.message_uuid}:${r.consumed}`);
+
+      // Another run owns the workflow now: nothing is written (send then stores the message).
+      expect(await insertMessageForReceiver(sysdb, message("m1"), receiver(0, "run-old"), "DBOS.recv")).toBe(false);
+      expect(await messages()).toEqual([]);
+      // An older message waits on the topic: it goes first, so the new one is not received.
+      expect(await insertMessage(sysdb, message("m1"))).toBe(true);
+      expect(await insertMessageForReceiver(sysdb, message("m2"), receiver(0), "DBOS.recv")).toBe(false);
       expect(await checkpoints()).toEqual([]);
       await sql`update dbos.notifications set consumed = true`;
-      // The step is already recorded (the receiver's own try won): stored, not received.
-      await sql`insert into dbos.operation_outputs (workflow_uuid, function_id, function_name, output) values ('r-1', 0, 'DBOS.recv', '"m2"')`;
-      expect(await insertMessageForReceiver(sysdb, message("m3"), receiver(0), "DBOS.recv")).toBe("queued");
-      expect(await unconsumed()).toEqual(["m3"]);
-      await sql`update dbos.notifications set consumed = true`;
+      // The step is already recorded (the receiver's own try won): nothing written.
+      await sql`insert into dbos.operation_outputs (workflow_uuid, function_id, function_name, output) values ('r-1', 0, 'DBOS.recv', '"m1"')`;
+      expect(await insertMessageForReceiver(sysdb, message("m3"), receiver(0), "DBOS.recv")).toBe(false);
+      expect(await messages()).toEqual(["m1:true"]);
       // All clear: received at the step.
-      expect(await insertMessageForReceiver(sysdb, message("m4"), receiver(2), "DBOS.recv")).toBe("received");
+      expect(await insertMessageForReceiver(sysdb, message("m4"), receiver(2), "DBOS.recv")).toBe(true);
       expect(await checkpoints()).toEqual([0, 2]);
-      // A replayed send (its ID is taken) fails and writes nothing, not even the checkpoint.
-      const replay = await insertMessageForReceiver(sysdb, message("m4"), receiver(4), "DBOS.recv").catch((e: unknown) => e);
-      expect(classifyError(replay)).toBe("unique_violation");
+      expect(await messages()).toEqual(["m1:true", "m4:true"]);
+      // A replayed send (its ID is taken) writes nothing, not even the checkpoint.
+      expect(await insertMessageForReceiver(sysdb, message("m4"), receiver(4), "DBOS.recv")).toBe(false);
       expect(await checkpoints()).toEqual([0, 2]);
-      // With nothing receivable, a taken ID is just a duplicate.
-      expect(await insertMessageForReceiver(sysdb, message("m4"), receiver(0), "DBOS.recv")).toBe("duplicate");
     });
   });
 
@@ -185,7 +184,7 @@ describe("send to a receiver waiting in this process", () => {
         const [status] = await sysdb.sql`select owner_xid from dbos.workflow_status where workflow_uuid = 'orphaned-1'`;
         const receiver: StepKey = { workflowID: "orphaned-1", stepID: 0, ownerXid: status!.owner_xid as string, applicationName: "hand-over-test", startedAt: 1, now: 2 };
         const message: NewMessage = { destinationID: "orphaned-1", topic: "__null__topic__", message: '"lost reply"', serialization: "portable_json", messageID: "lost-1::orphaned-1", now: Date.now() };
-        expect(await insertMessageForReceiver(sysdb, message, receiver, "DBOS.recv")).toBe("received");
+        expect(await insertMessageForReceiver(sysdb, message, receiver, "DBOS.recv")).toBe(true);
       });
       // The retry finds its message ID taken and wakes the receiver, which must read what its
       // step recorded: there is no unconsumed message left to take.
@@ -198,6 +197,30 @@ describe("send to a receiver waiting in this process", () => {
 });
 
 describe("setEvent to a getEvent waiting in this process", () => {
+  test("the event statement writes only for a free step of the run that owns the workflow, and then writes everything", async () => {
+    await withSysdb(async (sysdb) => {
+      const { sql } = sysdb;
+      await sql`insert into dbos.workflow_status (workflow_uuid, status, name, owner_xid) values ('e-1', 'PENDING', 'progress', 'run-a')`;
+      const step = (stepID: number, ownerXid = "run-a"): StepKey => ({ workflowID: "e-1", stepID, ownerXid, applicationName: "app", startedAt: 1, now: 2 });
+      const set = (stepID: number, value: string, ownerXid?: string) =>
+        setWorkflowEvent(sysdb, step(stepID, ownerXid), "DBOS.setEvent", "progress", value, "portable_json");
+      const written = async () => ({
+        steps: (await sql`select function_id from dbos.operation_outputs where workflow_uuid = 'e-1' order by 1`).map((r) => r.function_id),
+        event: (await sql`select value from dbos.workflow_events where workflow_uuid = 'e-1' and key = 'progress'`).map((r) => r.value),
+        history: (await sql`select function_id, value from dbos.workflow_events_history where workflow_uuid = 'e-1' order by 1`).map((r) => `${r.function_id}:${r.value}`),
+      });
+
+      expect(await set(0, '"one"')).toBe(true);
+      expect(await set(1, '"two"')).toBe(true);
+      expect(await written()).toEqual({ steps: [0, 1], event: ['"two"'], history: ['0:"one"', '1:"two"'] });
+      // The step is already recorded (a replay, or a run that lost a race): nothing is written.
+      expect(await set(1, '"again"')).toBe(false);
+      // Another run owns the workflow now: nothing is written.
+      expect(await set(2, '"stale"', "run-old")).toBe(false);
+      expect(await written()).toEqual({ steps: [0, 1], event: ['"two"'], history: ['0:"one"', '1:"two"'] });
+    });
+  });
+
   test("hands over the committed value without reading it back", async () => {
     const { ctx, statements } = loggingContext({ pollIntervalMs: 30_000 });
     let release = () => undefined as void;

@@ -1,6 +1,7 @@
 // Messages between workflows (dbos.notifications): send, and receive-exactly-once together with
-// the receiving step's checkpoint. The table's trigger NOTIFYs receivers on every insert.
+// the receiving step's checkpoint. The table's trigger NOTIFYs receivers of each unconsumed message.
 import { DurablyError } from "../durably-error.js";
+import { classifyError } from "../sqlstate.js";
 import type { SystemDatabase } from "../system-database.js";
 import { stepIsFree, type StepKey } from "./step-fence.js";
 
@@ -77,53 +78,44 @@ export async function consumeMessage(sysdb: SystemDatabase, key: StepKey, topic:
   return { kind: "received", message: row.message as string, serialization: (row.serialization as string | null) ?? null };
 }
 
-/** What became of a message sent towards a receiver known to be waiting. */
-export type HandOffResult = "received" | "queued" | "duplicate";
-
 /**
- * Sends a message to a workflow whose `recv` is waiting at step `receiver`, and when it can,
- * receives it there in the same statement: the message is stored consumed by that step and the
- * step's checkpoint holds it, so the receiver needs no round trip of its own. That is only done
- * while the receiver's run still owns the workflow, the step is free and no older message waits
- * on the topic; otherwise the message is stored unconsumed, as {@link insertMessage} does
- * (`queued`), or not at all if its ID is taken (`duplicate`). When the message could be received
- * but its ID is taken (a replayed or retried send), the statement fails with 23505 and writes
- * nothing: the caller then stores it as usual, which finds the duplicate.
+ * Sends a message to a workflow whose `recv` is waiting at step `receiver`, receiving it there in
+ * the same statement: the message is stored consumed by that step and the step's checkpoint holds
+ * it, so the receiver needs no round trip of its own. That is only done while the receiver's run
+ * still owns the workflow, the step is free, no older message waits on the topic and the message
+ * ID is new. Otherwise it writes nothing and returns false: the caller then stores the message as
+ * usual ({@link insertMessage}), which also finds a duplicate ID.
+ *
+ * The statement is kept to the two inserts the hand-over needs, without ON CONFLICT: it runs on
+ * every in-process send, and each clause more is executor work on the commit's critical path.
+ * A step or ID already taken (a race, a replayed send) raises 23505, which writes nothing.
  */
-export async function insertMessageForReceiver(sysdb: SystemDatabase, m: NewMessage, receiver: StepKey, stepName: string): Promise<HandOffResult> {
+export async function insertMessageForReceiver(sysdb: SystemDatabase, m: NewMessage, receiver: StepKey, stepName: string): Promise<boolean> {
   if (receiver.workflowID !== m.destinationID) throw new DurablyError("INVALID_ARGUMENT", "The receiving step must belong to the message's destination.");
   const { sql } = sysdb;
   const s = sql(sysdb.schema);
-  // Each value is bound once (the statement runs on every in-process send: less to encode).
-  const [row] = await sql`
-    with v as (
-      select ${m.messageID}::text as message_uuid, ${m.destinationID}::text as destination, ${m.topic}::text as topic,
-             ${m.message}::text as message, ${m.serialization}::text as serialization, ${m.now}::bigint as now,
-             ${receiver.stepID}::int as step_id
-    ), cp as (
-      insert into ${s}.operation_outputs (workflow_uuid, function_id, function_name, output, serialization,
-        started_at_epoch_ms, completed_at_epoch_ms, application_name)
-      select w.workflow_uuid, v.step_id, ${stepName}, v.message, v.serialization, ${receiver.startedAt}, v.now, ${receiver.applicationName}
-      from v join ${s}.workflow_status w on w.workflow_uuid = v.destination
-      where w.status = 'PENDING' and w.owner_xid = ${receiver.ownerXid}
-        and not exists (select 1 from ${s}.notifications n
-                        where n.destination_uuid = v.destination and n.topic = v.topic and not n.consumed)
-      on conflict do nothing
-      returning function_id
-    ), received as (
+  try {
+    // The message text is bound once: the notification copies it from the checkpoint.
+    const rows = await sql`
+      with cp as (
+        insert into ${s}.operation_outputs (workflow_uuid, function_id, function_name, output, serialization,
+          started_at_epoch_ms, completed_at_epoch_ms, application_name)
+        select w.workflow_uuid, ${receiver.stepID}::int, ${stepName}::text, ${m.message}::text, ${m.serialization}::text,
+               ${receiver.startedAt}::bigint, ${receiver.now}::bigint, ${receiver.applicationName}::text
+        from ${s}.workflow_status w
+        where w.workflow_uuid = ${m.destinationID}::text and w.status = 'PENDING' and w.owner_xid = ${receiver.ownerXid}::text
+          and not exists (select 1 from ${s}.notifications n
+                          where n.destination_uuid = w.workflow_uuid and n.topic = ${m.topic}::text and not n.consumed)
+        returning workflow_uuid, function_id, output, serialization
+      )
       insert into ${s}.notifications (message_uuid, destination_uuid, topic, message, serialization, created_at_epoch_ms,
         consumed, consumed_by_function_id)
-      select v.message_uuid, v.destination, v.topic, v.message, v.serialization, v.now, true, cp.function_id
-      from v, cp
-      returning 1
-    ), queued as (
-      insert into ${s}.notifications (message_uuid, destination_uuid, topic, message, serialization, created_at_epoch_ms)
-      select v.message_uuid, v.destination, v.topic, v.message, v.serialization, v.now
-      from v where not exists (select 1 from cp)
-      on conflict (message_uuid) do nothing
-      returning 1
-    )
-    select (select count(*)::int from received) as received, (select count(*)::int from queued) as queued`;
-  if (row?.received === 1) return "received";
-  return row?.queued === 1 ? "queued" : "duplicate";
+      select ${m.messageID}::text, cp.workflow_uuid, ${m.topic}::text, cp.output, cp.serialization, ${m.now}::bigint, true, cp.function_id
+      from cp
+      returning 1`;
+    return rows.length === 1;
+  } catch (error) {
+    if (classifyError(error) === "unique_violation") return false;
+    throw error;
+  }
 }
