@@ -14,7 +14,9 @@ export interface GroupCommitResult {
 /**
  * Writes checkpoints and outcomes of any number of workflows in one statement. Each is written
  * only while its workflow is PENDING and owned by the given run (a checkpoint also only if its
- * step has none yet); the result says which were.
+ * step has none yet); the result says which were. A batch of only checkpoints or only outcomes
+ * gets a statement without the other half: each step of a lone workflow is such a batch, and
+ * every clause more is executor work on its commit's critical path.
  */
 export async function writeGroupCommit(
   sysdb: SystemDatabase,
@@ -23,27 +25,10 @@ export async function writeGroupCommit(
 ): Promise<GroupCommitResult> {
   const { sql } = sysdb;
   const s = sql(sysdb.schema);
-  const checkpointJson = JSON.stringify(
-    checkpoints.map((r) => ({
-      workflow_uuid: r.workflowID,
-      function_id: r.stepID,
-      function_name: r.name,
-      output: r.output,
-      error: r.error,
-      child_workflow_id: r.childWorkflowID,
-      started_at: r.startedAt,
-      completed_at: r.completedAt,
-      serialization: r.serialization,
-      application_name: r.applicationName,
-      owner_xid: r.ownerXid,
-    })),
-  );
-  const outcomeJson = JSON.stringify(
-    outcomes.map((o) => ({ workflow_uuid: o.workflowID, owner_xid: o.ownerXid, status: o.status, output: o.output, error: o.error, now: o.now })),
-  );
-  const rows = await sql`
-    with c as (
-      select * from json_to_recordset(${checkpointJson}::text::json)
+  // Two groups of CTEs: `written` (the checkpoints inserted) and `finished` (the outcomes recorded).
+  const checkpointCtes = () => sql`
+    c as (
+      select * from json_to_recordset(${checkpointsJson(checkpoints)}::text::json)
         as c(workflow_uuid text, function_id int4, function_name text, output text, error text, child_workflow_id text,
              started_at int8, completed_at int8, serialization text, application_name text, owner_xid text)
     ), written as (
@@ -58,8 +43,10 @@ export async function writeGroupCommit(
              from ${s}.workflow_status w where w.workflow_uuid = c.workflow_uuid)
       on conflict (workflow_uuid, function_id) do nothing
       returning workflow_uuid, function_id
-    ), o as materialized (
-      select *, 'PENDING'::text as running from json_to_recordset(${outcomeJson}::text::json)
+    )`;
+  const outcomeCtes = () => sql`
+    o as materialized (
+      select *, 'PENDING'::text as running from json_to_recordset(${outcomesJson(outcomes)}::text::json)
         as o(workflow_uuid text, owner_xid text, status text, output text, error text, now int8)
     ), finished as (
       -- By primary key only: status is compared with a column of o, not a literal, which would
@@ -74,14 +61,43 @@ export async function writeGroupCommit(
       insert into ${s}.workflow_output (workflow_uuid, output, error, retention_timestamp)
       select o.workflow_uuid, o.output, o.error, o.now from o where o.workflow_uuid in (select workflow_uuid from finished)
       on conflict (workflow_uuid) do update set output = excluded.output, error = excluded.error
-    )
-    select workflow_uuid, function_id from written
-    union all
-    select workflow_uuid, null from finished`;
+    )`;
+  const rows =
+    outcomes.length === 0
+      ? await sql`with ${checkpointCtes()} select workflow_uuid, function_id from written`
+      : checkpoints.length === 0
+        ? await sql`with ${outcomeCtes()} select workflow_uuid, null as function_id from finished`
+        : await sql`
+            with ${checkpointCtes()}, ${outcomeCtes()}
+            select workflow_uuid, function_id from written
+            union all
+            select workflow_uuid, null from finished`;
   const result: GroupCommitResult = { checkpoints: new Set(), outcomes: new Set() };
   for (const r of rows) {
     if (r.function_id === null) result.outcomes.add(r.workflow_uuid as string);
     else result.checkpoints.add(`${r.workflow_uuid}:${r.function_id}`);
   }
   return result;
+}
+
+function checkpointsJson(checkpoints: readonly NewCheckpoint[]): string {
+  return JSON.stringify(
+    checkpoints.map((r) => ({
+      workflow_uuid: r.workflowID,
+      function_id: r.stepID,
+      function_name: r.name,
+      output: r.output,
+      error: r.error,
+      child_workflow_id: r.childWorkflowID,
+      started_at: r.startedAt,
+      completed_at: r.completedAt,
+      serialization: r.serialization,
+      application_name: r.applicationName,
+      owner_xid: r.ownerXid,
+    })),
+  );
+}
+
+function outcomesJson(outcomes: readonly WorkflowOutcome[]): string {
+  return JSON.stringify(outcomes.map((o) => ({ workflow_uuid: o.workflowID, owner_xid: o.ownerXid, status: o.status, output: o.output, error: o.error, now: o.now })));
 }
