@@ -39,6 +39,13 @@ export async function insertWorkflow(sysdb: SystemDatabase, w: NewWorkflow): Pro
   const s = sql(sysdb.schema);
   const attempts = w.status === "PENDING" ? 1 : 0;
   const linkStep = w.parentStep?.stepID ?? null;
+  // A child workflow's start also records it at its parent's step; only then is that CTE there.
+  const parentLink = (stepID: number) => sql`, link as (
+      insert into ${s}.operation_outputs (workflow_uuid, function_id, function_name, child_workflow_id,
+        started_at_epoch_ms, completed_at_epoch_ms, application_name)
+      select ${w.parentWorkflowID}, ${stepID}::int4, ${w.name}, ${w.workflowID}, ${w.now}, ${w.now}, ${w.applicationName}
+      on conflict (workflow_uuid, function_id) do nothing
+    )`;
   const [row] = await sql`
     with ins as (
       insert into ${s}.workflow_status (
@@ -58,13 +65,7 @@ export async function insertWorkflow(sysdb: SystemDatabase, w: NewWorkflow): Pro
       insert into ${s}.workflow_input (workflow_uuid, inputs, retention_timestamp)
       select workflow_uuid, ${w.inputs}, ${w.now} from ins
       on conflict (workflow_uuid) do update set inputs = excluded.inputs, retention_timestamp = excluded.retention_timestamp
-    ), link as (
-      insert into ${s}.operation_outputs (workflow_uuid, function_id, function_name, child_workflow_id,
-        started_at_epoch_ms, completed_at_epoch_ms, application_name)
-      select ${w.parentWorkflowID}, ${linkStep}::int4, ${w.name}, ${w.workflowID}, ${w.now}, ${w.now}, ${w.applicationName}
-      where ${linkStep}::int4 is not null
-      on conflict (workflow_uuid, function_id) do nothing
-    )
+    )${linkStep === null ? sql`` : parentLink(linkStep)}
     select count(*)::int as inserted from ins`;
   if (row?.inserted === 1) return null;
   const existing = await getWorkflow(sysdb, w.workflowID);
