@@ -3,7 +3,7 @@
 import { DurablyError } from "../durably-error.js";
 import { classifyError } from "../sqlstate.js";
 import type { SystemDatabase } from "../system-database.js";
-import { stepIsFree, type StepKey } from "./step-fence.js";
+import { runOwnsWorkflow, stepIsFree, type StepKey } from "./step-fence.js";
 
 /** Topic stored for messages sent without one (as DBOS stores it). */
 export const nullTopic = "__null__topic__";
@@ -100,12 +100,11 @@ export async function insertMessageForReceiver(sysdb: SystemDatabase, m: NewMess
       with cp as (
         insert into ${s}.operation_outputs (workflow_uuid, function_id, function_name, output, serialization,
           started_at_epoch_ms, completed_at_epoch_ms, application_name)
-        select w.workflow_uuid, ${receiver.stepID}::int, ${stepName}::text, ${m.message}::text, ${m.serialization}::text,
+        select ${m.destinationID}::text, ${receiver.stepID}::int, ${stepName}::text, ${m.message}::text, ${m.serialization}::text,
                ${receiver.startedAt}::bigint, ${receiver.now}::bigint, ${receiver.applicationName}::text
-        from ${s}.workflow_status w
-        where w.workflow_uuid = ${m.destinationID}::text and w.status = 'PENDING' and w.owner_xid = ${receiver.ownerXid}::text
+        where ${runOwnsWorkflow(sql, sysdb.schema, receiver)}
           and not exists (select 1 from ${s}.notifications n
-                          where n.destination_uuid = w.workflow_uuid and n.topic = ${m.topic}::text and not n.consumed)
+                          where n.destination_uuid = ${m.destinationID}::text and n.topic = ${m.topic}::text and not n.consumed)
         returning workflow_uuid, function_id, output, serialization
       )
       insert into ${s}.notifications (message_uuid, destination_uuid, topic, message, serialization, created_at_epoch_ms,

@@ -12,12 +12,17 @@ export interface StepKey {
   readonly now: number;
 }
 
+/** A SQL fragment true while `key`'s run still owns its PENDING workflow. */
+export function runOwnsWorkflow(sql: SystemDatabase["sql"], schema: string, key: Pick<StepKey, "workflowID" | "ownerXid">) {
+  return sql`
+    exists (select 1 from ${sql(schema)}.workflow_status
+            where workflow_uuid = ${key.workflowID} and status = 'PENDING' and owner_xid = ${key.ownerXid})`;
+}
+
 /** A SQL fragment true while `key`'s run still owns its PENDING workflow and the step is free. */
 export function stepIsFree(sql: SystemDatabase["sql"], schema: string, key: StepKey) {
-  const s = sql(schema);
   return sql`
-    exists (select 1 from ${s}.workflow_status
-            where workflow_uuid = ${key.workflowID} and status = 'PENDING' and owner_xid = ${key.ownerXid})
-    and not exists (select 1 from ${s}.operation_outputs
+    ${runOwnsWorkflow(sql, schema, key)}
+    and not exists (select 1 from ${sql(schema)}.operation_outputs
                     where workflow_uuid = ${key.workflowID} and function_id = ${key.stepID})`;
 }

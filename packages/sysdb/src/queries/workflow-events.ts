@@ -2,7 +2,7 @@
 // latest value per key, written together with the setting step's checkpoint.
 import { classifyError } from "../sqlstate.js";
 import type { SystemDatabase } from "../system-database.js";
-import { stepIsFree, type StepKey } from "./step-fence.js";
+import { runOwnsWorkflow, stepIsFree, type StepKey } from "./step-fence.js";
 
 /** Channel durably NOTIFYs after an event is set, with payload `workflowID::key`. */
 export const eventsChannel = "dbos_workflow_events_channel";
@@ -29,10 +29,9 @@ export async function setWorkflowEvent(
       with cp as (
         insert into ${s}.operation_outputs (workflow_uuid, function_id, function_name, serialization,
           started_at_epoch_ms, completed_at_epoch_ms, application_name)
-        select w.workflow_uuid, ${key.stepID}::int, ${stepName}::text, ${serialization}::text,
+        select ${key.workflowID}::text, ${key.stepID}::int, ${stepName}::text, ${serialization}::text,
                ${key.startedAt}::bigint, ${key.now}::bigint, ${key.applicationName}::text
-        from ${s}.workflow_status w
-        where w.workflow_uuid = ${key.workflowID}::text and w.status = 'PENDING' and w.owner_xid = ${key.ownerXid}::text
+        where ${runOwnsWorkflow(sql, sysdb.schema, key)}
         returning workflow_uuid, function_id, serialization
       ), ev as (
         insert into ${s}.workflow_events (workflow_uuid, key, value, serialization)
