@@ -32,7 +32,7 @@ export async function resumeClaimedWorkflow(runtime: Runtime, record: WorkflowRe
   const format = isSerializationFormat(record.serialization) ? record.serialization : runtime.config.serializer;
   let input: unknown;
   try {
-    input = decodeWorkflowInput(record.inputs ?? null, record.serialization, runtime.config.serializer, `input of workflow ${record.workflowID}`);
+    input = decodeWorkflowInput(record.inputs ?? null, record.serialization, runtime.config.serializer, `input of workflow ${record.workflowID}`, record.scheduleName !== null);
   } catch (error) {
     // A poison input can never run: record the typed error instead of retrying forever.
     runtime.logger.error("workflow input cannot be decoded; recording the error", { ...log, error });

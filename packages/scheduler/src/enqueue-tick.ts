@@ -2,7 +2,8 @@
 // tick, so however many workers fire the same tick, one workflow exists.
 import { insertWorkflow, internalQueueName, enqueuedChannel, type ScheduleRecord } from "@durably/sysdb";
 import type { DBOSContext } from "@durably/core";
-import { encodeWorkflowInput, withDatabaseRetry } from "@durably/core/internal";
+import { encodeWorkflowArguments, withDatabaseRetry } from "@durably/core/internal";
+import { decodeScheduleContext } from "./schedule-context.js";
 
 /** The workflow ID of a schedule's tick (DBOS's format: `sched-<name>-<ISO time>`). */
 export function tickWorkflowID(scheduleName: string, tick: Date): string {
@@ -13,8 +14,10 @@ export function tickWorkflowID(scheduleName: string, tick: Date): string {
 export async function enqueueTick(ctx: DBOSContext, schedule: ScheduleRecord, tick: Date, workflowID = tickWorkflowID(schedule.name, tick)): Promise<string> {
   const runtime = ctx.runtime;
   const format = runtime.config.serializer;
-  const input = { scheduledTime: tick, context: JSON.parse(schedule.context) as unknown };
-  const inputs = encodeWorkflowInput(input, format, `input of schedule ${schedule.name}`);
+  // DBOS's scheduler stores a tick as two arguments, (scheduledTime, context); a row with a
+  // schedule_name decodes back to { scheduledTime, context }. Plain JSON has no date: ISO text.
+  const time = format === "portable_json" ? tick.toISOString() : tick;
+  const inputs = encodeWorkflowArguments([time, decodeScheduleContext(schedule)], format, `input of schedule ${schedule.name}`);
   const queueName = schedule.queueName ?? internalQueueName;
   const now = runtime.now();
   const existing = await withDatabaseRetry(

@@ -10,6 +10,7 @@ import {
 } from "@durably/sysdb";
 import type { DBOSContext } from "@durably/core";
 import { schedulerOf } from "./scheduler-state.js";
+import { decodeScheduleContext, encodeScheduleContext } from "./schedule-context.js";
 import { toScheduleDefinition, type ScheduleSpec } from "./schedule-spec.js";
 
 export interface ScheduleInfo {
@@ -34,6 +35,7 @@ export interface ScheduleInfo {
  */
 export async function createSchedule(ctx: DBOSContext, spec: ScheduleSpec): Promise<void> {
   const definition = toScheduleDefinition(spec);
+  checkContextFormat(ctx, spec);
   ctx.runtime.assertRunning("create a schedule");
   requireApplication(ctx);
   if (!(await upsertSchedule(ctx.runtime.sysdb, definition, ctx.runtime.config.appName, { createOnly: true }))) {
@@ -48,6 +50,7 @@ export async function createSchedule(ctx: DBOSContext, spec: ScheduleSpec): Prom
  */
 export async function applySchedules(ctx: DBOSContext, specs: readonly ScheduleSpec[]): Promise<void> {
   const definitions = specs.map(toScheduleDefinition);
+  for (const spec of specs) checkContextFormat(ctx, spec);
   ctx.runtime.assertRunning("apply schedules");
   requireApplication(ctx);
   for (const definition of definitions) {
@@ -95,6 +98,11 @@ async function setStatus(ctx: DBOSContext, name: string, status: "ACTIVE" | "PAU
   schedulerOf(ctx)?.poke();
 }
 
+/** A portable_json application's ticks store the context in portable_json: check it can. */
+function checkContextFormat(ctx: DBOSContext, spec: ScheduleSpec): void {
+  if (ctx.runtime.config.serializer === "portable_json") encodeScheduleContext(spec.context, "portable_json", spec.name);
+}
+
 function requireApplication(ctx: DBOSContext): void {
   if (ctx.runtime.applicationScope === undefined) {
     throw new DurablyError("INVALID_CONFIG", "Schedules belong to an application: create the client with { appName } to create one.");
@@ -114,7 +122,7 @@ function toScheduleInfo(r: ScheduleRecord): ScheduleInfo {
     status: r.status,
     queueName: r.queueName ?? undefined,
     automaticBackfill: r.automaticBackfill,
-    context: JSON.parse(r.context) as unknown,
+    context: decodeScheduleContext(r),
     lastFiredAt: r.lastFiredAt === null ? undefined : new Date(r.lastFiredAt),
   });
 }

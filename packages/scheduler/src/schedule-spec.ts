@@ -1,6 +1,7 @@
 // What a user declares for a schedule, checked and turned into the stored definition.
 import { DurablyError, internalQueueName, type ScheduleDefinition } from "@durably/sysdb";
 import type { Workflow } from "@durably/core";
+import { encodeScheduleContext } from "./schedule-context.js";
 import { CronSchedule } from "./cron-schedule.js";
 
 /** The input a scheduled workflow receives. */
@@ -24,7 +25,10 @@ export interface ScheduleSpec<Context = unknown> {
   readonly queue?: string | { readonly name: string };
   /** Run ticks missed while every worker was down, when a worker starts again. Default false (skip them). */
   readonly automaticBackfill?: boolean;
-  /** Any JSON value, handed to every tick. */
+  /**
+   * Handed to every tick. Stored as DBOS stores a schedule's context (its superjson envelope), so
+   * Date, Map, Set and BigInt survive; a `portable_json` application's ticks need a JSON value.
+   */
   readonly context?: Context;
 }
 
@@ -40,12 +44,7 @@ export function toScheduleDefinition(spec: ScheduleSpec): ScheduleDefinition {
     throw new DurablyError("INVALID_ARGUMENT", `Schedule ${name}: workflow must be a registered workflow or its name.`);
   }
   new CronSchedule(spec.cron, spec.timezone, name);
-  let context: string;
-  try {
-    context = JSON.stringify(spec.context ?? null);
-  } catch (error) {
-    throw new DurablyError("INVALID_ARGUMENT", `Schedule ${name}: context must be JSON-serializable.`, { cause: error });
-  }
+  const context = encodeScheduleContext(spec.context, "js_superjson", name);
   const queue = spec.queue === undefined ? internalQueueName : typeof spec.queue === "string" ? spec.queue : spec.queue.name;
   return {
     name,

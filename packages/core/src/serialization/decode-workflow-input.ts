@@ -20,6 +20,11 @@ import type { SerializationFormat } from "./serialization-format.js";
  * js_superjson rows must hold an array (DBOS's `serializeArgs`); portable_json rows must hold the
  * `{"positionalArgs":[…],"namedArgs":{…}}` envelope. Anything else is a `DESERIALIZATION` error.
  *
+ * A scheduled workflow's row (`scheduled`: its `schedule_name` is set) holds DBOS's two
+ * arguments `(scheduledTime, context)`, whoever fired it; it decodes to durably's
+ * `{ scheduledTime, context }`, with the time as a Date even from portable_json's ISO text.
+ * Rows of older durably releases held that object as one argument and decode as they are.
+ *
  * @example
  * decodeWorkflowInput('{"positionalArgs":[20]}', "portable_json", "js_superjson"); // 20
  * decodeWorkflowInput('{"json":[1,2],"__dbos_serializer":"superjson"}', "js_superjson", "js_superjson"); // [1, 2]
@@ -29,6 +34,7 @@ export function decodeWorkflowInput(
   format: string | null,
   defaultFormat: SerializationFormat,
   where = "workflow input",
+  scheduled = false,
 ): unknown {
   if (text === null) return undefined;
   const resolved = resolveStoredFormat(format, defaultFormat, where);
@@ -66,5 +72,15 @@ export function decodeWorkflowInput(
       return namedArgs;
     }
   }
+  if (scheduled && args.length === 2) return toScheduledInput(args[0], args[1], fail);
   return args.length === 0 ? undefined : args.length === 1 ? args[0] : args;
+}
+
+function toScheduledInput(time: unknown, context: unknown, fail: (problem: string) => never): unknown {
+  const scheduledTime = time instanceof Date ? time : typeof time === "string" ? new Date(time) : undefined;
+  if (scheduledTime === undefined || Number.isNaN(scheduledTime.getTime())) {
+    return fail("a scheduled workflow's first argument is not its scheduled time");
+  }
+  // DBOS stores an absent context as undefined (superjson) or null (portable): both mean none.
+  return { scheduledTime, context: context === undefined ? null : context };
 }

@@ -24,10 +24,26 @@ export function encodeWorkflowInput(
   format: SerializationFormat,
   where = "workflow input",
 ): string {
+  return encodeWorkflowArguments(input === undefined ? [] : [input], format, where);
+}
+
+/**
+ * Encodes a DBOS argument list as it is, for a row DBOS reads as several arguments: a schedule's
+ * tick is DBOS's `(scheduledTime, context)`. Error paths name the argument (`$[1].items`).
+ *
+ * @example
+ * encodeWorkflowArguments(["2026-05-01T03:00:00.000Z", null], "portable_json");
+ * // '{"positionalArgs":["2026-05-01T03:00:00.000Z",null]}'
+ */
+export function encodeWorkflowArguments(
+  args: readonly unknown[],
+  format: SerializationFormat,
+  where = "workflow input",
+): string {
   const checked = requireWritableFormat(format, where);
-  const args = input === undefined ? [] : [normalizeValue(input, { format: checked, where })];
+  const normalized = args.map((arg) => normalizeValue(arg, { format: checked, where }));
   return writeNormalized(
-    checked === "portable_json" ? { positionalArgs: args } : args,
+    checked === "portable_json" ? { positionalArgs: normalized } : normalized,
     checked,
     where,
   );

@@ -9,7 +9,7 @@ export {
 export type { SerializationFormat } from "./serialization-format.js";
 export { encodeValue } from "./encode-value.js";
 export { decodeValue } from "./decode-value.js";
-export { encodeWorkflowInput } from "./encode-workflow-input.js";
+export { encodeWorkflowArguments, encodeWorkflowInput } from "./encode-workflow-input.js";
 export { decodeWorkflowInput } from "./decode-workflow-input.js";
 export { encodeError } from "./encode-error.js";
 export { decodeError } from "./decode-error.js";

@@ -16,7 +16,8 @@ export interface ForkRequest {
 /**
  * In one transaction: inserts the fork ENQUEUED (on the internal queue unless told otherwise),
  * copies its input and the checkpoints, events and stream entries written before `startStep`,
- * and marks the original `was_forked_from`. Returns false if the original does not exist.
+ * and marks the original `was_forked_from`. A fork of a schedule's tick keeps its schedule_name,
+ * which is what makes its stored arguments read as the tick's input. Returns false if the original does not exist.
  */
 export async function forkWorkflow(sysdb: SystemDatabase, f: ForkRequest): Promise<boolean> {
   const queue = f.queueName ?? internalQueueName;
@@ -27,12 +28,12 @@ export async function forkWorkflow(sysdb: SystemDatabase, f: ForkRequest): Promi
         workflow_uuid, status, name, class_name, config_name, queue_name, application_version,
         application_id, application_name, authenticated_user, assumed_role, authenticated_roles,
         serialization, attributes, forked_from, recovery_attempts, priority, created_at, updated_at,
-        workflow_timeout_ms, owner_xid, creator_xid)
+        workflow_timeout_ms, owner_xid, creator_xid, schedule_name)
       select ${f.forkedID}, 'ENQUEUED', name, class_name, config_name, ${queue},
              coalesce(${f.applicationVersion}::text, application_version), application_id, application_name,
              authenticated_user, assumed_role, authenticated_roles, serialization, attributes,
              workflow_uuid, 0, 0, ${f.now}, ${f.now}, workflow_timeout_ms, gen_random_uuid()::text,
-             gen_random_uuid()::text
+             gen_random_uuid()::text, schedule_name
       from ${s}.workflow_status where workflow_uuid = ${f.originalID}
       returning workflow_uuid`;
     if (inserted.length === 0) return false;

@@ -7,7 +7,7 @@ export interface ScheduleRecord {
   readonly workflowName: string;
   readonly cron: string;
   readonly status: "ACTIVE" | "PAUSED";
-  /** JSON text. */
+  /** The context's text: DBOS's superjson envelope (plain JSON in older rows). */
   readonly context: string;
   /** ISO time of the latest tick enqueued, if any. */
   readonly lastFiredAt: string | null;
@@ -33,9 +33,9 @@ export async function upsertSchedule(
   const { sql } = sysdb;
   const s = sql(sysdb.schema);
   const insert = sql`
-    insert into ${s}.workflow_schedules as ws (schedule_id, schedule_name, workflow_name, schedule, status, context,
-      automatic_backfill, cron_timezone, queue_name, application_name)
-    values (gen_random_uuid()::text, ${d.name}, ${d.workflowName}, ${d.cron}, 'ACTIVE', ${d.context},
+    insert into ${s}.workflow_schedules as ws (schedule_id, schedule_name, workflow_name, workflow_class_name, schedule,
+      status, context, automatic_backfill, cron_timezone, queue_name, application_name)
+    values (gen_random_uuid()::text, ${d.name}, ${d.workflowName}, '', ${d.cron}, 'ACTIVE', ${d.context},
       ${d.automaticBackfill}, ${d.timezone}, ${d.queueName}, ${applicationName})`;
   const rows = options.createOnly
     ? await sql`${insert} on conflict (schedule_name) do nothing returning schedule_id`
