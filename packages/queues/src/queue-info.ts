@@ -2,6 +2,11 @@
 import { deleteQueueRecord, DurablyError, getQueueRecord, listQueueRecords, type QueueRecord } from "@durably/sysdb";
 import type { DBOSContext } from "@durably/core";
 
+/**
+ * A queue definition. `concurrency`, `workerConcurrency` and `rateLimit` are queue-wide (across
+ * all partitions); the `partition…` limits apply to each partition key. A queue registered with
+ * `partitionQueue: true` reports its limits as partition limits; a DBOS queue may set both.
+ */
 export interface QueueInfo {
   readonly name: string;
   readonly concurrency: number | undefined;
@@ -9,6 +14,9 @@ export interface QueueInfo {
   readonly rateLimit: { readonly limit: number; readonly periodSec: number } | undefined;
   readonly priorityEnabled: boolean;
   readonly partitionQueue: boolean;
+  readonly partitionConcurrency: number | undefined;
+  readonly partitionWorkerConcurrency: number | undefined;
+  readonly partitionRateLimit: { readonly limit: number; readonly periodSec: number } | undefined;
   readonly pollingIntervalSec: number;
   readonly applicationName: string | undefined;
 }
@@ -48,6 +56,9 @@ function toQueueInfo(r: QueueRecord): QueueInfo {
     rateLimit: r.rateLimitMax === null ? undefined : { limit: r.rateLimitMax, periodSec: r.rateLimitPeriodSec ?? 1 },
     priorityEnabled: r.priorityEnabled,
     partitionQueue: r.partitionQueue,
+    partitionConcurrency: r.partitionConcurrency ?? undefined,
+    partitionWorkerConcurrency: r.partitionWorkerConcurrency ?? undefined,
+    partitionRateLimit: r.partitionRateLimitMax === null ? undefined : { limit: r.partitionRateLimitMax, periodSec: r.partitionRateLimitPeriodSec ?? 1 },
     pollingIntervalSec: r.pollingIntervalSec,
     applicationName: r.applicationName ?? undefined,
   });

@@ -10,7 +10,11 @@ export interface QueueOptions {
   readonly rateLimit?: { readonly limit: number; readonly periodSec: number };
   /** Recorded for DBOS's tools; durably always runs lower priority numbers first. Default false. */
   readonly priorityEnabled?: boolean;
-  /** Apply the limits per partition key (each enqueue then needs a partitionKey). Default false. */
+  /**
+   * Apply the limits per partition key (each enqueue then needs a partitionKey). Default false.
+   * They are stored as DBOS's per-partition limits (partition_concurrency, …), which is how DBOS
+   * 5.3.0 reads a partitioned queue.
+   */
   readonly partitionQueue?: boolean;
   /** How often an idle worker looks for work when no notification arrives. Default 1 s. */
   readonly pollingIntervalSec?: number;
@@ -46,14 +50,25 @@ export function toQueueSettings(name: string, options: QueueOptions): QueueSetti
   if (!Number.isFinite(polling) || polling <= 0) {
     throw new DurablyError("INVALID_ARGUMENT", `Queue ${name}: pollingIntervalSec must be a positive number of seconds.`);
   }
-  return {
-    name,
+  const limits = {
     concurrency: count("concurrency", options.concurrency),
     workerConcurrency: count("workerConcurrency", options.workerConcurrency),
     rateLimitMax: rate === undefined ? null : count("rateLimit.limit", rate.limit),
     rateLimitPeriodSec: rate === undefined ? null : rate.periodSec,
+  };
+  const partitioned = options.partitionQueue ?? false;
+  const none = { concurrency: null, workerConcurrency: null, rateLimitMax: null, rateLimitPeriodSec: null };
+  const queueWide = partitioned ? none : limits;
+  const perPartition = partitioned ? limits : none;
+  return {
+    name,
+    ...queueWide,
     priorityEnabled: options.priorityEnabled ?? false,
-    partitionQueue: options.partitionQueue ?? false,
+    partitionQueue: partitioned,
+    partitionConcurrency: perPartition.concurrency,
+    partitionWorkerConcurrency: perPartition.workerConcurrency,
+    partitionRateLimitMax: perPartition.rateLimitMax,
+    partitionRateLimitPeriodSec: perPartition.rateLimitPeriodSec,
     pollingIntervalSec: polling,
   };
 }

@@ -65,9 +65,14 @@ export class QueueRunner {
     const runtime = this.#runtime;
     const partitions = settings.partitionQueue ? await listEnqueuedPartitions(runtime.sysdb, this.name) : [null];
     let more = false;
+    const rate = (max: number | null, periodSec: number | null) => (max === null ? null : { limit: max, periodSec: periodSec ?? 1 });
     for (const partitionKey of partitions) {
       const running = this.#runningIn(partitionKey ?? "");
-      const maxClaim = settings.workerConcurrency === null ? unboundedBatch : settings.workerConcurrency - running.size;
+      // The worker limits: queue-wide over every partition here, and per partition.
+      let maxClaim = settings.workerConcurrency === null ? unboundedBatch : settings.workerConcurrency - this.#runningTotal();
+      if (partitionKey !== null && settings.partitionWorkerConcurrency !== null) {
+        maxClaim = Math.min(maxClaim, settings.partitionWorkerConcurrency - running.size);
+      }
       if (maxClaim <= 0) continue;
       const claimed = await claimQueuedWorkflows(
         runtime.sysdb,
@@ -81,15 +86,18 @@ export class QueueRunner {
         {
           maxClaim,
           concurrency: settings.concurrency,
-          rateLimit: settings.rateLimitMax === null ? null : { limit: settings.rateLimitMax, periodSec: settings.rateLimitPeriodSec ?? 1 },
+          rateLimit: rate(settings.rateLimitMax, settings.rateLimitPeriodSec),
           partitionKey,
+          partitionConcurrency: settings.partitionConcurrency,
+          partitionRateLimit: rate(settings.partitionRateLimitMax, settings.partitionRateLimitPeriodSec),
           names: [...runtime.registry.keys()],
         },
       );
       if (claimed.length === 0) continue;
       more ||= claimed.length === maxClaim;
       await resumeClaimedWorkflows(runtime, claimed);
-      for (const { workflowID } of claimed) this.#track(workflowID, running, settings.concurrency !== null);
+      const globallyLimited = settings.concurrency !== null || settings.partitionConcurrency !== null;
+      for (const { workflowID } of claimed) this.#track(workflowID, running, globallyLimited);
     }
     return more;
   }
@@ -105,6 +113,12 @@ export class QueueRunner {
       if (globallyLimited && !this.#stop.signal.aborted) this.#runtime.notifier.notify(enqueuedChannel, this.name);
     };
     void active.outcome.then(done, done);
+  }
+
+  #runningTotal(): number {
+    let total = 0;
+    for (const set of this.#running.values()) total += set.size;
+    return total;
   }
 
   #runningIn(partitionKey: string): Set<string> {

@@ -1,6 +1,6 @@
 // `durably queue list`: the queues and their flow-control settings.
 import type { Command } from "commander";
-import { listQueues } from "@durably/queues";
+import { listQueues, type QueueInfo } from "@durably/queues";
 import { withClient, type ConnectionOptions } from "../connect-client.js";
 import { printJson, printText } from "../output/print.js";
 import { renderTable } from "../output/table.js";
@@ -21,10 +21,21 @@ export function registerQueueCommands(program: Command, global: () => Connection
             { header: "CONCURRENCY", value: (q) => limit(q.concurrency) },
             { header: "PER WORKER", value: (q) => limit(q.workerConcurrency) },
             { header: "RATE LIMIT", value: (q) => (q.rateLimit ? `${q.rateLimit.limit}/${q.rateLimit.periodSec}s` : "-") },
-            { header: "PARTITIONED", value: (q) => (q.partitionQueue ? "yes" : "no") },
+            { header: "PER PARTITION", value: perPartition },
             { header: "APP", value: (q) => q.applicationName ?? "-" },
           ]),
         );
       }),
     );
+}
+
+/** A partitioned queue's per-partition limits ("concurrency=1 worker=2 rate=5/1s"), "none" without any, "-" when not partitioned. */
+function perPartition(q: QueueInfo): string {
+  if (!q.partitionQueue) return "-";
+  const parts = [
+    q.partitionConcurrency === undefined ? undefined : `concurrency=${q.partitionConcurrency}`,
+    q.partitionWorkerConcurrency === undefined ? undefined : `worker=${q.partitionWorkerConcurrency}`,
+    q.partitionRateLimit === undefined ? undefined : `rate=${q.partitionRateLimit.limit}/${q.partitionRateLimit.periodSec}s`,
+  ].filter((p) => p !== undefined);
+  return parts.length === 0 ? "none" : parts.join(" ");
 }

@@ -5,14 +5,24 @@ import { claimWithToken, databaseNow, dequeueWithToken, dequeueWorkflows, type E
 import type { WorkflowRecord } from "./workflow-record.js";
 import { textList } from "./text-list.js";
 
+export interface RateLimit {
+  readonly limit: number;
+  readonly periodSec: number;
+}
+
 export interface QueueLimits {
-  /** Most workflows this worker may take now (worker concurrency minus its running ones). */
+  /** Most workflows this worker may take now (its worker limits minus its running ones). */
   readonly maxClaim: number;
-  /** Most workflows of the queue (or partition) PENDING at once, across all workers. */
+  /** Most workflows of the whole queue PENDING at once, across all workers and partitions. */
   readonly concurrency: number | null;
-  /** Most starts in any `periodSec` window, across all workers. */
-  readonly rateLimit: { readonly limit: number; readonly periodSec: number } | null;
+  /** Most starts of the whole queue in any `periodSec` window, across all workers. */
+  readonly rateLimit: RateLimit | null;
+  /** The partition claimed from (null: the whole queue). The partition limits need one. */
   readonly partitionKey: string | null;
+  /** Most workflows of this partition PENDING at once, across all workers. */
+  readonly partitionConcurrency: number | null;
+  /** Most starts of this partition in any `periodSec` window, across all workers. */
+  readonly partitionRateLimit: RateLimit | null;
   /** Names of the workflows this worker can run. */
   readonly names: readonly string[];
 }
@@ -28,32 +38,41 @@ export async function claimQueuedWorkflows(
   limits: QueueLimits,
 ): Promise<WorkflowRecord[]> {
   if (limits.maxClaim <= 0 || limits.names.length === 0) return [];
-  const filter = { names: limits.names, partitionKey: limits.partitionKey, rateLimited: limits.rateLimit !== null };
-  if (limits.concurrency === null && limits.rateLimit === null) {
+  const partition = limits.partitionKey;
+  const partitionConcurrency = partition === null ? null : limits.partitionConcurrency;
+  const partitionRateLimit = partition === null ? null : limits.partitionRateLimit;
+  const queueWide = limits.concurrency !== null || limits.rateLimit !== null;
+  const filter = { names: limits.names, partitionKey: partition, rateLimited: limits.rateLimit !== null || partitionRateLimit !== null };
+  if (!queueWide && partitionConcurrency === null && partitionRateLimit === null) {
     return dequeueWorkflows(sysdb, me, queueName, limits.maxClaim, filter);
   }
   return claimWithToken(sysdb, async (token) => (await sysdb.sql.begin(async (sql) => {
     const s = sql(sysdb.schema);
-    const partition = limits.partitionKey;
+    // A queue-wide limit needs every partition's claims to take turns; partition limits alone only that partition's.
+    const lockKey = JSON.stringify([queueName, queueWide ? null : partition]);
     await sql`set local lock_timeout = '5s'`;
-    await sql`select pg_advisory_xact_lock(hashtext('durably.queue'), hashtext(${JSON.stringify([queueName, partition])}))`;
-    let room = limits.maxClaim;
-    if (limits.concurrency !== null) {
+    await sql`select pg_advisory_xact_lock(hashtext('durably.queue'), hashtext(${lockKey}))`;
+    const inScope = (key: string | null) => sql`(${key}::text is null or queue_partition_key = ${key}::text)`;
+    const pending = async (key: string | null) => {
       const [row] = await sql`
         select count(*)::int as n from ${s}.workflow_status
-        where queue_name = ${queueName} and status = 'PENDING'
-          and (${partition}::text is null or queue_partition_key = ${partition}::text)`;
-      room = Math.min(room, limits.concurrency - (row?.n ?? 0));
-    }
-    if (limits.rateLimit !== null) {
+        where queue_name = ${queueName} and status = 'PENDING' and ${inScope(key)}`;
+      return (row?.n as number | undefined) ?? 0;
+    };
+    const started = async (rate: RateLimit, key: string | null) => {
       const [row] = await sql`
         select count(*)::int as n from ${s}.workflow_status
         where queue_name = ${queueName} and rate_limited
           and status not in ('ENQUEUED', 'DELAYED')
-          and started_at_epoch_ms > ${sql.unsafe(databaseNow)} - ${limits.rateLimit.periodSec * 1000}::float8
-          and (${partition}::text is null or queue_partition_key = ${partition}::text)`;
-      room = Math.min(room, limits.rateLimit.limit - (row?.n ?? 0));
-    }
+          and started_at_epoch_ms > ${sql.unsafe(databaseNow)} - ${rate.periodSec * 1000}::float8
+          and ${inScope(key)}`;
+      return (row?.n as number | undefined) ?? 0;
+    };
+    let room = limits.maxClaim;
+    if (limits.concurrency !== null) room = Math.min(room, limits.concurrency - (await pending(null)));
+    if (partitionConcurrency !== null) room = Math.min(room, partitionConcurrency - (await pending(partition)));
+    if (limits.rateLimit !== null) room = Math.min(room, limits.rateLimit.limit - (await started(limits.rateLimit, null)));
+    if (partitionRateLimit !== null) room = Math.min(room, partitionRateLimit.limit - (await started(partitionRateLimit, partition)));
     if (room <= 0) return [];
     return dequeueWithToken(sysdb, sql, me, queueName, room, filter, token);
   })) as WorkflowRecord[]);

@@ -2,6 +2,11 @@
 // worker and DBOS's tools can see.
 import type { SystemDatabase } from "../system-database.js";
 
+/**
+ * A queue definition. The plain limits are queue-wide (across every partition); the partition
+ * ones apply to each partition key, as in DBOS 5.3.0, which reads a queue as partitioned when any
+ * partition limit is set.
+ */
 export interface QueueRecord {
   readonly name: string;
   readonly concurrency: number | null;
@@ -9,7 +14,12 @@ export interface QueueRecord {
   readonly rateLimitMax: number | null;
   readonly rateLimitPeriodSec: number | null;
   readonly priorityEnabled: boolean;
+  /** True when the partition_queue column says so or any partition limit is set. */
   readonly partitionQueue: boolean;
+  readonly partitionConcurrency: number | null;
+  readonly partitionWorkerConcurrency: number | null;
+  readonly partitionRateLimitMax: number | null;
+  readonly partitionRateLimitPeriodSec: number | null;
   readonly pollingIntervalSec: number;
   readonly applicationName: string | null;
   readonly createdAt: number;
@@ -27,13 +37,17 @@ export async function upsertQueue(sysdb: SystemDatabase, q: QueueSettings, appli
   const s = sql(sysdb.schema);
   const rows = await sql`
     insert into ${s}.queues as q (name, concurrency, worker_concurrency, rate_limit_max, rate_limit_period_sec,
-      priority_enabled, partition_queue, polling_interval_sec, application_name, created_at, updated_at)
+      priority_enabled, partition_queue, partition_concurrency, partition_worker_concurrency, partition_rate_limit_max,
+      partition_rate_limit_period_sec, polling_interval_sec, application_name, created_at, updated_at)
     values (${q.name}, ${q.concurrency}, ${q.workerConcurrency}, ${q.rateLimitMax}, ${q.rateLimitPeriodSec},
-      ${q.priorityEnabled}, ${q.partitionQueue}, ${q.pollingIntervalSec}, ${applicationName}, ${now}, ${now})
+      ${q.priorityEnabled}, ${q.partitionQueue}, ${q.partitionConcurrency}, ${q.partitionWorkerConcurrency},
+      ${q.partitionRateLimitMax}, ${q.partitionRateLimitPeriodSec}, ${q.pollingIntervalSec}, ${applicationName}, ${now}, ${now})
     on conflict (name) do update set
       concurrency = excluded.concurrency, worker_concurrency = excluded.worker_concurrency,
       rate_limit_max = excluded.rate_limit_max, rate_limit_period_sec = excluded.rate_limit_period_sec,
       priority_enabled = excluded.priority_enabled, partition_queue = excluded.partition_queue,
+      partition_concurrency = excluded.partition_concurrency, partition_worker_concurrency = excluded.partition_worker_concurrency,
+      partition_rate_limit_max = excluded.partition_rate_limit_max, partition_rate_limit_period_sec = excluded.partition_rate_limit_period_sec,
       polling_interval_sec = excluded.polling_interval_sec, updated_at = excluded.updated_at,
       application_name = coalesce(q.application_name, excluded.application_name)
     where q.application_name = ${applicationName} or q.application_name is null
@@ -70,6 +84,9 @@ export async function deleteQueueRecord(sysdb: SystemDatabase, name: string, app
 }
 
 function toQueueRecord(r: Record<string, unknown>): QueueRecord {
+  const partitionConcurrency = (r.partition_concurrency as number | null) ?? null;
+  const partitionWorkerConcurrency = (r.partition_worker_concurrency as number | null) ?? null;
+  const partitionRateLimitMax = (r.partition_rate_limit_max as number | null) ?? null;
   return {
     name: r.name as string,
     concurrency: (r.concurrency as number | null) ?? null,
@@ -77,7 +94,11 @@ function toQueueRecord(r: Record<string, unknown>): QueueRecord {
     rateLimitMax: (r.rate_limit_max as number | null) ?? null,
     rateLimitPeriodSec: (r.rate_limit_period_sec as number | null) ?? null,
     priorityEnabled: Boolean(r.priority_enabled),
-    partitionQueue: Boolean(r.partition_queue),
+    partitionQueue: Boolean(r.partition_queue) || partitionConcurrency !== null || partitionWorkerConcurrency !== null || partitionRateLimitMax !== null,
+    partitionConcurrency,
+    partitionWorkerConcurrency,
+    partitionRateLimitMax,
+    partitionRateLimitPeriodSec: (r.partition_rate_limit_period_sec as number | null) ?? null,
     pollingIntervalSec: Number(r.polling_interval_sec),
     applicationName: (r.application_name as string | null) ?? null,
     createdAt: Number(r.created_at),
