@@ -19,3 +19,4 @@ export { stopEmbeddedPostgres } from "./stop-embedded-postgres.js";
 export { templateDatabaseName } from "./template-database-name.js";
 export { isTestDatabaseError, TestDatabaseError, type TestDatabaseErrorCode } from "./test-database-error.js";
 export { withDatabase } from "./with-database.js";
+export { assertClockSkewed, libfaketimePath, skewedClockEnv, skewedClockUnavailable } from "./skewed-clock.js";

@@ -16,4 +16,4 @@ process.on("unhandledRejection", (error) => {
 });
 process.on("SIGTERM", () => void shutdown(ctx, { timeoutMs: 2000 }).then(() => process.exit(0)));
 await launch(ctx);
-process.stdout.write("ready\n");
+process.stdout.write(`ready ${Date.now()}\n`); // the test checks this clock is the one it meant to skew
