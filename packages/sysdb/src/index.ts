@@ -6,6 +6,8 @@
 // the dialect. It knows nothing about running workflows or about serialization formats: payloads
 // are opaque strings tagged with a format name chosen by the caller.
 export { DurablyError, durablyErrorCodes, isDurablyError } from "./durably-error.js";
+export { checkOptions, maxInt4, maxTimerMs } from "./check-options.js";
+export type { OptionRule, OptionRules } from "./check-options.js";
 export type { DurablyErrorCode, DurablyErrorOptions } from "./durably-error.js";
 export { defaultSchemaName, quoteIdentifier, validateSchemaName } from "./schema-name.js";
 export { classifyError, errorCode, isRetryable } from "./sqlstate.js";

@@ -3,6 +3,7 @@
 import { Kysely } from "kysely";
 import postgres from "postgres";
 import type { Options, Sql } from "postgres";
+import { checkOptions } from "./check-options.js";
 import { DurablyError } from "./durably-error.js";
 import { PostgresPoolDialect } from "./kysely-dialect.js";
 import { NotificationListener } from "./notification-listener.js";
@@ -56,12 +57,18 @@ export interface SystemDatabase {
  * await sysdb.close();
  */
 export function openSystemDatabase(options: SystemDatabaseOptions): SystemDatabase {
+  checkOptions("openSystemDatabase", options, {
+    url: { type: "string", required: true, nonEmpty: true },
+    schema: { type: "string" },
+    poolSize: { type: "number", integer: true, min: 1, max: 1000 },
+    connectTimeoutMs: { type: "number", above: 0 },
+    applicationName: { type: "string" },
+    onBackgroundError: { type: "function" },
+    onQuery: { type: "function" },
+  });
   const schema = validateSchemaName(options.schema ?? defaultSchemaName);
   const location = describeUrl(options.url);
   const poolSize = options.poolSize ?? 10;
-  if (!Number.isInteger(poolSize) || poolSize < 1) {
-    throw new DurablyError("INVALID_CONFIG", `poolSize must be a positive integer, got ${String(poolSize)}.`);
-  }
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   const applicationName = options.applicationName ?? "durably";
   const onBackgroundError = options.onBackgroundError ?? (() => undefined);
