@@ -2,6 +2,7 @@
 import type { SystemDatabase } from "../system-database.js";
 import { internalQueueName } from "./workflow-record.js";
 import { enqueuedChannel } from "./resume-workflows.js";
+import { partitionKeyMismatch } from "./workflow-status.js";
 
 export interface ForkRequest {
   readonly originalID: string;
@@ -10,6 +11,8 @@ export interface ForkRequest {
   readonly startStep: number;
   readonly applicationVersion: string | null;
   readonly queueName?: string | undefined;
+  /** Required on a partitioned queue, refused on any other (checked against dbos.queues). */
+  readonly partitionKey?: string | null;
   readonly now: number;
 }
 
@@ -17,26 +20,35 @@ export interface ForkRequest {
  * In one transaction: inserts the fork ENQUEUED (on the internal queue unless told otherwise),
  * copies its input and the checkpoints, events and stream entries written before `startStep`,
  * and marks the original `was_forked_from`. A fork of a schedule's tick keeps its schedule_name,
- * which is what makes its stored arguments read as the tick's input. Returns false if the original does not exist.
+ * which is what makes its stored arguments read as the tick's input. Returns false if the original
+ * does not exist. Throws INVALID_ARGUMENT (inserting nothing) when the partition key does not fit the queue.
  */
 export async function forkWorkflow(sysdb: SystemDatabase, f: ForkRequest): Promise<boolean> {
   const queue = f.queueName ?? internalQueueName;
   return (await sysdb.sql.begin(async (sql) => {
     const s = sql(sysdb.schema);
-    const inserted = await sql`
+    const partitionKey = f.partitionKey ?? null;
+    const [inserted] = await sql`
+      with queue as (select partition_queue from ${s}.queues where name = ${queue}), ins as (
       insert into ${s}.workflow_status (
         workflow_uuid, status, name, class_name, config_name, queue_name, application_version,
         application_id, application_name, authenticated_user, assumed_role, authenticated_roles,
         serialization, attributes, forked_from, recovery_attempts, priority, created_at, updated_at,
-        workflow_timeout_ms, owner_xid, creator_xid, schedule_name)
+        workflow_timeout_ms, owner_xid, creator_xid, schedule_name, queue_partition_key)
       select ${f.forkedID}, 'ENQUEUED', name, class_name, config_name, ${queue},
              coalesce(${f.applicationVersion}::text, application_version), application_id, application_name,
              authenticated_user, assumed_role, authenticated_roles, serialization, attributes,
              workflow_uuid, 0, 0, ${f.now}, ${f.now}, workflow_timeout_ms, gen_random_uuid()::text,
-             gen_random_uuid()::text, schedule_name
-      from ${s}.workflow_status where workflow_uuid = ${f.originalID}
-      returning workflow_uuid`;
-    if (inserted.length === 0) return false;
+             gen_random_uuid()::text, schedule_name, ${partitionKey}::text
+      from ${s}.workflow_status
+      where workflow_uuid = ${f.originalID}
+        and not exists (select 1 from queue where partition_queue <> ${partitionKey !== null})
+      returning workflow_uuid)
+      select (select count(*)::int from ins) as inserted, (select partition_queue from queue) as partition_queue`;
+    if (inserted?.inserted !== 1) {
+      if (inserted?.partition_queue === (partitionKey === null)) throw partitionKeyMismatch(queue, inserted.partition_queue as boolean);
+      return false;
+    }
     await sql`
       insert into ${s}.workflow_input (workflow_uuid, inputs, retention_timestamp)
       select ${f.forkedID}, coalesce(i.inputs, w.inputs), ${f.now}

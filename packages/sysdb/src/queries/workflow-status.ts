@@ -1,4 +1,5 @@
 // Writes and reads of one workflow's status row: start, read, outcome. Each is one statement.
+import { DurablyError } from "../durably-error.js";
 import type { SystemDatabase } from "../system-database.js";
 import { toWorkflowRecord, type WorkflowRecord, type WorkflowStatusName } from "./workflow-record.js";
 import { textList } from "./text-list.js";
@@ -32,7 +33,10 @@ export interface NewWorkflow {
 
 /**
  * Inserts a workflow (status row, input row and, for a child, the parent's link step) in one
- * statement. Returns null when the ID was new; otherwise the existing row, untouched.
+ * statement. Returns null when the ID was new; otherwise the existing row, untouched. An enqueue
+ * whose partition key does not fit its queue's row in dbos.queues (a key is required on a
+ * partitioned queue, refused on any other) inserts nothing and throws INVALID_ARGUMENT naming partitionKey:
+ * checked here, not by the caller, so a client that knows no queue settings is refused too.
  */
 export async function insertWorkflow(sysdb: SystemDatabase, w: NewWorkflow): Promise<WorkflowRecord | null> {
   const { sql } = sysdb;
@@ -46,18 +50,21 @@ export async function insertWorkflow(sysdb: SystemDatabase, w: NewWorkflow): Pro
       select ${w.parentWorkflowID}, ${stepID}::int4, ${w.name}, ${w.workflowID}, ${w.now}, ${w.now}, ${w.applicationName}
       on conflict (workflow_uuid, function_id) do nothing
     )`;
+  // Only an enqueue reads its queue's row (one primary-key lookup); a direct start is unchanged.
+  const queued = w.queueName !== null;
   const [row] = await sql`
-    with ins as (
+    with ${queued ? sql`queue as (select partition_queue from ${s}.queues where name = ${w.queueName}), ` : sql``}ins as (
       insert into ${s}.workflow_status (
         workflow_uuid, status, name, queue_name, executor_id, application_version, application_name,
         application_id, workflow_timeout_ms, workflow_deadline_epoch_ms, owner_xid, creator_xid,
         parent_workflow_id, serialization, recovery_attempts, authenticated_roles, priority,
         deduplication_id, queue_partition_key, delay_until_epoch_ms, schedule_name, created_at, updated_at)
-      values (
+      ${queued ? sql`select` : sql`values (`}
         ${w.workflowID}, ${w.status}, ${w.name}, ${w.queueName}, ${w.executorID}, ${w.applicationVersion},
         ${w.applicationName}, ${w.applicationID}, ${w.timeoutMs}, ${w.deadlineEpochMs}, ${w.ownerXid},
         ${w.ownerXid}, ${w.parentWorkflowID}, ${w.serialization}, ${attempts}, '[]', ${w.priority},
-        ${w.deduplicationID}, ${w.queuePartitionKey}, ${w.delayUntilEpochMs}, ${w.scheduleName ?? null}, ${w.now}, ${w.now})
+        ${w.deduplicationID}, ${w.queuePartitionKey}, ${w.delayUntilEpochMs}, ${w.scheduleName ?? null}, ${w.now}, ${w.now}
+      ${queued ? sql`where not exists (select 1 from queue where partition_queue <> ${w.queuePartitionKey !== null})` : sql`)`}
       on conflict (workflow_uuid) do nothing
       returning workflow_uuid
     ), input as (
@@ -66,8 +73,9 @@ export async function insertWorkflow(sysdb: SystemDatabase, w: NewWorkflow): Pro
       select workflow_uuid, ${w.inputs}, ${w.now} from ins
       on conflict (workflow_uuid) do update set inputs = excluded.inputs, retention_timestamp = excluded.retention_timestamp
     )${linkStep === null ? sql`` : parentLink(linkStep)}
-    select count(*)::int as inserted from ins`;
+    select count(*)::int as inserted${queued ? sql`, (select partition_queue from queue) as partition_queue` : sql``} from ins`;
   if (row?.inserted === 1) return null;
+  if (queued && row?.partition_queue === (w.queuePartitionKey === null)) throw partitionKeyMismatch(w.queueName!, row.partition_queue as boolean, w.workflowID);
   const existing = await getWorkflow(sysdb, w.workflowID);
   if (existing === undefined) {
     // Neither inserted nor there: the row was deleted between the two statements. Never report
@@ -141,4 +149,15 @@ export async function findByDeduplicationID(sysdb: SystemDatabase, queueName: st
     select workflow_uuid from ${sql(sysdb.schema)}.workflow_status
     where queue_name = ${queueName} and deduplication_id = ${deduplicationID}`;
   return row?.workflow_uuid as string | undefined;
+}
+
+/** The INVALID_ARGUMENT of an enqueue whose partition key does not fit its queue. */
+export function partitionKeyMismatch(queueName: string, partitioned: boolean, workflowID?: string): DurablyError {
+  return new DurablyError(
+    "INVALID_ARGUMENT",
+    partitioned
+      ? `Queue ${queueName} is partitioned (partitionQueue: true): an enqueue on it needs a partitionKey, e.g. { queue: ${JSON.stringify(queueName)}, partitionKey: "customer-42" }; without one it would never run.`
+      : `Queue ${queueName} is not partitioned: drop partitionKey, or register the queue with { partitionQueue: true }.`,
+    { ...(workflowID === undefined ? {} : { workflowID }), details: { option: "partitionKey", queueName, partitioned } },
+  );
 }
