@@ -1,5 +1,5 @@
 // The configuration users give createDBOSContext, validated and frozen before any I/O.
-import { DurablyError, validateSchemaName, defaultSchemaName } from "@durably/sysdb";
+import { checkOptions, DurablyError, validateSchemaName, defaultSchemaName, type OptionRules } from "@durably/sysdb";
 import { systemClock, type Clock } from "./clock.js";
 import { createConsoleLogger, type Logger } from "./logger.js";
 import { isSerializationFormat, type SerializationFormat } from "./serialization/index.js";
@@ -48,9 +48,26 @@ export interface ResolvedConfig {
   readonly client: boolean;
 }
 
+/** What each key of a {@link DBOSConfig} must be (appName's presence is checked with its hint below). */
+export const configRules: OptionRules = {
+  appName: { type: "string" },
+  systemDatabaseUrl: { type: "string" },
+  applicationVersion: { type: "string" },
+  executorId: { type: "string" },
+  poolSize: { type: "number", integer: true, min: 2, max: 1000 },
+  schema: { type: "string" },
+  serializer: { type: "string", enum: ["js_superjson", "portable_json"] },
+  logger: { type: "object" },
+  connectTimeoutMs: { type: "number", above: 0 },
+  pollIntervalMs: { type: "number", above: 0 },
+  clock: { type: "object" },
+  onQuery: { type: "function" },
+};
+
 /** Validates a config and fills in defaults; every problem is a typed INVALID_CONFIG error. */
 export function resolveConfig(config: DBOSConfig, env: NodeJS.ProcessEnv = process.env, client = false): ResolvedConfig {
   if (typeof config !== "object" || config === null) invalid("the config must be an object such as { appName: \"shop\" }");
+  checkOptions(client ? "createClient" : "createDBOSContext", config, configRules, "INVALID_CONFIG");
   if (!(client && config.appName === "") && (typeof config.appName !== "string" || config.appName.trim() === "")) {
     invalid("appName is required: a non-empty string naming your application, e.g. { appName: \"shop\" }");
   }

@@ -1,7 +1,7 @@
 // createClient: a context for programs that manage and talk to workflows without running any.
-import { DurablyError, latestMigrationVersion, openSystemDatabase } from "@durably/sysdb";
+import { checkOptions, DurablyError, latestMigrationVersion, openSystemDatabase } from "@durably/sysdb";
 import { GroupCommit } from "./group-commit.js";
-import { resolveConfig, type DBOSConfig } from "./config.js";
+import { configRules, resolveConfig, type DBOSConfig } from "./config.js";
 import { DBOSContext } from "./dbos-context.js";
 import { Notifier } from "./notifier.js";
 import { Runtime } from "./runtime.js";
@@ -25,6 +25,8 @@ export interface ClientConfig extends Omit<DBOSConfig, "appName" | "executorId" 
  * const handle = await enqueueWorkflow<typeof checkout>(client, "checkout", "order-42", { queue: "orders" });
  */
 export async function createClient(config: ClientConfig = {}): Promise<DBOSContext> {
+  const { executorId: _executor, pollIntervalMs: _poll, ...clientRules } = configRules;
+  checkOptions("createClient", config, clientRules, "INVALID_CONFIG");
   const resolved = resolveConfig({ ...config, appName: config.appName ?? "" }, process.env, true);
   const runtime = new Runtime(resolved);
   const sysdb = openSystemDatabase({

@@ -1,8 +1,8 @@
 // enqueueWorkflow: put a workflow on a queue by value or by name, from a worker or a client, with
 // input and result types taken from the workflow's type when it is given.
-import { DurablyError } from "@durably/sysdb";
+import { checkOptions, DurablyError } from "@durably/sysdb";
 import type { DBOSContext } from "./dbos-context.js";
-import { runWorkflow, type RunWorkflowOptions } from "./run-workflow.js";
+import { runWorkflow, runWorkflowRules, type RunWorkflowOptions } from "./run-workflow.js";
 import type { Workflow } from "./workflow.js";
 import type { WorkflowHandle } from "./workflow-handle.js";
 
@@ -30,6 +30,7 @@ export async function enqueueWorkflow<W extends Workflow<any, any> = Workflow<un
   options: EnqueueOptions,
 ): Promise<WorkflowHandle<OutputOf<W>>> {
   if (options?.queue === undefined) throw new DurablyError("INVALID_ARGUMENT", "enqueueWorkflow needs { queue }: the queue a worker serves.");
+  checkOptions("enqueueWorkflow", options, runWorkflowRules);
   const name = typeof workflow === "string" ? workflow : workflow?.name;
   if (typeof name !== "string" || name === "") throw new DurablyError("INVALID_ARGUMENT", "enqueueWorkflow needs a workflow or a workflow name.");
   const runtime = ctx.runtime;

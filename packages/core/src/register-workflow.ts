@@ -1,5 +1,5 @@
 // registerWorkflow: make an async function a durable workflow of this context.
-import { DurablyError } from "@durably/sysdb";
+import { checkOptions, DurablyError } from "@durably/sysdb";
 import { DBOSContext } from "./dbos-context.js";
 import type { Workflow, WorkflowFunction } from "./workflow.js";
 
@@ -23,6 +23,7 @@ export function registerWorkflow<Input, Output>(
   options: RegisterWorkflowOptions = {},
 ): Workflow<Input, Output> {
   if (!(ctx instanceof DBOSContext)) throw new DurablyError("INVALID_ARGUMENT", "registerWorkflow's first argument must be a DBOSContext.");
+  checkOptions("registerWorkflow", options, { name: { type: "string", nonEmpty: true }, maxRecoveryAttempts: { type: "number", integer: true } });
   const runtime = ctx.runtime;
   if (typeof fn !== "function") throw new DurablyError("REGISTRATION", "registerWorkflow needs an async function (ctx, input) => result.");
   if (runtime.state !== "created") {

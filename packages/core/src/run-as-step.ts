@@ -1,14 +1,16 @@
 // runAsStep: run a function once per workflow, checkpoint its outcome, and replay it afterwards.
-import { DurablyError } from "@durably/sysdb";
+import { checkOptions, DurablyError } from "@durably/sysdb";
 import { abortableDelay } from "./abortable-delay.js";
 import { DBOSContext } from "./dbos-context.js";
 import { recordStep, replayedOutcome, unwrap, type StepOutcome } from "./step-checkpoint.js";
-import { resolveRetryPolicy, retryDelayMs, type StepRetryOptions } from "./step-retry-policy.js";
+import { resolveRetryPolicy, retryDelayMs, stepRetryRules, type StepRetryOptions } from "./step-retry-policy.js";
 
 export interface StepOptions extends StepRetryOptions {
   /** Name recorded for the step; replay checks it. Default: the function's name. */
   readonly name?: string;
 }
+
+const stepOptionRules = { ...stepRetryRules, name: { type: "string", nonEmpty: true } } as const;
 
 /**
  * Runs `fn` as the workflow's next step. Its first execution is checkpointed in Postgres; when the
@@ -23,6 +25,11 @@ export function runAsStep<T>(ctx: DBOSContext, fn: (stepCtx: DBOSContext) => Pro
     return Promise.reject(new DurablyError("INVALID_ARGUMENT", "runAsStep's first argument must be the workflow's DBOSContext."));
   }
   if (typeof fn !== "function") return Promise.reject(new DurablyError("INVALID_ARGUMENT", "runAsStep needs a function to run."));
+  try {
+    checkOptions("runAsStep", options, stepOptionRules);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const run = ctx.run;
   if (ctx.inStep && run !== undefined) return Promise.resolve().then(() => fn(ctx));
   if (run === undefined) {

@@ -1,6 +1,6 @@
 // The primitive add-ons build on: run an operation as the current workflow's next step, with its
 // outcome recorded under that step ID, and replayed instead of re-run afterwards.
-import { DurablyError } from "@durably/sysdb";
+import { checkOptions, DurablyError } from "@durably/sysdb";
 import type { DBOSContext } from "./dbos-context.js";
 import type { AtomicOutcome, DurableStep } from "./durable-step.js";
 import type { SerializationFormat } from "./serialization/index.js";
@@ -28,6 +28,10 @@ export async function runDurableOperation<T>(
   operation: (step: DurableStep | undefined) => Promise<T>,
   options: DurableOperationOptions = {},
 ): Promise<T> {
+  checkOptions(`runDurableOperation(${JSON.stringify(name)})`, options, {
+    format: { type: "string", enum: ["js_superjson", "portable_json"] },
+    childWorkflowID: { type: "string", nonEmpty: true },
+  });
   const run = enterStep(ctx, name);
   if (run === undefined) return operation(undefined);
   const stepID = run.nextStepID();

@@ -2,7 +2,7 @@
 // two steps, the operation at N and its deadline as a DBOS.sleep at N+1, so a restart neither
 // loses what arrived nor restarts the clock. Wake-ups come from notifications, with a poll as
 // the fallback, so a lost notification only costs latency.
-import { DurablyError } from "@durably/sysdb";
+import { checkOptions, DurablyError, maxTimerMs } from "@durably/sysdb";
 import type { DBOSContext } from "./dbos-context.js";
 import type { AtomicOutcome, DurableStep } from "./durable-step.js";
 import { atomicStep, enterStep, stepOf } from "./run-durable-operation.js";
@@ -33,10 +33,15 @@ export interface DurableWait<T> {
 
 /** Waits until `attempt` yields a value, or throws `timeoutError()` at the deadline. */
 export async function runDurableWait<T>(ctx: DBOSContext, wait: DurableWait<T>): Promise<T> {
+  checkOptions(`runDurableWait(${JSON.stringify(wait?.name)})`, wait, {
+    name: { type: "string", required: true, nonEmpty: true },
+    timeoutMs: { type: "number", required: true, min: 0 },
+    attempt: { type: "function", required: true },
+    subscribe: { type: "function", required: true },
+    pollMs: { type: "number", above: 0 },
+    timeoutError: { type: "function", required: true },
+  });
   const { timeoutMs } = wait;
-  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
-    throw new DurablyError("INVALID_ARGUMENT", `${wait.name}: timeoutMs must be a finite number of milliseconds >= 0, got ${String(timeoutMs)}.`);
-  }
   const run = enterStep(ctx, wait.name);
   const runtime = ctx.runtime;
   if (run === undefined) {
@@ -142,7 +147,8 @@ class Waker<T> {
         this.#woken = false;
         resolve();
       };
-      const timer = setTimeout(done, Math.max(0, ms));
+      // Capped at the longest Node.js timer (a longer one fires at once); the poll loop re-checks.
+      const timer = setTimeout(done, Math.min(Math.max(0, ms), maxTimerMs));
       for (const signal of signals) signal.addEventListener("abort", done, { once: true });
       this.#interrupt = done;
     });

@@ -1,6 +1,6 @@
 // runWorkflow: start a workflow (or a child of the current one), idempotent on its workflow ID.
 import { randomUUID } from "node:crypto";
-import { classifyError, DurablyError, enqueuedChannel, findByDeduplicationID, insertWorkflow } from "@durably/sysdb";
+import { checkOptions, classifyError, DurablyError, enqueuedChannel, findByDeduplicationID, insertWorkflow, maxInt4, type OptionRules } from "@durably/sysdb";
 import { DBOSContext } from "./dbos-context.js";
 import { withDatabaseRetry } from "./database-retry.js";
 import { executeWorkflow } from "./execute-workflow.js";
@@ -143,41 +143,29 @@ export async function runWorkflow<Input, Output>(
   return createWorkflowHandle(ctx, workflowID);
 }
 
+/** What each option must be; the milliseconds are whole, as they land in bigint columns. */
+export const runWorkflowRules: OptionRules = {
+  workflowID: { type: "string", nonEmpty: true },
+  timeoutMs: { type: "number", integer: true, above: 0 },
+  queue: { type: "name-or-named" },
+  deduplicationID: { type: "string", nonEmpty: true },
+  deduplicationPolicy: { type: "string", enum: ["reject", "return-existing"] },
+  priority: { type: "number", integer: true, min: 0, max: maxInt4 },
+  partitionKey: { type: "string", nonEmpty: true },
+  delayMs: { type: "number", integer: true, min: 0 },
+  applicationVersion: { type: "string", nonEmpty: true },
+};
+
 function validateOptions(options: RunWorkflowOptions): void {
+  checkOptions("runWorkflow", options, runWorkflowRules);
   const queued = options.queue !== undefined;
-  if (queued) {
-    const name = typeof options.queue === "string" ? options.queue : options.queue?.name;
-    if (typeof name !== "string" || name === "") throw new DurablyError("INVALID_ARGUMENT", "queue must be a queue from registerQueue or a non-empty queue name.");
-  }
   for (const key of ["deduplicationID", "deduplicationPolicy", "priority", "partitionKey", "delayMs", "applicationVersion"] as const) {
     if (options[key] !== undefined && !queued) {
       throw new DurablyError("INVALID_ARGUMENT", `${key} only applies to a workflow enqueued on a queue: pass { queue } too.`);
     }
   }
-  for (const key of ["deduplicationID", "partitionKey", "applicationVersion"] as const) {
-    const value = options[key];
-    if (value !== undefined && (typeof value !== "string" || value === "")) throw new DurablyError("INVALID_ARGUMENT", `${key} must be a non-empty string.`);
-  }
-  if (options.deduplicationPolicy !== undefined && !["reject", "return-existing"].includes(options.deduplicationPolicy)) {
-    throw new DurablyError("INVALID_ARGUMENT", 'deduplicationPolicy must be "reject" or "return-existing".');
-  }
   if (options.deduplicationPolicy === "return-existing" && options.deduplicationID === undefined) {
     throw new DurablyError("INVALID_ARGUMENT", 'deduplicationPolicy "return-existing" needs a deduplicationID.');
-  }
-  const priority = options.priority;
-  if (priority !== undefined && (!Number.isInteger(priority) || priority < 0 || priority > 2 ** 31 - 1)) {
-    throw new DurablyError("INVALID_ARGUMENT", `priority must be an integer from 0 to 2147483647, got ${String(priority)}.`);
-  }
-  const delayMs = options.delayMs;
-  if (delayMs !== undefined && (typeof delayMs !== "number" || !Number.isFinite(delayMs) || delayMs < 0)) {
-    throw new DurablyError("INVALID_ARGUMENT", `delayMs must be a finite number of milliseconds >= 0, got ${String(delayMs)}.`);
-  }
-  if (options.workflowID !== undefined && (typeof options.workflowID !== "string" || options.workflowID === "")) {
-    throw new DurablyError("INVALID_ARGUMENT", "workflowID must be a non-empty string.");
-  }
-  const t = options.timeoutMs;
-  if (t !== undefined && (typeof t !== "number" || !Number.isFinite(t) || t <= 0)) {
-    throw new DurablyError("INVALID_ARGUMENT", `timeoutMs must be a positive number of milliseconds, got ${String(t)}.`);
   }
 }
 

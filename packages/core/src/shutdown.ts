@@ -1,6 +1,6 @@
 // shutdown: stop taking work, give running workflows a bounded time to finish, leave the rest
 // PENDING for the next launch, and close every connection and timer.
-import { DurablyError } from "@durably/sysdb";
+import { checkOptions, DurablyError } from "@durably/sysdb";
 import { abortableDelay } from "./abortable-delay.js";
 import { DBOSContext } from "./dbos-context.js";
 
@@ -18,11 +18,9 @@ export interface ShutdownOptions {
  */
 export async function shutdown(ctx: DBOSContext, options: ShutdownOptions = {}): Promise<void> {
   if (!(ctx instanceof DBOSContext)) throw new DurablyError("INVALID_ARGUMENT", "shutdown takes the context returned by createDBOSContext.");
+  checkOptions("shutdown", options, { timeoutMs: { type: "number", min: 0 } });
   const runtime = ctx.runtime;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  if (typeof timeoutMs !== "number" || !(timeoutMs >= 0)) {
-    throw new DurablyError("INVALID_ARGUMENT", `shutdown's timeoutMs must be a number >= 0, got ${String(timeoutMs)}.`);
-  }
   if (runtime.state === "created") {
     runtime.state = "shut-down";
     return;

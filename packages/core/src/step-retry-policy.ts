@@ -1,5 +1,5 @@
 // How a failing step is retried: exponential backoff with jitter, a cap, and a predicate.
-import { DurablyError } from "@durably/sysdb";
+import { DurablyError, type OptionRules } from "@durably/sysdb";
 
 export interface StepRetryOptions {
   /** Retries after the first attempt. Default 0 (no retry). */
@@ -13,6 +13,15 @@ export interface StepRetryOptions {
   /** Return false to stop retrying on this error. Default: retry every error. */
   readonly retryIf?: (error: unknown) => boolean;
 }
+
+/** What each retry option must be, for checkOptions. */
+export const stepRetryRules: OptionRules = {
+  maxRetries: { type: "number", integer: true, min: 0 },
+  intervalMs: { type: "number", min: 0 },
+  backoffFactor: { type: "number", min: 1 },
+  maxIntervalMs: { type: "number", min: 0 },
+  retryIf: { type: "function" },
+};
 
 export interface StepRetryPolicy {
   readonly maxRetries: number;

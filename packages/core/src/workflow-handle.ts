@@ -1,5 +1,5 @@
 // WorkflowHandle: what runWorkflow and retrieveWorkflow return, to await or inspect a workflow.
-import { DurablyError, getWorkflow } from "@durably/sysdb";
+import { checkOptions, getWorkflow } from "@durably/sysdb";
 import type { DBOSContext } from "./dbos-context.js";
 import { awaitOutcome } from "./recorded-outcome.js";
 import { runDurableOperation } from "./run-durable-operation.js";
@@ -27,9 +27,6 @@ export function createWorkflowHandle<Output>(ctx: DBOSContext, workflowID: strin
   const runtime = ctx.runtime;
   const wait = async (options: GetResultOptions) => {
     const timeoutMs = options.timeoutMs;
-    if (timeoutMs !== undefined && (typeof timeoutMs !== "number" || !(timeoutMs >= 0))) {
-      throw new DurablyError("INVALID_ARGUMENT", `getResult's timeoutMs must be a number >= 0, got ${String(timeoutMs)}.`);
-    }
     const outcome = await awaitOutcome(runtime, workflowID, { timeoutMs });
     if (outcome.kind === "error") throw outcome.error;
     return outcome.value as Output;
@@ -37,6 +34,12 @@ export function createWorkflowHandle<Output>(ctx: DBOSContext, workflowID: strin
   return Object.freeze({
     workflowID,
     getResult(options: GetResultOptions = {}) {
+      // Checked before the durable step, so a bad option is never recorded as the step's outcome.
+      try {
+        checkOptions("getResult", options, { timeoutMs: { type: "number", min: 0 } });
+      } catch (error) {
+        return Promise.reject(error);
+      }
       if (ctx.run === undefined || ctx.inStep) return wait(options);
       return runDurableOperation(ctx, "DBOS.getResult", () => wait(options), { childWorkflowID: workflowID });
     },

@@ -1,9 +1,9 @@
 // collectGarbagePeriodically: retention as a background task of a worker.
-import { DurablyError } from "@durably/sysdb";
+import { checkOptions } from "@durably/sysdb";
 import { abortableDelay } from "../abortable-delay.js";
 import type { DBOSContext } from "../dbos-context.js";
 import { registerExtension } from "../extension.js";
-import { garbageCollectWorkflows, type GarbageCollectOptions } from "./garbage-collect-workflows.js";
+import { garbageCollectRules, garbageCollectWorkflows, type GarbageCollectOptions } from "./garbage-collect-workflows.js";
 
 export interface PeriodicGarbageCollectOptions extends GarbageCollectOptions {
   /** Time between two collections. Default one hour. */
@@ -18,13 +18,8 @@ export interface PeriodicGarbageCollectOptions extends GarbageCollectOptions {
  * collectGarbagePeriodically(dbos, { olderThanMs: 30 * 24 * 3_600_000 });
  */
 export function collectGarbagePeriodically(ctx: DBOSContext, options: PeriodicGarbageCollectOptions): void {
-  const intervalMs = options?.intervalMs ?? 3_600_000;
-  if (!(typeof intervalMs === "number" && Number.isFinite(intervalMs) && intervalMs > 0)) {
-    throw new DurablyError("INVALID_ARGUMENT", "intervalMs must be a positive number of milliseconds.");
-  }
-  if (!(typeof options?.olderThanMs === "number" && options.olderThanMs >= 0)) {
-    throw new DurablyError("INVALID_ARGUMENT", "olderThanMs must be a number of milliseconds >= 0.");
-  }
+  checkOptions("collectGarbagePeriodically", options, { ...garbageCollectRules, intervalMs: { type: "number", above: 0 } });
+  const intervalMs = options.intervalMs ?? 3_600_000;
   const stop = new AbortController();
   let loop: Promise<void> | undefined;
   registerExtension(ctx, {

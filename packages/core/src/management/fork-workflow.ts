@@ -1,6 +1,6 @@
 // forkWorkflow: a new workflow that keeps the original's first steps and re-runs from a chosen one.
 import { randomUUID } from "node:crypto";
-import { DurablyError, forkWorkflow as forkWorkflowRow } from "@durably/sysdb";
+import { checkOptions, DurablyError, forkWorkflow as forkWorkflowRow, maxInt4 } from "@durably/sysdb";
 import type { DBOSContext } from "../dbos-context.js";
 import { runDurableOperation } from "../run-durable-operation.js";
 import { createWorkflowHandle, type WorkflowHandle } from "../workflow-handle.js";
@@ -15,6 +15,8 @@ export interface ForkWorkflowOptions {
   readonly applicationVersion?: string;
   /** Queue to put the fork on (its flow control applies). Default: the internal queue. */
   readonly queue?: string | { readonly name: string };
+  /** With a partitioned queue (required there): the partition whose limits apply. */
+  readonly partitionKey?: string;
 }
 
 /**
@@ -31,10 +33,17 @@ export async function forkWorkflow<Output = unknown>(
 ): Promise<WorkflowHandle<Output>> {
   const runtime = ctx.runtime;
   runtime.assertRunning("fork a workflow");
-  const startStep = options?.startStep;
-  if (!Number.isInteger(startStep) || startStep < 0) {
-    throw new DurablyError("INVALID_ARGUMENT", `forkWorkflow needs startStep, an integer >= 0, got ${String(startStep)}.`);
+  checkOptions("forkWorkflow", options, {
+    startStep: { type: "number", required: true, integer: true, min: 0, max: maxInt4 },
+    newWorkflowID: { type: "string", nonEmpty: true },
+    applicationVersion: { type: "string", nonEmpty: true },
+    queue: { type: "name-or-named" },
+    partitionKey: { type: "string", nonEmpty: true },
+  });
+  if (options.partitionKey !== undefined && options.queue === undefined) {
+    throw new DurablyError("INVALID_ARGUMENT", "forkWorkflow: partitionKey only applies with a partitioned queue: pass { queue } too.");
   }
+  const startStep = options.startStep;
   const forkedID = await runDurableOperation(ctx, "DBOS.forkWorkflow", async () => {
     const id = options.newWorkflowID ?? randomUUID();
     const forked = await forkWorkflowRow(runtime.sysdb, {
@@ -43,6 +52,7 @@ export async function forkWorkflow<Output = unknown>(
       startStep,
       applicationVersion: options.applicationVersion ?? null,
       queueName: options.queue === undefined ? undefined : typeof options.queue === "string" ? options.queue : options.queue.name,
+      partitionKey: options.partitionKey ?? null,
       now: runtime.now(),
     });
     if (!forked) throw nonexistent(workflowID);

@@ -1,5 +1,5 @@
 // garbageCollectWorkflows: retention for the system database (DBOS keeps this in its paid tier).
-import { deleteFinishedWorkflows, DurablyError } from "@durably/sysdb";
+import { checkOptions, deleteFinishedWorkflows, maxInt4, type OptionRules } from "@durably/sysdb";
 import type { DBOSContext } from "../dbos-context.js";
 
 export interface GarbageCollectOptions {
@@ -8,6 +8,12 @@ export interface GarbageCollectOptions {
   /** Workflows deleted per statement. Default 1 000. */
   readonly batchSize?: number;
 }
+
+/** What each option must be: whole milliseconds (the cutoff is compared with a bigint column). */
+export const garbageCollectRules: OptionRules = {
+  olderThanMs: { type: "number", required: true, integer: true, min: 0 },
+  batchSize: { type: "number", integer: true, min: 1, max: maxInt4 },
+};
 
 /**
  * Deletes this application's finished workflows (SUCCESS, ERROR, CANCELLED, dead-lettered) older
@@ -19,14 +25,11 @@ export interface GarbageCollectOptions {
  * await garbageCollectWorkflows(dbos, { olderThanMs: 30 * 24 * 60 * 60 * 1000 });
  */
 export async function garbageCollectWorkflows(ctx: DBOSContext, options: GarbageCollectOptions): Promise<number> {
+  checkOptions("garbageCollectWorkflows", options, garbageCollectRules);
   const runtime = ctx.runtime;
   runtime.assertRunning("garbage-collect workflows");
-  const { olderThanMs } = options ?? {};
-  const batchSize = options?.batchSize ?? 1_000;
-  if (typeof olderThanMs !== "number" || !Number.isFinite(olderThanMs) || olderThanMs < 0) {
-    throw new DurablyError("INVALID_ARGUMENT", `olderThanMs must be a number of milliseconds >= 0, got ${String(olderThanMs)}.`);
-  }
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new DurablyError("INVALID_ARGUMENT", "batchSize must be a positive integer.");
+  const { olderThanMs } = options;
+  const batchSize = options.batchSize ?? 1_000;
   const cutoff = runtime.now() - olderThanMs;
   let total = 0;
   for (;;) {

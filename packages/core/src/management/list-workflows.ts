@@ -1,5 +1,5 @@
 // listWorkflows: find workflows by status, name, time and lineage, for tools and dashboards.
-import { listWorkflows as listWorkflowRecords, type WorkflowFilter } from "@durably/sysdb";
+import { checkOptions, listWorkflows as listWorkflowRecords, maxInt4, type WorkflowFilter } from "@durably/sysdb";
 import type { DBOSContext } from "../dbos-context.js";
 import { toWorkflowStatus, type WorkflowStatus } from "../workflow-status.js";
 
@@ -10,6 +10,27 @@ export interface ListWorkflowsOptions extends Omit<WorkflowFilter, "applicationN
   readonly ownApplicationOnly?: boolean;
 }
 
+const statuses = ["PENDING", "ENQUEUED", "DELAYED", "SUCCESS", "ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"];
+
+const listWorkflowsRules = {
+  workflowIDs: { type: "array", items: { type: "string" } },
+  workflowIDPrefix: { type: "string" },
+  status: { type: "array", items: { type: "string", enum: statuses } },
+  name: { type: "string" },
+  applicationVersion: { type: "string" },
+  executorIDs: { type: "array", items: { type: "string" } },
+  queueName: { type: "string" },
+  parentWorkflowID: { type: "string" },
+  forkedFrom: { type: "string" },
+  createdAfter: { type: "date" },
+  createdBefore: { type: "date" },
+  limit: { type: "number", integer: true, min: 0, max: maxInt4 },
+  offset: { type: "number", integer: true, min: 0 },
+  sortDesc: { type: "boolean" },
+  loadPayloads: { type: "boolean" },
+  ownApplicationOnly: { type: "boolean" },
+} as const;
+
 /**
  * Lists workflows matching every given filter, oldest first (or newest with `sortDesc`).
  *
@@ -17,6 +38,7 @@ export interface ListWorkflowsOptions extends Omit<WorkflowFilter, "applicationN
  * const failed = await listWorkflows(dbos, { status: ["ERROR"], limit: 20, sortDesc: true });
  */
 export async function listWorkflows(ctx: DBOSContext, options: ListWorkflowsOptions = {}): Promise<WorkflowStatus[]> {
+  checkOptions("listWorkflows", options, listWorkflowsRules);
   const runtime = ctx.runtime;
   runtime.assertRunning("list workflows");
   const { createdAfter, createdBefore, ownApplicationOnly, ...filter } = options;
