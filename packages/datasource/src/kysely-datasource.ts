@@ -1,6 +1,7 @@
 // A datasource over a Kysely instance: the user's step gets a Kysely Transaction of their schema.
 import { sql, type Kysely, type Transaction } from "kysely";
-import { quoteIdentifier, validateSchemaName } from "@durably/sysdb";
+import { checkOptions, quoteIdentifier, validateSchemaName } from "@durably/sysdb";
+import { datasourceOptionRules } from "./postgres-datasource.js";
 import { completionTableSql, type CompletionRecord, type Datasource } from "./datasource.js";
 import type { DatasourceOptions } from "./postgres-datasource.js";
 
@@ -12,6 +13,7 @@ import type { DatasourceOptions } from "./postgres-datasource.js";
  * await runAsTransaction(ctx, appDb, (trx) => trx.updateTable("stock").set({ n: sql`n - 1` }).where("sku", "=", sku).execute());
  */
 export function kyselyDatasource<DB>(db: Kysely<DB>, options: DatasourceOptions = {}): Datasource<Transaction<DB>> {
+  checkOptions("kyselyDatasource", options, datasourceOptionRules);
   const schema = validateSchemaName(options.schema ?? "dbos");
   const table = sql.raw(`${quoteIdentifier(schema)}.transaction_completion`);
   let ready: Promise<void> | undefined;

@@ -1,6 +1,6 @@
 // A datasource over a postgres.js `sql` instance: the user's step gets a TransactionSql.
 import type { Sql, TransactionSql } from "postgres";
-import { quoteIdentifier, validateSchemaName } from "@durably/sysdb";
+import { checkOptions, quoteIdentifier, validateSchemaName } from "@durably/sysdb";
 import { completionTableSql, type CompletionRecord, type Datasource } from "./datasource.js";
 
 export interface DatasourceOptions {
@@ -10,6 +10,9 @@ export interface DatasourceOptions {
   readonly name?: string;
 }
 
+/** What each option must be (shared with kyselyDatasource). */
+export const datasourceOptionRules = { schema: { type: "string" }, name: { type: "string", nonEmpty: true } } as const;
+
 /**
  * Wraps the application's postgres.js connection for runAsTransaction.
  *
@@ -18,6 +21,7 @@ export interface DatasourceOptions {
  * await runAsTransaction(ctx, appDb, (trx) => trx`update stock set n = n - 1 where sku = ${sku}`);
  */
 export function postgresDatasource(sql: Sql<Record<string, unknown>>, options: DatasourceOptions = {}): Datasource<TransactionSql<Record<string, unknown>>> {
+  checkOptions("postgresDatasource", options, datasourceOptionRules);
   const schema = validateSchemaName(options.schema ?? "dbos");
   const table = `${quoteIdentifier(schema)}.transaction_completion`;
   let ready: Promise<void> | undefined;

@@ -1,6 +1,6 @@
 // runAsTransaction: a step whose database writes happen exactly once, because its completion
 // record commits in the same transaction as the writes.
-import { classifyError, DurablyError } from "@durably/sysdb";
+import { checkOptions, classifyError, DurablyError, maxInt4 } from "@durably/sysdb";
 import { runDurableOperation, type DBOSContext } from "@durably/core";
 import { abortableDelay, decodeValue, encodeValue } from "@durably/core/internal";
 import type { Datasource, IsolationLevel } from "./datasource.js";
@@ -38,6 +38,17 @@ export function runAsTransaction<T, Trx>(
   body: (trx: Trx) => Promise<T>,
   options: TransactionStepOptions = {},
 ): Promise<T> {
+  try {
+    checkOptions("runAsTransaction", options, {
+      name: { type: "string", nonEmpty: true },
+      isolation: { type: "string", enum: isolations },
+      readOnly: { type: "boolean" },
+      maxRetries: { type: "number", integer: true, min: 0, max: maxInt4 },
+      afterCommit: { type: "function" },
+    });
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const name = options.name ?? (body.name || "transaction");
   if (ctx.inStep) {
     return Promise.reject(

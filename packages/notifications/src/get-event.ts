@@ -1,5 +1,5 @@
 // getEvent: read a workflow's event, waiting until it is set (from anywhere, or durably from a workflow).
-import { DurablyError, eventsChannel, getWorkflowEvent, readWorkflowEventAsStep } from "@durably/sysdb";
+import { checkOptions, DurablyError, eventsChannel, getWorkflowEvent, readWorkflowEventAsStep } from "@durably/sysdb";
 import { runDurableWait, type DBOSContext } from "@durably/core";
 import { decodeValue, withDatabaseRetry } from "@durably/core/internal";
 import { decodingTaker, waitersOf } from "./waiters.js";
@@ -20,6 +20,7 @@ export interface GetEventOptions {
 export async function getEvent<T = unknown>(ctx: DBOSContext, workflowID: string, key: string, options: GetEventOptions = {}): Promise<T> {
   if (typeof workflowID !== "string" || workflowID === "") throw new DurablyError("INVALID_ARGUMENT", "getEvent needs a workflow ID.");
   if (typeof key !== "string" || key === "") throw new DurablyError("INVALID_ARGUMENT", "getEvent needs a non-empty key.");
+  checkOptions("getEvent", options, { timeoutMs: { type: "number", min: 0 } });
   const runtime = ctx.runtime;
   runtime.assertRunning("read an event");
   const timeoutMs = options.timeoutMs ?? 60_000;

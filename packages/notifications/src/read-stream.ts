@@ -1,6 +1,6 @@
 // readStream: iterate a workflow's stream in order while it is written, until it is closed or
 // the workflow ends; resumable from any offset.
-import { DurablyError, getStatuses, readStreamEntries, streamClosedMarker, streamsChannel } from "@durably/sysdb";
+import { checkOptions, maxInt4, DurablyError, getStatuses, readStreamEntries, streamClosedMarker, streamsChannel } from "@durably/sysdb";
 import type { DBOSContext } from "@durably/core";
 import { abortableDelay, decodeValue, withDatabaseRetry } from "@durably/core/internal";
 import { waitersOf } from "./waiters.js";
@@ -38,8 +38,8 @@ export async function* readStream<T = unknown>(
   if (typeof workflowID !== "string" || workflowID === "" || typeof key !== "string" || key === "") {
     throw new DurablyError("INVALID_ARGUMENT", "readStream needs a workflow ID and a non-empty stream key.");
   }
+  checkOptions("readStream", options, { fromOffset: { type: "number", integer: true, min: 0, max: maxInt4 }, pollMs: { type: "number", above: 0 } });
   const fromOffset = options.fromOffset ?? 0;
-  if (!Number.isInteger(fromOffset) || fromOffset < 0) throw new DurablyError("INVALID_ARGUMENT", "fromOffset must be an integer >= 0.");
   const runtime = ctx.runtime;
   runtime.assertRunning("read a stream");
   const pollMs = options.pollMs ?? runtime.config.pollIntervalMs;

@@ -1,5 +1,5 @@
 // recv: a workflow takes the oldest message on a topic, exactly once, waiting durably for it.
-import { consumeMessage, DurablyError, messagesChannel } from "@durably/sysdb";
+import { checkOptions, consumeMessage, DurablyError, messagesChannel } from "@durably/sysdb";
 import { runDurableWait, type DBOSContext } from "@durably/core";
 import { decodeValue, withDatabaseRetry } from "@durably/core/internal";
 import { validTopic } from "./send.js";
@@ -22,6 +22,7 @@ export interface RecvOptions {
  * const payment = await recv<{ paid: boolean }>(ctx, { topic: "payment", timeoutMs: 3_600_000 });
  */
 export async function recv<T = unknown>(ctx: DBOSContext, options: RecvOptions = {}): Promise<T> {
+  checkOptions("recv", options, { topic: { type: "string", nonEmpty: true }, timeoutMs: { type: "number", min: 0 } });
   const topic = validTopic(options.topic);
   const run = ctx.run;
   if (run === undefined) throw new DurablyError("INVALID_ARGUMENT", "recv can only be called inside a workflow, with the workflow's context.");

@@ -1,6 +1,6 @@
 // send: deliver a message to a workflow, exactly once from a workflow, idempotently from outside.
 import { randomUUID } from "node:crypto";
-import { classifyError, DurablyError, insertMessage, insertMessageForReceiver, messagesChannel, nullTopic, type NewMessage } from "@durably/sysdb";
+import { checkOptions, classifyError, DurablyError, insertMessage, insertMessageForReceiver, messagesChannel, nullTopic, type NewMessage } from "@durably/sysdb";
 import { runDurableOperation, type DBOSContext, type DurableStep } from "@durably/core";
 import { encodeValue, withDatabaseRetry } from "@durably/core/internal";
 import { letWaitersRun, waitersOf } from "./waiters.js";
@@ -25,10 +25,8 @@ export interface SendOptions {
  */
 export async function send(ctx: DBOSContext, destinationID: string, message: unknown, options: SendOptions = {}): Promise<void> {
   if (typeof destinationID !== "string" || destinationID === "") throw new DurablyError("INVALID_ARGUMENT", "send needs the destination workflow's ID.");
+  checkOptions("send", options, { topic: { type: "string", nonEmpty: true }, idempotencyKey: { type: "string", nonEmpty: true } });
   const topic = validTopic(options.topic);
-  if (options.idempotencyKey !== undefined && (typeof options.idempotencyKey !== "string" || options.idempotencyKey === "")) {
-    throw new DurablyError("INVALID_ARGUMENT", "idempotencyKey must be a non-empty string.");
-  }
   const runtime = ctx.runtime;
   runtime.assertRunning("send a message");
   const format = runtime.config.serializer;

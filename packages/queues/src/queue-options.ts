@@ -1,5 +1,5 @@
 // A queue's flow-control settings, validated into the shape stored in dbos.queues.
-import { DurablyError, type QueueSettings } from "@durably/sysdb";
+import { checkOptions, DurablyError, maxInt4, type OptionRules, type QueueSettings } from "@durably/sysdb";
 
 export interface QueueOptions {
   /** Most workflows of this queue running at once across all workers. Default: unlimited. */
@@ -33,28 +33,30 @@ export function validateQueueName(name: unknown): string {
   return name;
 }
 
+const count = { type: "number", integer: true, min: 1, max: maxInt4 } as const;
+
+/** What each option must be; DBOS's spellings (e.g. rateLimit.limitPerPeriod) are unknown keys here. */
+const queueOptionRules: OptionRules = {
+  concurrency: count,
+  workerConcurrency: count,
+  rateLimit: {
+    type: "object",
+    keys: { limit: { ...count, required: true }, periodSec: { type: "number", required: true, above: 0 } },
+  },
+  priorityEnabled: { type: "boolean" },
+  partitionQueue: { type: "boolean" },
+  pollingIntervalSec: { type: "number", above: 0 },
+};
+
 /** Validates options for queue `name`; each problem is an INVALID_ARGUMENT naming the option. */
 export function toQueueSettings(name: string, options: QueueOptions): QueueSettings {
-  const count = (key: string, value: unknown) => {
-    if (value === undefined) return null;
-    if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 2 ** 31 - 1) {
-      throw new DurablyError("INVALID_ARGUMENT", `Queue ${name}: ${key} must be a positive integer, got ${String(value)}.`);
-    }
-    return value as number;
-  };
+  checkOptions(`registerQueue(${JSON.stringify(name)})`, options, queueOptionRules);
   const rate = options.rateLimit;
-  if (rate !== undefined && (typeof rate !== "object" || rate === null || !(Number.isFinite(rate.periodSec) && rate.periodSec > 0))) {
-    throw new DurablyError("INVALID_ARGUMENT", `Queue ${name}: rateLimit needs { limit, periodSec } with periodSec > 0.`);
-  }
-  const polling = options.pollingIntervalSec ?? 1;
-  if (!Number.isFinite(polling) || polling <= 0) {
-    throw new DurablyError("INVALID_ARGUMENT", `Queue ${name}: pollingIntervalSec must be a positive number of seconds.`);
-  }
   const limits = {
-    concurrency: count("concurrency", options.concurrency),
-    workerConcurrency: count("workerConcurrency", options.workerConcurrency),
-    rateLimitMax: rate === undefined ? null : count("rateLimit.limit", rate.limit),
-    rateLimitPeriodSec: rate === undefined ? null : rate.periodSec,
+    concurrency: options.concurrency ?? null,
+    workerConcurrency: options.workerConcurrency ?? null,
+    rateLimitMax: rate?.limit ?? null,
+    rateLimitPeriodSec: rate?.periodSec ?? null,
   };
   const partitioned = options.partitionQueue ?? false;
   const none = { concurrency: null, workerConcurrency: null, rateLimitMax: null, rateLimitPeriodSec: null };
@@ -69,6 +71,6 @@ export function toQueueSettings(name: string, options: QueueOptions): QueueSetti
     partitionWorkerConcurrency: perPartition.workerConcurrency,
     partitionRateLimitMax: perPartition.rateLimitMax,
     partitionRateLimitPeriodSec: perPartition.rateLimitPeriodSec,
-    pollingIntervalSec: polling,
+    pollingIntervalSec: options.pollingIntervalSec ?? 1,
   };
 }

@@ -1,5 +1,5 @@
 // What a user declares for a schedule, checked and turned into the stored definition.
-import { DurablyError, internalQueueName, type ScheduleDefinition } from "@durably/sysdb";
+import { checkOptions, DurablyError, internalQueueName, type ScheduleDefinition } from "@durably/sysdb";
 import type { Workflow } from "@durably/core";
 import { encodeScheduleContext } from "./schedule-context.js";
 import { CronSchedule } from "./cron-schedule.js";
@@ -35,6 +35,16 @@ export interface ScheduleSpec<Context = unknown> {
 /** Validates a spec; every problem is an INVALID_ARGUMENT naming the field. */
 export function toScheduleDefinition(spec: ScheduleSpec): ScheduleDefinition {
   if (typeof spec !== "object" || spec === null) throw new DurablyError("INVALID_ARGUMENT", "A schedule needs { name, workflow, cron }.");
+  checkOptions(`Schedule ${typeof spec.name === "string" ? spec.name : "(unnamed)"}`, spec, {
+    // Presence of name, workflow and cron is checked below, with hints of their own.
+    name: { type: "any" },
+    workflow: { type: "any" },
+    cron: { type: "any" },
+    timezone: { type: "string", nonEmpty: true },
+    queue: { type: "name-or-named" },
+    automaticBackfill: { type: "boolean" },
+    context: { type: "any" },
+  });
   const name = spec.name;
   if (typeof name !== "string" || name === "" || name.length > 255) {
     throw new DurablyError("INVALID_ARGUMENT", `Schedule name must be a non-empty string of at most 255 characters, got ${JSON.stringify(name)}.`);

@@ -1,5 +1,5 @@
 // startScheduler: make this process one of the workers that fire the application's schedules.
-import { DurablyError } from "@durably/sysdb";
+import { checkOptions, DurablyError } from "@durably/sysdb";
 import type { DBOSContext } from "@durably/core";
 import { createSchedulerState, schedulerOf, type SchedulerOptions } from "./scheduler-state.js";
 
@@ -14,9 +14,6 @@ import { createSchedulerState, schedulerOf, type SchedulerOptions } from "./sche
 export function startScheduler(ctx: DBOSContext, options: SchedulerOptions = {}): void {
   if (ctx.runtime.state !== "created") throw new DurablyError("LIFECYCLE", "startScheduler must be called before launch.");
   if (schedulerOf(ctx) !== undefined) throw new DurablyError("REGISTRATION", "startScheduler was already called on this context.");
-  const polling = options.pollingIntervalMs;
-  if (polling !== undefined && !(typeof polling === "number" && polling > 0 && Number.isFinite(polling))) {
-    throw new DurablyError("INVALID_ARGUMENT", "pollingIntervalMs must be a positive number of milliseconds.");
-  }
+  checkOptions("startScheduler", options, { pollingIntervalMs: { type: "number", above: 0 } });
   createSchedulerState(ctx, options);
 }
