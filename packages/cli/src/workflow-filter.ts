@@ -1,6 +1,7 @@
 // Turning the filter flags shared by `workflow list|cancel|resume` into listWorkflows options.
 import type { ListWorkflowsOptions, WorkflowStatusName } from "@durably/core";
 import { usage } from "./cli-failure.js";
+import { parseCount } from "./parse-count.js";
 import { parseDuration } from "./parse-duration.js";
 
 const statuses: readonly WorkflowStatusName[] = ["PENDING", "ENQUEUED", "DELAYED", "SUCCESS", "ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"];
@@ -34,8 +35,8 @@ export function toListOptions(flags: FilterFlags, loadPayloads: boolean): ListWo
     ...(flags.executor === undefined ? {} : { executorIDs: flags.executor }),
     ...(flags.createdAfter === undefined ? {} : { createdAfter: toTime(flags.createdAfter, "--created-after") }),
     ...(flags.createdBefore === undefined ? {} : { createdBefore: toTime(flags.createdBefore, "--created-before") }),
-    limit: toCount(flags.limit ?? "50", "--limit"),
-    ...(flags.offset === undefined ? {} : { offset: toCount(flags.offset, "--offset") }),
+    limit: parseCount(flags.limit ?? "50", "--limit"),
+    ...(flags.offset === undefined ? {} : { offset: parseCount(flags.offset, "--offset") }),
     sortDesc: flags.asc !== true,
     ownApplicationOnly: flags.allApps !== true,
     loadPayloads,
@@ -48,10 +49,4 @@ function toTime(text: string, flag: string): Date {
   const date = new Date(text);
   if (Number.isNaN(date.getTime())) throw usage(`${flag} takes an ISO time (2026-11-21T10:00:00Z) or a duration ago (2h); got ${JSON.stringify(text)}.`);
   return date;
-}
-
-function toCount(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) throw usage(`${flag} takes a whole number; got ${JSON.stringify(text)}.`);
-  return n;
 }

@@ -14,6 +14,7 @@ import {
 } from "@durably/core";
 import { CliFailure, usage } from "../cli-failure.js";
 import { withClient, type ConnectionOptions } from "../connect-client.js";
+import { parseCount } from "../parse-count.js";
 import { parseDuration } from "../parse-duration.js";
 import { brief, printJson, printText } from "../output/print.js";
 import { relativeTime } from "../output/relative-time.js";
@@ -150,15 +151,17 @@ export function registerWorkflowCommands(program: Command, global: () => Global)
     .option("--id <workflowID>", "ID of the new workflow (default: random)")
     .option("--app-version <version>", "run the fork on executors of this version")
     .option("--queue <queue>", "enqueue the fork on this queue")
-    .action((id: string, flags: { step: string; id?: string; appVersion?: string; queue?: string }) =>
+    .option("--partition-key <key>", "the partition of --queue (required on a partitioned queue)")
+    .action((id: string, flags: { step: string; id?: string; appVersion?: string; queue?: string; partitionKey?: string }) =>
       withClient(global(), async (client) => {
-        const startStep = Number(flags.step);
-        if (!Number.isInteger(startStep) || startStep < 0) throw usage(`--step takes a step number (0 or more); got ${JSON.stringify(flags.step)}.`);
+        const startStep = parseCount(flags.step, "--step");
+        if (flags.partitionKey !== undefined && flags.queue === undefined) throw usage("--partition-key needs --queue: the partitioned queue to put the fork on.");
         const handle = await forkWorkflow(client, id, {
           startStep,
           ...(flags.id === undefined ? {} : { newWorkflowID: flags.id }),
           ...(flags.appVersion === undefined ? {} : { applicationVersion: flags.appVersion }),
           ...(flags.queue === undefined ? {} : { queue: flags.queue }),
+          ...(flags.partitionKey === undefined ? {} : { partitionKey: flags.partitionKey }),
         }).catch(notFound(id));
         if (global().json) printJson({ workflowID: handle.workflowID, forkedFrom: id, startStep });
         else printText(`Forked ${id} from step ${startStep} as ${handle.workflowID}.`);
@@ -173,8 +176,7 @@ export function registerWorkflowCommands(program: Command, global: () => Global)
     .action((flags: { olderThan: string; batchSize?: string }) =>
       withClient(global(), async (client) => {
         const olderThanMs = parseDuration(flags.olderThan, "--older-than");
-        const batchSize = flags.batchSize === undefined ? undefined : Number(flags.batchSize);
-        if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1)) throw usage("--batch-size takes a positive whole number.");
+        const batchSize = flags.batchSize === undefined ? undefined : parseCount(flags.batchSize, "--batch-size", 1);
         const deleted = await garbageCollectWorkflows(client, { olderThanMs, ...(batchSize === undefined ? {} : { batchSize }) });
         if (global().json) printJson({ deleted });
         else printText(`Deleted ${deleted} finished workflow(s) older than ${flags.olderThan}.`);
