@@ -146,9 +146,25 @@ function describe(value: unknown): string {
   return String(value);
 }
 
-/** " (did you mean limit?)" when an accepted key differs only in case or is contained in it. */
+/** " (did you mean limit?)" for a key that differs from an accepted one in case, by a prefix or suffix, or by two typos. */
 function suggestion(key: string, accepted: readonly string[]): string {
   const lower = key.toLowerCase();
-  const near = accepted.find((a) => a.toLowerCase() === lower || lower.includes(a.toLowerCase()) || a.toLowerCase().includes(lower));
+  const near =
+    accepted.find((a) => a.toLowerCase() === lower) ??
+    accepted.find((a) => lower.includes(a.toLowerCase()) || a.toLowerCase().includes(lower)) ??
+    accepted.find((a) => editDistance(a.toLowerCase(), lower) <= 2);
   return near === undefined ? "" : ` (did you mean ${near}?)`;
+}
+
+/** Levenshtein distance, for the few short keys of one options object. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }

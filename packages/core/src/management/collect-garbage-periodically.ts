@@ -20,6 +20,7 @@ export interface PeriodicGarbageCollectOptions extends GarbageCollectOptions {
 export function collectGarbagePeriodically(ctx: DBOSContext, options: PeriodicGarbageCollectOptions): void {
   checkOptions("collectGarbagePeriodically", options, { ...garbageCollectRules, intervalMs: { type: "number", above: 0 } });
   const intervalMs = options.intervalMs ?? 3_600_000;
+  const { intervalMs: _interval, ...collect } = options;
   const stop = new AbortController();
   let loop: Promise<void> | undefined;
   registerExtension(ctx, {
@@ -28,7 +29,7 @@ export function collectGarbagePeriodically(ctx: DBOSContext, options: PeriodicGa
       loop = (async () => {
         while (!stop.signal.aborted) {
           try {
-            const deleted = await garbageCollectWorkflows(ctx, options);
+            const deleted = await garbageCollectWorkflows(ctx, collect);
             if (deleted > 0) ctx.runtime.logger.info("garbage-collected finished workflows", { deleted });
           } catch (error) {
             if (!stop.signal.aborted) ctx.runtime.logger.warn("garbage collection failed; will retry next interval", { error });

@@ -1,0 +1,120 @@
+// Every options object of core's public API refuses unknown keys and bad numbers with a typed
+// error naming the option, before anything runs (JavaScript callers get no type check: `as any`).
+import { useTestDatabase } from "@durably/testing/vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import {
+  collectGarbagePeriodically,
+  createClient,
+  createDBOSContext,
+  forkWorkflow,
+  garbageCollectWorkflows,
+  isDurablyError,
+  launch,
+  listWorkflows,
+  registerWorkflow,
+  runAsStep,
+  runDurableOperation,
+  runDurableWait,
+  runWorkflow,
+  shutdown,
+  type DBOSContext,
+} from "../src/index.js";
+import { migratedTemplate } from "@durably/sysdb";
+import { testContext } from "./support/test-context.js";
+
+const db = useTestDatabase({ template: migratedTemplate });
+const any = (value: unknown) => value as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** `CODE: message` of what `fn` threw or rejected with. */
+async function failure(fn: () => unknown): Promise<string> {
+  try {
+    await fn();
+  } catch (error) {
+    return isDurablyError(error) ? `${error.code}: ${error.message}` : `not a DurablyError: ${String(error)}`;
+  }
+  return "no error";
+}
+
+let ctx: DBOSContext;
+const statements: string[] = [];
+let echo: ReturnType<typeof registerWorkflow<string, string>>;
+
+beforeAll(async () => {
+  ctx = testContext(db.url, { appName: "options-app", onQuery: (sql) => void statements.push(sql) });
+  echo = registerWorkflow(ctx, async (_ctx: DBOSContext, input: string) => input, { name: "echo" });
+  await launch(ctx);
+});
+afterAll(() => shutdown(ctx));
+
+describe("configs keep their INVALID_CONFIG code", () => {
+  test("createDBOSContext and createClient name an unknown key and list the accepted ones", async () => {
+    const url = "postgres://u@h/db";
+    const misspelled = await failure(() => createDBOSContext(any({ appName: "a", systemDatabaseUrl: url, pollIntervalMS: 5 })));
+    expect(misspelled).toMatch(/^INVALID_CONFIG: createDBOSContext: unknown option pollIntervalMS \(did you mean pollIntervalMs\?\)/);
+    expect(misspelled).toContain("appName, systemDatabaseUrl, applicationVersion");
+    expect(await failure(() => createDBOSContext(any({ appName: "a", systemDatabaseUrl: url, connectTimeoutMs: "5s" })))).toMatch(
+      /^INVALID_CONFIG: .*connectTimeoutMs must be a finite number > 0, got "5s"/,
+    );
+    // A client has no executor: DBOSConfig's executorId is not one of its keys.
+    expect(await failure(() => createClient(any({ systemDatabaseUrl: db.url, executorId: "x" })))).toMatch(/^INVALID_CONFIG: createClient: unknown option executorId/);
+  });
+});
+
+describe("INVALID_ARGUMENT naming the option", () => {
+  test("runWorkflow: DBOS's workflowId spelling, fractional milliseconds, a string priority", async () => {
+    expect(await failure(() => runWorkflow(ctx, echo, "x", any({ workflowId: "w1" })))).toMatch(
+      /^INVALID_ARGUMENT: runWorkflow: unknown option workflowId \(did you mean workflowID\?\); the accepted options are workflowID, timeoutMs, queue/,
+    );
+    expect(await failure(() => runWorkflow(ctx, echo, "x", { timeoutMs: 1000.5 }))).toMatch(/timeoutMs must be an integer > 0, got 1000.5/);
+    expect(await failure(() => runWorkflow(ctx, echo, "x", any({ queue: "q", priority: "1" })))).toMatch(/priority must be an integer from 0 to 2147483647, got "1"/);
+    expect(await failure(() => runWorkflow(ctx, echo, "x", { queue: "q", delayMs: 0.5 }))).toMatch(/delayMs must be an integer >= 0/);
+    expect(await listWorkflows(ctx, { name: "echo" })).toEqual([]);
+  });
+
+  test("runAsStep, getResult, registerWorkflow and shutdown refuse unknown keys", async () => {
+    const stepCtx = testContext(db.url, { appName: "options-steps" });
+    const withBadStep = registerWorkflow(stepCtx, async (wctx: DBOSContext) => runAsStep(wctx, async () => 1, any({ maxRetries: 2, intervalMS: 10 })), { name: "bad-step" });
+    await launch(stepCtx);
+    try {
+      const handle = await runWorkflow(stepCtx, withBadStep, undefined);
+      expect(await failure(() => handle.getResult())).toMatch(/^INVALID_ARGUMENT: runAsStep: unknown option intervalMS \(did you mean intervalMs\?\)/);
+      expect(await failure(() => handle.getResult(any({ timeout: 5 })))).toMatch(/^INVALID_ARGUMENT: getResult: unknown option timeout \(did you mean timeoutMs\?\); the accepted options are timeoutMs\./);
+    } finally {
+      await shutdown(stepCtx);
+    }
+    expect(await failure(() => registerWorkflow(testContext(db.url), async function named() {}, any({ maxRecoveryAttempt: 3 })))).toMatch(
+      /unknown option maxRecoveryAttempt \(did you mean maxRecoveryAttempts\?\)/,
+    );
+    expect(await failure(() => shutdown(testContext(db.url), any({ timeout: 0 })))).toMatch(/^INVALID_ARGUMENT: shutdown: unknown option timeout/);
+  });
+
+  test("garbageCollectWorkflows refuses fractional milliseconds before any SQL (it was PostgresError 22P02)", async () => {
+    const before = statements.length;
+    expect(await failure(() => garbageCollectWorkflows(ctx, { olderThanMs: 3600000.5 }))).toBe(
+      "INVALID_ARGUMENT: garbageCollectWorkflows: olderThanMs must be an integer >= 0, got 3600000.5.",
+    );
+    expect(await failure(() => garbageCollectWorkflows(ctx, any({ olderThan: 1000 })))).toMatch(/unknown option olderThan \(did you mean olderThanMs\?\)/);
+    expect(await failure(() => garbageCollectWorkflows(ctx, { olderThanMs: 1000, batchSize: 2 ** 40 }))).toMatch(/batchSize must be an integer from 1 to 2147483647/);
+    expect(await failure(() => collectGarbagePeriodically(testContext(db.url), { olderThanMs: 1.5 }))).toMatch(/olderThanMs must be an integer >= 0/);
+    expect(await failure(() => collectGarbagePeriodically(testContext(db.url), any({ olderThanMs: 1, interval: 5 })))).toMatch(/unknown option interval/);
+    expect(statements.length).toBe(before);
+  });
+
+  test("forkWorkflow, listWorkflows: unknown keys and bad numbers", async () => {
+    expect(await failure(() => forkWorkflow(ctx, "nope", any({ startStep: 0, queueName: "q" })))).toMatch(/forkWorkflow: unknown option queueName/);
+    expect(await failure(() => forkWorkflow(ctx, "nope", { startStep: 1.5 }))).toMatch(/startStep must be an integer from 0 to 2147483647, got 1.5/);
+    expect(await failure(() => forkWorkflow(ctx, "nope", { startStep: 0, partitionKey: "p" }))).toMatch(/partitionKey only applies with a partitioned queue/);
+    expect(await failure(() => listWorkflows(ctx, any({ statuses: ["ERROR"] })))).toMatch(/listWorkflows: unknown option statuses \(did you mean status\?\)/);
+    expect(await failure(() => listWorkflows(ctx, { limit: 2.5 }))).toMatch(/limit must be an integer/);
+    expect(await failure(() => listWorkflows(ctx, any({ status: ["DONE"] })))).toMatch(/status\[0\] must be one of "PENDING"/);
+  });
+
+  test("the extension API: runDurableOperation's options and runDurableWait's pollMs", async () => {
+    expect(await failure(() => runDurableOperation(ctx, "x", async () => 1, any({ fromat: "portable_json" })))).toMatch(
+      /runDurableOperation\("x"\): unknown option fromat \(did you mean format\?\)/,
+    );
+    const wait = { name: "w", timeoutMs: 10, attempt: async () => undefined, subscribe: () => () => undefined, timeoutError: () => new Error("t") };
+    expect(await failure(() => runDurableWait(ctx, any({ ...wait, pollMs: -1 })))).toMatch(/pollMs must be a finite number > 0, got -1/);
+    expect(await failure(() => runDurableWait(ctx, any({ ...wait, pollMS: 5 })))).toMatch(/unknown option pollMS \(did you mean pollMs\?\)/);
+  });
+});

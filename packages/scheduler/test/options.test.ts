@@ -1,0 +1,43 @@
+// Schedule specs and scheduler options refuse unknown keys (a misspelled timeZone would silently
+// read the cron in UTC) with a typed error naming the key, before anything is stored.
+import { createDBOSContext, isDurablyError, launch, shutdown, type DBOSContext } from "@durably/core";
+import { useTestDatabase } from "@durably/testing/vitest";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { createSchedule, listSchedules, startScheduler } from "../src/index.js";
+import { migratedTemplate } from "@durably/sysdb";
+
+const db = useTestDatabase({ template: migratedTemplate });
+const any = (value: unknown) => value as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const context = () => createDBOSContext({ appName: "sched-options", systemDatabaseUrl: db.url, applicationVersion: "s-v1", logger: quiet });
+
+async function failure(fn: () => unknown): Promise<string> {
+  try {
+    await fn();
+  } catch (error) {
+    return isDurablyError(error) ? `${error.code}: ${error.message}` : `not a DurablyError: ${String(error)}`;
+  }
+  return "no error";
+}
+
+let ctx: DBOSContext;
+beforeAll(async () => {
+  ctx = context();
+  await launch(ctx);
+});
+afterAll(() => shutdown(ctx));
+
+test("createSchedule: DBOS-style keys are refused, naming the accepted ones, and nothing is stored", async () => {
+  const spec = { name: "nightly", workflow: "report", cron: "0 2 * * *" };
+  expect(await failure(() => createSchedule(ctx, any({ ...spec, timeZone: "Europe/Berlin" })))).toMatch(
+    /^INVALID_ARGUMENT: Schedule nightly: unknown option timeZone \(did you mean timezone\?\); the accepted options are name, workflow, cron, timezone, queue, automaticBackfill, context\./,
+  );
+  expect(await failure(() => createSchedule(ctx, any({ ...spec, automaticBackfill: "yes" })))).toMatch(/automaticBackfill must be true or false/);
+  expect(await failure(() => createSchedule(ctx, any({ ...spec, queue: "" })))).toMatch(/queue must be a non-empty name/);
+  expect(await listSchedules(ctx)).toEqual([]);
+});
+
+test("startScheduler: an unknown key or a bad interval is refused", async () => {
+  expect(await failure(() => startScheduler(context(), any({ pollingIntervalSec: 5 })))).toMatch(/startScheduler: unknown option pollingIntervalSec; the accepted options are pollingIntervalMs\./);
+  expect(await failure(() => startScheduler(context(), { pollingIntervalMs: Infinity }))).toMatch(/pollingIntervalMs must be a finite number > 0/);
+});
