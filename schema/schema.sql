@@ -152,8 +152,18 @@ CREATE TABLE dbos.notifications (
     created_at_epoch_ms bigint DEFAULT ((EXTRACT(epoch FROM now()) * 1000.0))::bigint NOT NULL,
     serialization text,
     consumed boolean DEFAULT false NOT NULL,
-    consumed_by_function_id integer
+    consumed_by_function_id integer,
+    durably_send_order bigint
 );
+
+CREATE SEQUENCE dbos.notifications_durably_send_order_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+ALTER SEQUENCE dbos.notifications_durably_send_order_seq OWNED BY dbos.notifications.durably_send_order;
 
 CREATE TABLE dbos.operation_outputs (
     workflow_uuid text NOT NULL,
@@ -281,6 +291,8 @@ CREATE TABLE dbos.workflow_status (
     application_name text,
     creator_xid text
 );
+
+ALTER TABLE ONLY dbos.notifications ALTER COLUMN durably_send_order SET DEFAULT nextval('dbos.notifications_durably_send_order_seq'::regclass);
 
 ALTER TABLE ONLY dbos.application_versions
     ADD CONSTRAINT application_versions_pkey PRIMARY KEY (version_id);

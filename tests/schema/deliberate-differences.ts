@@ -7,7 +7,19 @@ export interface DeliberateDifference {
   readonly reason: string;
 }
 
+// In the order diffCatalogs prints them (sorted).
 export const deliberateDifferences: readonly DeliberateDifference[] = [
+  {
+    difference: "column notifications.durably_send_order: only in durably",
+    reason:
+      "migration 0003: the order messages were sent in, drawn from a sequence at insert, so recv takes the oldest " +
+      "message first even when sends share a millisecond or come from senders whose clocks disagree " +
+      "(created_at_epoch_ms cannot tell). DBOS leaves the column out of its inserts and never reads it.",
+  },
+  {
+    difference: "sequence notifications_durably_send_order_seq: only in durably",
+    reason: "migration 0003: the source of notifications.durably_send_order's default.",
+  },
   {
     difference: "table durably_migrations: only in durably",
     reason:

@@ -83,6 +83,11 @@ export interface NotificationsTable {
   serialization: string | null;
   consumed: Defaulted<boolean>;
   consumed_by_function_id: number | null;
+  /**
+   * durably's (migration 0003): the order messages were sent in; recv takes the smallest first.
+   * Bigint as text; null only on messages already consumed before that migration.
+   */
+  durably_send_order: Generated<string | null>;
 }
 
 export interface WorkflowEventsTable {

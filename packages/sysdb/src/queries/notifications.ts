@@ -40,7 +40,13 @@ export type ConsumeResult =
  * Consumes the oldest unconsumed message for (workflow, topic) and records it as the step's
  * checkpoint, in one statement: either both happen or neither. The checkpoint is inserted first
  * and the message marked from it, so losing a race for the step (to a sender that handed this
- * step a message, see {@link insertMessageForReceiver}) consumes nothing. `refused` means the
+ * step a message, see {@link insertMessageForReceiver}) consumes nothing.
+ *
+ * Oldest means first sent (`durably_send_order`, drawn at insert), not earliest timestamp: sends
+ * share milliseconds and senders' clocks disagree. The oldest row is locked and waited for, never
+ * skipped: a statement of a run that lost the workflow may hold it for a moment, and skipping it
+ * would receive a newer message first. If the holder consumed it, the lock re-check drops it and
+ * the next oldest is taken. `refused` means the
  * workflow is no longer this run's or the step is already recorded (even with no message
  * waiting: a sender may have recorded it, and the caller must read what it recorded).
  */
@@ -53,9 +59,9 @@ export async function consumeMessage(sysdb: SystemDatabase, key: StepKey, topic:
     ), target as (
       select message_uuid, message, serialization from ${s}.notifications
       where destination_uuid = ${key.workflowID} and topic = ${topic} and not consumed
-      order by created_at_epoch_ms, message_uuid
+      order by durably_send_order
       limit 1
-      for update skip locked
+      for update
     ), cp as (
       insert into ${s}.operation_outputs (workflow_uuid, function_id, function_name, output, serialization,
         started_at_epoch_ms, completed_at_epoch_ms, application_name)
