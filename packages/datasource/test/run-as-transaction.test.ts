@@ -97,6 +97,26 @@ describe("transactions in workflows", () => {
     }
   });
 
+  test("a write in a readOnly transaction (25006) fails the step at once: the body runs once", async () => {
+    const ctx = context();
+    const appDb = postgresDatasource(appSql);
+    let runs = 0;
+    const writer = registerWorkflow(ctx, async (wctx: DBOSContext) =>
+      runAsTransaction(wctx, appDb, async (trx) => {
+        runs++;
+        await trx`insert into reservations (order_id) values ('read-only')`;
+      }, { name: "readOnlyWrite", readOnly: true }), { name: "readOnlyWriter" });
+    await launch(ctx);
+    try {
+      const handle = await runWorkflow(ctx, writer, undefined);
+      await expect(handle.getResult()).rejects.toMatchObject({ code: "25006" });
+      expect(runs).toBe(1);
+      expect((await getWorkflowSteps(ctx, handle.workflowID)).map((s) => s.name)).toEqual(["readOnlyWrite"]);
+    } finally {
+      await shutdown(ctx);
+    }
+  });
+
   test("a thrown error rolls the transaction back and is recorded as the step's error", async () => {
     const ctx = context();
     const appDb = postgresDatasource(appSql);

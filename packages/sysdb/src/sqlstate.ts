@@ -49,9 +49,10 @@ export function classifyError(error: unknown): ErrorClass {
   if (code === "3D000") return "missing_database";
   if (code === "40001" || code === "40P01" || code === "55P03") return "contention";
   // Class 08 is connection exceptions; 57P01-57P03 are admin/crash shutdown and "cannot connect
-  // now" while the server starts; 53300 is too many connections; 25006 read-only after failover.
+  // now" while the server starts; 53300 is too many connections. 25006 (a write in a read-only
+  // transaction) is not: retrying it runs the same write into the same refusal.
   if (code.startsWith("08") || code === "57P01" || code === "57P02" || code === "57P03") return "connection";
-  if (code === "53300" || code === "25006") return "connection";
+  if (code === "53300") return "connection";
   return "other";
 }
 

@@ -42,3 +42,11 @@ test("lost and refused connections are connection errors, and retryable", async 
   expect(classifyError({ code: "3D000" })).toBe("missing_database");
   expect(classifyError(new Error("plain"))).toBe("other");
 });
+
+test("a write in a read-only transaction (25006) is permanent: not retried", async () => {
+  await sql`create table if not exists written (id int)`;
+  const error = await sql.begin("read only", (tx) => tx`insert into written values (1)`).then(() => undefined, (e: unknown) => e);
+  expect((error as { code?: string }).code).toBe("25006");
+  expect(classifyError(error)).toBe("other");
+  expect(isRetryable(error)).toBe(false);
+});
