@@ -1,5 +1,5 @@
 // Creates the system database on first launch, as DBOS does, so a URL naming a new database works.
-import postgres from "postgres";
+import postgres from "#postgres";
 import { DurablyError } from "./durably-error.js";
 import { quoteIdentifier } from "./schema-name.js";
 import { classifyError } from "./sqlstate.js";

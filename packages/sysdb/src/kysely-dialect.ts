@@ -15,7 +15,7 @@ import {
   type Kysely,
   type QueryResult,
 } from "kysely";
-import type { Sql } from "postgres";
+import type { Sql } from "#postgres";
 
 export class PostgresPoolDialect implements Dialect {
   readonly #sql: Sql;

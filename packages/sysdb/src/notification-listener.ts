@@ -4,8 +4,8 @@
 // that moment the re-LISTEN fails and is dropped for good. This small loop keeps retrying with
 // backoff instead, and tells subscribers when it is back: notifications sent while the listener
 // was down are lost, so they must re-check the database.
-import postgres from "postgres";
-import type { Options, Sql } from "postgres";
+import postgres from "#postgres";
+import type { Options, Sql } from "#postgres";
 import { quoteIdentifier } from "./schema-name.js";
 
 export type NotificationHandler = (payload: string) => void;

@@ -1,8 +1,8 @@
 // The handle to one system database: a connection pool, a typed Kysely instance scoped to the
 // schema, and the dedicated LISTEN connection. Everything else in sysdb takes one of these.
 import { Kysely } from "kysely";
-import postgres from "postgres";
-import type { Options, Sql } from "postgres";
+import postgres from "#postgres";
+import type { Options, Sql } from "#postgres";
 import { checkOptions } from "./check-options.js";
 import { DurablyError } from "./durably-error.js";
 import { PostgresPoolDialect } from "./kysely-dialect.js";

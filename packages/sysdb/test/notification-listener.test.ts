@@ -1,5 +1,5 @@
 // The LISTEN connection: fan-out to subscribers, and a "reconnected" signal after it is killed.
-import postgres from "postgres";
+import postgres from "#postgres";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { openSystemDatabase, type SystemDatabase } from "../src/index.js";

@@ -1,5 +1,5 @@
 // SQLSTATE classification, with errors raised by a real server where one can raise them.
-import postgres from "postgres";
+import postgres from "#postgres";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { classifyError, isRetryable } from "../src/index.js";
