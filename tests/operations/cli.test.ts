@@ -84,7 +84,8 @@ describe("workflow commands", () => {
     expect((await json(["workflow", "cancel", "--status", "ENQUEUED", "--queue", "parked"])).cancelled.sort()).toEqual(["parked-1", "parked-2"]);
     expect((await json(["workflow", "list", "--prefix", "parked-"])).map((w: { status: string }) => w.status)).toEqual(["CANCELLED", "CANCELLED"]);
     const resumed = await durably(["workflow", "resume", "parked-1"]);
-    expect(resumed.stdout).toContain("Resumed 1 workflow(s)");
+    expect(resumed.stdout).toContain("parked-1: resumed");
+    expect(resumed.code).toBe(0);
     await expect.poll(async () => (await json(["workflow", "get", "parked-1"])).status, { timeout: 15_000 }).toBe("SUCCESS");
     const fork = await json(["workflow", "fork", "cli-greet", "--step", "2", "--id", "cli-fork"]);
     expect(fork).toEqual({ workflowID: "cli-fork", forkedFrom: "cli-greet", startStep: 2 });
@@ -94,6 +95,30 @@ describe("workflow commands", () => {
     expect(noTarget.code).toBe(2);
     const badStep = await durably(["workflow", "fork", "cli-greet", "--step", "-1"]);
     expect(badStep.code).toBe(2);
+  });
+
+  test("cancel and resume say what happened to each ID, and exit 1 when any was not changed", async () => {
+    await enqueueWorkflow(client, "greet", "later", { queue: "parked", workflowID: "outcome-parked" }); // nobody serves "parked"
+    const finished = await durably(["workflow", "cancel", "cli-greet"]);
+    expect(finished.stdout).toContain("cli-greet: not cancelled, already finished with status SUCCESS");
+    expect(finished.stdout).not.toContain("Cancelled 1");
+    expect(finished.code).toBe(1);
+    const mixed = await durably(["--json", "workflow", "cancel", "outcome-parked", "cli-greet", "outcome-nope"]);
+    expect(mixed.code).toBe(1);
+    expect(JSON.parse(mixed.stdout)).toEqual({
+      cancelled: ["outcome-parked"],
+      unchanged: [{ workflowID: "cli-greet", status: "SUCCESS" }],
+      missing: ["outcome-nope"],
+    });
+    expect(mixed.stderr).toContain("2 of 3 workflow(s) were not cancelled (not found: outcome-nope");
+    const again = await durably(["workflow", "cancel", "outcome-parked"]);
+    expect(again.stdout).toContain("outcome-parked: not cancelled, already CANCELLED");
+    expect(again.code).toBe(1);
+    const resumeDone = await durably(["workflow", "resume", "cli-greet"]);
+    expect(resumeDone.stdout).toContain("cli-greet: not resumed, already finished with status SUCCESS");
+    expect(resumeDone.code).toBe(1);
+    const help = await durably(["--help"]);
+    expect(help.stdout).toMatch(/Exit codes:[\s\S]*1 {2}some were not changed/);
   });
 
   test("gc deletes finished workflows older than a duration, and everything that belongs to them", async () => {

@@ -16,6 +16,14 @@ const program = new Command()
   .option("--schema <name>", "system schema (default: dbos)")
   .option("--app <name>", "only this application's workflows, queues and schedules")
   .option("--json", "machine-readable output")
+  .addHelpText(
+    "after",
+    "\nExit codes:\n" +
+      "  0  done: every named or selected workflow (or schedule) was changed, or a read succeeded\n" +
+      "  1  some were not changed (already finished, not found) or the operation failed\n" +
+      "  2  usage: a wrong option, flag value or database URL\n" +
+      "  3  the system database could not be reached (refused, unknown host, timeout)",
+  )
   .showHelpAfterError()
   .exitOverride();
 

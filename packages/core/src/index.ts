@@ -25,6 +25,7 @@ export { getWorkflowSteps, type StepInfo } from "./management/get-workflow-steps
 export { retrieveWorkflow } from "./management/retrieve-workflow.js";
 export { cancelWorkflow } from "./management/cancel-workflow.js";
 export { resumeWorkflow } from "./management/resume-workflow.js";
+export { cancelWorkflows, resumeWorkflows, type WorkflowChange } from "./management/change-workflows.js";
 export { forkWorkflow, type ForkWorkflowOptions } from "./management/fork-workflow.js";
 export { recoverPendingWorkflows } from "./management/recover-pending-workflows.js";
 export { garbageCollectWorkflows, type GarbageCollectOptions } from "./management/garbage-collect-workflows.js";

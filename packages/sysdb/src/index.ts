@@ -27,6 +27,7 @@ export * from "./queries/group-commit.js";
 export * from "./queries/claim-workflows.js";
 export * from "./queries/cancel-workflows.js";
 export * from "./queries/resume-workflows.js";
+export type { WorkflowChangeRecord } from "./queries/workflow-change-record.js";
 export * from "./queries/fork-workflow.js";
 export * from "./queries/list-workflows.js";
 export * from "./queries/application-versions.js";

@@ -2,13 +2,13 @@
 import type { Command } from "commander";
 import pc from "picocolors";
 import {
-  cancelWorkflow,
+  cancelWorkflows,
   forkWorkflow,
   garbageCollectWorkflows,
   getWorkflowSteps,
   isDurablyError,
   listWorkflows,
-  resumeWorkflow,
+  resumeWorkflows,
   type DBOSContext,
   type WorkflowStatus,
 } from "@durably/core";
@@ -112,8 +112,8 @@ export function registerWorkflowCommands(program: Command, global: () => Global)
     );
 
   for (const [verb, act] of [
-    ["cancel", cancelWorkflow],
-    ["resume", resumeWorkflow],
+    ["cancel", cancelWorkflows],
+    ["resume", resumeWorkflows],
   ] as const) {
     filterOptions(workflow.command(`${verb} [workflowIDs...]`).description(`${verb} workflows by ID, or every workflow matching the filters`))
       .option("--dry-run", `list what would be ${verb === "cancel" ? "cancelled" : "resumed"}, change nothing`)
@@ -127,19 +127,26 @@ export function registerWorkflowCommands(program: Command, global: () => Global)
             if (global().json) return printJson({ dryRun: true, workflowIDs: targets });
             return printText(`Would ${verb} ${targets.length} workflow(s):\n${targets.join("\n")}`);
           }
-          const missing: string[] = [];
-          for (const id of targets) {
-            try {
-              await act(client, id);
-            } catch (error) {
-              if (!isDurablyError(error, "NONEXISTENT_WORKFLOW")) throw error;
-              missing.push(id);
+          const changes = await act(client, targets);
+          const done = changes.filter((c) => c.outcome === "changed").map((c) => c.workflowID);
+          const unchanged = changes.filter((c) => c.outcome === "unchanged").map((c) => ({ workflowID: c.workflowID, status: c.previousStatus }));
+          const missing = changes.filter((c) => c.outcome === "not-found").map((c) => c.workflowID);
+          const past = verb === "cancel" ? "cancelled" : "resumed";
+          if (global().json) printJson({ [past]: done, unchanged, missing });
+          else {
+            for (const c of changes) {
+              if (c.outcome === "changed") printText(`${c.workflowID}: ${past}`);
+              else if (c.outcome === "not-found") printText(`${c.workflowID}: not found`);
+              else printText(`${c.workflowID}: not ${past}, ${c.previousStatus === "CANCELLED" ? "already CANCELLED" : `already finished with status ${c.previousStatus}`}`);
             }
+            printText(`${past[0]!.toUpperCase()}${past.slice(1)} ${done.length} of ${changes.length} workflow(s).`);
           }
-          const done = targets.filter((id) => !missing.includes(id));
-          if (global().json) printJson({ [verb === "cancel" ? "cancelled" : "resumed"]: done, missing });
-          else printText(`${verb === "cancel" ? "Cancelled" : "Resumed"} ${done.length} workflow(s).${missing.length ? ` Not found: ${missing.join(", ")}` : ""}`);
-          if (missing.length > 0) throw new CliFailure(`No workflow with ID ${missing.join(", ")}. Check the ID with \`durably workflow list\`.`);
+          if (done.length < changes.length) {
+            throw new CliFailure(
+              `${changes.length - done.length} of ${changes.length} workflow(s) were not ${past}` +
+                `${missing.length ? ` (not found: ${missing.join(", ")}; find IDs with \`durably workflow list\`)` : ""}.`,
+            );
+          }
         }),
       );
   }

@@ -1,15 +1,16 @@
 // Cancelling workflows: one statement that marks them CANCELLED and wakes their runners.
 import type { SystemDatabase } from "../system-database.js";
 import { textList } from "./text-list.js";
+import type { WorkflowChangeRecord } from "./workflow-change-record.js";
 
 /** Channel on which durably announces cancelled workflow IDs, so runners stop at once. */
 export const cancelChannel = "durably_workflow_cancelled";
 
 /**
  * Sets CANCELLED on every listed workflow not already SUCCESS, ERROR or CANCELLED, clearing its
- * queue, deduplication ID and start time. Returns the IDs that exist (cancelled now or before).
+ * queue, deduplication ID and start time. Returns, for each ID that exists, whether this call changed it and its status before.
  */
-export async function cancelWorkflows(sysdb: SystemDatabase, workflowIDs: readonly string[], now: number): Promise<Set<string>> {
+export async function cancelWorkflows(sysdb: SystemDatabase, workflowIDs: readonly string[], now: number): Promise<Map<string, WorkflowChangeRecord>> {
   const { sql } = sysdb;
   const s = sql(sysdb.schema);
   const rows = await sql`
@@ -23,7 +24,9 @@ export async function cancelWorkflows(sysdb: SystemDatabase, workflowIDs: readon
     ), woken as (
       select pg_notify(${cancelChannel}, workflow_uuid) from upd
     )
-    select w.workflow_uuid, (select count(*) from woken) as n
+    select w.workflow_uuid, w.status, exists (select 1 from upd where upd.workflow_uuid = w.workflow_uuid) as changed,
+      (select count(*) from woken) as n
     from ${s}.workflow_status w where w.workflow_uuid = any(${textList(sql, workflowIDs)})`;
-  return new Set(rows.map((r) => r.workflow_uuid as string));
+  // The outer select reads the statement's snapshot: w.status is the status before this change.
+  return new Map(rows.map((r) => [r.workflow_uuid as string, { changed: r.changed as boolean, previousStatus: r.status as string }]));
 }

@@ -2,6 +2,7 @@
 import type { SystemDatabase } from "../system-database.js";
 import { internalQueueName } from "./workflow-record.js";
 import { textList } from "./text-list.js";
+import type { WorkflowChangeRecord } from "./workflow-change-record.js";
 
 /** Channel that wakes dequeuers after durably enqueued work (payload: the queue name). */
 export const enqueuedChannel = "durably_workflow_enqueued";
@@ -9,14 +10,14 @@ export const enqueuedChannel = "durably_workflow_enqueued";
 /**
  * Puts every listed workflow that is not SUCCESS or ERROR back to ENQUEUED on `queueName`
  * (default the internal queue), resetting attempts, deadline, deduplication and times.
- * Returns the IDs that exist.
+ * Returns, for each ID that exists, whether this call changed it and its status before.
  */
 export async function resumeWorkflows(
   sysdb: SystemDatabase,
   workflowIDs: readonly string[],
   now: number,
   queueName: string = internalQueueName,
-): Promise<Set<string>> {
+): Promise<Map<string, WorkflowChangeRecord>> {
   const { sql } = sysdb;
   const s = sql(sysdb.schema);
   const rows = await sql`
@@ -30,7 +31,9 @@ export async function resumeWorkflows(
     ), woken as (
       select pg_notify(${enqueuedChannel}, ${queueName}) from (select 1 from upd limit 1) x
     )
-    select w.workflow_uuid, (select count(*) from woken) as n
+    select w.workflow_uuid, w.status, exists (select 1 from upd where upd.workflow_uuid = w.workflow_uuid) as changed,
+      (select count(*) from woken) as n
     from ${s}.workflow_status w where w.workflow_uuid = any(${textList(sql, workflowIDs)})`;
-  return new Set(rows.map((r) => r.workflow_uuid as string));
+  // The outer select reads the statement's snapshot: w.status is the status before this change.
+  return new Map(rows.map((r) => [r.workflow_uuid as string, { changed: r.changed as boolean, previousStatus: r.status as string }]));
 }

@@ -1,0 +1,7 @@
+// What a bulk cancel or resume statement did to one existing workflow.
+export interface WorkflowChangeRecord {
+  /** True when this statement changed the row; false when its status is one the change leaves alone. */
+  readonly changed: boolean;
+  /** The row's status just before the statement. */
+  readonly previousStatus: string;
+}
