@@ -3,6 +3,7 @@
 import { checkOptions, DurablyError } from "@durably/sysdb";
 import type { DBOSContext } from "./dbos-context.js";
 import { runWorkflow, runWorkflowRules, type RunWorkflowOptions } from "./run-workflow.js";
+import { assertNotInsideStep } from "./step-scope.js";
 import type { Workflow } from "./workflow.js";
 import type { WorkflowHandle } from "./workflow-handle.js";
 
@@ -33,6 +34,7 @@ export async function enqueueWorkflow<W extends Workflow<any, any> = Workflow<un
   checkOptions("enqueueWorkflow", options, runWorkflowRules);
   const name = typeof workflow === "string" ? workflow : workflow?.name;
   if (typeof name !== "string" || name === "") throw new DurablyError("INVALID_ARGUMENT", "enqueueWorkflow needs a workflow or a workflow name.");
+  assertNotInsideStep(ctx, `enqueueWorkflow (${name})`);
   const runtime = ctx.runtime;
   // A workflow known by name only: enough to write its row; a worker that registered it runs it.
   const target =

@@ -6,6 +6,7 @@ export { resumeClaimedWorkflows } from "./resume-claimed-workflow.js";
 export { withDatabaseRetry } from "./database-retry.js";
 export { createWorkflowHandle } from "./workflow-handle.js";
 export { abortableDelay } from "./abortable-delay.js";
+export { assertNotInsideStep, nestedOperationError } from "./step-scope.js";
 export * from "./serialization/index.js";
 export { DBOSContext } from "./dbos-context.js";
 export type { ActiveRun } from "./runtime.js";

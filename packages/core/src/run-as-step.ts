@@ -3,6 +3,7 @@ import { checkOptions, DurablyError } from "@durably/sysdb";
 import { abortableDelay } from "./abortable-delay.js";
 import { DBOSContext } from "./dbos-context.js";
 import { recordStep, replayedOutcome, unwrap, type StepOutcome } from "./step-checkpoint.js";
+import { callAsStepFunction, isNestedOperationOf, nestedOperationError } from "./step-scope.js";
 import { resolveRetryPolicy, retryDelayMs, stepRetryRules, type StepRetryOptions } from "./step-retry-policy.js";
 
 export interface StepOptions extends StepRetryOptions {
@@ -15,7 +16,7 @@ const stepOptionRules = { ...stepRetryRules, name: { type: "string", nonEmpty: t
 /**
  * Runs `fn` as the workflow's next step. Its first execution is checkpointed in Postgres; when the
  * workflow replays after a crash, the recorded output is returned (or the recorded error thrown)
- * without calling `fn` again. Inside another step it simply calls `fn`.
+ * without calling `fn` again. Called inside a step, it throws NESTED_DURABLE_OPERATION.
  *
  * @example
  * const charged = await runAsStep(ctx, () => payments.charge(orderId), { name: "charge", maxRetries: 5 });
@@ -30,8 +31,10 @@ export function runAsStep<T>(ctx: DBOSContext, fn: (stepCtx: DBOSContext) => Pro
   } catch (error) {
     return Promise.reject(error);
   }
+  const name = options.name ?? (fn.name || "step");
+  const nested = nestedOperationError(ctx, `runAsStep (${name})`);
+  if (nested !== undefined) return Promise.reject(nested);
   const run = ctx.run;
-  if (ctx.inStep && run !== undefined) return Promise.resolve().then(() => fn(ctx));
   if (run === undefined) {
     return Promise.reject(
       new DurablyError("INVALID_ARGUMENT", "runAsStep must be called inside a workflow, with the workflow's context (its first argument)."),
@@ -39,7 +42,6 @@ export function runAsStep<T>(ctx: DBOSContext, fn: (stepCtx: DBOSContext) => Pro
   }
   // Reserved before any await, so Promise.all over steps numbers them in call order.
   const stepID = run.nextStepID();
-  const name = options.name ?? (fn.name || "step");
   return executeStep(ctx, stepID, name, fn, options);
 }
 
@@ -62,12 +64,15 @@ async function executeStep<T>(
   let outcome: StepOutcome | undefined;
   for (let attempt = 0; outcome === undefined; attempt++) {
     try {
-      outcome = { ok: true, value: await fn(stepCtx) };
+      outcome = { ok: true, value: await callAsStepFunction(run, stepID, name, fn, stepCtx) };
     } catch (error) {
       // A step cut short by cancellation or shutdown is not checkpointed: it runs again on resume.
       run.throwIfStopped();
       errors.push(error);
-      if (attempt >= policy.maxRetries || !policy.retryIf(error)) {
+      // A durable operation nested in the step is refused the same way on every attempt.
+      if (isNestedOperationOf(error, run)) {
+        outcome = { ok: false, error };
+      } else if (attempt >= policy.maxRetries || !policy.retryIf(error)) {
         outcome = { ok: false, error: policy.maxRetries > 0 && attempt >= policy.maxRetries ? exhausted(run.workflowID, name, stepID, errors) : error };
       } else {
         runtime.logger.info("step failed; retrying", { workflowID: run.workflowID, step: name, attempt: attempt + 1, error });

@@ -5,6 +5,7 @@ import type { DBOSContext } from "./dbos-context.js";
 import type { AtomicOutcome, DurableStep } from "./durable-step.js";
 import type { SerializationFormat } from "./serialization/index.js";
 import { recordStep, replayedOutcome, resolveRefusedStep, unwrap, type StepOutcome } from "./step-checkpoint.js";
+import { assertNotInsideStep, callAsStepFunction } from "./step-scope.js";
 import type { WorkflowRun } from "./workflow-run.js";
 
 export interface DurableOperationOptions {
@@ -17,7 +18,8 @@ export interface DurableOperationOptions {
 /**
  * Runs `operation` once as the workflow's next step (named `name`, e.g. `"DBOS.send"`) and
  * checkpoints what it returned or threw. Replays return the recorded result. Outside a workflow
- * it just runs `operation` (with no step). Not allowed inside a step.
+ * it just runs `operation` (with no step). Inside a step it throws NESTED_DURABLE_OPERATION, and so
+ * does any durable operation of the same workflow started inside `operation`.
  *
  * @example
  * const wakeAt = await runDurableOperation(ctx, "DBOS.sleep", async () => Date.now() + ms, { format: "portable_json" });
@@ -41,7 +43,7 @@ export async function runDurableOperation<T>(
   const step = stepOf(ctx, run, stepID);
   let outcome: StepOutcome;
   try {
-    outcome = { ok: true, value: await operation(step) };
+    outcome = { ok: true, value: await callAsStepFunction(run, stepID, name, operation, step) };
   } catch (error) {
     run.throwIfStopped();
     outcome = { ok: false, error };
@@ -92,7 +94,7 @@ export async function atomicStep<T>(
   const step = stepOf(ctx, run, stepID);
   let result: AtomicOutcome<T>;
   try {
-    result = await operation(step);
+    result = await callAsStepFunction(run, stepID, name, operation, step);
   } catch (error) {
     run.throwIfStopped();
     return unwrap<T>(await recordStep(run, ctx.runtime, { stepID, name, outcome: { ok: false, error }, startedAt: step.startedAt }));
@@ -101,13 +103,9 @@ export async function atomicStep<T>(
   return unwrap<T>(await resolveRefusedStep(run, ctx.runtime, stepID, name));
 }
 
-/** The run a durable operation belongs to; throws inside a step. */
+/** The run a durable operation belongs to; throws NESTED_DURABLE_OPERATION inside a step. */
 export function enterStep(ctx: DBOSContext, name: string): WorkflowRun | undefined {
-  if (ctx.inStep) {
-    throw new DurablyError("INVALID_ARGUMENT", `${name} cannot be called inside a step; call it from the workflow function.`, {
-      workflowID: ctx.run?.workflowID,
-    });
-  }
+  assertNotInsideStep(ctx, name);
   return ctx.run;
 }
 

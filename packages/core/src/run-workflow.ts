@@ -6,6 +6,7 @@ import { withDatabaseRetry } from "./database-retry.js";
 import { executeWorkflow } from "./execute-workflow.js";
 import { encodeWorkflowInput } from "./serialization/index.js";
 import { assertSameStep } from "./step-checkpoint.js";
+import { assertNotInsideStep } from "./step-scope.js";
 import type { Workflow } from "./workflow.js";
 import { createWorkflowHandle, type WorkflowHandle } from "./workflow-handle.js";
 
@@ -47,7 +48,7 @@ export async function runWorkflow<Input, Output>(
   if (!(ctx instanceof DBOSContext)) throw new DurablyError("INVALID_ARGUMENT", "runWorkflow's first argument must be a DBOSContext.");
   const runtime = ctx.runtime;
   const parent = ctx.run;
-  if (ctx.inStep) throw new DurablyError("INVALID_ARGUMENT", "A workflow cannot be started inside a step; start it from the workflow function.");
+  assertNotInsideStep(ctx, `runWorkflow (${String(workflow?.name)})`);
   if (workflow?.registry !== runtime.registryBrand) {
     throw new DurablyError("WORKFLOW_NOT_REGISTERED", `Workflow ${workflow?.name ?? String(workflow)} was not registered on this context. Pass the value registerWorkflow returned.`);
   }

@@ -40,7 +40,7 @@ export function createWorkflowHandle<Output>(ctx: DBOSContext, workflowID: strin
       } catch (error) {
         return Promise.reject(error);
       }
-      if (ctx.run === undefined || ctx.inStep) return wait(options);
+      if (ctx.run === undefined) return wait(options);
       return runDurableOperation(ctx, "DBOS.getResult", () => wait(options), { childWorkflowID: workflowID });
     },
     async getStatus() {

@@ -2,7 +2,7 @@
 // record commits in the same transaction as the writes.
 import { checkOptions, classifyError, DurablyError, maxInt4 } from "@durably/sysdb";
 import { runDurableOperation, type DBOSContext } from "@durably/core";
-import { abortableDelay, decodeValue, encodeValue } from "@durably/core/internal";
+import { abortableDelay, decodeValue, nestedOperationError, encodeValue } from "@durably/core/internal";
 import type { Datasource, IsolationLevel } from "./datasource.js";
 
 export interface TransactionStepOptions {
@@ -50,13 +50,8 @@ export function runAsTransaction<T, Trx>(
     return Promise.reject(error);
   }
   const name = options.name ?? (body.name || "transaction");
-  if (ctx.inStep) {
-    return Promise.reject(
-      new DurablyError("INVALID_ARGUMENT", `runAsTransaction (${name}) cannot run inside a step or another transaction; call it from the workflow function.`, {
-        workflowID: ctx.run?.workflowID,
-      }),
-    );
-  }
+  const nested = nestedOperationError(ctx, `runAsTransaction (${name})`);
+  if (nested !== undefined) return Promise.reject(nested);
   if (ctx.run === undefined) {
     return Promise.reject(new DurablyError("INVALID_ARGUMENT", `runAsTransaction (${name}) must be called inside a workflow, with the workflow's context.`));
   }

@@ -137,21 +137,6 @@ describe("transactions in workflows", () => {
     }
   });
 
-  test("nesting a transaction inside a step is rejected with a clear error", async () => {
-    const ctx = context();
-    const appDb = postgresDatasource(appSql);
-    const nested = registerWorkflow(ctx, async (wctx: DBOSContext) =>
-      runAsStep(wctx, (stepCtx) => runAsTransaction(stepCtx, appDb, async () => 1, { name: "inner" }), { name: "outer" }), { name: "nested" });
-    await launch(ctx);
-    try {
-      const error = await (await runWorkflow(ctx, nested, undefined)).getResult().catch((e: unknown) => e);
-      expect(isDurablyError(error, "INVALID_ARGUMENT")).toBe(true);
-      expect((error as Error).message).toContain("cannot run inside a step");
-    } finally {
-      await shutdown(ctx);
-    }
-  });
-
   test("a Kysely datasource on the system database's own server and database works the same", async () => {
     interface AppSchema {
       stock: { sku: string; n: number };
@@ -174,6 +159,74 @@ describe("transactions in workflows", () => {
     } finally {
       await shutdown(ctx);
       await kysely.destroy();
+    }
+  });
+});
+
+describe("a transaction nested in a step is refused, so it never commits twice", () => {
+  const nestedError = (error: unknown) => isDurablyError(error, "NESTED_DURABLE_OPERATION");
+  const stepsOf = async (ctx: DBOSContext, id: string) =>
+    (await getWorkflowSteps(ctx, id)).map((s) => [s.stepID, s.name, (s.error as { code?: string } | undefined)?.code]);
+
+  test("a retried step that calls runAsTransaction with the workflow's context, closed over", async () => {
+    const ctx = context();
+    const appDb = postgresDatasource(appSql);
+    let attempts = 0;
+    const pay = registerWorkflow(ctx, async (wctx: DBOSContext) =>
+      runAsStep(wctx, async () => {
+        attempts++;
+        await runAsTransaction(wctx, appDb, async (trx) => trx`insert into reservations (order_id) values ('payment')`, { name: "charge" });
+        if (attempts === 1) throw new Error("gateway timeout"); // the outer step is retried once
+        return "paid";
+      }, { name: "outer", maxRetries: 1, intervalMs: 1 }), { name: "payNested" });
+    await launch(ctx);
+    try {
+      const handle = await runWorkflow(ctx, pay, undefined);
+      const error = await handle.getResult().then((value) => new Error(`the workflow returned ${String(value)}`), (e: unknown) => e);
+      expect(nestedError(error), String(error)).toBe(true);
+      expect((error as Error).message).toContain("runAsTransaction (charge)");
+      // The refusal is not worth a retry: the step ran once, and nothing was committed.
+      expect(attempts).toBe(1);
+      expect(await appSql`select * from reservations`).toEqual([]);
+      expect(await stepsOf(ctx, handle.workflowID)).toEqual([[0, "outer", "NESTED_DURABLE_OPERATION"]]);
+    } finally {
+      await shutdown(ctx);
+    }
+  });
+
+  test("runAsTransaction with the step's own context", async () => {
+    const ctx = context();
+    const appDb = postgresDatasource(appSql);
+    const nested = registerWorkflow(ctx, async (wctx: DBOSContext) =>
+      runAsStep(wctx, (stepCtx) => runAsTransaction(stepCtx, appDb, async () => 1, { name: "inner" }), { name: "outer" }), { name: "nested" });
+    await launch(ctx);
+    try {
+      const handle = await runWorkflow(ctx, nested, undefined);
+      const error = await handle.getResult().catch((e: unknown) => e);
+      expect(nestedError(error), String(error)).toBe(true);
+      expect(await stepsOf(ctx, handle.workflowID)).toEqual([[0, "outer", "NESTED_DURABLE_OPERATION"]]);
+    } finally {
+      await shutdown(ctx);
+    }
+  });
+
+  test("a durable operation inside a transaction's body rolls the transaction back", async () => {
+    const ctx = context();
+    const appDb = postgresDatasource(appSql);
+    const nested = registerWorkflow(ctx, async (wctx: DBOSContext) =>
+      runAsTransaction(wctx, appDb, async (trx) => {
+        await trx`insert into reservations (order_id) values ('doomed')`;
+        return runAsStep(wctx, async () => 1, { name: "inner" });
+      }, { name: "outerTransaction" }), { name: "stepInTransaction" });
+    await launch(ctx);
+    try {
+      const handle = await runWorkflow(ctx, nested, undefined);
+      const error = await handle.getResult().then((value) => new Error(`the workflow returned ${String(value)}`), (e: unknown) => e);
+      expect(nestedError(error), String(error)).toBe(true);
+      expect(await appSql`select * from reservations`).toEqual([]);
+      expect(await stepsOf(ctx, handle.workflowID)).toEqual([[0, "outerTransaction", "NESTED_DURABLE_OPERATION"]]);
+    } finally {
+      await shutdown(ctx);
     }
   });
 });
