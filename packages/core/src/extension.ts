@@ -1,6 +1,6 @@
 // The extension interface through which add-on packages (queues, notifications, scheduler) plug
 // into core: lifecycle hooks, plus runDurableOperation for their own checkpointed operations.
-import { DurablyError } from "@durably/sysdb";
+import { checkOptions, DurablyError } from "@durably/sysdb";
 import type { DBOSContext } from "./dbos-context.js";
 
 /** An add-on's hooks. Register with {@link registerExtension} before launch. */
@@ -24,6 +24,12 @@ export interface DurablyExtension {
  * registerExtension(ctx, { name: "metrics", async onLaunch() { startExporter(); } });
  */
 export function registerExtension(ctx: DBOSContext, extension: DurablyExtension): void {
+  checkOptions("registerExtension", extension, {
+    name: { type: "string", required: true, nonEmpty: true },
+    onLaunch: { type: "function" },
+    onRecovered: { type: "function" },
+    onShutdown: { type: "function" },
+  });
   const runtime = ctx.runtime;
   if (runtime.state !== "created" && runtime.state !== "launched") {
     throw new DurablyError("REGISTRATION", `Cannot register extension ${extension.name}: the context is ${runtime.state}.`);

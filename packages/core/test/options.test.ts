@@ -11,6 +11,7 @@ import {
   isDurablyError,
   launch,
   listWorkflows,
+  registerExtension,
   registerWorkflow,
   runAsStep,
   runDurableOperation,
@@ -116,5 +117,15 @@ describe("INVALID_ARGUMENT naming the option", () => {
     const wait = { name: "w", timeoutMs: 10, attempt: async () => undefined, subscribe: () => () => undefined, timeoutError: () => new Error("t") };
     expect(await failure(() => runDurableWait(ctx, any({ ...wait, pollMs: -1 })))).toMatch(/pollMs must be a finite number > 0, got -1/);
     expect(await failure(() => runDurableWait(ctx, any({ ...wait, pollMS: 5 })))).toMatch(/unknown option pollMS \(did you mean pollMs\?\)/);
+  });
+
+  test("registerExtension: a name is required, hooks are functions, misspelled hooks are named", async () => {
+    const other = createDBOSContext({ appName: "ext", systemDatabaseUrl: db.url });
+    expect(await failure(() => registerExtension(other, any({ onLaunch: async () => undefined })))).toMatch(/option name is required/);
+    expect(await failure(() => registerExtension(other, any({ name: "m", onlaunch: async () => undefined })))).toMatch(
+      /registerExtension: unknown option onlaunch \(did you mean onLaunch\?\)/,
+    );
+    expect(await failure(() => registerExtension(other, any({ name: "m", onShutdown: "stop" })))).toMatch(/onShutdown must be a function/);
+    expect(await failure(() => registerExtension(other, { name: "m" }))).toBe("no error");
   });
 });

@@ -4,6 +4,7 @@ import { connectAdmin } from "./connect-admin.js";
 import { describeSessions, listSessions, type Session } from "./list-sessions.js";
 import { sleep } from "./sleep.js";
 import { describeResourceGrowth, snapshotActiveResources, type ActiveResources } from "./snapshot-active-resources.js";
+import { checkTestingOptions } from "./check-testing-options.js";
 
 /** Options of {@link checkForLeaks}. */
 export interface CheckForLeaksOptions {
@@ -29,6 +30,12 @@ export interface CheckForLeaksOptions {
  * ```
  */
 export async function checkForLeaks(options: CheckForLeaksOptions): Promise<string[]> {
+  checkTestingOptions("checkForLeaks", options, {
+    adminUrl: "string",
+    database: "string",
+    baseline: "object",
+    graceMs: "milliseconds",
+  });
   const graceMs = options.graceMs ?? 2_000;
   const leaks: string[] = [];
   const sessions = await remainingSessions(options.adminUrl, options.database, graceMs);

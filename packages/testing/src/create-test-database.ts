@@ -7,6 +7,7 @@ import { provisionTestServer } from "./provision-test-server.js";
 import { templateDatabaseName } from "./template-database-name.js";
 import { newTestDatabaseName } from "./test-database-name.js";
 import { withDatabase } from "./with-database.js";
+import { checkTestingOptions } from "./check-testing-options.js";
 
 /** Options of {@link createTestDatabase}. */
 export interface CreateTestDatabaseOptions {
@@ -56,6 +57,12 @@ export interface TestDatabase {
  * ```
  */
 export async function createTestDatabase(options: CreateTestDatabaseOptions = {}): Promise<TestDatabase> {
+  checkTestingOptions("createTestDatabase", options, {
+    template: "object",
+    adminUrl: "string",
+    env: "object",
+    templateTimeoutMs: "milliseconds",
+  });
   const env = options.env ?? process.env;
   if (options.template) templateDatabaseName(options.template.key); // validate before any I/O
   const adminUrl = options.adminUrl ?? env.DURABLY_TEST_ADMIN_URL ?? (await provisionTestServer({ env })).url;

@@ -5,6 +5,7 @@ import { defaultTestDataDir, startEmbeddedPostgres } from "./start-embedded-post
 import { startPostgresContainer } from "./start-postgres-container.js";
 import { PROVIDE_DATABASE_HINT, TestDatabaseError } from "./test-database-error.js";
 import { withDatabase } from "./with-database.js";
+import { checkTestingOptions } from "./check-testing-options.js";
 
 /** A Postgres server for tests. */
 export interface TestServer {
@@ -42,6 +43,12 @@ export interface ProvisionTestServerOptions {
  * ```
  */
 export async function provisionTestServer(options: ProvisionTestServerOptions = {}): Promise<TestServer> {
+  checkTestingOptions("provisionTestServer", options, {
+    env: "object",
+    dataDir: "string",
+    log: "function",
+    startTimeoutMs: "milliseconds",
+  });
   const env = options.env ?? process.env;
   const log = options.log ?? (() => {});
   const given = env.DURABLY_TEST_DATABASE_URL;

@@ -6,7 +6,8 @@ export type TestDatabaseErrorCode =
   | "EMBEDDED_START" // the embedded server failed to start or stop in time
   | "TEMPLATE" // building a template database failed
   | "INVALID_KEY" // a template key is malformed
-  | "LEAK"; // a test left sessions or handles behind
+  | "LEAK" // a test left sessions or handles behind
+  | "INVALID_ARGUMENT"; // an option is unknown or of the wrong kind
 
 const brand = Symbol.for("@durably/testing/TestDatabaseError");
 

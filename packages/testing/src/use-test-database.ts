@@ -6,6 +6,7 @@ import type { TestDatabaseTemplate } from "./ensure-template-database.js";
 import { snapshotActiveResources, type ActiveResources } from "./snapshot-active-resources.js";
 import { TestDatabaseError } from "./test-database-error.js";
 import { withDatabase } from "./with-database.js";
+import { checkTestingOptions } from "./check-testing-options.js";
 
 /** Options of {@link useTestDatabase}. */
 export interface UseTestDatabaseOptions {
@@ -38,6 +39,11 @@ export interface TestDatabaseRef {
  * ```
  */
 export function useTestDatabase(options: UseTestDatabaseOptions = {}): TestDatabaseRef {
+  checkTestingOptions("useTestDatabase", options, {
+    template: "object",
+    graceMs: "milliseconds",
+    hookTimeoutMs: "milliseconds",
+  });
   const timeout = options.hookTimeoutMs ?? 120_000;
   let database: TestDatabase | undefined;
   let baseline: ActiveResources = {};

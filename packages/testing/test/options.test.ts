@@ -1,0 +1,36 @@
+// @durably/testing's options are checked before any I/O: a misspelled key or a fractional
+// timeout is a TestDatabaseError INVALID_ARGUMENT naming it, not silently ignored.
+import { describe, expect, test } from "vitest";
+import { checkForLeaks, createTestDatabase, isTestDatabaseError, provisionTestServer } from "../src/index.js";
+import { useTestDatabase } from "../src/vitest.js";
+
+const any = (value: unknown) => value as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** `CODE: message` of what `fn` threw or rejected with. */
+async function failure(fn: () => unknown): Promise<string> {
+  try {
+    await fn();
+  } catch (error) {
+    return isTestDatabaseError(error) ? `${error.code}: ${error.message}` : `not a TestDatabaseError: ${String(error)}`;
+  }
+  return "no error";
+}
+
+describe("INVALID_ARGUMENT naming the option", () => {
+  test("createTestDatabase and provisionTestServer refuse unknown keys before connecting", async () => {
+    expect(await failure(() => createTestDatabase(any({ templat: {} })))).toMatch(
+      /^INVALID_ARGUMENT: createTestDatabase: unknown option templat; the accepted options are template, adminUrl, env/,
+    );
+    expect(await failure(() => provisionTestServer(any({ startTimeoutMs: 1.5 })))).toMatch(
+      /startTimeoutMs must be a whole number of milliseconds, 0 or more, got 1.5/,
+    );
+    expect(await failure(() => provisionTestServer(any({ log: "yes" })))).toMatch(/the option log must be a function/);
+  });
+
+  test("checkForLeaks and useTestDatabase check theirs too", async () => {
+    expect(await failure(() => checkForLeaks(any({ adminUrl: "x", database: "y", baseline: {}, graceMS: 5 })))).toMatch(
+      /checkForLeaks: unknown option graceMS/,
+    );
+    expect(await failure(() => useTestDatabase(any({ graceMs: -1 })))).toMatch(/graceMs must be a whole number/);
+  });
+});
