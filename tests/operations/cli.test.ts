@@ -4,7 +4,8 @@ import { chmodSync, mkdtempSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { createClient, enqueueWorkflow, shutdown, type DBOSContext } from "@durably/core";
+import { createClient, enqueueWorkflow, getWorkflowSteps, shutdown, type DBOSContext, type Workflow } from "@durably/core";
+import { send } from "@durably/notifications";
 import { createSchedule } from "@durably/scheduler";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -73,6 +74,19 @@ describe("workflow commands", () => {
     const missing = await durably(["workflow", "get", "nope"]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("No workflow with ID nope");
+  });
+
+  test("steps shows a durable sleep's output as its wake-up time, not epoch milliseconds", async () => {
+    // "gated" waits in recv with a 60 s timeout: its deadline is checkpointed as a DBOS.sleep step.
+    const handle = await enqueueWorkflow<Workflow<void, string>>(client, "gated", undefined, { queue: "work", workflowID: "cli-sleep" });
+    const poll = async () => (await getWorkflowSteps(client, "cli-sleep")).find((s) => s.name === "DBOS.sleep");
+    await expect.poll(poll, { timeout: 15_000 }).toBeDefined();
+    const wakeAt = new Date((await poll())!.output as number).toISOString();
+    const steps = await durably(["workflow", "steps", "cli-sleep"]);
+    expect(steps.code, steps.stderr).toBe(0);
+    expect(steps.stdout).toMatch(new RegExp(`\\d\\s+DBOS\\.sleep\\s+ok\\s+wake-up ${wakeAt.replace(/\./g, "\\.")} \\(in \\d+s\\)`));
+    await send(client, "cli-sleep", "now", { topic: "go" });
+    expect(await handle.getResult({ timeoutMs: 15_000 })).toBe("went now");
   });
 
   test("cancel and resume by filter with a dry run, by ID, and fork from a step", async () => {

@@ -18,6 +18,7 @@ import { parseCount } from "../parse-count.js";
 import { parseDuration } from "../parse-duration.js";
 import { brief, printJson, printText } from "../output/print.js";
 import { relativeTime } from "../output/relative-time.js";
+import { stepOutput } from "../output/step-output.js";
 import { colorStatus, renderTable } from "../output/table.js";
 import { toListOptions, type FilterFlags } from "../workflow-filter.js";
 
@@ -103,7 +104,7 @@ export function registerWorkflowCommands(program: Command, global: () => Global)
             { header: "STEP", value: (s) => String(s.stepID) },
             { header: "NAME", value: (s) => s.name },
             { header: "RESULT", value: (s) => (s.error === undefined ? "ok" : "error"), color: (t) => (t.trim() === "ok" ? pc.green(t) : pc.red(t)) },
-            { header: "OUTPUT / ERROR", value: (s) => brief(s.error ?? s.output) },
+            { header: "OUTPUT / ERROR", value: (s) => stepOutput(s) },
             { header: "CHILD", value: (s) => s.childWorkflowID ?? "-" },
             { header: "TOOK", value: (s) => (s.startedAt && s.completedAt ? `${s.completedAt.getTime() - s.startedAt.getTime()}ms` : "-") },
           ]),
