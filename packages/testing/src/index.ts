@@ -7,6 +7,8 @@
 export { checkForLeaks, type CheckForLeaksOptions } from "./check-for-leaks.js";
 export { createTestDatabase, type CreateTestDatabaseOptions, type TestDatabase } from "./create-test-database.js";
 export type { TestDatabaseTemplate } from "./ensure-template-database.js";
+export { describeTestServer } from "./describe-test-server.js";
+export { maskPassword } from "./mask-password.js";
 export { provisionTestServer, type ProvisionTestServerOptions, type TestServer } from "./provision-test-server.js";
 export { snapshotActiveResources, type ActiveResources } from "./snapshot-active-resources.js";
 export {

@@ -13,6 +13,8 @@ export interface TestServer {
   readonly url: string;
   /** Where it came from: `DURABLY_TEST_DATABASE_URL`, a Docker container, the machine's own server, or an embedded server. */
   readonly kind: "env" | "container" | "local" | "embedded";
+  /** The same for people: "DURABLY_TEST_DATABASE_URL", "embedded Postgres in /tmp/durably-test-pg-1000" … */
+  readonly source: string;
   /** Stops what this call started: the container, or an embedded server it did not merely reuse. */
   stop(): Promise<void>;
 }
@@ -54,7 +56,7 @@ export async function provisionTestServer(options: ProvisionTestServerOptions = 
   const given = env.DURABLY_TEST_DATABASE_URL;
   if (given) {
     try {
-      return { url: withDatabase(given, "postgres"), kind: "env", stop: async () => {} };
+      return { url: withDatabase(given, "postgres"), kind: "env", source: "DURABLY_TEST_DATABASE_URL", stop: async () => {} };
     } catch (err) {
       throw new TestDatabaseError("NO_SERVER", `DURABLY_TEST_DATABASE_URL is not a valid URL. ${PROVIDE_DATABASE_HINT}`, { cause: err });
     }
@@ -62,7 +64,7 @@ export async function provisionTestServer(options: ProvisionTestServerOptions = 
   if (await dockerEngineAnswers(env)) {
     try {
       const container = await startPostgresContainer();
-      return { url: container.url, kind: "container", stop: () => container.stop() };
+      return { url: container.url, kind: "container", source: "a Postgres container (Docker)", stop: () => container.stop() };
     } catch (err) {
       log(`Docker answers but no Postgres container started (${String(err)}); trying embedded Postgres`);
     }
@@ -70,13 +72,14 @@ export async function provisionTestServer(options: ProvisionTestServerOptions = 
   const localUrl = env.DURABLY_TEST_LOCAL_URL ?? defaultLocalServerUrl;
   if (localUrl !== "off" && (await localServerAnswers(localUrl))) {
     log(`using the Postgres server at ${new URL(localUrl).host}`);
-    return { url: withDatabase(localUrl, "postgres"), kind: "local", stop: async () => {} };
+    const source = env.DURABLY_TEST_LOCAL_URL ? "the machine's server (DURABLY_TEST_LOCAL_URL)" : "the machine's server";
+    return { url: withDatabase(localUrl, "postgres"), kind: "local", source, stop: async () => {} };
   }
   const dataDir = options.dataDir ?? defaultTestDataDir();
   try {
     const settings = { fsync: "off", synchronous_commit: "off", full_page_writes: "off" };
     const server = await startEmbeddedPostgres({ dataDir, settings, log, startTimeoutMs: options.startTimeoutMs });
-    return { url: server.url, kind: "embedded", stop: () => server.stop() };
+    return { url: server.url, kind: "embedded", source: `embedded Postgres in ${server.dataDir}`, stop: () => server.stop() };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     const message = `No Postgres server for tests: no Docker engine answered, and ${reason}\n${PROVIDE_DATABASE_HINT}`;

@@ -24,7 +24,7 @@ async function listen(onConnection: (socket: import("node:net").Socket) => void)
 describe("provisionTestServer", () => {
   test("uses DURABLY_TEST_DATABASE_URL, pointed at the postgres database", async () => {
     const server = await provisionTestServer({ env: { DURABLY_TEST_DATABASE_URL: "postgres://u:p@db.example:6543/app?sslmode=disable" } });
-    expect(server).toMatchObject({ kind: "env", url: "postgres://u:p@db.example:6543/postgres?sslmode=disable" });
+    expect(server).toMatchObject({ kind: "env", source: "DURABLY_TEST_DATABASE_URL", url: "postgres://u:p@db.example:6543/postgres?sslmode=disable" });
     await server.stop();
   });
 
@@ -39,6 +39,7 @@ describe("provisionTestServer", () => {
     const local = process.env.DURABLY_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
     const server = await provisionTestServer({ env: { ...noDocker, DURABLY_TEST_LOCAL_URL: local } });
     expect(server.kind).toBe("local");
+    expect(server.source).toBe("the machine's server (DURABLY_TEST_LOCAL_URL)");
     const sql = postgres(server.url, { max: 1 });
     expect(await sql`select current_database() as db`).toEqual([{ db: "postgres" }]);
     await sql.end();
@@ -51,6 +52,7 @@ describe("provisionTestServer", () => {
     roots.push(root);
     const server = await provisionTestServer({ env: noDocker, dataDir: join(root, "pg") });
     expect(server.kind).toBe("embedded");
+    expect(server.source).toBe(`embedded Postgres in ${join(root, "pg")}`);
     const sql = postgres(server.url, { max: 1 });
     expect(await sql`select current_database() as db, current_setting('fsync') as fsync`).toEqual([{ db: "postgres", fsync: "off" }]);
     await sql.end();
