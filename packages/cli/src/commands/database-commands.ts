@@ -2,8 +2,8 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { ensureDatabaseExists, migrateSystemDatabase, openSystemDatabase, renderMigrationSql } from "@durably/sysdb";
-import { startEmbeddedPostgres, stopEmbeddedPostgres } from "@durably/testing";
 import { databaseUrl, type ConnectionOptions } from "../connect-client.js";
+import { loadEmbeddedPostgres } from "../load-embedded-postgres.js";
 import { printJson, printText } from "../output/print.js";
 
 const devDataDir = () => resolve(".durably", "postgres");
@@ -40,6 +40,7 @@ export function registerDatabaseCommands(program: Command, global: () => Connect
     .command("start")
     .description("start it (or find it running) and print its URL")
     .action(async () => {
+      const { startEmbeddedPostgres } = await loadEmbeddedPostgres();
       const server = await startEmbeddedPostgres({ dataDir: devDataDir() });
       const url = new URL(server.url);
       url.pathname = "/durably_dev";
@@ -51,6 +52,7 @@ export function registerDatabaseCommands(program: Command, global: () => Connect
     .command("stop")
     .description("stop it")
     .action(async () => {
+      const { stopEmbeddedPostgres } = await loadEmbeddedPostgres();
       const stopped = await stopEmbeddedPostgres(devDataDir());
       if (global().json) return printJson({ stopped });
       printText(stopped ? "Stopped the development Postgres." : "The development Postgres was not running.");
