@@ -50,7 +50,7 @@ export function decodeError(
   defaultFormat: SerializationFormat,
   where: string,
 ): unknown {
-  const resolved = resolveStoredFormat(format, defaultFormat, where);
+  const resolved = resolveStoredFormat(format, defaultFormat, where, text);
   const decoded = decodeValue(text, resolved, defaultFormat, where);
   if (resolved === "portable_json") return portableError(decoded, where);
   if (decoded instanceof Error) return decoded;

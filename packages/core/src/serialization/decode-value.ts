@@ -11,7 +11,8 @@ import { parseJson, readSuperjsonText } from "./superjson-codec.js";
  * Decodes a stored value.
  *
  * - `text` NULL (nothing stored, e.g. an absent event) decodes to `null`, as in DBOS.
- * - `format` NULL (rows from before the `serialization` column) means `defaultFormat`.
+ * - `format` NULL (rows from before the `serialization` column, DBOS's `DBOS.getResult` steps)
+ *   means js_superjson when the text carries DBOS's marker, else `defaultFormat`.
  * - js_superjson text without DBOS's marker is plain JSON (DBOS's older rows) and decodes as such.
  * - Keys named `__proto__`, `constructor` or `prototype` in the data decode as inert own
  *   properties; superjson meta paths through such keys are refused.
@@ -31,7 +32,7 @@ export function decodeValue(
   where: string,
 ): unknown {
   if (text === null) return null;
-  const resolved = resolveStoredFormat(format, defaultFormat, where);
+  const resolved = resolveStoredFormat(format, defaultFormat, where, text);
   try {
     return resolved === "portable_json"
       ? parseJson(text, resolved, where)

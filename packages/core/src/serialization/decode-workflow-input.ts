@@ -37,7 +37,7 @@ export function decodeWorkflowInput(
   scheduled = false,
 ): unknown {
   if (text === null) return undefined;
-  const resolved = resolveStoredFormat(format, defaultFormat, where);
+  const resolved = resolveStoredFormat(format, defaultFormat, where, text);
   const decoded = decodeValue(text, resolved, defaultFormat, where);
   const fail = (problem: string): never => {
     throw deserializationError({ where, format: resolved, problem, fix: corruptRowFix });

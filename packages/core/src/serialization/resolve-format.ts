@@ -3,17 +3,21 @@
 
 import { deserializationError, serializationError } from "./serialization-errors.js";
 import { isSerializationFormat, type SerializationFormat } from "./serialization-format.js";
+import { isSuperjsonEnvelopeText } from "./superjson-codec.js";
 
 /**
- * The format to read a row with: the row's `serialization` column, or `defaultFormat` when the
- * column is NULL (rows written before the column existed, as in DBOS).
+ * The format to read a row with: the row's `serialization` column; when the column is NULL (rows
+ * written before the column existed, and DBOS's internal steps such as `DBOS.getResult`, which
+ * DBOS 5.3.0 records untagged in its default js_superjson even inside a portable workflow),
+ * js_superjson if `text` carries DBOS's superjson marker, else `defaultFormat`.
  */
 export function resolveStoredFormat(
   column: string | null,
   defaultFormat: SerializationFormat,
   where: string,
+  text: string | null = null,
 ): SerializationFormat {
-  if (column === null) return defaultFormat;
+  if (column === null) return text !== null && isSuperjsonEnvelopeText(text) ? "js_superjson" : defaultFormat;
   if (isSerializationFormat(column)) return column;
   throw deserializationError({
     where,

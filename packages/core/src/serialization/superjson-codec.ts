@@ -100,6 +100,17 @@ export function parseJson(text: string, format: string, where: string): unknown 
   }
 }
 
+/** True when `text` is JSON whose top level carries DBOS's superjson marker (as DBOS's reader checks). */
+export function isSuperjsonEnvelopeText(text: string): boolean {
+  // Cheap test first: an envelope is an object that names the marker.
+  if (!text.includes(superjsonMarkerKey) || !text.trimStart().startsWith("{")) return false;
+  try {
+    return isMarked(JSON.parse(text));
+  } catch {
+    return false;
+  }
+}
+
 function isMarked(value: unknown): value is Record<string, unknown> {
   return (
     typeof value === "object" &&

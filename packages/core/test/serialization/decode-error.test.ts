@@ -24,6 +24,12 @@ describe("decodeError from js_superjson", () => {
     expect(Object.keys(error)).toStrictEqual(["code"]);
   });
 
+  it("reads an untagged (NULL format) marked error as js_superjson whatever the default", () => {
+    const text = '{"json":{"name":"MyErr","code":"E42","message":"boom","stack":"MyErr: boom"},"__dbos_serializer":"superjson"}';
+    const error = decodeError(text, null, "portable_json", "error of step DBOS.getResult") as Error & { code?: string };
+    expect([error.name, error.message, error.code]).toStrictEqual(["MyErr", "boom", "E42"]);
+  });
+
   it("restores class name, message, stack, custom fields and a cause chain", () => {
     const inner = Object.assign(new TypeError("inner"), { status: 500 });
     const original = Object.assign(new MyErr("outer", { cause: inner }), {

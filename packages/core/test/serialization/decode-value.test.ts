@@ -48,14 +48,15 @@ describe("decodeValue reading what DBOS wrote", () => {
     ).toStrictEqual({ "a\\b": new Date(0) });
   });
 
-  it("reads a NULL value as null and a NULL format as the configured default", () => {
+  it("reads a NULL value as null, and a NULL format as js_superjson when marked, else the configured default", () => {
     expect(decodeValue(null, "js_superjson", "js_superjson", "event")).toBeNull();
     expect(decodeValue(null, null, "portable_json", "event")).toBeNull();
     expect(decodeValue('{"json":[1],"__dbos_serializer":"superjson"}', null, "js_superjson", "x")).toStrictEqual([1]);
-    expect(decodeValue('{"json":[1],"__dbos_serializer":"superjson"}', null, "portable_json", "x")).toStrictEqual({
-      json: [1],
-      __dbos_serializer: "superjson",
-    });
+    // DBOS 5.3.0 records a portable workflow's DBOS.getResult step untagged, in js_superjson.
+    const marked = '{"json":"1970-01-01T00:00:00.000Z","meta":{"values":["Date"]},"__dbos_serializer":"superjson"}';
+    expect(decodeValue(marked, null, "portable_json", "x")).toStrictEqual(new Date(0));
+    expect(decodeValue('{"json":[1],"__dbos_serializer":"other"}', null, "portable_json", "x")).toStrictEqual({ json: [1], __dbos_serializer: "other" });
+    expect(decodeValue('[{"__dbos_serializer":"superjson","json":1}]', null, "portable_json", "x")).toStrictEqual([{ __dbos_serializer: "superjson", json: 1 }]);
   });
 });
 

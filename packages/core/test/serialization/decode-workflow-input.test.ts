@@ -59,9 +59,10 @@ describe("decodeWorkflowInput", () => {
     expect(decodeWorkflowInput(encodeWorkflowInput(rich, "js_superjson"), "js_superjson", "js_superjson")).toStrictEqual(rich);
   });
 
-  it("uses the default format for a NULL serialization column", () => {
+  it("reads a NULL serialization column as js_superjson when marked, else in the default format", () => {
     expect(decodeWorkflowInput('{"positionalArgs":[7]}', null, "portable_json")).toBe(7);
     expect(decodeWorkflowInput('{"json":[7],"__dbos_serializer":"superjson"}', null, "js_superjson")).toBe(7);
+    expect(decodeWorkflowInput('{"json":[7],"__dbos_serializer":"superjson"}', null, "portable_json")).toBe(7);
   });
 
   it.each([
