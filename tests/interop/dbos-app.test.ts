@@ -1,0 +1,249 @@
+// Rows written by DBOS 5.3.0's own runtime (a DBOS application launched in a child process), in
+// both of its formats, read and driven by durably: workflow_status, inputs and outputs, steps,
+// children, queues, events, streams and messages, through durably's client and CLI; cancel,
+// resume and fork of a DBOS workflow, which the DBOS application then runs.
+import { execFile } from "node:child_process";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import {
+  cancelWorkflow,
+  createClient,
+  createDBOSContext,
+  getWorkflowID,
+  launch,
+  registerWorkflow,
+  runAsStep,
+  enqueueWorkflow,
+  forkWorkflow,
+  getWorkflowSteps,
+  listWorkflows,
+  resumeWorkflow,
+  retrieveWorkflow,
+  runWorkflow,
+  shutdown,
+  sleep,
+  type DBOSContext,
+} from "@durably/core";
+import { closeStream, getEvent, readStream, recv, send, setEvent, writeStream } from "@durably/notifications";
+import { migratedTemplate } from "@durably/sysdb";
+import { useTestDatabase } from "@durably/testing/vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { startDBOSApp, type DBOSApp } from "./support/start-dbos-app.js";
+
+const db = useTestDatabase({ template: migratedTemplate });
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const appName = "dbos-runtime";
+const cliPath = join(dirname(createRequire(import.meta.url).resolve("@durably/cli/package.json")), "dist", "main.js");
+const when = new Date("2026-03-04T05:06:07.000Z");
+
+type Format = "native" | "portable";
+const serializerOf = { native: "js_superjson", portable: "portable_json" } as const;
+
+let app: DBOSApp;
+const clients: Partial<Record<Format, DBOSContext>> = {};
+/** durably workers of another application, which DBOS's workflows talk to. */
+const peers: Partial<Record<Format, DBOSContext>> = {};
+const peerFlows: Partial<Record<Format, ReturnType<typeof registerWorkflow<undefined, unknown>>>> = {};
+
+beforeAll(async () => {
+  app = await startDBOSApp({ url: db.url, appName, applicationVersion: "rt-v1", executorID: "dbos-app-1" });
+  for (const format of ["native", "portable"] as const) {
+    clients[format] = await createClient({ systemDatabaseUrl: db.url, appName, logger: quiet, serializer: serializerOf[format] });
+    const peer = createDBOSContext({
+      appName: `durably-peer-${format}`, systemDatabaseUrl: db.url, applicationVersion: "peer-v1", logger: quiet, pollIntervalMs: 50, serializer: serializerOf[format],
+    });
+    peerFlows[format] = registerWorkflow(peer, async (wctx: DBOSContext) => {
+      const message = await recv(wctx, { topic: "in", timeoutMs: 30_000 });
+      await setEvent(wctx, "ack", { got: message });
+      return message;
+    }, { name: "peer" });
+    await launch(peer);
+    peers[format] = peer;
+  }
+});
+afterAll(async () => {
+  await app?.stop();
+  for (const ctx of [...Object.values(clients), ...Object.values(peers)]) await shutdown(ctx);
+});
+
+function durablyCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env, NO_COLOR: "1", DBOS_SYSTEM_DATABASE_URL: db.url };
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cliPath, ...args], { env, timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe.each([
+  { format: "native", suffix: "", tag: "js_superjson", rich: { when, big: 7n, tags: new Set(["a", "b"]), map: new Map([["k", 1]]) }, message: { at: when, n: 1n } },
+  { format: "portable", suffix: "_portable", tag: "portable_json", rich: { when: when.toISOString(), n: 7, tags: ["a", "b"] }, message: { at: "x", n: 1 } },
+] as const)("a DBOS workflow in DBOS's $format format", ({ format, suffix, tag, rich, message }) => {
+  const client = () => clients[format]!;
+
+  test("durably reads its event and stream, sends it a message, and reads its result, status, children and steps", async () => {
+    const id = `tour-${format}`;
+    await app.start(`tour${suffix}`, id);
+    expect(await getEvent(client(), id, "status", { timeoutMs: 15_000 })).toEqual(rich);
+    const values: unknown[] = [];
+    for await (const { value } of readStream(client(), id, "log", { pollMs: 50 })) values.push(value);
+    expect(values).toEqual([{ n: 1 }, { n: 2 }]);
+    await send(client(), id, message, { topic: "in" });
+    const handle = await retrieveWorkflow(client(), id);
+    expect(await handle.getResult({ timeoutMs: 15_000 })).toEqual({ first: rich, second: "second", byChild: 10, byQueue: 12, message });
+    expect(await getEvent(client(), id, "got", { timeoutMs: 0 })).toEqual(message);
+
+    const rows = await listWorkflows(client(), { workflowIDPrefix: id, loadPayloads: true });
+    const byID = new Map(rows.map((r) => [r.workflowID, r]));
+    expect(byID.get(id)).toMatchObject({ status: "SUCCESS", name: `tour${suffix}`, applicationName: appName, applicationVersion: "rt-v1", serialization: tag });
+    // durably workflows take one input: a one-argument DBOS call reads as that argument.
+    expect(byID.get(id)?.input).toEqual(rich);
+    expect(byID.get(`${id}-child`)).toMatchObject({ status: "SUCCESS", name: `child${suffix}`, parentWorkflowID: id, input: 5, output: 10 });
+    expect(byID.get(`${id}-queued`)).toMatchObject({ status: "SUCCESS", queueName: `${appName}-q`, parentWorkflowID: id, input: 6, output: 12 });
+
+    const steps = await getWorkflowSteps(client(), id);
+    expect(steps.map((s) => s.name)).toEqual([
+      "first",
+      "second",
+      "DBOS.setEvent",
+      "DBOS.writeStream",
+      "DBOS.writeStream",
+      "DBOS.closeStream",
+      "DBOS.sleep",
+      `child${suffix}`,
+      "DBOS.getResult",
+      `child${suffix}`,
+      "DBOS.getResult",
+      "DBOS.recv",
+      "DBOS.sleep",
+      "DBOS.setEvent",
+    ]);
+    expect(steps[0]?.output).toEqual(rich);
+    expect(steps.filter((s) => s.childWorkflowID !== undefined).map((s) => s.childWorkflowID)).toEqual([`${id}-child`, `${id}-child`, `${id}-queued`, `${id}-queued`]);
+    expect(steps.find((s) => s.name === "DBOS.recv")?.output).toEqual(message);
+  });
+
+  test("durably's CLI lists it and its steps", async () => {
+    const id = `tour-${format}`;
+    const list = await durablyCli(["--json", "workflow", "list", "--prefix", id, "--load"]);
+    expect(list.code, list.stderr).toBe(0);
+    const rows = JSON.parse(list.stdout) as Array<{ workflowID: string; status: string; name: string }>;
+    expect(rows.map((r) => [r.workflowID, r.status, r.name]).sort()).toEqual([
+      [id, "SUCCESS", `tour${suffix}`],
+      [`${id}-child`, "SUCCESS", `child${suffix}`],
+      [`${id}-queued`, "SUCCESS", `child${suffix}`],
+    ]);
+    const steps = await durablyCli(["workflow", "steps", id]);
+    expect(steps.code, steps.stderr).toBe(0);
+    expect(steps.stdout).toMatch(/0\s+first\s+ok/);
+    expect(steps.stdout).toMatch(/11\s+DBOS\.recv\s+ok/);
+  });
+
+  test("durably cancels, resumes and forks it, and the DBOS app runs the resumed and the forked workflow", async () => {
+    const id = `gated-${format}`;
+    await app.start(`gated${suffix}`, id);
+    // DBOS's recv records its timeout (a DBOS.sleep step) when it starts waiting.
+    await expect.poll(async () => (await getWorkflowSteps(client(), id)).map((s) => s.name), { timeout: 15_000 }).toEqual(["before", "DBOS.sleep"]);
+    await cancelWorkflow(client(), id);
+    expect((await listWorkflows(client(), { workflowIDs: [id] }))[0]?.status).toBe("CANCELLED");
+    const resumed = await resumeWorkflow(client(), id);
+    await send(client(), id, "go", { topic: "go" });
+    expect(await resumed.getResult({ timeoutMs: 20_000 })).toBe("went go");
+    expect(await app.firstStepRuns(id)).toBe(1);
+
+    const steps = await getWorkflowSteps(client(), id);
+    const after = steps.findIndex((s) => s.name === "after");
+    expect(after).toBeGreaterThan(0);
+    const fork = await forkWorkflow(client(), id, { startStep: steps[after]!.stepID, newWorkflowID: `${id}-fork` });
+    expect(await fork.getResult({ timeoutMs: 20_000 })).toBe("went go");
+    expect(await app.firstStepRuns(`${id}-fork`)).toBe(0);
+    expect((await listWorkflows(client(), { workflowIDs: [`${id}-fork`] }))[0]).toMatchObject({ status: "SUCCESS", forkedFrom: id });
+  });
+
+  test("its error and its step's error reach durably with their class and fields", async () => {
+    const id = `fails-${format}`;
+    await app.start(`fails${suffix}`, id);
+    const handle = await retrieveWorkflow(client(), id);
+    await expect(handle.getResult({ timeoutMs: 15_000 })).rejects.toMatchObject({ name: "OrderError", message: "workflow broke", code: 7 });
+    expect((await listWorkflows(client(), { workflowIDs: [id] }))[0]?.status).toBe("ERROR");
+    const [step] = await getWorkflowSteps(client(), id);
+    expect(step?.name).toBe("breaks");
+    expect(step?.error).toMatchObject({ name: "OrderError", message: "step broke", code: 42 });
+  });
+
+  test("a workflow of several arguments reads as the argument list", async () => {
+    const id = `pair-${format}`;
+    await app.start(`pair${suffix}`, id, [1, "b"]);
+    expect(await (await retrieveWorkflow(client(), id)).getResult({ timeoutMs: 15_000 })).toEqual({ a: 1, b: "b" });
+    expect((await listWorkflows(client(), { workflowIDs: [id], loadPayloads: true }))[0]?.input).toEqual([1, "b"]);
+  });
+
+  test("DBOS's send from a workflow reaches durably's recv, and DBOS's getEvent reads durably's setEvent", async () => {
+    const peerID = `peer-${format}`;
+    const peer = await runWorkflow(peers[format]!, peerFlows[format]!, undefined, { workflowID: peerID });
+    await app.start(`notify${suffix}`, `notify-${format}`, [peerID]);
+    expect(await peer.getResult({ timeoutMs: 15_000 })).toEqual({ from: `notify-${format}` });
+    const notify = await retrieveWorkflow(client(), `notify-${format}`);
+    expect(await notify.getResult({ timeoutMs: 15_000 })).toEqual({ got: { from: `notify-${format}` } });
+  });
+
+  test("durably's client enqueues onto the DBOS app's queue, and the DBOS app runs it", async () => {
+    const handle = await enqueueWorkflow(client(), `child${suffix}`, 21, { queue: `${appName}-q`, workflowID: `enq-${format}` });
+    expect(await handle.getResult({ timeoutMs: 20_000 })).toBe(42);
+    expect((await listWorkflows(client(), { workflowIDs: [`enq-${format}`] }))[0]).toMatchObject({ status: "SUCCESS", serialization: tag });
+  });
+});
+
+describe("moving from DBOS to durably", () => {
+  let crashed: DBOSApp | undefined;
+  let worker: DBOSContext | undefined;
+  afterEach(async () => {
+    await crashed?.stop();
+    if (worker !== undefined) await shutdown(worker);
+    crashed = worker = undefined;
+  });
+
+  test.each(["native", "portable"] as const)(
+    "a DBOS app (%s) dies mid-workflow; durably launched with its executor ID and version resumes it from DBOS's checkpoints",
+    async (format) => {
+      const suffix = format === "portable" ? "_portable" : "";
+      const executorID = `dbos-moved-${format}`;
+      crashed = await startDBOSApp({ url: db.url, appName: "dbos-moved", applicationVersion: "mv-v1", executorID });
+      const id = `moved-${format}`;
+      await crashed.start(`tour${suffix}`, id);
+      const client = clients[format]!;
+      // Waiting in recv: every step before it is recorded, and recv's timeout (step 12) too.
+      await expect.poll(async () => (await getWorkflowSteps(client, id)).map((s) => s.stepID).at(-1), { timeout: 15_000 }).toBe(12);
+      await crashed.kill();
+
+      worker = createDBOSContext({
+        appName: "dbos-moved", systemDatabaseUrl: db.url, applicationVersion: "mv-v1", executorId: executorID, logger: quiet, pollIntervalMs: 50, serializer: serializerOf[format],
+      });
+      let stepRuns = 0;
+      // The same workflows, written for durably: same names, same durable calls in the same order.
+      const child = registerWorkflow(worker, async (wctx: DBOSContext, n: number) => runAsStep(wctx, async () => (stepRuns++, n * 2), { name: "double" }), {
+        name: `child${suffix}`,
+      });
+      registerWorkflow(worker, async (wctx: DBOSContext, input: unknown) => {
+        const wid = getWorkflowID(wctx);
+        const first = await runAsStep(wctx, async () => (stepRuns++, input), { name: "first" });
+        const second = await runAsStep(wctx, async () => (stepRuns++, "second"), { name: "second" });
+        await setEvent(wctx, "status", first);
+        for (const n of [1, 2]) await writeStream(wctx, "log", { n });
+        await closeStream(wctx, "log");
+        await sleep(wctx, 20);
+        const byChild = await (await runWorkflow(wctx, child, 5, { workflowID: `${wid}-child` })).getResult();
+        const byQueue = await (await runWorkflow(wctx, child, 6, { workflowID: `${wid}-queued`, queue: "dbos-moved-q" })).getResult();
+        const message = await recv(wctx, { topic: "in", timeoutMs: 30_000 });
+        await setEvent(wctx, "got", message);
+        return { first, second, byChild, byQueue, message };
+      }, { name: `tour${suffix}` });
+      await launch(worker);
+      await send(client, id, "on", { topic: "in" });
+      const result = await (await retrieveWorkflow(worker, id)).getResult({ timeoutMs: 15_000 });
+      expect(result).toMatchObject({ second: "second", byChild: 10, byQueue: 12, message: "on" });
+      expect(stepRuns).toBe(0);
+      expect((await getWorkflowSteps(client, id)).map((s) => s.name).slice(-3)).toEqual(["DBOS.recv", "DBOS.sleep", "DBOS.setEvent"]);
+    },
+  );
+});
