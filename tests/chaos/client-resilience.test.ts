@@ -36,8 +36,11 @@ it("launch waits for a server that refuses connections for a while (a restart)",
   const { proxy, url } = await proxiedUrl();
   proxy.refuseNew();
   const { ctx, napThenAnswer } = context(url, "restart");
-  const launched = launch(ctx);
+  let settled = false;
+  const launched = launch(ctx).finally(() => (settled = true));
   await new Promise((r) => setTimeout(r, 1_500));
+  // Premise: launch is still waiting, and no connection got through while the proxy refused.
+  expect({ settled, accepted: proxy.stats.accepted }).toEqual({ settled: false, accepted: 0 });
   await proxy.acceptNew();
   await launched;
   await expect((await runWorkflow(ctx, napThenAnswer, 0)).getResult()).resolves.toBe(42);
@@ -50,6 +53,7 @@ it("launch fails with DATABASE_UNAVAILABLE once connectTimeoutMs has passed", as
   const started = Date.now();
   const error = await launch(ctx).catch((e: unknown) => e);
   expect(isDurablyError(error, "DATABASE_UNAVAILABLE"), String(error)).toBe(true);
+  expect(proxy.stats.accepted).toBe(0); // premise: every attempt was refused
   expect(Date.now() - started).toBeLessThan(5_000);
 }, 30_000);
 

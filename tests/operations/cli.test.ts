@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createClient, enqueueWorkflow, getWorkflowSteps, shutdown, type DBOSContext, type Workflow } from "@durably/core";
 import { send } from "@durably/notifications";
+import postgres from "postgres";
 import { createSchedule } from "@durably/scheduler";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -188,6 +189,11 @@ describe("queues, schedules, schema and databases", () => {
     const { url } = JSON.parse(started.stdout);
     expect((await durably(["migrate"], { db: url, cwd })).code).toBe(0);
     expect((await durably(["--json", "dev-db", "stop"], { cwd })).stdout).toContain('"stopped": true');
+    // And it is really down: its port refuses connections.
+    const gone = postgres(url, { max: 1, connect_timeout: 5, onnotice: () => {} });
+    const refused = await gone`select 1`.then(() => undefined, (error: { code?: string }) => error.code);
+    await gone.end();
+    expect(refused).toBe("ECONNREFUSED");
     expect((await durably(["dev-db", "stop"], { cwd })).stdout).toContain("was not running");
   }, 120_000);
 });

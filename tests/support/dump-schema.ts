@@ -1,6 +1,6 @@
 // schema/schema.sql shows every schema change as reviewable SQL: a fresh install's system schema,
 // dumped by pg_dump and stripped of what varies between pg_dump versions and runs.
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { promisify } from "node:util";
 import { createTestDatabase } from "@durably/testing";
 import { migrateWithDurably } from "./migrate-with-durably.js";
@@ -13,6 +13,13 @@ const header = [
   "",
   "",
 ].join("\n");
+
+/** Why pg_dump cannot run on this machine, or undefined when it is on PATH. */
+export function pgDumpUnavailable(): string | undefined {
+  const probe = spawnSync("pg_dump", ["--version"], { encoding: "utf8", timeout: 10_000 });
+  if (probe.error === undefined && probe.status === 0) return undefined;
+  return "pg_dump is not on PATH: install a PostgreSQL client (apt-get install postgresql-client)";
+}
 
 /** Migrates a new, empty database, dumps its `dbos` schema and returns the normalised text. */
 export async function dumpFreshSchema(): Promise<string> {

@@ -18,7 +18,9 @@ function runWorker(mode: "start" | "recover", effectLog: string) {
   let stderr = "";
   child.stdout.on("data", (d) => (stdout += d));
   child.stderr.on("data", (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal })),
+  );
   return { child, exited, output: () => ({ stdout, stderr }) };
 }
 
@@ -29,10 +31,11 @@ test("a worker killed with SIGKILL mid-step resumes on relaunch; committed steps
   const first = runWorker("start", effectLog);
   await expect.poll(() => lines().some((l) => l.startsWith("begin charge")), { timeout: 20_000 }).toBe(true);
   first.child.kill("SIGKILL");
-  expect(await first.exited).toBeNull();
+  // Premise: the worker died of the SIGKILL, inside the step (it had not exited on its own).
+  expect(await first.exited).toEqual({ code: null, signal: "SIGKILL" });
 
   const second = runWorker("recover", effectLog);
-  expect(await second.exited, second.output().stderr).toBe(0);
+  expect(await second.exited, second.output().stderr).toEqual({ code: 0, signal: null });
   expect(JSON.parse(second.output().stdout)).toEqual({ reserved: 21, charged: 42, shipped: 43 });
 
   const executions = (verb: string, step: string) => lines().filter((l) => l.startsWith(`${verb} ${step} `)).length;

@@ -53,6 +53,8 @@ describe("crashes never apply a transaction twice or lose it", () => {
     expect(crashed.signal).toBe("SIGKILL");
     const afterCrash = (await appSql`select n from stock where sku = 'mug'`)[0]?.n;
     expect(afterCrash).toBe(crash === "before-commit" ? 100 : 99);
+    // Premise: the crash came where it was meant to, so only after-both has the step's checkpoint.
+    expect(await checkpointedSteps("order-1")).toEqual(crash === "after-both" ? [0] : []);
 
     const recovered = await runWorker("none");
     expect(recovered.code).toBe(0);
@@ -63,6 +65,17 @@ describe("crashes never apply a transaction twice or lose it", () => {
     await dropSystemWorkflow("order-1");
   }, 60_000);
 });
+
+/** The step IDs the system database holds a checkpoint for, of workflow `id`. */
+async function checkpointedSteps(id: string): Promise<number[]> {
+  const sysdb = postgres(system.url, { max: 1, onnotice: () => {} });
+  try {
+    const rows = await sysdb`select function_id from dbos.operation_outputs where workflow_uuid = ${id} order by 1`;
+    return rows.map((r) => r.function_id as number);
+  } finally {
+    await sysdb.end();
+  }
+}
 
 async function dropSystemWorkflow(id: string): Promise<void> {
   const sysdb = postgres(system.url, { max: 1, onnotice: () => {} });

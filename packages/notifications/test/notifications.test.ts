@@ -127,12 +127,17 @@ describe("send and recv", () => {
       const handle = await runWorkflow(ctx, wf, undefined);
       await expect.poll(async () => (await getWorkflowSteps(ctx, handle.workflowID)).length).toBe(1);
       const killed = await rawSql((sql) => sql`
-        select pg_terminate_backend(pid) from pg_stat_activity
+        select pid, pg_terminate_backend(pid) as terminated from pg_stat_activity
         where application_name = 'durably-notify-test-listen' and datname = current_database()`);
-      expect(killed.length).toBe(1);
+      // Premise: the one listener session was really terminated.
+      expect(killed).toEqual([{ pid: expect.any(Number), terminated: true }]);
       // Sent from another connection while the listener may be down: the wake-up can be lost.
       await rawSql((sql) => sql`insert into dbos.notifications (destination_uuid, topic, message, serialization) values (${handle.workflowID}, '__null__topic__', '"after"', 'portable_json')`);
       expect(await handle.getResult({ timeoutMs: 15_000 })).toBe("after");
+      // And the listener that woke it is a new session, not the old one surviving.
+      const listeners = await rawSql((sql) => sql`
+        select pid from pg_stat_activity where application_name = 'durably-notify-test-listen' and datname = current_database()`);
+      expect(listeners.map((l) => l.pid)).not.toContain(killed[0]!.pid);
     } finally {
       await shutdown(ctx);
     }
@@ -213,7 +218,10 @@ describe("exactly once across a crash, and DBOS clients", () => {
       const child = spawn(process.execPath, [worker, db.url, "inbox", "inbox-crash", log]);
       let out = "";
       child.stdout.on("data", (d) => (out += d));
-      return { child, out: () => out, exited: new Promise<number | null>((resolve) => child.on("exit", resolve)) };
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.on("exit", (code, signal) => resolve({ code, signal })),
+      );
+      return { child, out: () => out, exited };
     };
     const ctx = context();
     await launch(ctx);
@@ -223,10 +231,11 @@ describe("exactly once across a crash, and DBOS clients", () => {
       for (let i = 0; i < 3; i++) await send(ctx, "inbox-crash", i, { topic: "inbox" });
       await expect.poll(() => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n").length : 0), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
       first.child.kill("SIGKILL");
-      await first.exited;
+      // Premise: the receiver died of the SIGKILL, before it had received all five.
+      expect(await first.exited).toEqual({ code: null, signal: "SIGKILL" });
       for (let i = 3; i < 5; i++) await send(ctx, "inbox-crash", i, { topic: "inbox" });
       const second = start();
-      expect(await second.exited).toBe(0);
+      expect(await second.exited).toEqual({ code: 0, signal: null });
       expect(JSON.parse(second.out().trim().split("\n").pop()!)).toEqual([0, 1, 2, 3, 4]);
       expect(await rawSql((sql) => sql`select count(*)::int as n from dbos.notifications where destination_uuid = 'inbox-crash' and consumed`)).toEqual([{ n: 5 }]);
     } finally {

@@ -22,3 +22,4 @@ export { templateDatabaseName } from "./template-database-name.js";
 export { isTestDatabaseError, TestDatabaseError, type TestDatabaseErrorCode } from "./test-database-error.js";
 export { withDatabase } from "./with-database.js";
 export { assertClockSkewed, libfaketimePath, skewedClockEnv, skewedClockUnavailable } from "./skewed-clock.js";
+export { assertPremise, skipForMissingPremise } from "./missing-premise.js";

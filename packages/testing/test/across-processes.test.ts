@@ -11,10 +11,11 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { startEmbeddedPostgres, templateDatabaseName } from "../src/index.js";
 import { isAlive } from "../src/embedded/inspect-process.js";
 import { stopPostmaster } from "../src/embedded/stop-postmaster.js";
+import { adminUrlFromSetup } from "./support/admin-url.js";
 
 const run = promisify(execFile);
 const packageDir = join(import.meta.dirname, "..");
-const adminUrl = process.env.DURABLY_TEST_ADMIN_URL ?? "";
+const adminUrl = adminUrlFromSetup();
 const key = `selftest-processes-${process.pid}-${Date.now().toString(36)}`;
 let root = "";
 
@@ -84,8 +85,9 @@ test("a server whose starting process was killed is found and reused", async () 
     child.stdout.once("data", (chunk) => resolve(JSON.parse(String(chunk))));
     child.once("exit", () => reject(new Error("child exited before starting Postgres")));
   });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
   child.kill("SIGKILL");
-  await new Promise((resolve) => child.once("exit", resolve));
+  expect(await exited).toBe("SIGKILL"); // premise: the starting process is gone, killed
   try {
     const reused = await startEmbeddedPostgres({ dataDir });
     expect(reused).toMatchObject({ startedHere: false, pid: started.pid, url: started.url });

@@ -1,8 +1,9 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { checkForLeaks, createTestDatabase, snapshotActiveResources, type TestDatabase } from "../src/index.js";
+import { adminUrlFromSetup } from "./support/admin-url.js";
 
-const adminUrl = process.env.DURABLY_TEST_ADMIN_URL ?? "";
+const adminUrl = adminUrlFromSetup();
 let db: TestDatabase;
 
 /** postgres.js's end() leaves a timer for a few ms; let the previous test's go before counting. */

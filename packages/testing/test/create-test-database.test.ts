@@ -2,8 +2,9 @@ import postgres from "postgres";
 import { afterAll, describe, expect, test } from "vitest";
 import { createTestDatabase, isTestDatabaseError, templateDatabaseName, type TestDatabaseTemplate } from "../src/index.js";
 import { newTestDatabaseName } from "../src/test-database-name.js";
+import { adminUrlFromSetup } from "./support/admin-url.js";
 
-const adminUrl = process.env.DURABLY_TEST_ADMIN_URL ?? "";
+const adminUrl = adminUrlFromSetup();
 const run = `${process.pid}-${Date.now().toString(36)}`;
 const templates = new Set<string>();
 

@@ -81,6 +81,7 @@ describe("startEmbeddedPostgres", () => {
     const dataDir = await newRoot();
     const first = await start(dataDir);
     process.kill(first.pid, "SIGKILL");
+    await expect.poll(() => isAlive(first.pid), { timeout: 10_000 }).toBe(false); // premise: it is dead
     await new Promise((resolve) => setTimeout(resolve, 1_000)); // its children exit on postmaster death
     await first.stop(); // nothing left to stop; withdraws it as a user of the server
     const second = await start(dataDir);
