@@ -25,9 +25,13 @@ import {
   type DBOSContext,
 } from "@durably/core";
 import { closeStream, getEvent, readStream, recv, send, setEvent, writeStream } from "@durably/notifications";
-import { migratedTemplate } from "@durably/sysdb";
+import { retrieveQueue } from "@durably/queues";
+import { getSchedule, triggerSchedule } from "@durably/scheduler";
+import { isDurablyError, migratedTemplate } from "@durably/sysdb";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { createDBOSClient } from "./support/dbos-client.js";
+import { withRawSql } from "./support/raw-sql.js";
 import { startDBOSApp, type DBOSApp } from "./support/start-dbos-app.js";
 
 const db = useTestDatabase({ template: migratedTemplate });
@@ -139,6 +143,21 @@ describe.each([
     expect(steps.stdout).toMatch(/11\s+DBOS\.recv\s+ok/);
   });
 
+  test("durably forks it after its events and stream: the fork has them, and the DBOS app runs the rest", async () => {
+    const id = `tour-${format}`;
+    const forkID = `${id}-fork`;
+    // Step 7 starts the child: the steps before it (setEvent, writeStream, closeStream, sleep) are copied.
+    const fork = await forkWorkflow(client(), id, { startStep: 7, newWorkflowID: forkID });
+    expect(await getEvent(client(), forkID, "status", { timeoutMs: 0 })).toEqual(rich);
+    const values: unknown[] = [];
+    for await (const { value } of readStream(client(), forkID, "log", { pollMs: 50 })) values.push(value);
+    expect(values).toEqual([{ n: 1 }, { n: 2 }]);
+    await expect.poll(async () => (await getWorkflowSteps(client(), forkID)).map((s) => s.stepID).at(-1), { timeout: 15_000 }).toBe(12);
+    await send(client(), forkID, message, { topic: "in" });
+    expect(await fork.getResult({ timeoutMs: 15_000 })).toEqual({ first: rich, second: "second", byChild: 10, byQueue: 12, message });
+    expect((await listWorkflows(client(), { parentWorkflowID: forkID })).map((w) => w.workflowID).sort()).toEqual([`${forkID}-child`, `${forkID}-queued`]);
+  });
+
   test("durably cancels, resumes and forks it, and the DBOS app runs the resumed and the forked workflow", async () => {
     const id = `gated-${format}`;
     await app.start(`gated${suffix}`, id);
@@ -187,10 +206,42 @@ describe.each([
     expect(await notify.getResult({ timeoutMs: 15_000 })).toEqual({ got: { from: `notify-${format}` } });
   });
 
+  test("durably reads its schedule's context, and triggering it runs the DBOS workflow with that context", async () => {
+    const name = `${appName}-yearly-${format}`;
+    expect(await getSchedule(client(), name)).toMatchObject({ workflowName: `scheduled${suffix}`, cron: "0 0 1 1 *", status: "ACTIVE", context: rich });
+    const handle = await triggerSchedule<{ scheduledTime: unknown; context: unknown }>(client(), name);
+    const result = await handle.getResult({ timeoutMs: 20_000 });
+    expect(result.context).toEqual(rich);
+    expect(result.scheduledTime).toEqual(format === "native" ? expect.any(Date) : expect.any(String));
+  });
+
   test("durably's client enqueues onto the DBOS app's queue, and the DBOS app runs it", async () => {
     const handle = await enqueueWorkflow(client(), `child${suffix}`, 21, { queue: `${appName}-q`, workflowID: `enq-${format}` });
     expect(await handle.getResult({ timeoutMs: 20_000 })).toBe(42);
     expect((await listWorkflows(client(), { workflowIDs: [`enq-${format}`] }))[0]).toMatchObject({ status: "SUCCESS", serialization: tag });
+  });
+});
+
+describe("DBOS's queue definitions", () => {
+  test("durably reads a DBOS queue's limits, and enqueues onto it by partition; the DBOS app runs the work", async () => {
+    const client = clients.native!;
+    const name = `${appName}-limited`;
+    expect(await retrieveQueue(client, name)).toMatchObject({
+      concurrency: 3,
+      workerConcurrency: 2,
+      rateLimit: { limit: 10, periodSec: 2 },
+      partitionQueue: true,
+      partitionConcurrency: 1,
+      partitionRateLimit: { limit: 4, periodSec: 3 },
+      pollingIntervalSec: 0.1,
+      applicationName: appName,
+    });
+    const handle = await enqueueWorkflow(client, "child", 3, { queue: name, partitionKey: "p1", workflowID: "enq-partitioned" });
+    expect(await handle.getResult({ timeoutMs: 20_000 })).toBe(6);
+    await expect(enqueueWorkflow(client, "child", 3, { queue: name })).rejects.toSatisfy((e) => isDurablyError(e, "INVALID_ARGUMENT"));
+    const list = await durablyCli(["--json", "queue", "list"]);
+    expect(list.code, list.stderr).toBe(0);
+    expect((JSON.parse(list.stdout) as Array<{ name: string }>).map((q) => q.name)).toEqual(expect.arrayContaining([`${appName}-q`, name]));
   });
 });
 
@@ -246,4 +297,33 @@ describe("moving from DBOS to durably", () => {
       expect((await getWorkflowSteps(client, id)).map((s) => s.name).slice(-3)).toEqual(["DBOS.recv", "DBOS.sleep", "DBOS.setEvent"]);
     },
   );
+});
+
+describe("application versions", () => {
+  const versionRows = () =>
+    withRawSql(db.url, (sql) => sql`
+      select version_id, version_name, version_timestamp, created_at, application_name
+      from dbos.application_versions where application_name = ${appName} order by version_timestamp, version_name`);
+
+  test("durably's launch of DBOS's version keeps the row DBOS wrote; a new version becomes DBOS's latest", async () => {
+    const written = await versionRows();
+    expect(written.map((r) => r.version_name)).toEqual(["rt-v1"]);
+    const joins = createDBOSContext({ appName, systemDatabaseUrl: db.url, applicationVersion: "rt-v1", executorId: "durably-joins", logger: quiet });
+    await launch(joins);
+    await shutdown(joins);
+    expect(await versionRows()).toEqual(written);
+
+    const next = createDBOSContext({ appName, systemDatabaseUrl: db.url, applicationVersion: "rt-v2", executorId: "durably-next", logger: quiet });
+    await launch(next);
+    await shutdown(next);
+    const dbos = await createDBOSClient(db.url, appName);
+    try {
+      expect((await dbos.listApplicationVersions()).map((v) => [v.versionName, v.applicationName])).toEqual([
+        ["rt-v2", appName],
+        ["rt-v1", appName],
+      ]);
+    } finally {
+      await dbos.destroy();
+    }
+  });
 });

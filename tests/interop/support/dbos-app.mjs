@@ -69,7 +69,9 @@ function register(format) {
     await DBOS.send(destination, { from: DBOS.workflowID }, "in");
     return DBOS.getEvent(destination, "ack", { timeoutSeconds: 30, pollingIntervalMs: 50 });
   }, config("notify"));
-  return { tour, gated, child, fails, pair, notify };
+  // DBOS calls a scheduled workflow with (scheduledTime, context).
+  const scheduled = DBOS.registerWorkflow(async (scheduledTime, context) => ({ scheduledTime, context }), config("scheduled"));
+  return { tour, gated, child, fails, pair, notify, scheduled };
 }
 const workflows = { native: register("native"), portable: register("portable") };
 
@@ -80,8 +82,23 @@ process.on("unhandledRejection", (error) => {
 // SIGTERM waits for nothing: a test kills this app while workflows wait, and they stay PENDING.
 process.on("SIGTERM", () => void DBOS.shutdown({ workflowCompletionTimeoutMS: 0 }).finally(() => process.exit(0)));
 await DBOS.launch();
-// Queue names are unique across applications in DBOS, so each app has its own.
+// Queue and schedule names are unique across applications in DBOS, so each app has its own.
 await DBOS.registerQueue(`${appName}-q`, { workerConcurrency: 4, minPollingIntervalMs: 50 });
+await DBOS.registerQueue(`${appName}-limited`, {
+  globalConcurrency: 3,
+  workerConcurrency: 2,
+  rateLimit: { limitPerPeriod: 10, periodSec: 2 },
+  partitionConcurrency: 1,
+  partitionRateLimit: { limitPerPeriod: 4, periodSec: 3 },
+  minPollingIntervalMs: 100,
+});
+// Once a year: the tests trigger them rather than wait.
+await DBOS.applySchedules(["native", "portable"].map((format) => ({
+  scheduleName: `${appName}-yearly-${format}`,
+  workflowFn: workflows[format].scheduled,
+  schedule: "0 0 1 1 *",
+  context: richValue[format](),
+})));
 
 const answer = (reply) => process.stdout.write(`${JSON.stringify(reply)}\n`);
 answer({ ready: true });
