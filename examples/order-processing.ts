@@ -5,8 +5,10 @@
 import { resolve } from "node:path";
 import postgres from "postgres";
 import {
+  checkDatabaseUrl,
   createDBOSContext,
   getWorkflowSteps,
+  isDurablyError,
   launch,
   registerWorkflow,
   runAsStep,
@@ -24,6 +26,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main() {
   let serverUrl = process.env.DBOS_SYSTEM_DATABASE_URL;
+  if (serverUrl !== undefined) checkDatabaseUrl(serverUrl, "DBOS_SYSTEM_DATABASE_URL");
   if (serverUrl === undefined) {
     say("no DBOS_SYSTEM_DATABASE_URL: starting an embedded Postgres in ./.durably/ (the first start takes a few seconds)");
     serverUrl = (await startEmbeddedPostgres({ dataDir: resolve(".durably", "postgres") })).url;
@@ -104,7 +107,13 @@ function withDatabase(url: string, database: string | undefined): string {
   return parsed.toString();
 }
 
+// One line, no stack trace: durably's errors say cause and fix; the shop's own driver errors (they carry a code)
+// get the demo's fix. Anything else is a bug, where the stack helps.
 main().catch((error: unknown) => {
-  console.error(error);
+  const said = error instanceof Error ? error.message : String(error);
+  const fix = "start Postgres, correct DBOS_SYSTEM_DATABASE_URL, or unset it to use an embedded Postgres";
+  if (isDurablyError(error)) console.error(`error: ${said}`);
+  else if (typeof (error as { code?: unknown } | null)?.code === "string") console.error(`error: ${said}: ${fix}.`);
+  else console.error(error);
   process.exit(1);
 });

@@ -173,7 +173,7 @@ describe("queues, schedules, schema and databases", () => {
     expect((await durably(["--schema", "my_schema", "schema", "print"])).stdout).toContain('CREATE TABLE "my_schema".workflow_status');
     const unreachable = await durably(["workflow", "list"], { db: "postgres://postgres@127.0.0.1:1/none" });
     expect(unreachable.code).toBe(3);
-    expect(unreachable.stderr).toContain("127.0.0.1:1/none");
+    expect(unreachable.stderr).toContain("Connection refused by 127.0.0.1:1:");
     const unset = await durably(["workflow", "list"], { db: null });
     expect(unset.code).toBe(2);
     expect(unset.stderr).toContain("DBOS_SYSTEM_DATABASE_URL");

@@ -1,5 +1,6 @@
 // Every command that reads or changes workflows opens one client and always closes it.
 import { createClient, shutdown, type DBOSContext } from "@durably/core";
+import { checkDatabaseUrl, openSystemDatabase } from "@durably/sysdb";
 import { usage } from "./cli-failure.js";
 
 export interface ConnectionOptions {
@@ -8,22 +9,54 @@ export interface ConnectionOptions {
   readonly app?: string;
 }
 
-/** The system database URL from --db, else DBOS_SYSTEM_DATABASE_URL; a usage error if neither. */
-export function databaseUrl(options: ConnectionOptions): string {
+/** The system database URL and where it came from. */
+export interface DatabaseUrl {
+  readonly url: string;
+  /** `--db` or `DBOS_SYSTEM_DATABASE_URL`, named in errors. */
+  readonly urlName: string;
+}
+
+/** The system database URL from --db, else DBOS_SYSTEM_DATABASE_URL, checked: a usage error if neither or malformed. */
+export function databaseUrl(options: ConnectionOptions): DatabaseUrl {
+  const urlName = options.db === undefined ? "DBOS_SYSTEM_DATABASE_URL" : "--db";
   const url = options.db ?? process.env.DBOS_SYSTEM_DATABASE_URL;
   if (url === undefined || url === "") {
     throw usage("No system database: pass --db postgres://user@host:5432/database or set DBOS_SYSTEM_DATABASE_URL.");
   }
-  return url;
+  return { url: checkDatabaseUrl(url, urlName), urlName };
+}
+
+/** How long a command waits for the server's reply to a connection; a refused one fails at once. */
+export const cliConnectTimeoutMs = 5_000;
+
+/**
+ * Connects once without retrying: a person at a terminal wants "connection refused" now, not after
+ * the library's wait for a restarting server.
+ */
+export async function checkReachable({ url, urlName }: DatabaseUrl): Promise<void> {
+  const probe = openSystemDatabase({
+    url,
+    urlName,
+    poolSize: 1,
+    connectTimeoutMs: cliConnectTimeoutMs,
+    retryConnect: false,
+  });
+  try {
+    await probe.connect();
+  } finally {
+    await probe.close();
+  }
 }
 
 export async function withClient<T>(options: ConnectionOptions, body: (client: DBOSContext) => Promise<T>): Promise<T> {
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+  const target = databaseUrl(options);
+  await checkReachable(target);
   const client = await createClient({
-    systemDatabaseUrl: databaseUrl(options),
+    systemDatabaseUrl: target.url,
     poolSize: 2,
     logger: quiet,
-    connectTimeoutMs: 5_000,
+    connectTimeoutMs: cliConnectTimeoutMs,
     ...(options.schema === undefined ? {} : { schema: options.schema }),
     ...(options.app === undefined ? {} : { appName: options.app }),
   });

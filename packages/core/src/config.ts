@@ -1,5 +1,6 @@
 // The configuration users give createDBOSContext, validated and frozen before any I/O.
-import { checkOptions, DurablyError, validateSchemaName, defaultSchemaName, type OptionRules } from "@durably/sysdb";
+import { checkDatabaseUrl, checkOptions, DurablyError, validateSchemaName, defaultSchemaName } from "@durably/sysdb";
+import type { OptionRules } from "@durably/sysdb";
 import { systemClock, type Clock } from "./clock.js";
 import { createConsoleLogger, type Logger } from "./logger.js";
 import { isSerializationFormat, type SerializationFormat } from "./serialization/index.js";
@@ -34,6 +35,8 @@ export interface DBOSConfig {
 export interface ResolvedConfig {
   readonly appName: string;
   readonly systemDatabaseUrl: string;
+  /** Where the URL came from, named in errors: `systemDatabaseUrl` or `DBOS_SYSTEM_DATABASE_URL`. */
+  readonly systemDatabaseUrlName: string;
   readonly applicationVersion: string | undefined;
   readonly executorId: string;
   readonly poolSize: number;
@@ -71,14 +74,16 @@ export function resolveConfig(config: DBOSConfig, env: NodeJS.ProcessEnv = proce
   if (!(client && config.appName === "") && (typeof config.appName !== "string" || config.appName.trim() === "")) {
     invalid("appName is required: a non-empty string naming your application, e.g. { appName: \"shop\" }");
   }
+  const fromEnv = config.systemDatabaseUrl === undefined;
+  const systemDatabaseUrlName = fromEnv ? "DBOS_SYSTEM_DATABASE_URL" : "systemDatabaseUrl";
   const systemDatabaseUrl = config.systemDatabaseUrl ?? env.DBOS_SYSTEM_DATABASE_URL;
-  if (typeof systemDatabaseUrl !== "string" || !/^postgres(ql)?:\/\//.test(systemDatabaseUrl)) {
+  if (systemDatabaseUrl === undefined) {
     invalid(
-      systemDatabaseUrl === undefined
-        ? "no system database: set systemDatabaseUrl or the DBOS_SYSTEM_DATABASE_URL environment variable to a postgres:// URL"
-        : "systemDatabaseUrl must be a postgres:// or postgresql:// URL",
+      "no system database: set systemDatabaseUrl or the DBOS_SYSTEM_DATABASE_URL environment variable " +
+        "to a postgres:// URL",
     );
   }
+  checkDatabaseUrl(systemDatabaseUrl, `Invalid durably config: ${systemDatabaseUrlName}`, "INVALID_CONFIG");
   const poolSize = config.poolSize ?? 10;
   if (!Number.isInteger(poolSize) || poolSize < 2 || poolSize > 1000) invalid(`poolSize must be an integer from 2 to 1000, got ${String(poolSize)}`);
   const serializer = config.serializer ?? "js_superjson";
@@ -100,6 +105,7 @@ export function resolveConfig(config: DBOSConfig, env: NodeJS.ProcessEnv = proce
   return Object.freeze({
     appName: config.appName,
     systemDatabaseUrl,
+    systemDatabaseUrlName,
     applicationVersion,
     executorId,
     poolSize,

@@ -1,6 +1,7 @@
 // createClient: a context for programs that manage and talk to workflows without running any.
 import { checkOptions, DurablyError, latestMigrationVersion, openSystemDatabase } from "@durably/sysdb";
 import { GroupCommit } from "./group-commit.js";
+import { logConnectRetry } from "./log-connect-retry.js";
 import { configRules, resolveConfig, type DBOSConfig } from "./config.js";
 import { DBOSContext } from "./dbos-context.js";
 import { Notifier } from "./notifier.js";
@@ -33,7 +34,9 @@ export async function createClient(config: ClientConfig = {}): Promise<DBOSConte
     url: resolved.systemDatabaseUrl,
     schema: resolved.schema,
     poolSize: resolved.poolSize,
+    urlName: resolved.systemDatabaseUrlName,
     connectTimeoutMs: resolved.connectTimeoutMs,
+    onConnectRetry: logConnectRetry(resolved.logger),
     applicationName: `durably-client${config.appName ? `-${config.appName}` : ""}`.slice(0, 63),
     onBackgroundError: (error) => resolved.logger.warn("system database listener", { error }),
     ...(resolved.onQuery === undefined ? {} : { onQuery: resolved.onQuery }),

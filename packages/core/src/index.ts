@@ -39,3 +39,4 @@ export { createConsoleLogger, type Logger, type LogLevel, type LogFields } from 
 export type { Clock } from "./clock.js";
 export type { SerializationFormat } from "./serialization/index.js";
 export { DurablyError, isDurablyError, durablyErrorCodes, type DurablyErrorCode } from "@durably/sysdb";
+export { checkDatabaseUrl } from "@durably/sysdb";

@@ -9,6 +9,7 @@ import {
   recordApplicationVersion,
 } from "@durably/sysdb";
 import { computeApplicationVersion } from "./application-version.js";
+import { logConnectRetry } from "./log-connect-retry.js";
 import { startCancellationWatcher } from "./cancellation-watcher.js";
 import { GroupCommit } from "./group-commit.js";
 import { Notifier } from "./notifier.js";
@@ -35,17 +36,23 @@ export async function launch(ctx: DBOSContext): Promise<void> {
   }
   runtime.state = "launching";
   const { config, logger } = runtime;
+  // A server that refuses for a while (a restart during a deploy) is waited out, one log line per attempt.
+  const connecting = {
+    urlName: config.systemDatabaseUrlName,
+    connectTimeoutMs: config.connectTimeoutMs,
+    onConnectRetry: logConnectRetry(logger),
+  };
   const sysdb = openSystemDatabase({
     url: config.systemDatabaseUrl,
+    ...connecting,
     schema: config.schema,
     poolSize: config.poolSize,
-    connectTimeoutMs: config.connectTimeoutMs,
     applicationName: `durably-${config.appName}`.slice(0, 63),
     onBackgroundError: (error) => logger.warn("system database listener", { error }),
     ...(config.onQuery === undefined ? {} : { onQuery: config.onQuery }),
   });
   try {
-    await ensureDatabaseExists(config.systemDatabaseUrl, config.connectTimeoutMs);
+    await ensureDatabaseExists(config.systemDatabaseUrl, connecting);
     await sysdb.connect();
     // A migration may rightly run for long on a big database: no per-attempt deadline.
     await withDatabaseRetry("migrate the system database", () => migrateSystemDatabase(sysdb), { logger, attemptTimeoutMs: Infinity });

@@ -4,22 +4,33 @@ import { Kysely } from "kysely";
 import postgres from "#postgres";
 import type { Options, Sql } from "#postgres";
 import { checkOptions } from "./check-options.js";
-import { DurablyError } from "./durably-error.js";
+import { checkDatabaseUrl, describeUrl } from "./database-url.js";
+import type { DurablyError } from "./durably-error.js";
 import { PostgresPoolDialect } from "./kysely-dialect.js";
 import { NotificationListener } from "./notification-listener.js";
 import { defaultSchemaName, quoteIdentifier, validateSchemaName } from "./schema-name.js";
-import { classifyError } from "./sqlstate.js";
 import type { SystemSchema } from "./tables.js";
+import { untilReachable } from "./until-reachable.js";
 
 export interface SystemDatabaseOptions {
-  /** A postgres:// URL. */
+  /** A postgres:// or postgresql:// URL with a host and a database (checked by checkDatabaseUrl). */
   readonly url: string;
+  /** Where `url` came from (an option or environment variable), named in errors. Default `"url"`. */
+  readonly urlName?: string;
   /** Schema of the system tables. Default `"dbos"`. Any 1-63 byte name; it is always quoted. */
   readonly schema?: string;
   /** Connections in the pool. Default 10. */
   readonly poolSize?: number;
   /** How long to wait for a connection before failing with DATABASE_UNAVAILABLE. Default 10 000 ms. */
   readonly connectTimeoutMs?: number;
+  /**
+   * Whether {@link SystemDatabase.connect} retries a server that refuses or is unreachable until
+   * `connectTimeoutMs` has passed (a restart during a deploy). false fails on the first attempt
+   * (command-line tools). Default true.
+   */
+  readonly retryConnect?: boolean;
+  /** Told of each failed connect attempt that will be retried (to log it). Default: ignored. */
+  readonly onConnectRetry?: (failure: DurablyError, attempt: number) => void;
   /** Shown as `application_name` in pg_stat_activity (the listener adds `-listen`). Default `"durably"`. */
   readonly applicationName?: string;
   /** Receives errors of background work (the listener's reconnects). Default: ignored. */
@@ -41,7 +52,7 @@ export interface SystemDatabase {
   readonly listener: NotificationListener;
   /** Where the database lives, for error messages: `host:port/database`. */
   readonly location: string;
-  /** Opens a connection now and fails with DATABASE_UNAVAILABLE if none can be had in time. */
+  /** Opens a connection now; fails with a one-line DATABASE_UNAVAILABLE (cause and fix) if none can be had in time. */
   connect(): Promise<void>;
   close(): Promise<void>;
 }
@@ -58,15 +69,20 @@ export interface SystemDatabase {
  */
 export function openSystemDatabase(options: SystemDatabaseOptions): SystemDatabase {
   checkOptions("openSystemDatabase", options, {
-    url: { type: "string", required: true, nonEmpty: true },
+    url: { type: "string", required: true },
+    urlName: { type: "string", nonEmpty: true },
     schema: { type: "string" },
     poolSize: { type: "number", integer: true, min: 1, max: 1000 },
     connectTimeoutMs: { type: "number", above: 0 },
+    retryConnect: { type: "boolean" },
+    onConnectRetry: { type: "function" },
     applicationName: { type: "string" },
     onBackgroundError: { type: "function" },
     onQuery: { type: "function" },
   });
   const schema = validateSchemaName(options.schema ?? defaultSchemaName);
+  const urlName = options.urlName ?? "url";
+  checkDatabaseUrl(options.url, urlName);
   const location = describeUrl(options.url);
   const poolSize = options.poolSize ?? 10;
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
@@ -109,11 +125,11 @@ export function openSystemDatabase(options: SystemDatabaseOptions): SystemDataba
     listener,
     location,
     async connect() {
-      try {
-        await untilReachable(() => sql`select 1`, connectTimeoutMs);
-      } catch (error) {
-        throw unavailable(location, connectTimeoutMs, error);
-      }
+      await untilReachable(() => sql`select 1`, { url: options.url, urlName }, {
+        timeoutMs: connectTimeoutMs,
+        retry: options.retryConnect ?? true,
+        onRetry: options.onConnectRetry,
+      });
     },
     async close() {
       if (closed) return;
@@ -122,64 +138,4 @@ export function openSystemDatabase(options: SystemDatabaseOptions): SystemDataba
       await sql.end({ timeout: 5 });
     },
   };
-}
-
-/** Turns a connection failure into the typed error users see. */
-export function unavailable(location: string, timeoutMs: number, cause: unknown): DurablyError {
-  const kind = classifyError(cause);
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  if (kind === "missing_database") {
-    return new DurablyError(
-      "DATABASE_UNAVAILABLE",
-      `The database at ${location} does not exist (${reason}). Create it, or point the URL at an existing database.`,
-      { cause },
-    );
-  }
-  return new DurablyError(
-    "DATABASE_UNAVAILABLE",
-    `Could not connect to Postgres at ${location} within ${timeoutMs} ms: ${reason}. ` +
-      "Check that the server is running and that the URL (host, port, user, password) is right.",
-    { cause },
-  );
-}
-
-/** `host:port/database` of a URL, without credentials. */
-export function describeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.hostname || "localhost"}:${parsed.port || "5432"}${parsed.pathname || "/"}`;
-  } catch {
-    throw new DurablyError(
-      "INVALID_CONFIG",
-      "The system database URL is not a valid URL. Use the form postgres://user:password@host:5432/database.",
-    );
-  }
-}
-
-/**
- * Runs `attempt` until it succeeds, retrying connection failures (a server that refuses
- * connections or is still starting up, as during a restart) for up to `timeoutMs` in all.
- */
-export async function untilReachable<T>(attempt: () => Promise<T>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
-    try {
-      return await withTimeout(attempt(), Math.max(1, deadline - Date.now()) + 1000);
-    } catch (error) {
-      if (classifyError(error) !== "connection" || Date.now() + delay >= deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`timed out after ${ms} ms`), { code: "CONNECT_TIMEOUT" })), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { ensureDatabaseExists, migrateSystemDatabase, openSystemDatabase, renderMigrationSql } from "@durably/sysdb";
-import { databaseUrl, type ConnectionOptions } from "../connect-client.js";
+import { cliConnectTimeoutMs, databaseUrl, type ConnectionOptions } from "../connect-client.js";
 import { loadEmbeddedPostgres } from "../load-embedded-postgres.js";
 import { printJson, printText } from "../output/print.js";
 
@@ -14,9 +14,12 @@ export function registerDatabaseCommands(program: Command, global: () => Connect
     .description("create the system database if needed and bring its schema up to date")
     .action(async () => {
       const options = global();
-      const url = databaseUrl(options);
-      const created = await ensureDatabaseExists(url);
-      const sysdb = openSystemDatabase({ url, poolSize: 1, ...(options.schema === undefined ? {} : { schema: options.schema }) });
+      const { url, urlName } = databaseUrl(options);
+      // No retries: a refused or unknown server fails at once, with one line saying why.
+      const connecting = { urlName, connectTimeoutMs: cliConnectTimeoutMs, retryConnect: false };
+      const created = await ensureDatabaseExists(url, connecting);
+      const schema = options.schema === undefined ? {} : { schema: options.schema };
+      const sysdb = openSystemDatabase({ url, ...connecting, poolSize: 1, ...schema });
       try {
         await sysdb.connect();
         const report = await migrateSystemDatabase(sysdb);
