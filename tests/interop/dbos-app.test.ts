@@ -305,12 +305,22 @@ describe("application versions", () => {
       select version_id, version_name, version_timestamp, created_at, application_name
       from dbos.application_versions where application_name = ${appName} order by version_timestamp, version_name`);
 
-  test("durably's launch of DBOS's version keeps the row DBOS wrote; a new version becomes DBOS's latest", async () => {
+  test("durably's launch of DBOS's version keeps the row DBOS wrote, warns when it is another app's; a new one becomes DBOS's latest", async () => {
     const written = await versionRows();
     expect(written.map((r) => r.version_name)).toEqual(["rt-v1"]);
     const joins = createDBOSContext({ appName, systemDatabaseUrl: db.url, applicationVersion: "rt-v1", executorId: "durably-joins", logger: quiet });
     await launch(joins);
     await shutdown(joins);
+    expect(await versionRows()).toEqual(written);
+
+    // DBOS's launch refuses a version another application registered; durably's runs, and says so.
+    const warnings: string[] = [];
+    const intruder = createDBOSContext({
+      appName: "intruder", systemDatabaseUrl: db.url, applicationVersion: "rt-v1", logger: { ...quiet, warn: (message: string) => void warnings.push(message) },
+    });
+    await launch(intruder);
+    await shutdown(intruder);
+    expect(warnings).toEqual([expect.stringContaining(`Application version rt-v1 is already registered by application ${appName}`)]);
     expect(await versionRows()).toEqual(written);
 
     const next = createDBOSContext({ appName, systemDatabaseUrl: db.url, applicationVersion: "rt-v2", executorId: "durably-next", logger: quiet });

@@ -62,7 +62,21 @@ export async function launch(ctx: DBOSContext): Promise<void> {
     // Each step below is idempotent, so a connection lost meanwhile (a server restart) is retried.
     const retry = { logger, signal: runtime.shutdownSignal };
     await withDatabaseRetry("start listening for notifications", () => sysdb.listener.start(), retry);
-    await withDatabaseRetry("record the application version", () => recordApplicationVersion(sysdb, config.appName, version, runtime.now()), retry);
+    const owner = await withDatabaseRetry(
+      "record the application version",
+      () => recordApplicationVersion(sysdb, config.appName, version, runtime.now()),
+      retry,
+    );
+    if (owner !== config.appName) {
+      // DBOS's launch refuses this; durably runs, but DBOS's tools do not list the version as this app's.
+      logger.warn(
+        `Application version ${version} is already registered by application ${owner ?? "(none)"}: ` +
+          "version names are unique across the applications of a system database, " +
+          `and DBOS refuses to launch ${config.appName} with it. ` +
+          "Set a distinct applicationVersion.",
+        { appName: config.appName, applicationVersion: version, owner },
+      );
+    }
     for (const extension of runtime.extensions) await extension.onLaunch?.(ctx);
     runtime.state = "launched";
 
