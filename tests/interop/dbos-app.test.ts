@@ -215,6 +215,18 @@ describe.each([
     expect(result.scheduledTime).toEqual(format === "native" ? expect.any(Date) : expect.any(String));
   });
 
+  test("durably reads a delayed DBOS enqueue with a timeout, cancels it, and the DBOS app runs it once durably resumes it", async () => {
+    const id = `delayed-${format}`;
+    const params = { queueName: `${appName}-q`, timeoutMS: 600_000, enqueueOptions: { delaySeconds: 3600, priority: 5, deduplicationID: id } };
+    await app.start(`child${suffix}`, id, [4], params);
+    const [row] = await listWorkflows(client(), { workflowIDs: [id], loadPayloads: true });
+    expect(row).toMatchObject({ status: "DELAYED", queueName: `${appName}-q`, timeoutMs: 600_000, input: 4, serialization: tag });
+    await cancelWorkflow(client(), id);
+    expect((await listWorkflows(client(), { workflowIDs: [id] }))[0]?.status).toBe("CANCELLED");
+    const resumed = await resumeWorkflow(client(), id);
+    expect(await resumed.getResult({ timeoutMs: 20_000 })).toBe(8);
+  });
+
   test("durably's client enqueues onto the DBOS app's queue, and the DBOS app runs it", async () => {
     const handle = await enqueueWorkflow(client(), `child${suffix}`, 21, { queue: `${appName}-q`, workflowID: `enq-${format}` });
     expect(await handle.getResult({ timeoutMs: 20_000 })).toBe(42);
@@ -254,13 +266,17 @@ describe("moving from DBOS to durably", () => {
     crashed = worker = undefined;
   });
 
-  test.each(["native", "portable"] as const)(
-    "a DBOS app (%s) dies mid-workflow; durably launched with its executor ID and version resumes it from DBOS's checkpoints",
-    async (format) => {
+  test.each([
+    { name: "native workflows", format: "native", appSerializer: "native", worker: "js_superjson" },
+    { name: "portable workflows", format: "portable", appSerializer: "native", worker: "portable_json" },
+    { name: "DBOSPortableJSON app-wide", format: "portable", appSerializer: "portable", worker: "js_superjson" },
+  ] as const)(
+    "a DBOS app ($name) dies mid-workflow; durably launched with its executor ID and version resumes it from DBOS's checkpoints",
+    async ({ name, format, appSerializer, worker: workerSerializer }) => {
       const suffix = format === "portable" ? "_portable" : "";
-      const executorID = `dbos-moved-${format}`;
-      crashed = await startDBOSApp({ url: db.url, appName: "dbos-moved", applicationVersion: "mv-v1", executorID });
-      const id = `moved-${format}`;
+      const executorID = `dbos-moved-${name.replace(/\W/g, "-")}`;
+      crashed = await startDBOSApp({ url: db.url, appName: "dbos-moved", applicationVersion: "mv-v1", executorID, serializer: appSerializer });
+      const id = `moved-${executorID}`;
       await crashed.start(`tour${suffix}`, id);
       const client = clients[format]!;
       // Waiting in recv: every step before it is recorded, and recv's timeout (step 12) too.
@@ -268,7 +284,7 @@ describe("moving from DBOS to durably", () => {
       await crashed.kill();
 
       worker = createDBOSContext({
-        appName: "dbos-moved", systemDatabaseUrl: db.url, applicationVersion: "mv-v1", executorId: executorID, logger: quiet, pollIntervalMs: 50, serializer: serializerOf[format],
+        appName: "dbos-moved", systemDatabaseUrl: db.url, applicationVersion: "mv-v1", executorId: executorID, logger: quiet, pollIntervalMs: 50, serializer: workerSerializer,
       });
       let stepRuns = 0;
       // The same workflows, written for durably: same names, same durable calls in the same order.

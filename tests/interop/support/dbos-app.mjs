@@ -1,15 +1,17 @@
 // A real DBOS 5.3.0 application (DBOS.launch, its own runtime), run as a child process so that
 // the rows durably reads are the ones DBOS's runtime writes. Usage: node dbos-app.mjs <url> <app>
-// <version> <executor>. Reads JSON commands on stdin, one a line, and answers each on stdout:
-//   {"op":"start","workflow":"tour","id":"…","args":[…]}  starts a workflow (tour's default
-//                                               input: richValue), answers {"ok":"…"} once it is recorded
+// <version> <executor> [native|portable]. Reads JSON commands on stdin, one a line, and answers each on stdout:
+//   {"op":"start","workflow":"tour","id":"…","args":[…],"params":{…}}  starts a workflow (tour's
+//       default input: richValue; params: DBOS's StartWorkflowParams), answers {"ok":"…"} once recorded
 //   {"op":"runs","id":"…"}                     how often gated's first step ran for that workflow ID
 // Each workflow is registered twice: under its name in DBOS's default format (native, stored as
 // js_superjson) and as `<name>_portable` with DBOS's per-workflow `serialization: "portable"`.
 import { DBOS } from "@dbos-inc/dbos-sdk";
+import { DBOSPortableJSON } from "@dbos-inc/dbos-sdk/internal/serialization";
 import { createInterface } from "node:readline";
 
-const [url, appName, applicationVersion, executorID] = process.argv.slice(2);
+// serializer "portable" configures DBOSPortableJSON app-wide (DBOS's other way to choose a format).
+const [url, appName, applicationVersion, executorID, serializer = "native"] = process.argv.slice(2);
 const when = new Date("2026-03-04T05:06:07.000Z");
 /** What a workflow's input and its first step's output look like in each format. */
 const richValue = {
@@ -31,7 +33,14 @@ class OrderError extends Error {
 // fails on purpose logs one such line.
 const line = (level) => (entry) => console.error(`${level}: ${entry instanceof Error ? entry.message : String(entry)}`);
 const logger = { debug() {}, info() {}, warn: line("warn"), error: line("error") };
-DBOS.setConfig({ name: appName, systemDatabaseUrl: url, applicationVersion, executorID, logger });
+DBOS.setConfig({
+  name: appName,
+  systemDatabaseUrl: url,
+  applicationVersion,
+  executorID,
+  logger,
+  ...(serializer === "portable" ? { serializer: DBOSPortableJSON } : {}),
+});
 
 function register(format) {
   const suffix = format === "portable" ? "_portable" : "";
@@ -93,7 +102,9 @@ await DBOS.registerQueue(`${appName}-limited`, {
   minPollingIntervalMs: 100,
 });
 // Once a year: the tests trigger them rather than wait.
-await DBOS.applySchedules(["native", "portable"].map((format) => ({
+// (Plain JSON cannot hold the native context, so an app-wide portable serializer gets only the portable one.)
+const scheduleFormats = serializer === "portable" ? ["portable"] : ["native", "portable"];
+await DBOS.applySchedules(scheduleFormats.map((format) => ({
   scheduleName: `${appName}-yearly-${format}`,
   workflowFn: workflows[format].scheduled,
   schedule: "0 0 1 1 *",
@@ -109,7 +120,7 @@ for await (const line of createInterface({ input: process.stdin })) {
       const format = command.workflow.endsWith("_portable") ? "portable" : "native";
       const fn = workflows[format][command.workflow.replace(/_portable$/, "")];
       const args = command.args ?? (command.workflow.startsWith("tour") ? [richValue[format]()] : []);
-      await DBOS.startWorkflow(fn, { workflowID: command.id })(...args);
+      await DBOS.startWorkflow(fn, { ...command.params, workflowID: command.id })(...args);
       answer({ ok: command.id });
     } else if (command.op === "runs") {
       answer({ ok: firstStepRuns.get(command.id) ?? 0 });

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 
 export interface DBOSApp {
   /** Starts `workflow` (see dbos-app.mjs; `_portable` for DBOS's portable format) under `id` in the DBOS app. */
-  start(workflow: string, id: string, args?: unknown[]): Promise<void>;
+  start(workflow: string, id: string, args?: unknown[], params?: Record<string, unknown>): Promise<void>;
   /** How often the DBOS app ran gated's first step for `id`. */
   firstStepRuns(id: string): Promise<number>;
   /** SIGTERM, then SIGKILL after 5 s. */
@@ -20,6 +20,8 @@ export interface DBOSAppOptions {
   readonly appName: string;
   readonly applicationVersion: string;
   readonly executorID: string;
+  /** "portable": DBOSPortableJSON as the app-wide serializer. Default DBOS's own (js_superjson). */
+  readonly serializer?: "native" | "portable";
 }
 
 const answerTimeoutMs = 30_000;
@@ -28,7 +30,7 @@ const killAfterMs = 5_000;
 export async function startDBOSApp(options: DBOSAppOptions): Promise<DBOSApp> {
   const script = fileURLToPath(new URL("./dbos-app.mjs", import.meta.url));
   // --no-deprecation: DBOS's pg usage prints a DeprecationWarning that says nothing about the test.
-  const args = ["--no-deprecation", script, options.url, options.appName, options.applicationVersion, options.executorID];
+  const args = ["--no-deprecation", script, options.url, options.appName, options.applicationVersion, options.executorID, options.serializer ?? "native"];
   const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] });
   child.stderr.on("data", (d) => process.stderr.write(`[dbos-app] ${d}`));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -69,7 +71,7 @@ export async function startDBOSApp(options: DBOSAppOptions): Promise<DBOSApp> {
     throw error;
   }
   return {
-    start: async (workflow, id, args) => void (await ask({ op: "start", workflow, id, ...(args === undefined ? {} : { args }) })),
+    start: async (workflow, id, args, params) => void (await ask({ op: "start", workflow, id, args, params })),
     firstStepRuns: async (id) => (await ask({ op: "runs", id })) as number,
     stop: () => stop(),
     kill: () => stop("SIGKILL"),
