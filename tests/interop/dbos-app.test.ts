@@ -129,7 +129,11 @@ describe.each([
 
   test("durably's CLI lists it and its steps", async () => {
     const id = `tour-${format}`;
-    const list = await durablyCli(["--json", "workflow", "list", "--prefix", id, "--load"]);
+    const [list, get, steps] = await Promise.all([
+      durablyCli(["--json", "workflow", "list", "--prefix", id, "--load"]),
+      durablyCli(["workflow", "get", id]),
+      durablyCli(["workflow", "steps", id]),
+    ]);
     expect(list.code, list.stderr).toBe(0);
     const rows = JSON.parse(list.stdout) as Array<{ workflowID: string; status: string; name: string }>;
     expect(rows.map((r) => [r.workflowID, r.status, r.name]).sort()).toEqual([
@@ -137,7 +141,9 @@ describe.each([
       [`${id}-child`, "SUCCESS", `child${suffix}`],
       [`${id}-queued`, "SUCCESS", `child${suffix}`],
     ]);
-    const steps = await durablyCli(["workflow", "steps", id]);
+    expect(get.code, get.stderr).toBe(0);
+    expect(get.stdout).toMatch(/Status\s+SUCCESS/);
+    expect(get.stdout).toMatch(/Output\s+.*second/);
     expect(steps.code, steps.stderr).toBe(0);
     expect(steps.stdout).toMatch(/0\s+first\s+ok/);
     expect(steps.stdout).toMatch(/11\s+DBOS\.recv\s+ok/);
