@@ -3,7 +3,10 @@
 import { CliFailure } from "./cli-failure.js";
 
 type Testing = typeof import("@durably/testing");
-export type EmbeddedPostgresApi = Pick<Testing, "startEmbeddedPostgres" | "stopEmbeddedPostgres">;
+export type EmbeddedPostgresApi = Pick<
+  Testing,
+  "startEmbeddedPostgres" | "stopEmbeddedPostgres" | "embeddedPostgresStatus" | "devDataDir" | "devDatabaseUrl"
+>;
 
 export const embeddedPostgresMissing =
   "durably dev-db needs the optional package @durably/testing (it runs an embedded Postgres), " +
@@ -12,8 +15,9 @@ export const embeddedPostgresMissing =
 
 export async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresApi> {
   try {
-    const { startEmbeddedPostgres, stopEmbeddedPostgres } = await import("@durably/testing");
-    return { startEmbeddedPostgres, stopEmbeddedPostgres };
+    const testing = await import("@durably/testing");
+    const { startEmbeddedPostgres, stopEmbeddedPostgres, embeddedPostgresStatus, devDataDir, devDatabaseUrl } = testing;
+    return { startEmbeddedPostgres, stopEmbeddedPostgres, embeddedPostgresStatus, devDataDir, devDatabaseUrl };
   } catch (error) {
     if (isMissing(error, "@durably/testing")) throw new CliFailure(embeddedPostgresMissing);
     throw error;

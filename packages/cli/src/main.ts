@@ -4,6 +4,7 @@ import { Command, CommanderError } from "commander";
 import pc from "picocolors";
 import { exitCodeOf } from "./cli-failure.js";
 import { registerDatabaseCommands } from "./commands/database-commands.js";
+import { registerDevDbCommands } from "./commands/dev-db-commands.js";
 import { registerQueueCommands } from "./commands/queue-commands.js";
 import { registerScheduleCommands } from "./commands/schedule-commands.js";
 import { registerWorkflowCommands } from "./commands/workflow-commands.js";
@@ -32,6 +33,7 @@ registerWorkflowCommands(program, global);
 registerQueueCommands(program, global);
 registerScheduleCommands(program, global);
 registerDatabaseCommands(program, global);
+registerDevDbCommands(program, global);
 
 try {
   await program.parseAsync(process.argv);

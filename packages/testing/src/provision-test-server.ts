@@ -56,7 +56,8 @@ export async function provisionTestServer(options: ProvisionTestServerOptions = 
   const given = env.DURABLY_TEST_DATABASE_URL;
   if (given) {
     try {
-      return { url: withDatabase(given, "postgres"), kind: "env", source: "DURABLY_TEST_DATABASE_URL", stop: async () => {} };
+      const url = withDatabase(given, "postgres");
+      return { url, kind: "env", source: "DURABLY_TEST_DATABASE_URL", stop: async () => {} };
     } catch (err) {
       throw new TestDatabaseError("NO_SERVER", `DURABLY_TEST_DATABASE_URL is not a valid URL. ${PROVIDE_DATABASE_HINT}`, { cause: err });
     }
@@ -64,7 +65,8 @@ export async function provisionTestServer(options: ProvisionTestServerOptions = 
   if (await dockerEngineAnswers(env)) {
     try {
       const container = await startPostgresContainer();
-      return { url: container.url, kind: "container", source: "a Postgres container (Docker)", stop: () => container.stop() };
+      const source = "a Postgres container (Docker)";
+      return { url: container.url, kind: "container", source, stop: () => container.stop() };
     } catch (err) {
       log(`Docker answers but no Postgres container started (${String(err)}); trying embedded Postgres`);
     }
@@ -72,14 +74,15 @@ export async function provisionTestServer(options: ProvisionTestServerOptions = 
   const localUrl = env.DURABLY_TEST_LOCAL_URL ?? defaultLocalServerUrl;
   if (localUrl !== "off" && (await localServerAnswers(localUrl))) {
     log(`using the Postgres server at ${new URL(localUrl).host}`);
-    const source = env.DURABLY_TEST_LOCAL_URL ? "the machine's server (DURABLY_TEST_LOCAL_URL)" : "the machine's server";
+    const source = `the machine's server${env.DURABLY_TEST_LOCAL_URL ? " (DURABLY_TEST_LOCAL_URL)" : ""}`;
     return { url: withDatabase(localUrl, "postgres"), kind: "local", source, stop: async () => {} };
   }
   const dataDir = options.dataDir ?? defaultTestDataDir();
   try {
     const settings = { fsync: "off", synchronous_commit: "off", full_page_writes: "off" };
     const server = await startEmbeddedPostgres({ dataDir, settings, log, startTimeoutMs: options.startTimeoutMs });
-    return { url: server.url, kind: "embedded", source: `embedded Postgres in ${server.dataDir}`, stop: () => server.stop() };
+    const source = `embedded Postgres in ${server.dataDir}`;
+    return { url: server.url, kind: "embedded", source, stop: () => server.stop() };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     const message = `No Postgres server for tests: no Docker engine answered, and ${reason}\n${PROVIDE_DATABASE_HINT}`;

@@ -1,12 +1,8 @@
-// `durably migrate`, `durably schema print`, `durably dev-db start|stop`: the database itself.
-import { resolve } from "node:path";
+// `durably migrate`, `durably schema print`: the database itself.
 import type { Command } from "commander";
 import { ensureDatabaseExists, migrateSystemDatabase, openSystemDatabase, renderMigrationSql } from "@durably/sysdb";
 import { cliConnectTimeoutMs, databaseUrl, type ConnectionOptions } from "../connect-client.js";
-import { loadEmbeddedPostgres } from "../load-embedded-postgres.js";
 import { printJson, printText } from "../output/print.js";
-
-const devDataDir = () => resolve(".durably", "postgres");
 
 export function registerDatabaseCommands(program: Command, global: () => ConnectionOptions & { json?: boolean }): void {
   program
@@ -37,27 +33,4 @@ export function registerDatabaseCommands(program: Command, global: () => Connect
     .command("print")
     .description("print the SQL that migrate runs, for review before applying")
     .action(() => printText(renderMigrationSql(global().schema ?? "dbos")));
-
-  const devDb = program.command("dev-db").description(`a local Postgres for development (data in ${devDataDir()})`);
-  devDb
-    .command("start")
-    .description("start it (or find it running) and print its URL")
-    .action(async () => {
-      const { startEmbeddedPostgres } = await loadEmbeddedPostgres();
-      const server = await startEmbeddedPostgres({ dataDir: devDataDir() });
-      const url = new URL(server.url);
-      url.pathname = "/durably_dev";
-      if (global().json) return printJson({ url: url.toString(), port: server.port, pid: server.pid, dataDir: server.dataDir, startedHere: server.startedHere });
-      printText(`${server.startedHere ? "Started" : "Already running:"} Postgres on port ${server.port} (data in ${server.dataDir}).`);
-      printText(`export DBOS_SYSTEM_DATABASE_URL=${url.toString()}`);
-    });
-  devDb
-    .command("stop")
-    .description("stop it")
-    .action(async () => {
-      const { stopEmbeddedPostgres } = await loadEmbeddedPostgres();
-      const stopped = await stopEmbeddedPostgres(devDataDir());
-      if (global().json) return printJson({ stopped });
-      printText(stopped ? "Stopped the development Postgres." : "The development Postgres was not running.");
-    });
 }

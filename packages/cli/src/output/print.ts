@@ -23,3 +23,8 @@ export function brief(value: unknown, max = 60): string {
   const text = typeof value === "string" ? value : value instanceof Error ? `${value.name}: ${value.message}` : JSON.stringify(value, jsonReplacer);
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
+
+/** A line for people on stderr, so that stdout stays what a script reads or a shell evals. */
+export function printNote(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
