@@ -12,7 +12,7 @@ export interface TransactionStepOptions {
   readonly isolation?: IsolationLevel;
   /** Run the transaction READ ONLY. Default false. */
   readonly readOnly?: boolean;
-  /** Retries after serialization failures, deadlocks and connection loss. Default 10. */
+  /** Retries after serialization failures, deadlocks and a lost connection (nothing else is retried). Default 10. */
   readonly maxRetries?: number;
   /** Called after the transaction committed, before the step's checkpoint: for fault-injection tests. */
   readonly afterCommit?: () => void;
@@ -72,9 +72,16 @@ export function runAsTransaction<T, Trx>(
     const earlier = await recorded();
     if (earlier !== undefined) return earlier.value;
     for (let attempt = 0; ; attempt++) {
+      let thrownByBody: unknown = undefined;
       try {
         const value = await datasource.transaction({ isolation, readOnly: options.readOnly ?? false }, async (trx) => {
-          const result = await body(trx);
+          let result: T;
+          try {
+            result = await body(trx);
+          } catch (error) {
+            thrownByBody = error;
+            throw error;
+          }
           const output = encodeValue(result, format, where); // unstorable: rolls back, recorded as the step's error
           await datasource.insertCompletion(trx, workflowID, stepID, { output, serialization: format });
           return result;
@@ -82,7 +89,9 @@ export function runAsTransaction<T, Trx>(
         options.afterCommit?.();
         return value;
       } catch (error) {
-        const kind = classifyError(error);
+        // A socket error from the body may be the user's own (an HTTP call's ECONNRESET): it is a
+        // lost connection only if the driver marked it. One from opening or committing is the driver's.
+        const kind = classifyError(error, { fromDriver: error !== thrownByBody });
         // Another execution of this step committed first: its writes stand, ours rolled back.
         if (kind === "unique_violation" || kind === "connection") {
           const winner = await recorded().catch(() => undefined);

@@ -11,7 +11,7 @@ export type { OptionRule, OptionRules } from "./check-options.js";
 export type { DurablyErrorCode, DurablyErrorOptions } from "./durably-error.js";
 export { defaultSchemaName, quoteIdentifier, validateSchemaName } from "./schema-name.js";
 export { classifyError, errorCode, isRetryable } from "./sqlstate.js";
-export type { ErrorClass } from "./sqlstate.js";
+export type { ClassifyOptions, ErrorClass } from "./sqlstate.js";
 export { openSystemDatabase } from "./system-database.js";
 export { checkDatabaseUrl, describeUrl } from "./database-url.js";
 export { connectionFailure, type ConnectionFailureReason, type ConnectionTarget } from "./connection-failure.js";

@@ -24,5 +24,8 @@ export { stopEmbeddedPostgres } from "./stop-embedded-postgres.js";
 export { templateDatabaseName } from "./template-database-name.js";
 export { isTestDatabaseError, TestDatabaseError, type TestDatabaseErrorCode } from "./test-database-error.js";
 export { withDatabase } from "./with-database.js";
+export { holdLock } from "./hold-lock.js";
+export { Rendezvous } from "./rendezvous.js";
+export { terminateBackendWhenActive } from "./terminate-backend-when-active.js";
 export { assertClockSkewed, libfaketimePath, skewedClockEnv, skewedClockUnavailable } from "./skewed-clock.js";
 export { assertPremise, skipForMissingPremise } from "./missing-premise.js";

@@ -1,0 +1,186 @@
+// Which database errors runAsTransaction retries, each raised by a real server: transient ones
+// (serialization failure, deadlock, a terminated backend) rerun the body until it commits;
+// permanent ones (and a user's own ECONNRESET) fail the step at once, with the body run once.
+import postgres from "postgres";
+import { createDBOSContext, getWorkflowSteps, launch, registerWorkflow, runWorkflow, shutdown } from "@durably/core";
+import type { DBOSContext } from "@durably/core";
+import { createTestDatabase, holdLock, Rendezvous, terminateBackendWhenActive } from "@durably/testing";
+import type { TestDatabase } from "@durably/testing";
+import { useTestDatabase } from "@durably/testing/vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { migratedTemplate } from "@durably/sysdb";
+import { postgresDatasource, runAsTransaction, type TransactionStepOptions } from "../src/index.js";
+
+type Trx = postgres.TransactionSql<Record<string, unknown>>;
+
+const system = useTestDatabase({ template: migratedTemplate });
+let app: TestDatabase;
+let appSql: postgres.Sql;
+
+beforeAll(async () => {
+  app = await createTestDatabase();
+  appSql = postgres(app.url, { max: 4, onnotice: () => {} });
+});
+afterAll(async () => {
+  // Bounded: postgres.js's end() can wait forever after a backend died inside sql.begin (the 57P01
+  // test), on the rollback it sent to the dead connection.
+  await appSql.end({ timeout: 5 });
+  await app.drop();
+});
+beforeEach(async () => {
+  await appSql`drop table if exists items`;
+  await appSql`create table items (id int primary key, n int not null)`;
+  await appSql`insert into items values (1, 0), (2, 0)`;
+});
+
+const errorCodeOf = (error: unknown) => (error as { code?: string } | undefined)?.code;
+
+/**
+ * Runs each body as a transaction step of its own workflow, all at once. Returns their outcomes
+ * and the code of each error runAsTransaction logged as retried.
+ */
+async function runSteps(bodies: ((trx: Trx) => Promise<unknown>)[], options: TransactionStepOptions = {}) {
+  const retried: (string | undefined)[] = [];
+  const logger = {
+    debug() {},
+    warn() {},
+    error() {},
+    info(message: string, fields?: { error?: { code?: string } }) {
+      if (message.includes("retrying")) retried.push(fields?.error?.code);
+    },
+  };
+  const ctx = createDBOSContext({ appName: "retries", systemDatabaseUrl: system.url, applicationVersion: "1", logger });
+  const appDb = postgresDatasource(appSql);
+  const workflows = bodies.map((body, i) => {
+    const step = (wctx: DBOSContext) => runAsTransaction(wctx, appDb, body, { ...options, name: `body${i}` });
+    return registerWorkflow(ctx, step, { name: `wf${i}` });
+  });
+  await launch(ctx);
+  try {
+    const handles = await Promise.all(workflows.map((wf) => runWorkflow(ctx, wf, undefined)));
+    const outcomes = await Promise.all(
+      handles.map(async (h) => {
+        const result = await h.getResult().then(
+          (value) => ({ value, error: undefined }),
+          (error: unknown) => ({ value: undefined, error: error as { code?: string } }),
+        );
+        const steps = (await getWorkflowSteps(ctx, h.workflowID)).map((s) => [s.name, errorCodeOf(s.error)]);
+        return { ...result, steps };
+      }),
+    );
+    return { outcomes, retried };
+  } finally {
+    await shutdown(ctx);
+  }
+}
+
+describe("permanent errors fail the step at once: the body runs once", () => {
+  const userReset = () => Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET", syscall: "read" });
+  test.each([
+    ["23505 unique_violation", "23505", (trx: Trx) => trx`insert into items values (1, 0)`],
+    ["42601 syntax_error", "42601", (trx: Trx) => trx.unsafe("selec 1")],
+    ["22012 division_by_zero", "22012", (trx: Trx) => trx`select 1 / ${0}::int`],
+    // An HTTP call in the body that lost its socket: not the transaction's connection.
+    ["a user's own ECONNRESET-shaped error", "ECONNRESET", async (trx: Trx) => {
+      await trx`update items set n = n + 1 where id = 1`;
+      throw userReset();
+    }],
+  ])("%s", async (_, code, statement) => {
+    let runs = 0;
+    const { outcomes, retried } = await runSteps([async (trx) => (runs++, statement(trx))]);
+    expect(outcomes[0]).toMatchObject({ error: { code }, steps: [["body0", code]] });
+    expect(runs).toBe(1);
+    expect(retried).toEqual([]);
+    expect(await appSql`select n from items where id = 1`).toEqual([{ n: 0 }]); // rolled back
+  });
+
+  // The user asked not to wait for the lock (NOWAIT), or not longer than lock_timeout: a retry
+  // would wait anyway, and each one would find the lock still held.
+  test.each([
+    ["NOWAIT", ["select * from items where id = 1 for update nowait"]],
+    ["lock_timeout", ["set local lock_timeout = '20ms'", "select * from items where id = 1 for update"]],
+  ])("55P03 lock_not_available (%s, the row locked by another session)", async (_, statements) => {
+    const release = await holdLock(app.url, "select * from items where id = 1 for update");
+    let runs = 0;
+    try {
+      const { outcomes, retried } = await runSteps([
+        async (trx) => {
+          runs++;
+          for (const statement of statements) await trx.unsafe(statement);
+        },
+      ]);
+      expect(outcomes[0]).toMatchObject({ error: { code: "55P03" }, steps: [["body0", "55P03"]] });
+      expect(runs).toBe(1);
+      expect(retried).toEqual([]);
+    } finally {
+      await release();
+    }
+  });
+});
+
+describe("transient errors roll back and rerun the body until it commits", () => {
+  test("40001 serialization_failure: two serializable read-modify-writes of one row", async () => {
+    const bothRead = new Rendezvous(2);
+    let runs = 0;
+    const bump = async (trx: Trx) => {
+      const first = ++runs <= 2;
+      const [row] = await trx`select n from items where id = 1`;
+      if (first) await bothRead.arrive(); // both snapshots taken before either writes
+      await trx`update items set n = ${(row!.n as number) + 1} where id = 1`;
+      return "bumped";
+    };
+    const { outcomes, retried } = await runSteps([bump, bump], { isolation: "serializable" });
+    expect(outcomes.map((o) => o.value)).toEqual(["bumped", "bumped"]);
+    expect(retried).toEqual(["40001"]);
+    expect(runs).toBe(3);
+    expect(await appSql`select n from items where id = 1`).toEqual([{ n: 2 }]);
+  });
+
+  test("40P01 deadlock_detected: two sessions lock two rows in opposite orders", async () => {
+    const bothLocked = new Rendezvous(2);
+    let runs = 0;
+    const lockBoth = (firstID: number, secondID: number) => async (trx: Trx) => {
+      const first = ++runs <= 2;
+      await trx`set local deadlock_timeout = '50ms'`;
+      await trx`update items set n = n + 1 where id = ${firstID}`;
+      if (first) await bothLocked.arrive();
+      await trx`update items set n = n + 1 where id = ${secondID}`;
+      return "locked";
+    };
+    const { outcomes, retried } = await runSteps([lockBoth(1, 2), lockBoth(2, 1)]);
+    expect(outcomes.map((o) => o.value)).toEqual(["locked", "locked"]);
+    expect(retried).toEqual(["40P01"]);
+    expect(runs).toBe(3);
+    expect(await appSql`select n from items order by id`).toEqual([{ n: 2 }, { n: 2 }]);
+  });
+
+  test("57P01 admin_shutdown: the transaction's backend is terminated mid-statement", async () => {
+    let runs = 0;
+    let seen: string | undefined;
+    const { outcomes, retried } = await runSteps([
+      async (trx) => {
+        if (++runs === 1) {
+          const [{ pid }] = (await trx`select pg_backend_pid() as pid`) as unknown as [{ pid: number }];
+          const sleeping = trx`select pg_sleep(30)`.execute().then(
+            () => undefined,
+            (error: { code?: string }) => error,
+          );
+          await terminateBackendWhenActive(app.url, pid);
+          const error = await sleeping;
+          seen = error?.code;
+          throw error ?? new Error("pg_sleep was not interrupted");
+        }
+        await trx`update items set n = n + 1 where id = 1`;
+        return "committed";
+      },
+    ]);
+    expect(seen).toBe("57P01");
+    expect(outcomes[0]).toMatchObject({ value: "committed" });
+    expect(runs).toBe(2);
+    // The driver reports the lost connection by the first error of the dead socket (57P01), or by
+    // the failed rollback after it (CONNECTION_CLOSED): both are the connection's, both retried.
+    expect(retried).toHaveLength(1);
+    expect(["57P01", "CONNECTION_CLOSED"]).toContain(retried[0]);
+    expect(await appSql`select n from items where id = 1`).toEqual([{ n: 1 }]);
+  });
+});
