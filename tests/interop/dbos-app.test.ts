@@ -23,6 +23,7 @@ import {
   shutdown,
   sleep,
   type DBOSContext,
+  type Logger,
 } from "@durably/core";
 import { closeStream, getEvent, readStream, recv, send, setEvent, writeStream } from "@durably/notifications";
 import { retrieveQueue } from "@durably/queues";
@@ -35,7 +36,7 @@ import { withRawSql } from "./support/raw-sql.js";
 import { startDBOSApp, type DBOSApp } from "./support/start-dbos-app.js";
 
 const db = useTestDatabase({ template: migratedTemplate });
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const appName = "dbos-runtime";
 const cliPath = join(dirname(createRequire(import.meta.url).resolve("@durably/cli/package.json")), "dist", "main.js");
 const when = new Date("2026-03-04T05:06:07.000Z");
@@ -52,9 +53,15 @@ const peerFlows: Partial<Record<Format, ReturnType<typeof registerWorkflow<undef
 beforeAll(async () => {
   app = await startDBOSApp({ url: db.url, appName, applicationVersion: "rt-v1", executorID: "dbos-app-1" });
   for (const format of ["native", "portable"] as const) {
-    clients[format] = await createClient({ systemDatabaseUrl: db.url, appName, logger: quiet, serializer: serializerOf[format] });
+    const serializer = serializerOf[format];
+    clients[format] = await createClient({ systemDatabaseUrl: db.url, appName, logger: quiet, serializer });
     const peer = createDBOSContext({
-      appName: `durably-peer-${format}`, systemDatabaseUrl: db.url, applicationVersion: "peer-v1", logger: quiet, pollIntervalMs: 50, serializer: serializerOf[format],
+      appName: `durably-peer-${format}`,
+      systemDatabaseUrl: db.url,
+      applicationVersion: "peer-v1",
+      logger: quiet,
+      pollIntervalMs: 50,
+      serializer,
     });
     peerFlows[format] = registerWorkflow(peer, async (wctx: DBOSContext) => {
       const message = await recv(wctx, { topic: "in", timeoutMs: 30_000 });
@@ -80,12 +87,24 @@ function durablyCli(args: string[]): Promise<{ code: number; stdout: string; std
 }
 
 describe.each([
-  { format: "native", suffix: "", tag: "js_superjson", rich: { when, big: 7n, tags: new Set(["a", "b"]), map: new Map([["k", 1]]) }, message: { at: when, n: 1n } },
-  { format: "portable", suffix: "_portable", tag: "portable_json", rich: { when: when.toISOString(), n: 7, tags: ["a", "b"] }, message: { at: "x", n: 1 } },
+  {
+    format: "native",
+    suffix: "",
+    tag: "js_superjson",
+    rich: { when, big: 7n, tags: new Set(["a", "b"]), map: new Map([["k", 1]]) },
+    message: { at: when, n: 1n },
+  },
+  {
+    format: "portable",
+    suffix: "_portable",
+    tag: "portable_json",
+    rich: { when: when.toISOString(), n: 7, tags: ["a", "b"] },
+    message: { at: "x", n: 1 },
+  },
 ] as const)("a DBOS workflow in DBOS's $format format", ({ format, suffix, tag, rich, message }) => {
   const client = () => clients[format]!;
 
-  test("durably reads its event and stream, sends it a message, and reads its result, status, children and steps", async () => {
+  test("durably reads its event and stream, sends it a message, reads its result, status and steps", async () => {
     const id = `tour-${format}`;
     await app.start(`tour${suffix}`, id);
     expect(await getEvent(client(), id, "status", { timeoutMs: 15_000 })).toEqual(rich);
@@ -94,16 +113,24 @@ describe.each([
     expect(values).toEqual([{ n: 1 }, { n: 2 }]);
     await send(client(), id, message, { topic: "in" });
     const handle = await retrieveWorkflow(client(), id);
-    expect(await handle.getResult({ timeoutMs: 15_000 })).toEqual({ first: rich, second: "second", byChild: 10, byQueue: 12, message });
+    const result = { first: rich, second: "second", byChild: 10, byQueue: 12, message };
+    expect(await handle.getResult({ timeoutMs: 15_000 })).toEqual(result);
     expect(await getEvent(client(), id, "got", { timeoutMs: 0 })).toEqual(message);
 
     const rows = await listWorkflows(client(), { workflowIDPrefix: id, loadPayloads: true });
     const byID = new Map(rows.map((r) => [r.workflowID, r]));
-    expect(byID.get(id)).toMatchObject({ status: "SUCCESS", name: `tour${suffix}`, applicationName: appName, applicationVersion: "rt-v1", serialization: tag });
+    expect(byID.get(id)).toMatchObject({
+      status: "SUCCESS",
+      name: `tour${suffix}`,
+      applicationName: appName,
+      applicationVersion: "rt-v1",
+      serialization: tag,
+    });
     // durably workflows take one input: a one-argument DBOS call reads as that argument.
     expect(byID.get(id)?.input).toEqual(rich);
-    expect(byID.get(`${id}-child`)).toMatchObject({ status: "SUCCESS", name: `child${suffix}`, parentWorkflowID: id, input: 5, output: 10 });
-    expect(byID.get(`${id}-queued`)).toMatchObject({ status: "SUCCESS", queueName: `${appName}-q`, parentWorkflowID: id, input: 6, output: 12 });
+    const child = { status: "SUCCESS", name: `child${suffix}`, parentWorkflowID: id };
+    expect(byID.get(`${id}-child`)).toMatchObject({ ...child, input: 5, output: 10 });
+    expect(byID.get(`${id}-queued`)).toMatchObject({ ...child, queueName: `${appName}-q`, input: 6, output: 12 });
 
     const steps = await getWorkflowSteps(client(), id);
     expect(steps.map((s) => s.name)).toEqual([
@@ -123,7 +150,8 @@ describe.each([
       "DBOS.setEvent",
     ]);
     expect(steps[0]?.output).toEqual(rich);
-    expect(steps.filter((s) => s.childWorkflowID !== undefined).map((s) => s.childWorkflowID)).toEqual([`${id}-child`, `${id}-child`, `${id}-queued`, `${id}-queued`]);
+    const children = steps.filter((s) => s.childWorkflowID !== undefined).map((s) => s.childWorkflowID);
+    expect(children).toEqual([`${id}-child`, `${id}-child`, `${id}-queued`, `${id}-queued`]);
     expect(steps.find((s) => s.name === "DBOS.recv")?.output).toEqual(message);
   });
 
@@ -158,17 +186,21 @@ describe.each([
     const values: unknown[] = [];
     for await (const { value } of readStream(client(), forkID, "log", { pollMs: 50 })) values.push(value);
     expect(values).toEqual([{ n: 1 }, { n: 2 }]);
-    await expect.poll(async () => (await getWorkflowSteps(client(), forkID)).map((s) => s.stepID).at(-1), { timeout: 15_000 }).toBe(12);
+    const lastStep = async () => (await getWorkflowSteps(client(), forkID)).at(-1)?.stepID;
+    await expect.poll(lastStep, { timeout: 15_000 }).toBe(12);
     await send(client(), forkID, message, { topic: "in" });
-    expect(await fork.getResult({ timeoutMs: 15_000 })).toEqual({ first: rich, second: "second", byChild: 10, byQueue: 12, message });
-    expect((await listWorkflows(client(), { parentWorkflowID: forkID })).map((w) => w.workflowID).sort()).toEqual([`${forkID}-child`, `${forkID}-queued`]);
+    const result = { first: rich, second: "second", byChild: 10, byQueue: 12, message };
+    expect(await fork.getResult({ timeoutMs: 15_000 })).toEqual(result);
+    const children = (await listWorkflows(client(), { parentWorkflowID: forkID })).map((w) => w.workflowID);
+    expect(children.sort()).toEqual([`${forkID}-child`, `${forkID}-queued`]);
   });
 
   test("durably cancels, resumes and forks it, and the DBOS app runs the resumed and the forked workflow", async () => {
     const id = `gated-${format}`;
     await app.start(`gated${suffix}`, id);
     // DBOS's recv records its timeout (a DBOS.sleep step) when it starts waiting.
-    await expect.poll(async () => (await getWorkflowSteps(client(), id)).map((s) => s.name), { timeout: 15_000 }).toEqual(["before", "DBOS.sleep"]);
+    const stepNames = async () => (await getWorkflowSteps(client(), id)).map((s) => s.name);
+    await expect.poll(stepNames, { timeout: 15_000 }).toEqual(["before", "DBOS.sleep"]);
     await cancelWorkflow(client(), id);
     expect((await listWorkflows(client(), { workflowIDs: [id] }))[0]?.status).toBe("CANCELLED");
     const resumed = await resumeWorkflow(client(), id);
@@ -182,14 +214,16 @@ describe.each([
     const fork = await forkWorkflow(client(), id, { startStep: steps[after]!.stepID, newWorkflowID: `${id}-fork` });
     expect(await fork.getResult({ timeoutMs: 20_000 })).toBe("went go");
     expect(await app.firstStepRuns(`${id}-fork`)).toBe(0);
-    expect((await listWorkflows(client(), { workflowIDs: [`${id}-fork`] }))[0]).toMatchObject({ status: "SUCCESS", forkedFrom: id });
+    const [forked] = await listWorkflows(client(), { workflowIDs: [`${id}-fork`] });
+    expect(forked).toMatchObject({ status: "SUCCESS", forkedFrom: id });
   });
 
   test("its error and its step's error reach durably with their class and fields", async () => {
     const id = `fails-${format}`;
     await app.start(`fails${suffix}`, id);
     const handle = await retrieveWorkflow(client(), id);
-    await expect(handle.getResult({ timeoutMs: 15_000 })).rejects.toMatchObject({ name: "OrderError", message: "workflow broke", code: 7 });
+    const thrown = { name: "OrderError", message: "workflow broke", code: 7 };
+    await expect(handle.getResult({ timeoutMs: 15_000 })).rejects.toMatchObject(thrown);
     expect((await listWorkflows(client(), { workflowIDs: [id] }))[0]?.status).toBe("ERROR");
     const [step] = await getWorkflowSteps(client(), id);
     expect(step?.name).toBe("breaks");
@@ -214,19 +248,23 @@ describe.each([
 
   test("durably reads its schedule's context, and triggering it runs the DBOS workflow with that context", async () => {
     const name = `${appName}-yearly-${format}`;
-    expect(await getSchedule(client(), name)).toMatchObject({ workflowName: `scheduled${suffix}`, cron: "0 0 1 1 *", status: "ACTIVE", context: rich });
+    expect(await getSchedule(client(), name)).toMatchObject({
+      workflowName: `scheduled${suffix}`, cron: "0 0 1 1 *", status: "ACTIVE", context: rich,
+    });
     const handle = await triggerSchedule<{ scheduledTime: unknown; context: unknown }>(client(), name);
     const result = await handle.getResult({ timeoutMs: 20_000 });
     expect(result.context).toEqual(rich);
     expect(result.scheduledTime).toEqual(format === "native" ? expect.any(Date) : expect.any(String));
   });
 
-  test("durably reads a delayed DBOS enqueue with a timeout, cancels it, and the DBOS app runs it once durably resumes it", async () => {
+  test("durably reads a delayed DBOS enqueue with a timeout, cancels, resumes it; the DBOS app runs it", async () => {
     const id = `delayed-${format}`;
-    const params = { queueName: `${appName}-q`, timeoutMS: 600_000, enqueueOptions: { delaySeconds: 3600, priority: 5, deduplicationID: id } };
+    const enqueueOptions = { delaySeconds: 3600, priority: 5, deduplicationID: id };
+    const params = { queueName: `${appName}-q`, timeoutMS: 600_000, enqueueOptions };
     await app.start(`child${suffix}`, id, [4], params);
     const [row] = await listWorkflows(client(), { workflowIDs: [id], loadPayloads: true });
-    expect(row).toMatchObject({ status: "DELAYED", queueName: `${appName}-q`, timeoutMs: 600_000, input: 4, serialization: tag });
+    expect(row).toMatchObject({ status: "DELAYED", queueName: `${appName}-q`, timeoutMs: 600_000, input: 4 });
+    expect(row?.serialization).toBe(tag);
     await cancelWorkflow(client(), id);
     expect((await listWorkflows(client(), { workflowIDs: [id] }))[0]?.status).toBe("CANCELLED");
     const resumed = await resumeWorkflow(client(), id);
@@ -234,14 +272,16 @@ describe.each([
   });
 
   test("durably's client enqueues onto the DBOS app's queue, and the DBOS app runs it", async () => {
-    const handle = await enqueueWorkflow(client(), `child${suffix}`, 21, { queue: `${appName}-q`, workflowID: `enq-${format}` });
+    const options = { queue: `${appName}-q`, workflowID: `enq-${format}` };
+    const handle = await enqueueWorkflow(client(), `child${suffix}`, 21, options);
     expect(await handle.getResult({ timeoutMs: 20_000 })).toBe(42);
-    expect((await listWorkflows(client(), { workflowIDs: [`enq-${format}`] }))[0]).toMatchObject({ status: "SUCCESS", serialization: tag });
+    const [row] = await listWorkflows(client(), { workflowIDs: [`enq-${format}`] });
+    expect(row).toMatchObject({ status: "SUCCESS", serialization: tag });
   });
 });
 
 describe("DBOS's queue definitions", () => {
-  test("durably reads a DBOS queue's limits, and enqueues onto it by partition; the DBOS app runs the work", async () => {
+  test("durably reads a DBOS queue's limits, enqueues onto it by partition; the DBOS app runs the work", async () => {
     const client = clients.native!;
     const name = `${appName}-limited`;
     expect(await retrieveQueue(client, name)).toMatchObject({
@@ -254,12 +294,15 @@ describe("DBOS's queue definitions", () => {
       pollingIntervalSec: 0.1,
       applicationName: appName,
     });
-    const handle = await enqueueWorkflow(client, "child", 3, { queue: name, partitionKey: "p1", workflowID: "enq-partitioned" });
+    const options = { queue: name, partitionKey: "p1", workflowID: "enq-partitioned" };
+    const handle = await enqueueWorkflow(client, "child", 3, options);
     expect(await handle.getResult({ timeoutMs: 20_000 })).toBe(6);
-    await expect(enqueueWorkflow(client, "child", 3, { queue: name })).rejects.toSatisfy((e) => isDurablyError(e, "INVALID_ARGUMENT"));
+    const unkeyed = enqueueWorkflow(client, "child", 3, { queue: name });
+    await expect(unkeyed).rejects.toSatisfy((e) => isDurablyError(e, "INVALID_ARGUMENT"));
     const list = await durablyCli(["--json", "queue", "list"]);
     expect(list.code, list.stderr).toBe(0);
-    expect((JSON.parse(list.stdout) as Array<{ name: string }>).map((q) => q.name)).toEqual(expect.arrayContaining([`${appName}-q`, name]));
+    const names = (JSON.parse(list.stdout) as Array<{ name: string }>).map((q) => q.name);
+    expect(names).toEqual(expect.arrayContaining([`${appName}-q`, name]));
   });
 });
 
@@ -277,26 +320,33 @@ describe("moving from DBOS to durably", () => {
     { name: "portable workflows", format: "portable", appSerializer: "native", worker: "portable_json" },
     { name: "DBOSPortableJSON app-wide", format: "portable", appSerializer: "portable", worker: "js_superjson" },
   ] as const)(
-    "a DBOS app ($name) dies mid-workflow; durably launched with its executor ID and version resumes it from DBOS's checkpoints",
+    "a DBOS app ($name) dies mid-workflow; durably, launched as its executor and version, resumes it from DBOS's steps",
     async ({ name, format, appSerializer, worker: workerSerializer }) => {
       const suffix = format === "portable" ? "_portable" : "";
       const executorID = `dbos-moved-${name.replace(/\W/g, "-")}`;
-      crashed = await startDBOSApp({ url: db.url, appName: "dbos-moved", applicationVersion: "mv-v1", executorID, serializer: appSerializer });
+      const moved = { url: db.url, appName: "dbos-moved", applicationVersion: "mv-v1", executorID };
+      crashed = await startDBOSApp({ ...moved, serializer: appSerializer });
       const id = `moved-${executorID}`;
       await crashed.start(`tour${suffix}`, id);
       const client = clients[format]!;
       // Waiting in recv: every step before it is recorded, and recv's timeout (step 12) too.
-      await expect.poll(async () => (await getWorkflowSteps(client, id)).map((s) => s.stepID).at(-1), { timeout: 15_000 }).toBe(12);
+      await expect.poll(async () => (await getWorkflowSteps(client, id)).at(-1)?.stepID, { timeout: 15_000 }).toBe(12);
       await crashed.kill();
 
       worker = createDBOSContext({
-        appName: "dbos-moved", systemDatabaseUrl: db.url, applicationVersion: "mv-v1", executorId: executorID, logger: quiet, pollIntervalMs: 50, serializer: workerSerializer,
+        appName: "dbos-moved",
+        systemDatabaseUrl: db.url,
+        applicationVersion: "mv-v1",
+        executorId: executorID,
+        logger: quiet,
+        pollIntervalMs: 50,
+        serializer: workerSerializer,
       });
       let stepRuns = 0;
       // The same workflows, written for durably: same names, same durable calls in the same order.
-      const child = registerWorkflow(worker, async (wctx: DBOSContext, n: number) => runAsStep(wctx, async () => (stepRuns++, n * 2), { name: "double" }), {
-        name: `child${suffix}`,
-      });
+      const double = (wctx: DBOSContext, n: number) =>
+        runAsStep(wctx, async () => (stepRuns++, n * 2), { name: "double" });
+      const child = registerWorkflow(worker, double, { name: `child${suffix}` });
       registerWorkflow(worker, async (wctx: DBOSContext, input: unknown) => {
         const wid = getWorkflowID(wctx);
         const first = await runAsStep(wctx, async () => (stepRuns++, input), { name: "first" });
@@ -306,7 +356,8 @@ describe("moving from DBOS to durably", () => {
         await closeStream(wctx, "log");
         await sleep(wctx, 20);
         const byChild = await (await runWorkflow(wctx, child, 5, { workflowID: `${wid}-child` })).getResult();
-        const byQueue = await (await runWorkflow(wctx, child, 6, { workflowID: `${wid}-queued`, queue: "dbos-moved-q" })).getResult();
+        const queued = { workflowID: `${wid}-queued`, queue: "dbos-moved-q" };
+        const byQueue = await (await runWorkflow(wctx, child, 6, queued)).getResult();
         const message = await recv(wctx, { topic: "in", timeoutMs: 30_000 });
         await setEvent(wctx, "got", message);
         return { first, second, byChild, byQueue, message };
@@ -316,7 +367,8 @@ describe("moving from DBOS to durably", () => {
       const result = await (await retrieveWorkflow(worker, id)).getResult({ timeoutMs: 15_000 });
       expect(result).toMatchObject({ second: "second", byChild: 10, byQueue: 12, message: "on" });
       expect(stepRuns).toBe(0);
-      expect((await getWorkflowSteps(client, id)).map((s) => s.name).slice(-3)).toEqual(["DBOS.recv", "DBOS.sleep", "DBOS.setEvent"]);
+      const lastSteps = (await getWorkflowSteps(client, id)).map((s) => s.name).slice(-3);
+      expect(lastSteps).toEqual(["DBOS.recv", "DBOS.sleep", "DBOS.setEvent"]);
     },
   );
 });
@@ -327,25 +379,27 @@ describe("application versions", () => {
       select version_id, version_name, version_timestamp, created_at, application_name
       from dbos.application_versions where application_name = ${appName} order by version_timestamp, version_name`);
 
-  test("durably's launch of DBOS's version keeps the row DBOS wrote, warns when it is another app's; a new one becomes DBOS's latest", async () => {
+  test("durably's launch keeps DBOS's version row, warns when it is another app's; a new one is latest", async () => {
     const written = await versionRows();
     expect(written.map((r) => r.version_name)).toEqual(["rt-v1"]);
-    const joins = createDBOSContext({ appName, systemDatabaseUrl: db.url, applicationVersion: "rt-v1", executorId: "durably-joins", logger: quiet });
+    const durablyApp = (name: string, applicationVersion: string, logger: Logger = quiet) =>
+      createDBOSContext({ appName: name, systemDatabaseUrl: db.url, applicationVersion, logger });
+    const joins = durablyApp(appName, "rt-v1");
     await launch(joins);
     await shutdown(joins);
     expect(await versionRows()).toEqual(written);
 
     // DBOS's launch refuses a version another application registered; durably's runs, and says so.
     const warnings: string[] = [];
-    const intruder = createDBOSContext({
-      appName: "intruder", systemDatabaseUrl: db.url, applicationVersion: "rt-v1", logger: { ...quiet, warn: (message: string) => void warnings.push(message) },
-    });
+    const warn = (message: string) => void warnings.push(message);
+    const intruder = durablyApp("intruder", "rt-v1", { ...quiet, warn });
     await launch(intruder);
     await shutdown(intruder);
-    expect(warnings).toEqual([expect.stringContaining(`Application version rt-v1 is already registered by application ${appName}`)]);
+    const warning = `Application version rt-v1 is already registered by application ${appName}`;
+    expect(warnings).toEqual([expect.stringContaining(warning)]);
     expect(await versionRows()).toEqual(written);
 
-    const next = createDBOSContext({ appName, systemDatabaseUrl: db.url, applicationVersion: "rt-v2", executorId: "durably-next", logger: quiet });
+    const next = durablyApp(appName, "rt-v2");
     await launch(next);
     await shutdown(next);
     const dbos = await createDBOSClient(db.url, appName);

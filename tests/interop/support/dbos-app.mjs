@@ -44,8 +44,10 @@ DBOS.setConfig({
 
 function register(format) {
   const suffix = format === "portable" ? "_portable" : "";
-  const config = (name) => ({ name: `${name}${suffix}`, ...(format === "portable" ? { serialization: "portable" } : {}) });
-  const child = DBOS.registerWorkflow(async (n) => DBOS.runStep(async () => n * 2, { name: "double" }), config("child"));
+  const serialization = format === "portable" ? { serialization: "portable" } : {};
+  const config = (name) => ({ name: `${name}${suffix}`, ...serialization });
+  const double = async (n) => DBOS.runStep(async () => n * 2, { name: "double" });
+  const child = DBOS.registerWorkflow(double, config("child"));
   const tour = DBOS.registerWorkflow(async (input) => {
     const id = DBOS.workflowID;
     const first = await DBOS.runStep(async () => input, { name: "first" });
@@ -55,14 +57,16 @@ function register(format) {
     await DBOS.closeStream("log");
     await DBOS.sleep(20);
     const byChild = await (await DBOS.startWorkflow(child, { workflowID: `${id}-child` })(5)).getResult();
-    const byQueue = await (await DBOS.startWorkflow(child, { workflowID: `${id}-queued`, queueName: `${appName}-q` })(6)).getResult();
+    const queued = { workflowID: `${id}-queued`, queueName: `${appName}-q` };
+    const byQueue = await (await DBOS.startWorkflow(child, queued)(6)).getResult();
     const message = await DBOS.recv("in", { timeoutSeconds: 30, pollingIntervalMs: 50 });
     await DBOS.setEvent("got", message);
     return { first, second, byChild, byQueue, message };
   }, config("tour"));
   const gated = DBOS.registerWorkflow(async () => {
     const id = DBOS.workflowID;
-    await DBOS.runStep(async () => (firstStepRuns.set(id, (firstStepRuns.get(id) ?? 0) + 1), "before"), { name: "before" });
+    const countRun = () => firstStepRuns.set(id, (firstStepRuns.get(id) ?? 0) + 1);
+    await DBOS.runStep(async () => (countRun(), "before"), { name: "before" });
     const go = await DBOS.recv("go", { timeoutSeconds: 60, pollingIntervalMs: 50 });
     return DBOS.runStep(async () => `went ${go}`, { name: "after" });
   }, config("gated"));
@@ -79,7 +83,8 @@ function register(format) {
     return DBOS.getEvent(destination, "ack", { timeoutSeconds: 30, pollingIntervalMs: 50 });
   }, config("notify"));
   // DBOS calls a scheduled workflow with (scheduledTime, context).
-  const scheduled = DBOS.registerWorkflow(async (scheduledTime, context) => ({ scheduledTime, context }), config("scheduled"));
+  const echo = async (scheduledTime, context) => ({ scheduledTime, context });
+  const scheduled = DBOS.registerWorkflow(echo, config("scheduled"));
   return { tour, gated, child, fails, pair, notify, scheduled };
 }
 const workflows = { native: register("native"), portable: register("portable") };

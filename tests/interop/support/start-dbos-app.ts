@@ -30,19 +30,22 @@ const killAfterMs = 5_000;
 export async function startDBOSApp(options: DBOSAppOptions): Promise<DBOSApp> {
   const script = fileURLToPath(new URL("./dbos-app.mjs", import.meta.url));
   // --no-deprecation: DBOS's pg usage prints a DeprecationWarning that says nothing about the test.
-  const args = ["--no-deprecation", script, options.url, options.appName, options.applicationVersion, options.executorID, options.serializer ?? "native"];
+  const { url, appName, applicationVersion, executorID, serializer = "native" } = options;
+  const args = ["--no-deprecation", script, url, appName, applicationVersion, executorID, serializer];
   const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] });
   child.stderr.on("data", (d) => process.stderr.write(`[dbos-app] ${d}`));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const waiting: Array<{ resolve: (reply: Record<string, unknown>) => void; reject: (error: Error) => void }> = [];
   const failAll = (error: Error) => waiting.splice(0).forEach((w) => w.reject(error));
   void exited.then(() => failAll(new Error(`the DBOS app exited (${child.exitCode ?? child.signalCode})`)));
-  createInterface({ input: child.stdout }).on("line", (line) => waiting.shift()?.resolve(JSON.parse(line) as Record<string, unknown>));
+  const lines = createInterface({ input: child.stdout });
+  lines.on("line", (line) => waiting.shift()?.resolve(JSON.parse(line) as Record<string, unknown>));
 
   /** The next line the app prints, or a failure after answerTimeoutMs. */
   function nextReply(): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the DBOS app gave no answer in ${answerTimeoutMs} ms`)), answerTimeoutMs);
+      const noAnswer = () => reject(new Error(`the DBOS app gave no answer in ${answerTimeoutMs} ms`));
+      const timer = setTimeout(noAnswer, answerTimeoutMs);
       const done = <T>(fn: (v: T) => void) => (v: T) => (clearTimeout(timer), fn(v));
       waiting.push({ resolve: done(resolve), reject: done(reject) });
     });
