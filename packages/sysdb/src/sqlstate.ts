@@ -48,7 +48,7 @@ const sqlstates: Readonly<Record<string, ErrorClass>> = {
   "53": "other",
   // too_many_connections: slots free up as other clients disconnect.
   "53300": "connection",
-  // Class 55 object_not_in_prerequisite_state.
+  // Class 55 object_not_in_prerequisite_state (55000, 55006 object_in_use …): the state is not ours to wait out.
   "55": "other",
   // lock_not_available (NOWAIT, lock_timeout): the user bounded the wait; a retry would defeat it.
   "55P03": "other",
