@@ -67,13 +67,14 @@ export function runAsTransaction<T, Trx>(
       const done = await datasource.readCompletion(workflowID, stepID);
       return done === undefined ? undefined : { value: decodeValue(done.output, done.serialization, runtime.config.serializer, where) as T };
     };
-    await datasource.ensureReady();
-    // Committed by an earlier execution that died before its checkpoint: never run it again.
-    const earlier = await recorded();
-    if (earlier !== undefined) return earlier.value;
     for (let attempt = 0; ; attempt++) {
       let thrownByBody: unknown = undefined;
       try {
+        // Inside the loop, so an application database that is briefly away is waited out here too.
+        await datasource.ensureReady();
+        // Committed by an earlier execution that died before its checkpoint: never run it again.
+        const earlier = await recorded();
+        if (earlier !== undefined) return earlier.value;
         const value = await datasource.transaction({ isolation, readOnly: options.readOnly ?? false }, async (trx) => {
           let result: T;
           try {
@@ -98,7 +99,7 @@ export function runAsTransaction<T, Trx>(
           if (winner !== undefined) return winner.value;
         }
         if ((kind !== "contention" && kind !== "connection") || attempt >= maxRetries) throw error;
-        runtime.logger.info("transaction step conflicted; retrying", { workflowID, step: name, attempt: attempt + 1, error });
+        runtime.logger.info("transaction step hit a transient database error; retrying", { workflowID, step: name, attempt: attempt + 1, error });
         await abortableDelay(Math.min(1_000, 10 * 2 ** attempt) * (0.5 + Math.random()), ctx.signal);
       }
     }

@@ -1,6 +1,7 @@
 // Which database errors runAsTransaction retries, each raised by a real server: transient ones
 // (serialization failure, deadlock, a terminated backend) rerun the body until it commits;
 // permanent ones (and a user's own ECONNRESET) fail the step at once, with the body run once.
+import { connect, createServer, type AddressInfo } from "node:net";
 import postgres from "postgres";
 import { createDBOSContext, getWorkflowSteps, launch, registerWorkflow, runWorkflow, shutdown } from "@durably/core";
 import type { DBOSContext } from "@durably/core";
@@ -183,5 +184,75 @@ describe("transient errors roll back and rerun the body until it commits", () =>
     expect(retried).toHaveLength(1);
     expect(["57P01", "CONNECTION_CLOSED", "ECONNRESET"]).toContain(retried[0]);
     expect(await appSql`select n from items where id = 1`).toEqual([{ n: 1 }]);
+  });
+});
+
+describe("the application database away when the step starts", () => {
+  // A port that refuses at first; later a forwarder to the test server listens on it.
+  async function lateForwarder(target: URL) {
+    const server = createServer((client) => {
+      const upstream = connect(Number(target.port || 5432), target.hostname);
+      client.pipe(upstream).pipe(client);
+      const close = () => (client.destroy(), upstream.destroy());
+      client.on("error", close).on("close", close);
+      upstream.on("error", close).on("close", close);
+    });
+    const probe = createServer();
+    const port = await new Promise<number>((resolve) => {
+      probe.listen(0, "127.0.0.1", () => resolve((probe.address() as AddressInfo).port));
+    });
+    await new Promise((resolve) => probe.close(resolve));
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1").on("connect", () => (socket.destroy(), resolve(false)));
+      socket.on("error", (error: { code?: string }) => resolve(error.code === "ECONNREFUSED"));
+    });
+    expect(refused, `port ${port} must refuse before the forwarder listens`).toBe(true);
+    return {
+      port,
+      open: () => new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve())),
+      close: () => new Promise((resolve) => server.close(resolve)),
+    };
+  }
+
+  test("a refused connection before the transaction is retried, and the body then runs once", async () => {
+    const forwarder = await lateForwarder(new URL(app.url));
+    const lateUrl = new URL(app.url);
+    lateUrl.hostname = "127.0.0.1";
+    lateUrl.port = String(forwarder.port);
+    const lateSql = postgres(lateUrl.href, { max: 1, onnotice: () => {} });
+    const retried: (string | undefined)[] = [];
+    const logger = {
+      debug() {},
+      warn() {},
+      error() {},
+      info(message: string, fields?: { error?: { code?: string } }) {
+        if (!message.includes("retrying")) return;
+        retried.push(fields?.error?.code);
+        if (retried.length === 1) void forwarder.open();
+      },
+    };
+    const ctx = createDBOSContext({ appName: "late", systemDatabaseUrl: system.url, applicationVersion: "1", logger });
+    let runs = 0;
+    const appDb = postgresDatasource(lateSql);
+    const bump = async (trx: Trx) => {
+      runs++;
+      await trx`update items set n = n + 1 where id = 1`;
+      return "committed";
+    };
+    const wf = registerWorkflow(ctx, (wctx: DBOSContext) => runAsTransaction(wctx, appDb, bump, { name: "late" }), {
+      name: "late",
+    });
+    await launch(ctx);
+    try {
+      const handle = await runWorkflow(ctx, wf, undefined);
+      expect(await handle.getResult()).toBe("committed");
+      expect(retried[0]).toBe("ECONNREFUSED");
+      expect(runs).toBe(1);
+      expect(await appSql`select n from items where id = 1`).toEqual([{ n: 1 }]);
+    } finally {
+      await shutdown(ctx);
+      await lateSql.end({ timeout: 5 });
+      await forwarder.close();
+    }
   });
 });
