@@ -10,6 +10,12 @@ import { registerScheduleCommands } from "./commands/schedule-commands.js";
 import { registerWorkflowCommands } from "./commands/workflow-commands.js";
 import { exitCodes } from "./exit-codes.js";
 
+// `durably … | head` closes the pipe early: that reader has what it wanted, it is not a failure.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(process.exitCode ?? exitCodes.ok);
+});
+
 const program = new Command()
   .name("durably")
   .description("Inspect and manage durably (and DBOS) workflows, queues and schedules.")
