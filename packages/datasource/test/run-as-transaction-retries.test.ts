@@ -23,9 +23,7 @@ beforeAll(async () => {
   appSql = postgres(app.url, { max: 4, onnotice: () => {} });
 });
 afterAll(async () => {
-  // Bounded: postgres.js's end() can wait forever after a backend died inside sql.begin (the 57P01
-  // test), on the rollback it sent to the dead connection.
-  await appSql.end({ timeout: 5 });
+  await appSql.end();
   await app.drop();
 });
 beforeEach(async () => {
@@ -40,7 +38,11 @@ const errorCodeOf = (error: unknown) => (error as { code?: string } | undefined)
  * Runs each body as a transaction step of its own workflow, all at once. Returns their outcomes
  * and the code of each error runAsTransaction logged as retried.
  */
-async function runSteps(bodies: ((trx: Trx) => Promise<unknown>)[], options: TransactionStepOptions = {}) {
+async function runSteps(
+  bodies: ((trx: Trx) => Promise<unknown>)[],
+  options: TransactionStepOptions = {},
+  sql: postgres.Sql = appSql,
+) {
   const retried: (string | undefined)[] = [];
   const logger = {
     debug() {},
@@ -51,7 +53,7 @@ async function runSteps(bodies: ((trx: Trx) => Promise<unknown>)[], options: Tra
     },
   };
   const ctx = createDBOSContext({ appName: "retries", systemDatabaseUrl: system.url, applicationVersion: "1", logger });
-  const appDb = postgresDatasource(appSql);
+  const appDb = postgresDatasource(sql);
   const workflows = bodies.map((body, i) => {
     const step = (wctx: DBOSContext) => runAsTransaction(wctx, appDb, body, { ...options, name: `body${i}` });
     return registerWorkflow(ctx, step, { name: `wf${i}` });
@@ -155,35 +157,57 @@ describe("transient errors roll back and rerun the body until it commits", () =>
     expect(await appSql`select n from items order by id`).toEqual([{ n: 2 }, { n: 2 }]);
   });
 
-  test("57P01 admin_shutdown: the transaction's backend is terminated mid-statement", async () => {
-    let runs = 0;
-    let seen: string | undefined;
-    const { outcomes, retried } = await runSteps([
-      async (trx) => {
-        if (++runs === 1) {
-          const [{ pid }] = (await trx`select pg_backend_pid() as pid`) as unknown as [{ pid: number }];
-          const sleeping = trx`select pg_sleep(30)`.execute().then(
-            () => undefined,
-            (error: { code?: string }) => error,
-          );
-          await terminateBackendWhenActive(app.url, pid);
-          const error = await sleeping;
-          seen = error?.code;
-          throw error ?? new Error("pg_sleep was not interrupted");
-        }
-        await trx`update items set n = n + 1 where id = 1`;
-        return "committed";
-      },
-    ]);
-    expect(seen).toBe("57P01");
-    expect(outcomes[0]).toMatchObject({ value: "committed" });
-    expect(runs).toBe(2);
-    // begin() rejects with whichever error of the dead socket settles it first: the server's 57P01,
-    // the failed rollback's CONNECTION_CLOSED, or the socket's own ECONNRESET (raised by the
-    // driver, so a lost connection). Each one is the connection's, and retried.
-    expect(retried).toHaveLength(1);
-    expect(["57P01", "CONNECTION_CLOSED", "ECONNRESET"]).toContain(retried[0]);
-    expect(await appSql`select n from items where id = 1`).toEqual([{ n: 1 }]);
+  test("57P01 admin_shutdown: the transaction's backend is terminated mid-statement; the pool still ends", async () => {
+    // A pool of its own, ended without a timeout below: postgres.js used to send the ROLLBACK to the
+    // dead connection, where it stayed stuck and end() never returned (patches/postgres@3.4.7.patch).
+    const sql = postgres(app.url, { max: 4, onnotice: () => {} });
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on("uncaughtException", onUncaught);
+    let ending = false;
+    try {
+      await cutMidTransaction();
+    } finally {
+      process.off("uncaughtException", onUncaught);
+      // A failure before end(): close the pool so the file leaves nothing behind.
+      if (!ending) await sql.end({ timeout: 1 });
+    }
+    expect(uncaught).toEqual([]);
+
+    async function cutMidTransaction() {
+      let runs = 0;
+      let seen: string | undefined;
+      const { outcomes, retried } = await runSteps([
+        async (trx) => {
+          if (++runs === 1) {
+            const [{ pid }] = (await trx`select pg_backend_pid() as pid`) as unknown as [{ pid: number }];
+            const sleeping = trx`select pg_sleep(30)`.execute().then(
+              () => undefined,
+              (error: { code?: string }) => error,
+            );
+            await terminateBackendWhenActive(app.url, pid);
+            const error = await sleeping;
+            seen = error?.code;
+            throw error ?? new Error("pg_sleep was not interrupted");
+          }
+          await trx`update items set n = n + 1 where id = 1`;
+          return "committed";
+        },
+      ], {}, sql);
+      expect(seen).toBe("57P01");
+      expect(outcomes[0]).toMatchObject({ value: "committed" });
+      expect(runs).toBe(2);
+      // begin() rejects with whichever error of the dead socket settles it first: the server's 57P01,
+      // the failed rollback's CONNECTION_CLOSED, or the socket's own ECONNRESET (raised by the
+      // driver, so a lost connection). Each one is the connection's, and retried.
+      expect(retried).toHaveLength(1);
+      expect(["57P01", "CONNECTION_CLOSED", "ECONNRESET"]).toContain(retried[0]);
+      expect(await appSql`select n from items where id = 1`).toEqual([{ n: 1 }]);
+      // The pool ends by itself: no query of the dead transaction is left waiting on its connection.
+      const timeout = new Promise((resolve) => setTimeout(resolve, 20_000, "timed out").unref());
+      ending = true;
+      expect(await Promise.race([sql.end().then(() => "ended"), timeout])).toBe("ended");
+    }
   });
 });
 
