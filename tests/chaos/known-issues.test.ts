@@ -97,9 +97,11 @@ it("a workflow start whose commit fails is reported as an error", async () => {
 
 // postgres.js 3.4.x: when the backend of a sql.begin() transaction goes away mid-statement, it
 // writes the ROLLBACK to a socket that is already null, from a setImmediate: an uncaughtException
-// that kills the process (porsager/postgres#1133, #1208; fixes proposed in #1209 + #1215). durably's
-// hot writes are single autocommit statements again (fafb13d, which wrapped them in sql.begin, was
-// reverted for this), so cutting them no longer kills the process; three tries guard it.
+// that kills the process (porsager/postgres#1133, #1208; fixes proposed in #1209 + #1215).
+// patches/postgres@3.4.7.patch now makes the transaction reject its queries, the ROLLBACK too, once
+// its connection closed (packages/sysdb/test/transaction-cut.test.ts). durably's hot writes are
+// single autocommit statements (fafb13d, which wrapped them in sql.begin, was reverted for this);
+// cutting them must not kill the process; three tries guard it.
 it("cutting durably's write transactions does not kill the process", async () => {
   const script = fileURLToPath(new URL("./repro/transaction-cut.ts", import.meta.url));
   for (let attempt = 0; attempt < 3; attempt++) {
