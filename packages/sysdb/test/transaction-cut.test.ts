@@ -31,7 +31,7 @@ async function cutTransaction(sql: postgres.Sql, { raceRollback = false } = {}) 
   const bodyFinished = new Promise<void>((resolve) => (bodyDone = resolve));
   const cut = sql.begin(async (trx) => {
     try {
-      const [{ pid }] = await trx<{ pid: number }[]>`select pg_backend_pid() as pid`;
+      const [{ pid }] = (await trx`select pg_backend_pid() as pid`) as unknown as [{ pid: number }];
       const sleeping = trx`select pg_sleep(30)`.execute().then(
         () => undefined,
         (error: { code?: string }) => ((seen = error.code), error),
