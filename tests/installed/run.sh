@@ -3,7 +3,7 @@
 # into a fresh project outside the workspace, and there, with plain node, checks
 #   (a) a two-step workflow SIGKILLed during its durable sleep resumes on the next run, its first
 #       step not run again;
-#   (b) the two postgres.js fixes (commit outcome, dead-socket strand) hold for the driver
+#   (b) the three postgres.js fixes (commit outcome, dead-socket strand, transaction cut) hold for the driver
 #       @durably/sysdb ships, and stock postgres@3.4.7 fails the same tests (so they can fail);
 #   (c) `npx durably --help`, and `npx durably migrate` creating a fresh database;
 # against the local server ($DURABLY_TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres)
@@ -118,7 +118,7 @@ check_server() { # check_server LABEL SERVER_URL
   sql "$server" "create database durably_installed_driver_$suffix" >/dev/null
   if output=$(bounded 150 node driver-tests.mjs @durably/sysdb/postgres "$driver_db" 2>&1); then
     echo "$output" | sed "s/^PASS /PASS $label: /"
-    passed=$((passed + 2))
+    passed=$((passed + 3))
   else fail "$label: driver tests against @durably/sysdb/postgres:"; echo "$output" | indent; fi
   # The control: the same tests fail with the stock driver, so they can see the bugs they guard against.
   local stock
@@ -126,9 +126,9 @@ check_server() { # check_server LABEL SERVER_URL
   if [ "$stock" != 3.4.7 ]; then fail "$label: control needs stock postgres@3.4.7 in node_modules, found $stock"
   else
     output=$(bounded 150 node driver-tests.mjs postgres "$driver_db" 2>&1) || true # it is meant to fail
-    if [ "$(echo "$output" | grep -c '^FAIL ')" -eq 2 ]; then
-      pass "$label: control: stock postgres@3.4.7 fails both driver tests"
-    else fail "$label: control: stock postgres@3.4.7 did not fail both driver tests:"; fi
+    if [ "$(echo "$output" | grep -c '^FAIL ')" -eq 3 ]; then
+      pass "$label: control: stock postgres@3.4.7 fails all three driver tests"
+    else fail "$label: control: stock postgres@3.4.7 did not fail all three driver tests:"; fi
     echo "$output" | indent
   fi
   [ "$label" = embedded ] && return # the embedded server is stopped at exit, databases and all

@@ -1,7 +1,7 @@
-// The two postgres.js fixes durably relies on, checked against a driver installed from npm:
+// The three postgres.js fixes durably relies on, checked against a driver installed from npm:
 //   node driver-tests.mjs <driver module> <database url>
-// With @durably/sysdb/postgres (the patched driver sysdb ships) both must pass; with stock
-// postgres@3.4.7 both fail, which run.sh checks too so that these tests can be seen to fail.
+// With @durably/sysdb/postgres (the patched driver sysdb ships) all must pass; with stock
+// postgres@3.4.7 all fail, which run.sh checks too so that these tests can be seen to fail.
 import net from "node:net";
 import { setImmediate as nextTurn } from "node:timers/promises";
 
@@ -117,8 +117,66 @@ async function deadSocketStrand() {
   }
 }
 
+// A sql.begin() transaction whose backend is terminated mid-statement: stock postgres.js still
+// sends its ROLLBACK to the dead connection, where it stays stuck, so end() never returns
+// (porsager/postgres#1208). The patched driver rejects the ROLLBACK and ends the pool.
+async function transactionCut() {
+  const sql = postgres(url, { max: 4, ...quiet });
+  const admin = postgres(url, { max: 1, ...quiet });
+  // Stock 3.4.7 writes the ROLLBACK to a null socket from a timer, which would end this process.
+  const uncaught = [];
+  const onUncaught = (error) => uncaught.push(error);
+  process.on("uncaughtException", onUncaught);
+  let ending = false;
+  try {
+    let seen;
+    let bodyDone;
+    const bodyFinished = new Promise((r) => (bodyDone = r));
+    const cut = sql.begin(async (trx) => {
+      try {
+        const [{ pid }] = await trx`select pg_backend_pid() as pid`;
+        const sleeping = trx`select pg_sleep(30)`.execute().then(
+          () => undefined,
+          (error) => ((seen = error?.code), error),
+        );
+        for (let i = 0; ; i++) {
+          const [row] = await admin`select state from pg_stat_activity where pid = ${pid}`;
+          if (row?.state === "active") break;
+          if (i === 100) throw new Error("pg_sleep never became active");
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        await admin`select pg_terminate_backend(${pid})`;
+        const error = await sleeping;
+        // Throw once begin() has seen the connection close, so the ROLLBACK meets a closed connection.
+        await settled;
+        throw error ?? new Error("pg_sleep was not interrupted");
+      } finally {
+        bodyDone();
+      }
+    });
+    const settled = cut.then(() => "committed", (error) => error?.code);
+    await settled;
+    await bodyFinished;
+    // The ROLLBACK is issued on the next microtasks and written on a setImmediate.
+    for (let turn = 0; turn < 3; turn++) await nextTurn();
+    if (seen !== "57P01") return `premise broken: pg_sleep ended with ${seen}, not 57P01`;
+    ending = true;
+    const outcome = await Promise.race([
+      sql.end().then(() => "ended"),
+      new Promise((r) => setTimeout(r, 20_000, "still waiting after 20 s").unref()),
+    ]);
+    if (uncaught.length > 0) return `uncaught: ${uncaught.map((e) => e?.message ?? e).join("; ")}`;
+    return outcome === "ended" ? undefined : `end() without a timeout: ${outcome}`;
+  } finally {
+    process.off("uncaughtException", onUncaught);
+    if (!ending) await sql.end({ timeout: 1 });
+    await admin.end({ timeout: 1 });
+  }
+}
+
 const results = [
   await check("commit-outcome: a commit that fails after the statement ran is not reported as success", commitOutcome),
   await check("dead-socket strand: a query pipelined onto a reset socket is rejected when it closes", deadSocketStrand),
+  await check("transaction cut: after a backend died inside sql.begin, end() returns", transactionCut),
 ];
 process.exit(results.every(Boolean) ? 0 : 1);
