@@ -25,6 +25,9 @@ describe.skipIf(!wanted || (binDir === undefined && process.env.CI !== "true"))(
       keepRunDir: process.env.DURABLY_CHAOS_KEEP === "1",
     });
     console.log(JSON.stringify(summary, null, 2));
+    // Premise: the faults happened (a fault that failed to inject leaves the run calmer than planned).
+    expect(summary.faults.failedToInject).toEqual({});
+    expect(summary.faults.injected).toBeGreaterThan(0);
     expect(summary.violations).toEqual([]);
     expect(summary.workload.succeeded).toBe(smokeProfile.workflows);
   }, 290_000);
