@@ -28,3 +28,8 @@ export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/** Waits `ms` milliseconds or until the signal aborts, whichever comes first; never rejects. */
+export function delayUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return abortableDelay(ms, signal).catch(() => undefined);
+}

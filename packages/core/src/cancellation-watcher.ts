@@ -1,12 +1,11 @@
 // Stops local runs whose workflow was cancelled or taken elsewhere: at once when durably's NOTIFY
 // arrives, and by a periodic check that also catches changes made by DBOS clients or plain SQL.
 import { cancelChannel, getStatuses } from "@durably/sysdb";
-import { abortableDelay } from "./abortable-delay.js";
+import { BackgroundLoop } from "./background-loop.js";
 import type { Runtime } from "./runtime.js";
 
 /** Starts watching; returns the function that stops it. */
 export function startCancellationWatcher(runtime: Runtime): () => Promise<void> {
-  const stop = new AbortController();
   const unsubscribe = runtime.sysdb.listener.subscribe(cancelChannel, (workflowID) => {
     runtime.active.get(workflowID)?.run.stop("cancelled");
   });
@@ -25,17 +24,17 @@ export function startCancellationWatcher(runtime: Runtime): () => Promise<void> 
   };
   // Notifications sent while the listener was down are lost: look at the rows instead.
   const unReconnect = runtime.sysdb.listener.onReconnect(() => void sweep().catch(() => undefined));
-  const loop = (async () => {
-    while (!stop.signal.aborted) {
-      await abortableDelay(runtime.config.pollIntervalMs, stop.signal).catch(() => undefined);
-      if (stop.signal.aborted) break;
-      await sweep().catch((error: unknown) => runtime.logger.warn("cancellation check failed; will retry", { error }));
-    }
-  })();
+  const loop = new BackgroundLoop({
+    logger: runtime.logger,
+    failureMessage: "cancellation check failed; will retry",
+    intervalMs: () => runtime.config.pollIntervalMs,
+    waitFirst: true,
+    round: sweep,
+  });
+  loop.start();
   return async () => {
-    stop.abort();
     unsubscribe();
     unReconnect();
-    await loop;
+    await loop.stop();
   };
 }

@@ -1,7 +1,7 @@
 // shutdown: stop taking work, give running workflows a bounded time to finish, leave the rest
 // PENDING for the next launch, and close every connection and timer.
 import { checkOptions, DurablyError } from "@durably/sysdb";
-import { abortableDelay } from "./abortable-delay.js";
+import { delayUnlessAborted } from "./abortable-delay.js";
 import { DBOSContext } from "./dbos-context.js";
 
 export interface ShutdownOptions {
@@ -36,7 +36,7 @@ export async function shutdown(ctx: DBOSContext, options: ShutdownOptions = {}):
   const running = [...runtime.active.values()].map((a) => a.outcome.catch(() => undefined));
   if (running.length > 0) {
     const timer = new AbortController();
-    await Promise.race([Promise.all(running), abortableDelay(timeoutMs, timer.signal).catch(() => undefined)]);
+    await Promise.race([Promise.all(running), delayUnlessAborted(timeoutMs, timer.signal)]);
     timer.abort();
   }
   for (const { run } of runtime.active.values()) run.stop("shutdown");
@@ -45,7 +45,7 @@ export async function shutdown(ctx: DBOSContext, options: ShutdownOptions = {}):
   const grace = new AbortController();
   await Promise.race([
     Promise.all([...runtime.active.values()].map((a) => a.outcome.catch(() => undefined))),
-    abortableDelay(200, grace.signal).catch(() => undefined),
+    delayUnlessAborted(200, grace.signal),
   ]);
   grace.abort();
   await runtime.notifier.drain();

@@ -2,7 +2,7 @@
 // the workflow ends; resumable from any offset.
 import { checkOptions, maxInt4, DurablyError, getStatuses, readStreamEntries, streamClosedMarker, streamsChannel } from "@durably/sysdb";
 import type { DBOSContext } from "@durably/core";
-import { abortableDelay, decodeValue, withDatabaseRetry } from "@durably/core/internal";
+import { decodeValue, delayUnlessAborted, withDatabaseRetry } from "@durably/core/internal";
 import { waitersOf } from "./waiters.js";
 
 export interface ReadStreamOptions {
@@ -65,7 +65,7 @@ export async function* readStream<T = unknown>(
         finalPass = true; // one more read for values committed just before it finished
         continue;
       }
-      await abortableDelay(pollMs, AbortSignal.any([wake.signal, runtime.shutdownSignal])).catch(() => undefined);
+      await delayUnlessAborted(pollMs, AbortSignal.any([wake.signal, runtime.shutdownSignal]));
       if (runtime.shutdownSignal.aborted) throw runtime.shutdownSignal.reason;
     }
   } finally {

@@ -1,7 +1,7 @@
 // One queue's loop in one process: claim what the limits allow, run it, and claim again when
 // work is enqueued (NOTIFY), a slot frees up, or the polling interval passes.
 import { claimQueuedWorkflows, enqueuedChannel, listEnqueuedPartitions, type QueueSettings } from "@durably/sysdb";
-import { abortableDelay, resumeClaimedWorkflows, type Runtime } from "@durably/core/internal";
+import { BackgroundLoop, resumeClaimedWorkflows, type Runtime } from "@durably/core/internal";
 
 /** Claims per round when the queue sets no worker concurrency. */
 const unboundedBatch = 100;
@@ -13,51 +13,47 @@ export class QueueRunner {
   readonly #settings: () => QueueSettings | undefined;
   /** Workflows of this queue running here, by partition key ("" when not partitioned). */
   readonly #running = new Map<string, Set<string>>();
-  readonly #stop = new AbortController();
-  #wake = new AbortController();
-  #loop: Promise<void> | undefined;
+  readonly #loop: BackgroundLoop;
+  #backoffMs = 0;
 
   constructor(runtime: Runtime, name: string, settings: () => QueueSettings | undefined) {
     this.#runtime = runtime;
     this.name = name;
     this.#settings = settings;
+    this.#loop = new BackgroundLoop({
+      logger: runtime.logger,
+      failureMessage: "queue poll failed; backing off",
+      intervalMs: () => (this.#settings()?.pollingIntervalSec ?? 1) * 1000,
+      jitter: 0.05,
+      round: () => this.#round(),
+      // While backing off from errors, wake-ups wait too: only shutdown cuts the wait short.
+      onError: (error) => {
+        this.#backoffMs = Math.min(maxBackoffMs, Math.max(100, this.#backoffMs * 2));
+        runtime.logger.warn("queue poll failed; backing off", { queue: this.name, backoffMs: this.#backoffMs, error });
+        return { backoffMs: this.#backoffMs };
+      },
+    });
   }
 
   /** Makes the loop look for work now. */
   poke(): void {
-    this.#wake.abort();
+    this.#loop.wake();
   }
 
   start(): void {
-    this.#loop ??= this.#run();
+    this.#loop.start();
   }
 
   async stop(): Promise<void> {
-    this.#stop.abort();
-    await this.#loop;
+    await this.#loop.stop();
   }
 
-  async #run(): Promise<void> {
-    const runtime = this.#runtime;
-    let backoffMs = 0;
-    while (!this.#stop.signal.aborted) {
-      const settings = this.#settings();
-      let more = false;
-      try {
-        if (settings !== undefined) more = await this.#claimRound(settings);
-        backoffMs = 0;
-      } catch (error) {
-        if (this.#stop.signal.aborted) break;
-        backoffMs = Math.min(maxBackoffMs, Math.max(100, backoffMs * 2));
-        runtime.logger.warn("queue poll failed; backing off", { queue: this.name, backoffMs, error });
-      }
-      if (more) continue;
-      const pollMs = (settings?.pollingIntervalSec ?? 1) * 1000 * (0.95 + Math.random() * 0.1);
-      // While backing off from errors, wake-ups wait too: only shutdown cuts the wait short.
-      const wakeOn = backoffMs > 0 ? this.#stop.signal : AbortSignal.any([this.#wake.signal, this.#stop.signal]);
-      await abortableDelay(Math.max(pollMs, backoffMs), wakeOn).catch(() => undefined);
-      if (this.#wake.signal.aborted) this.#wake = new AbortController();
-    }
+  /** One round: claims what the limits allow; 0 (go again at once) when there may be more. */
+  async #round(): Promise<number | undefined> {
+    const settings = this.#settings();
+    const more = settings !== undefined && (await this.#claimRound(settings));
+    this.#backoffMs = 0;
+    return more ? 0 : undefined;
   }
 
   /** Claims once per partition; true when a full batch came back (there may be more). */
@@ -110,7 +106,7 @@ export class QueueRunner {
       running.delete(workflowID);
       this.poke();
       // Other workers count this queue's PENDING rows: tell them a slot is free.
-      if (globallyLimited && !this.#stop.signal.aborted) this.#runtime.notifier.notify(enqueuedChannel, this.name);
+      if (globallyLimited && !this.#loop.signal.aborted) this.#runtime.notifier.notify(enqueuedChannel, this.name);
     };
     void active.outcome.then(done, done);
   }

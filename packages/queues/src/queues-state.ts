@@ -9,7 +9,7 @@ import {
   upsertQueue,
   type QueueSettings,
 } from "@durably/sysdb";
-import { abortableDelay, DBOSContext, type Runtime } from "@durably/core/internal";
+import { BackgroundLoop, DBOSContext, type Runtime } from "@durably/core/internal";
 import { registerExtension } from "@durably/core";
 import { QueueRunner } from "./queue-runner.js";
 
@@ -53,9 +53,12 @@ export class QueuesState {
   /** The queues this process serves; undefined means all of the application's. */
   listen: Set<string> | undefined;
   readonly #runners = new Map<string, QueueRunner>();
-  readonly #stop = new AbortController();
   readonly #warnedUnserved = new Set<string>();
-  #supervisor: Promise<void> | undefined;
+  readonly #supervisor: BackgroundLoop;
+  #ticks = 0;
+  /** The wait before the next tick when a delayed workflow is due sooner than the interval. */
+  #nextTickMs: number | undefined;
+  #started = false;
   /** Runners start only after launch recovered this executor's workflows: recovery re-enqueues
    * this executor's PENDING queue rows, and must not take rows a runner just claimed. */
   #serving = false;
@@ -63,10 +66,21 @@ export class QueuesState {
 
   constructor(runtime: Runtime) {
     this.#runtime = runtime;
+    this.#supervisor = new BackgroundLoop({
+      logger: runtime.logger,
+      failureMessage: "queue supervisor tick failed; will retry",
+      intervalMs: () => runtime.config.pollIntervalMs,
+      round: () => this.#supervise(),
+      // A delayed workflow promoted before the failure still wakes the next tick early.
+      onError: (error) => {
+        runtime.logger.warn("queue supervisor tick failed; will retry", { error });
+        return this.#nextTickMs;
+      },
+    });
   }
 
   get started(): boolean {
-    return this.#supervisor !== undefined;
+    return this.#started;
   }
 
   /** The settings a runner uses: this process's registration first, else the database's. */
@@ -101,33 +115,30 @@ export class QueuesState {
       runtime.sysdb.listener.onReconnect(() => this.#runners.forEach((r) => r.poke())),
     ];
     await this.#refresh();
-    this.#supervisor = this.#supervise();
+    this.#started = true;
+    this.#supervisor.start();
   }
 
   async stop(): Promise<void> {
-    this.#stop.abort();
+    const stopping = this.#supervisor.stop();
     this.#unsubscribe.forEach((unsubscribe) => unsubscribe());
-    await this.#supervisor;
+    await stopping;
     await Promise.all([...this.#runners.values()].map((r) => r.stop()));
     this.#runners.clear();
   }
 
-  /** Every tick: promote due delayed workflows, reload definitions, warn about unserved queues. */
-  async #supervise(): Promise<void> {
+  /** Every tick: promote due delayed workflows, reload definitions, warn about unserved queues.
+   * Returns the wait until the next tick: sooner than the interval when a delayed workflow is due. */
+  async #supervise(): Promise<number | undefined> {
     const runtime = this.#runtime;
-    for (let tick = 1; !this.#stop.signal.aborted; tick++) {
-      let nextMs = runtime.config.pollIntervalMs;
-      try {
-        const { queues, nextDueInMs } = await promoteDelayedWorkflows(runtime.sysdb, runtime.config.appName);
-        for (const queue of queues) runtime.notifier.notify(enqueuedChannel, queue);
-        if (nextDueInMs !== null) nextMs = Math.min(nextMs, Math.max(5, nextDueInMs));
-        await this.#refresh();
-        if (tick % unservedCheckEvery === 0) await this.#warnUnserved();
-      } catch (error) {
-        if (!this.#stop.signal.aborted) runtime.logger.warn("queue supervisor tick failed; will retry", { error });
-      }
-      await abortableDelay(nextMs, this.#stop.signal).catch(() => undefined);
-    }
+    const tick = ++this.#ticks;
+    this.#nextTickMs = undefined;
+    const { queues, nextDueInMs } = await promoteDelayedWorkflows(runtime.sysdb, runtime.config.appName);
+    for (const queue of queues) runtime.notifier.notify(enqueuedChannel, queue);
+    if (nextDueInMs !== null) this.#nextTickMs = Math.min(runtime.config.pollIntervalMs, Math.max(5, nextDueInMs));
+    await this.#refresh();
+    if (tick % unservedCheckEvery === 0) await this.#warnUnserved();
+    return this.#nextTickMs;
   }
 
   async #refresh(): Promise<void> {
@@ -143,7 +154,7 @@ export class QueuesState {
   }
 
   #ensureRunners(): void {
-    if (!this.#serving || this.#stop.signal.aborted) return;
+    if (!this.#serving || this.#supervisor.signal.aborted) return;
     for (const name of new Set([...this.local.keys(), ...this.#defined.keys()])) {
       if (this.listen !== undefined && !this.listen.has(name)) continue;
       if (this.#runners.has(name)) continue;

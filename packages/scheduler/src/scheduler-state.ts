@@ -3,7 +3,7 @@
 // the schedules table periodically so edits from anywhere are picked up.
 import { listScheduleRecords, measureClockOffset, recordScheduleFired, type ScheduleRecord } from "@durably/sysdb";
 import { registerExtension, type DBOSContext } from "@durably/core";
-import { abortableDelay, type Runtime } from "@durably/core/internal";
+import { BackgroundLoop, type Runtime } from "@durably/core/internal";
 import { CronSchedule } from "./cron-schedule.js";
 import { enqueueTick } from "./enqueue-tick.js";
 
@@ -36,52 +36,44 @@ interface Installed {
 export class SchedulerState {
   readonly #ctx: DBOSContext;
   readonly #runtime: Runtime;
-  readonly #pollingIntervalMs: number;
   readonly #installed = new Map<string, Installed>();
   readonly #warned = new Set<string>();
-  readonly #stop = new AbortController();
-  #wake = new AbortController();
-  #loop: Promise<void> | undefined;
+  /** Re-reads the schedules table every polling interval. */
+  readonly #loop: BackgroundLoop;
   /** Database clock minus this host's clock. */
   #offsetMs = 0;
 
   constructor(ctx: DBOSContext, pollingIntervalMs: number) {
     this.#ctx = ctx;
     this.#runtime = ctx.runtime;
-    this.#pollingIntervalMs = pollingIntervalMs;
+    this.#loop = new BackgroundLoop({
+      logger: this.#runtime.logger,
+      failureMessage: "could not read the schedules; will retry",
+      intervalMs: pollingIntervalMs,
+      round: async () => {
+        this.#offsetMs = await measureClockOffset(this.#runtime.sysdb);
+        await this.#reconcile(await listScheduleRecords(this.#runtime.sysdb, this.#runtime.config.appName));
+      },
+    });
   }
 
   start(): void {
-    this.#loop ??= this.#reconcileLoop();
+    this.#loop.start();
   }
 
   /** Re-reads the schedules now (after a local edit). */
   poke(): void {
-    this.#wake.abort();
+    this.#loop.wake();
   }
 
   async stop(): Promise<void> {
-    this.#stop.abort();
-    await this.#loop;
+    await this.#loop.stop();
     for (const installed of this.#installed.values()) clearTimeout(installed.timer);
     this.#installed.clear();
   }
 
   #now(): Date {
     return new Date(Date.now() + this.#offsetMs);
-  }
-
-  async #reconcileLoop(): Promise<void> {
-    while (!this.#stop.signal.aborted) {
-      try {
-        this.#offsetMs = await measureClockOffset(this.#runtime.sysdb);
-        await this.#reconcile(await listScheduleRecords(this.#runtime.sysdb, this.#runtime.config.appName));
-      } catch (error) {
-        if (!this.#stop.signal.aborted) this.#runtime.logger.warn("could not read the schedules; will retry", { error });
-      }
-      await abortableDelay(this.#pollingIntervalMs, AbortSignal.any([this.#wake.signal, this.#stop.signal])).catch(() => undefined);
-      this.#wake = new AbortController();
-    }
   }
 
   async #reconcile(records: readonly ScheduleRecord[]): Promise<void> {
@@ -94,7 +86,7 @@ export class SchedulerState {
       }
     }
     for (const record of active.values()) {
-      if (this.#installed.has(record.name) || this.#stop.signal.aborted) continue;
+      if (this.#installed.has(record.name) || this.#loop.signal.aborted) continue;
       await this.#install(record);
     }
   }
@@ -126,7 +118,7 @@ export class SchedulerState {
 
   #arm(record: ScheduleRecord, installed: Installed, after: Date): void {
     const tick = installed.cron.nextAfter(after);
-    if (tick === undefined || this.#stop.signal.aborted || this.#installed.get(record.name) !== installed) return;
+    if (tick === undefined || this.#loop.signal.aborted || this.#installed.get(record.name) !== installed) return;
     const check = () => {
       if (this.#installed.get(record.name) !== installed) return;
       const waitMs = tick.getTime() - this.#now().getTime();
@@ -144,7 +136,7 @@ export class SchedulerState {
       await enqueueTick(this.#ctx, record, tick);
       await recordScheduleFired(this.#runtime.sysdb, record.name, tick.toISOString());
     } catch (error) {
-      if (!this.#stop.signal.aborted) this.#runtime.logger.error("could not enqueue a scheduled tick", { schedule: record.name, tick: tick.toISOString(), error });
+      if (!this.#loop.signal.aborted) this.#runtime.logger.error("could not enqueue a scheduled tick", { schedule: record.name, tick: tick.toISOString(), error });
     }
   }
 

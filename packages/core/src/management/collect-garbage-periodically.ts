@@ -1,6 +1,6 @@
 // collectGarbagePeriodically: retention as a background task of a worker.
 import { checkOptions } from "@durably/sysdb";
-import { abortableDelay } from "../abortable-delay.js";
+import { BackgroundLoop } from "../background-loop.js";
 import type { DBOSContext } from "../dbos-context.js";
 import { registerExtension } from "../extension.js";
 import { garbageCollectRules, garbageCollectWorkflows, type GarbageCollectOptions } from "./garbage-collect-workflows.js";
@@ -21,26 +21,22 @@ export function collectGarbagePeriodically(ctx: DBOSContext, options: PeriodicGa
   checkOptions("collectGarbagePeriodically", options, { ...garbageCollectRules, intervalMs: { type: "number", above: 0 } });
   const intervalMs = options.intervalMs ?? 3_600_000;
   const { intervalMs: _interval, ...collect } = options;
-  const stop = new AbortController();
-  let loop: Promise<void> | undefined;
+  const loop = new BackgroundLoop({
+    logger: ctx.runtime.logger,
+    failureMessage: "garbage collection failed; will retry next interval",
+    intervalMs,
+    round: async () => {
+      const deleted = await garbageCollectWorkflows(ctx, collect);
+      if (deleted > 0) ctx.runtime.logger.info("garbage-collected finished workflows", { deleted });
+    },
+  });
   registerExtension(ctx, {
     name: "durably-garbage-collector",
     async onRecovered() {
-      loop = (async () => {
-        while (!stop.signal.aborted) {
-          try {
-            const deleted = await garbageCollectWorkflows(ctx, collect);
-            if (deleted > 0) ctx.runtime.logger.info("garbage-collected finished workflows", { deleted });
-          } catch (error) {
-            if (!stop.signal.aborted) ctx.runtime.logger.warn("garbage collection failed; will retry next interval", { error });
-          }
-          await abortableDelay(intervalMs, stop.signal).catch(() => undefined);
-        }
-      })();
+      loop.start();
     },
     async onShutdown() {
-      stop.abort();
-      await loop;
+      await loop.stop();
     },
   });
 }
