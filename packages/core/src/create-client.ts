@@ -1,7 +1,7 @@
 // createClient: a context for programs that manage and talk to workflows without running any.
-import { checkOptions, DurablyError, latestMigrationVersion, openSystemDatabase } from "@durably/sysdb";
+import { checkOptions, requireMigrated } from "@durably/sysdb";
 import { GroupCommit } from "./group-commit.js";
-import { logConnectRetry } from "./log-connect-retry.js";
+import { openConfiguredDatabase } from "./open-configured-database.js";
 import { configRules, resolveConfig, type DBOSConfig } from "./config.js";
 import { DBOSContext } from "./dbos-context.js";
 import { Notifier } from "./notifier.js";
@@ -30,28 +30,10 @@ export async function createClient(config: ClientConfig = {}): Promise<DBOSConte
   checkOptions("createClient", config, clientRules, "INVALID_CONFIG");
   const resolved = resolveConfig({ ...config, appName: config.appName ?? "" }, process.env, true);
   const runtime = new Runtime(resolved);
-  const sysdb = openSystemDatabase({
-    url: resolved.systemDatabaseUrl,
-    schema: resolved.schema,
-    poolSize: resolved.poolSize,
-    urlName: resolved.systemDatabaseUrlName,
-    connectTimeoutMs: resolved.connectTimeoutMs,
-    onConnectRetry: logConnectRetry(resolved.logger),
-    applicationName: `durably-client${config.appName ? `-${config.appName}` : ""}`.slice(0, 63),
-    onBackgroundError: (error) => resolved.logger.warn("system database listener", { error }),
-    ...(resolved.onQuery === undefined ? {} : { onQuery: resolved.onQuery }),
-  });
+  const sysdb = openConfiguredDatabase(resolved, `durably-client${config.appName ? `-${config.appName}` : ""}`);
   try {
     await sysdb.connect();
-    const [row] = await sysdb.sql`
-      select exists (select 1 from pg_catalog.pg_tables where schemaname = ${sysdb.schema} and tablename = 'durably_migrations') as migrated`;
-    if (row?.migrated !== true) {
-      throw new DurablyError(
-        "MIGRATION_REFUSED",
-        `The system database ${sysdb.location} has no durably schema ${sysdb.quotedSchema} (latest version ${latestMigrationVersion}). ` +
-          "Launch a worker once, or run `durably migrate`, before using a client.",
-      );
-    }
+    await requireMigrated(sysdb);
     runtime.attach(sysdb, new GroupCommit(sysdb, resolved.logger, runtime.shutdownSignal), new Notifier(sysdb, resolved.logger), resolved.applicationVersion ?? "");
     await sysdb.listener.start();
   } catch (error) {

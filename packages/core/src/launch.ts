@@ -5,17 +5,16 @@ import {
   DurablyError,
   ensureDatabaseExists,
   migrateSystemDatabase,
-  openSystemDatabase,
   recordApplicationVersion,
 } from "@durably/sysdb";
 import { computeApplicationVersion } from "./application-version.js";
-import { logConnectRetry } from "./log-connect-retry.js";
 import { startCancellationWatcher } from "./cancellation-watcher.js";
 import { GroupCommit } from "./group-commit.js";
 import { Notifier } from "./notifier.js";
 import { withDatabaseRetry } from "./database-retry.js";
 import { DBOSContext } from "./dbos-context.js";
 import { startInternalQueueRunner } from "./internal-queue-runner.js";
+import { connectOptions, openConfiguredDatabase } from "./open-configured-database.js";
 import { resumeClaimedWorkflows } from "./resume-claimed-workflow.js";
 
 /**
@@ -36,23 +35,9 @@ export async function launch(ctx: DBOSContext): Promise<void> {
   }
   runtime.state = "launching";
   const { config, logger } = runtime;
-  // A server that refuses for a while (a restart during a deploy) is waited out, one log line per attempt.
-  const connecting = {
-    urlName: config.systemDatabaseUrlName,
-    connectTimeoutMs: config.connectTimeoutMs,
-    onConnectRetry: logConnectRetry(logger),
-  };
-  const sysdb = openSystemDatabase({
-    url: config.systemDatabaseUrl,
-    ...connecting,
-    schema: config.schema,
-    poolSize: config.poolSize,
-    applicationName: `durably-${config.appName}`.slice(0, 63),
-    onBackgroundError: (error) => logger.warn("system database listener", { error }),
-    ...(config.onQuery === undefined ? {} : { onQuery: config.onQuery }),
-  });
+  const sysdb = openConfiguredDatabase(config, `durably-${config.appName}`);
   try {
-    await ensureDatabaseExists(config.systemDatabaseUrl, connecting);
+    await ensureDatabaseExists(config.systemDatabaseUrl, connectOptions(config));
     await sysdb.connect();
     // A migration may rightly run for long on a big database: no per-attempt deadline.
     await withDatabaseRetry("migrate the system database", () => migrateSystemDatabase(sysdb), { logger, attemptTimeoutMs: Infinity });

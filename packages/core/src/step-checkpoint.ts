@@ -4,7 +4,7 @@ import { DurablyError, explainCheckpointRefusal, type Checkpoint } from "@durabl
 import { withDatabaseRetry } from "./database-retry.js";
 import { decodeError, decodeValue, encodeError, encodeValue, type SerializationFormat } from "./serialization/index.js";
 import type { Runtime } from "./runtime.js";
-import { LostOwnershipError, type WorkflowRun } from "./workflow-run.js";
+import { lostOwnership, type WorkflowRun } from "./workflow-run.js";
 
 /** A step's result as stored: exactly one of output or error. */
 export type StepOutcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
@@ -98,7 +98,7 @@ export async function resolveRefusedStep(run: WorkflowRun, runtime: Runtime, ste
   if (refusal.status !== "PENDING" || refusal.ownerXid !== run.ownerXid) {
     runtime.logger.debug("checkpoint refused: the workflow changed hands", { workflowID: run.workflowID, step: name, status: refusal.status });
     run.stop("lost-ownership");
-    throw new LostOwnershipError(run.workflowID);
+    throw lostOwnership(run.workflowID);
   }
   if (refusal.existing !== undefined) {
     assertSameStep(run, refusal.existing, name);

@@ -76,7 +76,7 @@ export class WorkflowRun {
           workflowID: this.workflowID,
         });
       case "lost-ownership":
-        return new LostOwnershipError(this.workflowID);
+        return lostOwnership(this.workflowID);
       case "shutdown":
         return new DurablyError("LIFECYCLE", `Workflow ${this.workflowID} stopped because durably is shutting down; it stays PENDING and resumes at the next launch.`, {
           workflowID: this.workflowID,
@@ -91,9 +91,7 @@ export class WorkflowRun {
  * Thrown inside a run that no longer owns its workflow (resumed, recovered or dead-lettered
  * elsewhere). The run stops and adopts whatever outcome the owner records.
  */
-export class LostOwnershipError extends Error {
-  constructor(workflowID: string) {
-    super(`Workflow ${workflowID} is now owned by another execution; this one stops and adopts its outcome.`);
-    this.name = "LostOwnershipError";
-  }
+export function lostOwnership(workflowID: string): DurablyError {
+  const message = `Workflow ${workflowID} is now owned by another execution; this one stops and adopts its outcome.`;
+  return new DurablyError("LOST_OWNERSHIP", message, { workflowID });
 }

@@ -25,6 +25,10 @@ export const durablyErrorCodes = [
   "QUEUE_DEDUPLICATED",
   "QUEUE_NOT_FOUND",
   "SCHEDULE_NOT_FOUND",
+  /** A run's workflow was resumed, recovered or dead-lettered elsewhere: the run stops and adopts that outcome. */
+  "LOST_OWNERSHIP",
+  /** A row vanished between two statements (a concurrent delete): retried as a lost connection is. */
+  "CONCURRENT_DELETE",
 ] as const;
 
 export type DurablyErrorCode = (typeof durablyErrorCodes)[number];

@@ -77,6 +77,22 @@ export async function migrateSystemDatabase(sysdb: SystemDatabase): Promise<Migr
   }) as Promise<MigrationReport>;
 }
 
+/**
+ * Throws MIGRATION_REFUSED unless durably's schema is there: a client reads and writes the tables
+ * but never creates them.
+ */
+export async function requireMigrated(sysdb: SystemDatabase): Promise<void> {
+  const [row] = await sysdb.sql`
+    select exists (select 1 from pg_catalog.pg_tables where schemaname = ${sysdb.schema} and tablename = 'durably_migrations') as migrated`;
+  if (row?.migrated !== true) {
+    throw new DurablyError(
+      "MIGRATION_REFUSED",
+      `The system database ${sysdb.location} has no durably schema ${sysdb.quotedSchema} (latest version ${latestMigrationVersion}). ` +
+        "Launch a worker once, or run `durably migrate`, before using a client.",
+    );
+  }
+}
+
 /** Reads both counters; throws MIGRATION_REFUSED for a database this package must not touch. */
 async function readState(sysdb: SystemDatabase, tx = sysdb.sql): Promise<MigrationState> {
   // pg_tables, not to_regclass: inside a transaction to_regclass may read a stale catalog cache

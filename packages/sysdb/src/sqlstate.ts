@@ -1,6 +1,7 @@
 // The one place that knows what Postgres's SQLSTATE codes and the driver's connection errors mean
 // to durably: which are transient (runAsTransaction and withDatabaseRetry retry them) and which
 // fail at once.
+import { isDurablyError } from "./durably-error.js";
 
 /** What a database error means for the caller. */
 export type ErrorClass =
@@ -115,6 +116,8 @@ export interface ClassifyOptions {
 
 /** Classifies a database error. */
 export function classifyError(error: unknown, options: ClassifyOptions = {}): ErrorClass {
+  // sysdb's own: a row deleted between two statements; the caller starts over, as after a lost connection.
+  if (isDurablyError(error, "CONCURRENT_DELETE")) return "connection";
   const code = errorCode(error);
   if (code === undefined) return "other";
   if (driverConnectionCodes.has(code)) return "connection";

@@ -1,7 +1,14 @@
 // Migrations: concurrent, idempotent, schema-name safe, and refusing what they do not know.
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterEach, expect, test } from "vitest";
-import { isDurablyError, messagesChannel, migrateSystemDatabase, openSystemDatabase, type SystemDatabase } from "../src/index.js";
+import {
+  isDurablyError,
+  messagesChannel,
+  migrateSystemDatabase,
+  openSystemDatabase,
+  requireMigrated,
+  type SystemDatabase,
+} from "../src/index.js";
 
 const db = useTestDatabase();
 const opened: SystemDatabase[] = [];
@@ -79,4 +86,14 @@ test("an unreachable server fails fast with a typed error naming the host", asyn
   expect(isDurablyError(error, "DATABASE_UNAVAILABLE")).toBe(true);
   expect((error as Error).message).toContain("Connection refused by 127.0.0.1:1:");
   expect(Date.now() - started).toBeLessThan(5000);
+});
+
+test("requireMigrated (a client's check) refuses a schema durably never migrated, naming the fix, and passes once migrated", async () => {
+  const sysdb = open("client_before_migration");
+  const refused = await requireMigrated(sysdb).then(() => undefined, (e: unknown) => e);
+  expect(isDurablyError(refused, "MIGRATION_REFUSED")).toBe(true);
+  expect((refused as Error).message).toContain('no durably schema "client_before_migration"');
+  expect((refused as Error).message).toContain("run `durably migrate`");
+  await migrateSystemDatabase(sysdb);
+  await expect(requireMigrated(sysdb)).resolves.toBeUndefined();
 });

@@ -2,7 +2,7 @@
 import postgres from "#postgres";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { classifyError, isRetryable } from "../src/index.js";
+import { classifyError, DurablyError, isRetryable } from "../src/index.js";
 
 const db = useTestDatabase();
 let sql: postgres.Sql;
@@ -80,4 +80,13 @@ test("a write in a read-only transaction (25006) is permanent: not retried", asy
   expect((error as { code?: string }).code).toBe("25006");
   expect(classifyError(error)).toBe("other");
   expect(isRetryable(error)).toBe(false);
+});
+
+test("sysdb's CONCURRENT_DELETE (a row deleted between two statements) is retried as a lost connection", () => {
+  const vanished = new DurablyError("CONCURRENT_DELETE", "Workflow w was neither inserted nor found; retrying the start.");
+  expect(classifyError(vanished)).toBe("connection");
+  expect(isRetryable(vanished)).toBe(true);
+  // Only durably's own error carries that meaning, not any object with the code.
+  expect(classifyError(Object.assign(new Error("user"), { code: "CONCURRENT_DELETE" }))).toBe("other");
+  expect(classifyError(new DurablyError("LOST_OWNERSHIP", "owned elsewhere"))).toBe("other");
 });

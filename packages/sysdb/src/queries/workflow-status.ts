@@ -80,7 +80,8 @@ export async function insertWorkflow(sysdb: SystemDatabase, w: NewWorkflow): Pro
   if (existing === undefined) {
     // Neither inserted nor there: the row was deleted between the two statements. Never report
     // that as a new workflow: let the caller retry.
-    throw Object.assign(new Error(`Workflow ${w.workflowID} was neither inserted nor found; retrying the start.`), { code: "CONNECTION_CLOSED" });
+    const message = `Workflow ${w.workflowID} was neither inserted nor found; retrying the start.`;
+    throw new DurablyError("CONCURRENT_DELETE", message, { workflowID: w.workflowID });
   }
   return existing;
 }
