@@ -1,6 +1,16 @@
 // runWorkflow: start a workflow (or a child of the current one), idempotent on its workflow ID.
 import { randomUUID } from "node:crypto";
-import { checkOptions, classifyError, DurablyError, enqueuedChannel, findByDeduplicationID, insertWorkflow, maxInt4, type OptionRules } from "@durably/sysdb";
+import {
+  checkOptions,
+  classifyError,
+  DurablyError,
+  enqueuedChannel,
+  findByDeduplicationID,
+  insertWorkflow,
+  maxInt4,
+  newOwnerToken,
+  type OptionRules,
+} from "@durably/sysdb";
 import { DBOSContext } from "./dbos-context.js";
 import { withDatabaseRetry } from "./database-retry.js";
 import { executeWorkflow } from "./execute-workflow.js";
@@ -68,6 +78,7 @@ export async function runWorkflow<Input, Output>(
     }
     parent.throwIfStopped();
   }
+  // A UUID, as DBOS makes them: its tools and clients show, accept and expect workflow IDs in that form.
   const workflowID = options.workflowID ?? (parent === undefined ? randomUUID() : `${parent.workflowID}-${stepID}`);
   const local = runtime.active.get(workflowID);
   if (local !== undefined) {
@@ -85,7 +96,8 @@ export async function runWorkflow<Input, Output>(
   // A queued workflow's own timeout starts at dequeue; only an inherited deadline is fixed now.
   const ownDeadline = options.timeoutMs === undefined || queueName !== null ? null : now + options.timeoutMs;
   const deadlineEpochMs = minDeadline(ownDeadline, parent?.deadlineEpochMs ?? null);
-  const ownerXid = randomUUID();
+  // This run's owner token: compared, never parsed, by DBOS, so nanoid; the workflow ID above stays a UUID.
+  const ownerXid = newOwnerToken();
   let existing;
   try {
     existing = await withDatabaseRetry(

@@ -32,7 +32,8 @@ export async function send(ctx: DBOSContext, destinationID: string, message: unk
   const format = runtime.config.serializer;
   const text = encodeValue(message, format, `message to workflow ${destinationID}`);
   await runDurableOperation(ctx, "DBOS.send", async (step) => {
-    // Inside a workflow the step names the message, so a replayed send is a no-op.
+    // Inside a workflow the step names the message, so a replayed send is a no-op. Else a UUID, as
+    // DBOS's send and its message_uuid column default make.
     const messageID =
       step !== undefined ? `${step.workflowID}::${step.stepID}` : options.idempotencyKey !== undefined ? `${options.idempotencyKey}::${destinationID}` : randomUUID();
     const message = { destinationID, topic, message: text, serialization: format, messageID, now: runtime.now() };

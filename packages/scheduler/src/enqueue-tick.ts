@@ -1,6 +1,6 @@
 // Enqueueing one tick of a schedule: a workflow whose ID is derived from the schedule and the
 // tick, so however many workers fire the same tick, one workflow exists.
-import { insertWorkflow, internalQueueName, enqueuedChannel, type ScheduleRecord } from "@durably/sysdb";
+import { insertWorkflow, internalQueueName, enqueuedChannel, newOwnerToken, type ScheduleRecord } from "@durably/sysdb";
 import type { DBOSContext } from "@durably/core";
 import { encodeWorkflowArguments, withDatabaseRetry } from "@durably/core/internal";
 import { decodeScheduleContext } from "./schedule-context.js";
@@ -34,7 +34,7 @@ export async function enqueueTick(ctx: DBOSContext, schedule: ScheduleRecord, ti
         applicationID: null,
         timeoutMs: null,
         deadlineEpochMs: null,
-        ownerXid: crypto.randomUUID(),
+        ownerXid: newOwnerToken(), // compared, never parsed, by DBOS: nanoid, see short-id.ts
         parentWorkflowID: null,
         serialization: format,
         inputs,

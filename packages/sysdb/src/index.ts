@@ -43,3 +43,4 @@ export * from "./queries/streams.js";
 export * from "./queries/workflow-schedules.js";
 export * from "./queries/delete-workflows.js";
 export { migratedTemplate } from "./migrated-template.js";
+export { newOwnerToken } from "./short-id.js";

@@ -45,6 +45,7 @@ export async function forkWorkflow<Output = unknown>(
   }
   const startStep = options.startStep;
   const forkedID = await runDurableOperation(ctx, "DBOS.forkWorkflow", async () => {
+    // A workflow ID: a UUID, as DBOS's own forks make it.
     const id = options.newWorkflowID ?? randomUUID();
     const forked = await forkWorkflowRow(runtime.sysdb, {
       originalID: workflowID,

@@ -1,7 +1,7 @@
 // Taking ownership of workflows to run them: recovery of this executor's PENDING rows at launch,
 // and dequeueing ENQUEUED rows. Each claim gives every row a fresh owner_xid in one statement.
-import { randomUUID } from "node:crypto";
 import { classifyError } from "../sqlstate.js";
+import { newOwnerToken } from "../short-id.js";
 import type { SystemDatabase } from "../system-database.js";
 import { enqueuedChannel } from "./resume-workflows.js";
 import { internalQueueName, toWorkflowRecord, type WorkflowRecord } from "./workflow-record.js";
@@ -173,7 +173,8 @@ export async function requeueWorkflowsOfExecutors(
  * and returns what the claim took, so claimed workflows are never stranded PENDING.
  */
 export async function claimWithToken(sysdb: SystemDatabase, claim: (token: string) => Promise<WorkflowRecord[]>): Promise<WorkflowRecord[]> {
-  const token = randomUUID();
+  // An owner token: DBOS only compares owner_xid, so nanoid (see short-id.ts), not a UUID.
+  const token = newOwnerToken();
   try {
     return await claim(token);
   } catch (error) {

@@ -1,4 +1,5 @@
 // Cron schedules (dbos.workflow_schedules), owned by one application.
+import { newScheduleID } from "../short-id.js";
 import type { SystemDatabase } from "../system-database.js";
 
 export interface ScheduleRecord {
@@ -32,10 +33,11 @@ export async function upsertSchedule(
 ): Promise<boolean> {
   const { sql } = sysdb;
   const s = sql(sysdb.schema);
+  // schedule_id: nanoid (short-id.ts); DBOS reads it as an opaque key and finds schedules by name.
   const insert = sql`
     insert into ${s}.workflow_schedules as ws (schedule_id, schedule_name, workflow_name, workflow_class_name, schedule,
       status, context, automatic_backfill, cron_timezone, queue_name, application_name)
-    values (gen_random_uuid()::text, ${d.name}, ${d.workflowName}, '', ${d.cron}, 'ACTIVE', ${d.context},
+    values (${newScheduleID()}, ${d.name}, ${d.workflowName}, '', ${d.cron}, 'ACTIVE', ${d.context},
       ${d.automaticBackfill}, ${d.timezone}, ${d.queueName}, ${applicationName})`;
   const rows = options.createOnly
     ? await sql`${insert} on conflict (schedule_name) do nothing returning schedule_id`
