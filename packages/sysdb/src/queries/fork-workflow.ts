@@ -1,4 +1,5 @@
 // Forking: a new workflow that replays the original's first steps and re-executes from a chosen one.
+import { newOwnerToken } from "../short-id.js";
 import type { SystemDatabase } from "../system-database.js";
 import { internalQueueName } from "./workflow-record.js";
 import { enqueuedChannel } from "./resume-workflows.js";
@@ -28,6 +29,7 @@ export async function forkWorkflow(sysdb: SystemDatabase, f: ForkRequest): Promi
   return (await sysdb.sql.begin(async (sql) => {
     const s = sql(sysdb.schema);
     const partitionKey = f.partitionKey ?? null;
+    // owner_xid and creator_xid are owner tokens, compared and never parsed by DBOS: nanoid (short-id.ts).
     const [inserted] = await sql`
       with queue as (select partition_queue from ${s}.queues where name = ${queue}), ins as (
       insert into ${s}.workflow_status (
@@ -38,8 +40,8 @@ export async function forkWorkflow(sysdb: SystemDatabase, f: ForkRequest): Promi
       select ${f.forkedID}, 'ENQUEUED', name, class_name, config_name, ${queue},
              coalesce(${f.applicationVersion}::text, application_version), application_id, application_name,
              authenticated_user, assumed_role, authenticated_roles, serialization, attributes,
-             workflow_uuid, 0, 0, ${f.now}, ${f.now}, workflow_timeout_ms, gen_random_uuid()::text,
-             gen_random_uuid()::text, schedule_name, ${partitionKey}::text
+             workflow_uuid, 0, 0, ${f.now}, ${f.now}, workflow_timeout_ms, ${newOwnerToken()}::text,
+             ${newOwnerToken()}::text, schedule_name, ${partitionKey}::text
       from ${s}.workflow_status
       where workflow_uuid = ${f.originalID}
         and not exists (select 1 from queue where partition_queue <> ${partitionKey !== null})
