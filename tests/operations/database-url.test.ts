@@ -1,9 +1,9 @@
 // Every entry point a person types a database URL into (the CLI, the demo) refuses a malformed one
 // naming where it came from (exit 2), and a refused, unknown or wrong server in one line with the
 // fix (exit 3), without waiting out retries. createDBOSContext/createClient: packages/core/test.
+import { refusedPort } from "@durably/testing";
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
-import { connect, createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { useTestDatabase } from "@durably/testing/vitest";
@@ -37,20 +37,6 @@ function run(args: string[], env: Record<string, string | undefined>, cwd?: stri
 }
 
 const durably = (args: string[], env: Record<string, string | undefined>) => run([cliPath, ...args], env);
-
-/** A local port nothing listens on, checked to refuse. */
-async function refusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  const code = await new Promise<string | undefined>((resolve) => {
-    const socket = connect(port, "127.0.0.1", () => (socket.destroy(), resolve(undefined)));
-    socket.on("error", (error: NodeJS.ErrnoException) => resolve(error.code));
-  });
-  expect(code, `premise: port ${port} refuses connections`).toBe("ECONNREFUSED");
-  return port;
-}
 
 function withUrl(change: (url: URL) => void): string {
   const url = new URL(db.url);

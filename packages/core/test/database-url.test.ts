@@ -1,7 +1,8 @@
 // createDBOSContext and createClient refuse a malformed system database URL before any I/O, naming
 // where it came from; launch and createClient wait out a refusing server with one log line per
 // attempt, then fail with the one-line DATABASE_UNAVAILABLE error.
-import { connect, createServer } from "node:net";
+import { refusedPort } from "@durably/testing";
+import { failureOf } from "@durably/testing";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { migratedTemplate } from "@durably/sysdb";
@@ -34,14 +35,8 @@ afterEach(() => {
   else process.env.DBOS_SYSTEM_DATABASE_URL = savedEnv;
 });
 
-async function failure(fn: () => unknown): Promise<string> {
-  try {
-    await fn();
-  } catch (error) {
-    return isDurablyError(error) ? `${error.code}: ${error.message}` : `not a DurablyError: ${String(error)}`;
-  }
-  return "no error";
-}
+/** `CODE: message` of what `fn` threw or rejected with. */
+const failure = (fn: () => unknown) => failureOf(fn, isDurablyError, "DurablyError");
 
 describe.each([
   [
@@ -66,20 +61,6 @@ describe.each([
     expect(message).not.toContain("hunter2");
   });
 });
-
-/** A local port nothing listens on, checked to refuse. */
-async function refusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  const code = await new Promise<string | undefined>((resolve) => {
-    const socket = connect(port, "127.0.0.1", () => (socket.destroy(), resolve(undefined)));
-    socket.on("error", (error: NodeJS.ErrnoException) => resolve(error.code));
-  });
-  expect(code, `premise: port ${port} refuses connections`).toBe("ECONNREFUSED");
-  return port;
-}
 
 function recordingLogger(): { logger: Logger; warnings: string[] } {
   const warnings: string[] = [];

@@ -1,5 +1,6 @@
 // Every options object of core's public API refuses unknown keys and bad numbers with a typed
 // error naming the option, before anything runs (JavaScript callers get no type check: `as any`).
+import { failureOf } from "@durably/testing";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
@@ -27,14 +28,7 @@ const db = useTestDatabase({ template: migratedTemplate });
 const any = (value: unknown) => value as any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** `CODE: message` of what `fn` threw or rejected with. */
-async function failure(fn: () => unknown): Promise<string> {
-  try {
-    await fn();
-  } catch (error) {
-    return isDurablyError(error) ? `${error.code}: ${error.message}` : `not a DurablyError: ${String(error)}`;
-  }
-  return "no error";
-}
+const failure = (fn: () => unknown) => failureOf(fn, isDurablyError, "DurablyError");
 
 let ctx: DBOSContext;
 const statements: string[] = [];

@@ -1,5 +1,6 @@
 // Datasource and transaction-step options refuse unknown keys with a typed error naming the key:
 // a misspelled isolationLevel would otherwise run the step at read committed, silently.
+import { failureOf } from "@durably/testing";
 import postgres from "postgres";
 import { createDBOSContext, isDurablyError, launch, registerWorkflow, runWorkflow, shutdown, type DBOSContext } from "@durably/core";
 import { useTestDatabase } from "@durably/testing/vitest";
@@ -13,14 +14,8 @@ const db = useTestDatabase({ template: migratedTemplate });
 const any = (value: unknown) => value as any; // eslint-disable-line @typescript-eslint/no-explicit-any
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
-async function failure(fn: () => unknown): Promise<string> {
-  try {
-    await fn();
-  } catch (error) {
-    return isDurablyError(error) ? `${error.code}: ${error.message}` : `not a DurablyError: ${String(error)}`;
-  }
-  return "no error";
-}
+/** `CODE: message` of what `fn` threw or rejected with. */
+const failure = (fn: () => unknown) => failureOf(fn, isDurablyError, "DurablyError");
 
 let ctx: DBOSContext;
 let sql: postgres.Sql;

@@ -1,11 +1,11 @@
 // Which database errors runAsTransaction retries, each raised by a real server: transient ones
 // (serialization failure, deadlock, a terminated backend) rerun the body until it commits;
 // permanent ones (and a user's own ECONNRESET) fail the step at once, with the body run once.
-import { connect, createServer, type AddressInfo } from "node:net";
+import { connect, createServer } from "node:net";
 import postgres from "postgres";
 import { createDBOSContext, getWorkflowSteps, launch, registerWorkflow, runWorkflow, shutdown } from "@durably/core";
 import type { DBOSContext } from "@durably/core";
-import { createTestDatabase, holdLock, Rendezvous, terminateBackendWhenActive } from "@durably/testing";
+import { createTestDatabase, holdLock, refusedPort, Rendezvous, terminateBackendWhenActive } from "@durably/testing";
 import type { TestDatabase } from "@durably/testing";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
@@ -221,16 +221,7 @@ describe("the application database away when the step starts", () => {
       client.on("error", close).on("close", close);
       upstream.on("error", close).on("close", close);
     });
-    const probe = createServer();
-    const port = await new Promise<number>((resolve) => {
-      probe.listen(0, "127.0.0.1", () => resolve((probe.address() as AddressInfo).port));
-    });
-    await new Promise((resolve) => probe.close(resolve));
-    const refused = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, "127.0.0.1").on("connect", () => (socket.destroy(), resolve(false)));
-      socket.on("error", (error: { code?: string }) => resolve(error.code === "ECONNREFUSED"));
-    });
-    expect(refused, `port ${port} must refuse before the forwarder listens`).toBe(true);
+    const port = await refusedPort();
     return {
       port,
       open: () => new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve())),

@@ -1,5 +1,6 @@
 // Options of send, recv, getEvent and readStream refuse unknown keys and bad numbers with a typed
 // error naming the option, before anything is sent or awaited (JavaScript callers: `as any`).
+import { failureOf } from "@durably/testing";
 import { isDurablyError, launch, registerWorkflow, runWorkflow, shutdown, type DBOSContext } from "@durably/core";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterAll, beforeAll, expect, test } from "vitest";
@@ -10,14 +11,8 @@ import { testContext, withSysdb } from "./support/notifications-test-context.js"
 const db = useTestDatabase({ template: migratedTemplate });
 const any = (value: unknown) => value as any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-async function failure(fn: () => unknown): Promise<string> {
-  try {
-    await fn();
-  } catch (error) {
-    return isDurablyError(error) ? `${error.code}: ${error.message}` : `not a DurablyError: ${String(error)}`;
-  }
-  return "no error";
-}
+/** `CODE: message` of what `fn` threw or rejected with. */
+const failure = (fn: () => unknown) => failureOf(fn, isDurablyError, "DurablyError");
 
 let ctx: DBOSContext;
 let receiver: ReturnType<typeof registerWorkflow<unknown, unknown>>;

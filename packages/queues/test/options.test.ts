@@ -1,5 +1,6 @@
 // Queue options refuse unknown keys (DBOS's spellings included) and bad numbers, and an enqueue
 // whose partition key does not fit its queue is refused, from a worker, a client and a fork.
+import { failureOf } from "@durably/testing";
 import {
   createClient,
   createDBOSContext,
@@ -22,14 +23,8 @@ import { quietLogger } from "./support/queue-test-context.js";
 const db = useTestDatabase({ template: migratedTemplate });
 const any = (value: unknown) => value as any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-async function failure(fn: () => unknown): Promise<string> {
-  try {
-    await fn();
-  } catch (error) {
-    return isDurablyError(error) ? `${error.code}: ${error.message}` : `not a DurablyError: ${String(error)}`;
-  }
-  return "no error";
-}
+/** `CODE: message` of what `fn` threw or rejected with. */
+const failure = (fn: () => unknown) => failureOf(fn, isDurablyError, "DurablyError");
 
 let ctx: DBOSContext;
 let job: ReturnType<typeof registerWorkflow<string, string>>;

@@ -1,5 +1,6 @@
 // Schedule specs and scheduler options refuse unknown keys (a misspelled timeZone would silently
 // read the cron in UTC) with a typed error naming the key, before anything is stored.
+import { failureOf } from "@durably/testing";
 import { createDBOSContext, isDurablyError, launch, shutdown, type DBOSContext } from "@durably/core";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterAll, beforeAll, expect, test } from "vitest";
@@ -11,14 +12,8 @@ const any = (value: unknown) => value as any; // eslint-disable-line @typescript
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const context = () => createDBOSContext({ appName: "sched-options", systemDatabaseUrl: db.url, applicationVersion: "s-v1", logger: quiet });
 
-async function failure(fn: () => unknown): Promise<string> {
-  try {
-    await fn();
-  } catch (error) {
-    return isDurablyError(error) ? `${error.code}: ${error.message}` : `not a DurablyError: ${String(error)}`;
-  }
-  return "no error";
-}
+/** `CODE: message` of what `fn` threw or rejected with. */
+const failure = (fn: () => unknown) => failureOf(fn, isDurablyError, "DurablyError");
 
 let ctx: DBOSContext;
 beforeAll(async () => {

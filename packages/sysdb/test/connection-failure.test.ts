@@ -1,6 +1,6 @@
 // A failed connection is one DATABASE_UNAVAILABLE line with the cause and the fix, against the
 // real server: refused port, unknown host, refused login, missing database; with and without retries.
-import { createServer, connect } from "node:net";
+import { refusedPort } from "@durably/testing";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterEach, expect, test } from "vitest";
 import {
@@ -16,23 +16,6 @@ const opened: SystemDatabase[] = [];
 afterEach(async () => {
   for (const sysdb of opened.splice(0)) await sysdb.close();
 });
-
-/** A local port nothing listens on, checked to refuse. */
-async function refusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  const code = await new Promise<string | undefined>((resolve) => {
-    const socket = connect(port, "127.0.0.1", () => {
-      socket.destroy();
-      resolve(undefined);
-    });
-    socket.on("error", (error: NodeJS.ErrnoException) => resolve(error.code));
-  });
-  expect(code, `premise: port ${port} refuses connections`).toBe("ECONNREFUSED");
-  return port;
-}
 
 function withUrl(change: (url: URL) => void): string {
   const url = new URL(db.url);

@@ -5,6 +5,8 @@
 // answers) and, in `./vitest` only, `vitest`. It knows nothing of durably's schema: template
 // contents come from the caller's setup callback. It also finds the development server that
 // `durably dev-db` and the repo's demo share (devDataDir, devDatabaseName).
+export { failureOf } from "./failure-of.js";
+export { refusedPort } from "./refused-port.js";
 export { checkForLeaks, type CheckForLeaksOptions } from "./check-for-leaks.js";
 export { createTestDatabase, type CreateTestDatabaseOptions, type TestDatabase } from "./create-test-database.js";
 export type { TestDatabaseTemplate } from "./ensure-template-database.js";

@@ -1,20 +1,13 @@
 // @durably/testing's options are checked before any I/O: a misspelled key or a fractional
 // timeout is a TestDatabaseError INVALID_ARGUMENT naming it, not silently ignored.
 import { describe, expect, test } from "vitest";
-import { checkForLeaks, createTestDatabase, isTestDatabaseError, provisionTestServer } from "../src/index.js";
+import { checkForLeaks, createTestDatabase, failureOf, isTestDatabaseError, provisionTestServer } from "../src/index.js";
 import { useTestDatabase } from "../src/vitest.js";
 
 const any = (value: unknown) => value as any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** `CODE: message` of what `fn` threw or rejected with. */
-async function failure(fn: () => unknown): Promise<string> {
-  try {
-    await fn();
-  } catch (error) {
-    return isTestDatabaseError(error) ? `${error.code}: ${error.message}` : `not a TestDatabaseError: ${String(error)}`;
-  }
-  return "no error";
-}
+const failure = (fn: () => unknown) => failureOf(fn, isTestDatabaseError, "TestDatabaseError");
 
 describe("INVALID_ARGUMENT naming the option", () => {
   test("createTestDatabase and provisionTestServer refuse unknown keys before connecting", async () => {
