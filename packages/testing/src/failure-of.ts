@@ -9,7 +9,11 @@
  * const failure = (fn: () => unknown) => failureOf(fn, isDurablyError, "DurablyError");
  * expect(await failure(() => runWorkflow(ctx, wf, x, { workflowId: "a" }))).toMatch(/^INVALID_ARGUMENT: /);
  */
-export async function failureOf(fn: () => unknown, isTyped: (error: unknown) => boolean, typeName: string): Promise<string> {
+export async function failureOf(
+  fn: () => unknown,
+  isTyped: (error: unknown) => boolean,
+  typeName: string,
+): Promise<string> {
   try {
     await fn();
   } catch (error) {

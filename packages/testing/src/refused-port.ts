@@ -20,6 +20,8 @@ export async function refusedPort(): Promise<number> {
     });
     socket.on("error", (error: NodeJS.ErrnoException) => resolve(error.code));
   });
-  if (code !== "ECONNREFUSED") throw new Error(`premise: port ${port} should refuse connections, got ${code ?? "a connection"}`);
+  if (code !== "ECONNREFUSED") {
+    throw new Error(`premise: port ${port} should refuse connections, got ${code ?? "a connection"}`);
+  }
   return port;
 }
