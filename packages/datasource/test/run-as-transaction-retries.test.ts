@@ -34,6 +34,22 @@ beforeEach(async () => {
 
 const errorCodeOf = (error: unknown) => (error as { code?: string } | undefined)?.code;
 
+/** A logger that keeps the code of each error runAsTransaction logged as retried (and calls `onRetry`). */
+function retryLogger(onRetry: () => void = () => {}) {
+  const retried: (string | undefined)[] = [];
+  const logger = {
+    debug() {},
+    warn() {},
+    error() {},
+    info(message: string, fields?: { error?: { code?: string } }) {
+      if (!message.includes("retrying")) return;
+      retried.push(fields?.error?.code);
+      onRetry();
+    },
+  };
+  return { logger, retried };
+}
+
 /**
  * Runs each body as a transaction step of its own workflow, all at once. Returns their outcomes
  * and the code of each error runAsTransaction logged as retried.
@@ -43,15 +59,7 @@ async function runSteps(
   options: TransactionStepOptions = {},
   sql: postgres.Sql = appSql,
 ) {
-  const retried: (string | undefined)[] = [];
-  const logger = {
-    debug() {},
-    warn() {},
-    error() {},
-    info(message: string, fields?: { error?: { code?: string } }) {
-      if (message.includes("retrying")) retried.push(fields?.error?.code);
-    },
-  };
+  const { logger, retried } = retryLogger();
   const ctx = createDBOSContext({ appName: "retries", systemDatabaseUrl: system.url, applicationVersion: "1", logger });
   const appDb = postgresDatasource(sql);
   const workflows = bodies.map((body, i) => {
@@ -235,17 +243,9 @@ describe("the application database away when the step starts", () => {
     lateUrl.hostname = "127.0.0.1";
     lateUrl.port = String(forwarder.port);
     const lateSql = postgres(lateUrl.href, { max: 1, onnotice: () => {} });
-    const retried: (string | undefined)[] = [];
-    const logger = {
-      debug() {},
-      warn() {},
-      error() {},
-      info(message: string, fields?: { error?: { code?: string } }) {
-        if (!message.includes("retrying")) return;
-        retried.push(fields?.error?.code);
-        if (retried.length === 1) void forwarder.open();
-      },
-    };
+    const { logger, retried } = retryLogger(() => {
+      if (retried.length === 1) void forwarder.open();
+    });
     const ctx = createDBOSContext({ appName: "late", systemDatabaseUrl: system.url, applicationVersion: "1", logger });
     let runs = 0;
     const appDb = postgresDatasource(lateSql);
