@@ -129,6 +129,22 @@ CREATE TABLE dbos.dbos_migrations (
     version bigint NOT NULL
 );
 
+CREATE TABLE dbos.durably_executor_leases (
+    lease_id text NOT NULL,
+    executor_id text NOT NULL,
+    application_name text NOT NULL,
+    application_version text NOT NULL,
+    hostname text NOT NULL,
+    pid integer NOT NULL,
+    renew_ms integer NOT NULL,
+    lapse_ms integer NOT NULL,
+    started_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    renewed_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    ended_at timestamp with time zone,
+    ended_reason text,
+    CONSTRAINT durably_executor_leases_ended_reason_check CHECK ((ended_reason = ANY (ARRAY['lapsed'::text, 'released'::text, 'replaced'::text])))
+);
+
 CREATE TABLE dbos.durably_migrations (
     version integer NOT NULL,
     name text NOT NULL,
@@ -303,6 +319,9 @@ ALTER TABLE ONLY dbos.application_versions
 ALTER TABLE ONLY dbos.dbos_migrations
     ADD CONSTRAINT dbos_migrations_pkey PRIMARY KEY (version);
 
+ALTER TABLE ONLY dbos.durably_executor_leases
+    ADD CONSTRAINT durably_executor_leases_pkey PRIMARY KEY (lease_id);
+
 ALTER TABLE ONLY dbos.durably_migrations
     ADD CONSTRAINT durably_migrations_pkey PRIMARY KEY (version);
 
@@ -344,6 +363,8 @@ ALTER TABLE ONLY dbos.workflow_schedules
 
 ALTER TABLE ONLY dbos.workflow_status
     ADD CONSTRAINT workflow_status_pkey PRIMARY KEY (workflow_uuid);
+
+CREATE INDEX durably_executor_leases_application ON dbos.durably_executor_leases USING btree (application_name);
 
 CREATE INDEX idx_operation_outputs_completed_at_function_name_v2 ON dbos.operation_outputs USING btree (completed_at_epoch_ms, function_name) INCLUDE (application_name);
 

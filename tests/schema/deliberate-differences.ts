@@ -21,6 +21,13 @@ export const deliberateDifferences: readonly DeliberateDifference[] = [
     reason: "migration 0003: the source of notifications.durably_send_order's default.",
   },
   {
+    difference: "table durably_executor_leases: only in durably",
+    reason:
+      "migration 0004: each durably process's lease on its executor identity, renewed on the database clock, so " +
+      "live processes adopt the PENDING workflows of one that stopped renewing. DBOS neither reads nor writes it; " +
+      "its executors' rows (owner tokens without a lease prefix) are never adopted.",
+  },
+  {
     difference: "table durably_migrations: only in durably",
     reason:
       "durably's own migration ledger, kept beside DBOS's single-row dbos_migrations so DBOS's counter " +

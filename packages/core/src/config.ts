@@ -26,6 +26,13 @@ export interface DBOSConfig {
   readonly connectTimeoutMs?: number;
   /** How often the internal queue (resume, fork, DBOS clients) is polled when no notification arrives. Default 1000 ms. */
   readonly pollIntervalMs?: number;
+  /**
+   * How often this process renews its executor lease, on the database clock. Default 2000 ms.
+   * The live processes of the application adopt the workflows of a process whose lease lapsed.
+   */
+  readonly leaseRenewMs?: number;
+  /** How long a lease lasts without renewal before other processes adopt its workflows. At least 3 × leaseRenewMs. Default 10 000 ms. */
+  readonly leaseLapseMs?: number;
   /** Time source. Default: the system clock. For tests. */
   readonly clock?: Clock;
   /** Called with every SQL statement sent to the system database (not the listener's). For diagnostics and benchmarks. */
@@ -39,12 +46,16 @@ export interface ResolvedConfig {
   readonly systemDatabaseUrlName: string;
   readonly applicationVersion: string | undefined;
   readonly executorId: string;
+  /** True when executorId is the default "local": many processes may share it (see launch). */
+  readonly executorIdIsDefault: boolean;
   readonly poolSize: number;
   readonly schema: string;
   readonly serializer: SerializationFormat;
   readonly logger: Logger;
   readonly connectTimeoutMs: number;
   readonly pollIntervalMs: number;
+  readonly leaseRenewMs: number;
+  readonly leaseLapseMs: number;
   readonly clock: Clock;
   readonly onQuery: ((sql: string, connection: number, parameters: readonly unknown[]) => void) | undefined;
   /** True for a client from createClient: no workflow code, nothing to recover or serve. */
@@ -63,6 +74,8 @@ export const configRules: OptionRules = {
   logger: { type: "object" },
   connectTimeoutMs: { type: "number", above: 0 },
   pollIntervalMs: { type: "number", above: 0 },
+  leaseRenewMs: { type: "number", integer: true, min: 50, max: 600_000 },
+  leaseLapseMs: { type: "number", integer: true, min: 150, max: 3_600_000 },
   clock: { type: "object" },
   onQuery: { type: "function" },
 };
@@ -94,6 +107,14 @@ export function resolveConfig(config: DBOSConfig, env: NodeJS.ProcessEnv = proce
   if (applicationVersion !== undefined && (typeof applicationVersion !== "string" || applicationVersion === "")) {
     invalid("applicationVersion must be a non-empty string");
   }
+  const leaseRenewMs = config.leaseRenewMs ?? 2_000;
+  const leaseLapseMs = config.leaseLapseMs ?? Math.max(10_000, 3 * leaseRenewMs);
+  if (leaseLapseMs < 3 * leaseRenewMs) {
+    invalid(
+      `leaseLapseMs (${leaseLapseMs}) must be at least 3 × leaseRenewMs (${leaseRenewMs}), ` +
+        "so a lease survives a missed renewal; raise leaseLapseMs or lower leaseRenewMs",
+    );
+  }
   const executorId = config.executorId ?? env.DBOS__VMID ?? "local";
   if (typeof executorId !== "string" || executorId === "") invalid("executorId must be a non-empty string");
   let schema: string;
@@ -108,12 +129,15 @@ export function resolveConfig(config: DBOSConfig, env: NodeJS.ProcessEnv = proce
     systemDatabaseUrlName,
     applicationVersion,
     executorId,
+    executorIdIsDefault: config.executorId === undefined && env.DBOS__VMID === undefined,
     poolSize,
     schema,
     serializer,
     logger: config.logger ?? createConsoleLogger(),
     connectTimeoutMs,
     pollIntervalMs,
+    leaseRenewMs,
+    leaseLapseMs,
     clock: config.clock ?? systemClock,
     onQuery: config.onQuery,
     client,

@@ -14,12 +14,7 @@ export function startInternalQueueRunner(runtime: Runtime): () => Promise<void> 
     failureMessage: "internal queue poll failed; will retry",
     intervalMs: () => runtime.config.pollIntervalMs,
     round: async () => {
-      const me = {
-        executorID: runtime.config.executorId,
-        applicationVersion: runtime.applicationVersion,
-        applicationName: runtime.config.appName,
-        now: runtime.now(),
-      };
+      const me = runtime.executorIdentity();
       const names = [...runtime.registry.keys()];
       const claimed = await dequeueWorkflows(runtime.sysdb, me, internalQueueName, batchSize, { names });
       await resumeClaimedWorkflows(runtime, claimed);

@@ -13,6 +13,7 @@ import { GroupCommit } from "./group-commit.js";
 import { Notifier } from "./notifier.js";
 import { withDatabaseRetry } from "./database-retry.js";
 import { DBOSContext } from "./dbos-context.js";
+import { ExecutorLease } from "./executor-lease.js";
 import { startInternalQueueRunner } from "./internal-queue-runner.js";
 import { connectOptions, openConfiguredDatabase } from "./open-configured-database.js";
 import { resumeClaimedWorkflows } from "./resume-claimed-workflow.js";
@@ -62,29 +63,29 @@ export async function launch(ctx: DBOSContext): Promise<void> {
         { appName: config.appName, applicationVersion: version, owner },
       );
     }
+    // Before anything claims or starts a workflow: every owner token names this lease.
+    const lease = new ExecutorLease(runtime);
+    await lease.register();
+    runtime.lease = lease;
     for (const extension of runtime.extensions) await extension.onLaunch?.(ctx);
     runtime.state = "launched";
 
     const recovered = await withDatabaseRetry(
       "claim this executor's pending workflows",
-      () =>
-        claimWorkflowsForRecovery(sysdb, {
-          executorID: config.executorId,
-          applicationVersion: version,
-          applicationName: config.appName,
-          now: runtime.now(),
-        }),
+      () => claimWorkflowsForRecovery(sysdb, runtime.executorIdentity()),
       retry,
     );
     if (recovered.length > 0) logger.info("recovering workflows", { count: recovered.length, executorID: config.executorId });
     await resumeClaimedWorkflows(runtime, recovered);
     for (const extension of runtime.extensions) await extension.onRecovered?.(ctx);
+    lease.start();
     runtime.stoppers.push(startInternalQueueRunner(runtime));
     logger.info("launched", { appName: config.appName, applicationVersion: version, executorID: config.executorId });
   } catch (error) {
     runtime.state = "shut-down";
     runtime.beginShutdown();
     for (const stop of runtime.stoppers.reverse()) await Promise.resolve(stop()).catch(() => undefined);
+    await runtime.lease?.release().catch(() => undefined);
     await sysdb.close().catch(() => undefined);
     throw error;
   }

@@ -56,6 +56,8 @@ async function executeStep<T>(
   const runtime = ctx.runtime;
   const replayed = replayedOutcome(run, runtime, stepID, name);
   if (replayed !== undefined) return unwrap<T>(replayed);
+  // A process paused past its lease's lapse must learn it lost its workflows before any effect.
+  if (runtime.lease?.isFresh() === false) await runtime.lease.confirm();
   run.throwIfStopped();
   const policy = resolveRetryPolicy(options, name);
   const stepCtx = new DBOSContext(runtime, run, true);

@@ -39,6 +39,8 @@ export async function runDurableOperation<T>(
   const stepID = run.nextStepID();
   const replayed = replayedOutcome(run, ctx.runtime, stepID, name);
   if (replayed !== undefined) return unwrap<T>(replayed);
+  // As in runAsStep: a process paused past its lease's lapse learns it before the operation runs.
+  if (ctx.runtime.lease?.isFresh() === false) await ctx.runtime.lease.confirm();
   run.throwIfStopped();
   const step = stepOf(ctx, run, stepID);
   let outcome: StepOutcome;

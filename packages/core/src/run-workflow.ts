@@ -96,8 +96,8 @@ export async function runWorkflow<Input, Output>(
   // A queued workflow's own timeout starts at dequeue; only an inherited deadline is fixed now.
   const ownDeadline = options.timeoutMs === undefined || queueName !== null ? null : now + options.timeoutMs;
   const deadlineEpochMs = minDeadline(ownDeadline, parent?.deadlineEpochMs ?? null);
-  // This run's owner token: compared, never parsed, by DBOS, so nanoid; the workflow ID above stays a UUID.
-  const ownerXid = newOwnerToken();
+  // This run's owner token names this process's lease (a queued row gets its owner when claimed).
+  const ownerXid = status === "PENDING" ? runtime.ownerToken() : newOwnerToken();
   let existing;
   try {
     existing = await withDatabaseRetry(

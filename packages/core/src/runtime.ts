@@ -1,10 +1,11 @@
 // The state one DBOSContext owns: config, workflow registry, system database, running workflows,
 // extensions and background loops. No module-level state: two contexts never see each other.
 import { setMaxListeners } from "node:events";
-import { DurablyError, type SystemDatabase } from "@durably/sysdb";
+import { DurablyError, type ExecutorIdentity, type SystemDatabase } from "@durably/sysdb";
 import type { ResolvedConfig } from "./config.js";
 import type { GroupCommit } from "./group-commit.js";
 import type { Notifier } from "./notifier.js";
+import type { ExecutorLease } from "./executor-lease.js";
 import type { DurablyExtension } from "./extension.js";
 import type { AnyWorkflow } from "./workflow.js";
 import type { WorkflowRun } from "./workflow-run.js";
@@ -32,6 +33,8 @@ export class Runtime {
   /** Background tasks' stop functions, called at shutdown in reverse order. */
   readonly stoppers: Array<() => Promise<void> | void> = [];
   state: LifecycleState = "created";
+  /** This process's executor lease, from launch on; a client has none. */
+  lease: ExecutorLease | undefined;
   readonly #shutdown = (() => {
     const controller = new AbortController();
     // Every waiting handle listens to it; many waiters are normal, not a leak.
@@ -102,6 +105,18 @@ export class Runtime {
   get enqueueVersion(): string | null {
     if (this.isClient) return this.config.applicationVersion ?? null;
     return this.applicationVersion;
+  }
+
+  /** Who claims workflows for this process: executor ID, lease, version and application. Only after launch. */
+  executorIdentity(): ExecutorIdentity {
+    if (this.lease === undefined) throw this.notLaunched();
+    return this.lease.identity();
+  }
+
+  /** A fresh owner token for a run this process starts (it names the lease; a client's never run). */
+  ownerToken(): string {
+    if (this.lease === undefined) throw this.notLaunched();
+    return this.lease.ownerToken();
   }
 
   /** Called by launch once the database is ready. */

@@ -1,26 +1,36 @@
-// shutdown: stop taking work, give running workflows a bounded time to finish, leave the rest
-// PENDING for the next launch, and close every connection and timer.
+// shutdown: stop taking work, give running workflows a bounded time to finish, stop the rest at
+// their next step, release the executor lease so live processes adopt them at once, and close.
 import { checkOptions, DurablyError } from "@durably/sysdb";
 import { delayUnlessAborted } from "./abortable-delay.js";
 import { DBOSContext } from "./dbos-context.js";
 
 export interface ShutdownOptions {
-  /** How long to wait for running workflows before stopping them. Default 10 000 ms. */
+  /**
+   * How long running workflows may go on (finishing, or reaching a step boundary) before they are
+   * stopped at their next step. Default 10 000 ms.
+   */
+  readonly drainMs?: number;
+  /** The former name of drainMs; give one or the other. */
   readonly timeoutMs?: number;
 }
 
 /**
- * Shuts a context down. Workflows still running after `timeoutMs` stop at their next step and
- * stay PENDING: the next launch with the same executor ID resumes them. Calling it again is a no-op.
+ * Shuts a context down. Claims no new work; workflows still running after `drainMs` stop at their
+ * next step and stay PENDING; then the executor lease is released, so the live processes of the
+ * application adopt them at once (without one, the next launch with the same executor ID
+ * resumes them). Calling it again is a no-op.
  *
  * @example
- * process.on("SIGTERM", () => shutdown(dbos, { timeoutMs: 5000 }));
+ * process.once("SIGTERM", () => void shutdown(dbos, { drainMs: 5000 }).then(() => process.exit(0)));
  */
 export async function shutdown(ctx: DBOSContext, options: ShutdownOptions = {}): Promise<void> {
   if (!(ctx instanceof DBOSContext)) throw new DurablyError("INVALID_ARGUMENT", "shutdown takes the context returned by createDBOSContext.");
-  checkOptions("shutdown", options, { timeoutMs: { type: "number", min: 0 } });
+  checkOptions("shutdown", options, { drainMs: { type: "number", min: 0 }, timeoutMs: { type: "number", min: 0 } });
+  if (options.drainMs !== undefined && options.timeoutMs !== undefined) {
+    throw new DurablyError("INVALID_ARGUMENT", "shutdown: give drainMs or its former name timeoutMs, not both.");
+  }
   const runtime = ctx.runtime;
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const timeoutMs = options.drainMs ?? options.timeoutMs ?? 10_000;
   if (runtime.state === "created") {
     runtime.state = "shut-down";
     return;
@@ -49,6 +59,8 @@ export async function shutdown(ctx: DBOSContext, options: ShutdownOptions = {}):
   ]);
   grace.abort();
   await runtime.notifier.drain();
+  // After the runs stopped: a lease released earlier would let others adopt workflows still running here.
+  await runtime.lease?.release();
   await runtime.sysdb.close();
   runtime.state = "shut-down";
   runtime.logger.info("shut down", { appName: runtime.config.appName, left: runtime.active.size });

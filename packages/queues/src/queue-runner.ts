@@ -72,12 +72,7 @@ export class QueueRunner {
       if (maxClaim <= 0) continue;
       const claimed = await claimQueuedWorkflows(
         runtime.sysdb,
-        {
-          executorID: runtime.config.executorId,
-          applicationVersion: runtime.applicationVersion,
-          applicationName: runtime.config.appName,
-          now: runtime.now(),
-        },
+        runtime.executorIdentity(),
         this.name,
         {
           maxClaim,

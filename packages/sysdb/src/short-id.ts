@@ -12,3 +12,8 @@ export function newOwnerToken(): string {
 export function newScheduleID(): string {
   return nanoid();
 }
+
+/** A fresh executor lease ID. It prefixes every owner token of its process, so 12 characters (72 bits), not 21. */
+export function newLeaseID(): string {
+  return nanoid(12);
+}

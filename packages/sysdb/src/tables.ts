@@ -176,6 +176,22 @@ export interface DurablyMigrationsTable {
   applied_at: Defaulted<number>;
 }
 
+/** durably's own: one row per launched process, its lease on its executor identity (0004). */
+export interface DurablyExecutorLeasesTable {
+  lease_id: string;
+  executor_id: string;
+  application_name: string;
+  application_version: string;
+  hostname: string;
+  pid: number;
+  renew_ms: number;
+  lapse_ms: number;
+  started_at: Defaulted<Date>;
+  renewed_at: Defaulted<Date>;
+  ended_at: Date | null;
+  ended_reason: "lapsed" | "released" | "replaced" | null;
+}
+
 /** The whole system schema, as Kysely sees it (queried with `withSchema(schemaName)`). */
 export interface SystemSchema {
   workflow_status: WorkflowStatusTable;
@@ -192,4 +208,5 @@ export interface SystemSchema {
   event_dispatch_kv: EventDispatchKvTable;
   dbos_migrations: DbosMigrationsTable;
   durably_migrations: DurablyMigrationsTable;
+  durably_executor_leases: DurablyExecutorLeasesTable;
 }

@@ -46,7 +46,7 @@ export async function claimQueuedWorkflows(
   if (!queueWide && partitionConcurrency === null && partitionRateLimit === null) {
     return dequeueWorkflows(sysdb, me, queueName, limits.maxClaim, filter);
   }
-  return claimWithToken(sysdb, async (token) => (await sysdb.sql.begin(async (sql) => {
+  return claimWithToken(sysdb, me.leaseID, async (token) => (await sysdb.sql.begin(async (sql) => {
     const s = sql(sysdb.schema);
     // A queue-wide limit needs every partition's claims to take turns; partition limits alone only that partition's.
     const lockKey = JSON.stringify([queueName, queueWide ? null : partition]);

@@ -1,7 +1,7 @@
 // Taking ownership of workflows to run them: recovery of this executor's PENDING rows at launch,
 // and dequeueing ENQUEUED rows. Each claim gives every row a fresh owner_xid in one statement.
 import { classifyError } from "../sqlstate.js";
-import { newOwnerToken } from "../short-id.js";
+import { ownerTokenOf } from "./executor-leases.js";
 import type { SystemDatabase } from "../system-database.js";
 import { enqueuedChannel } from "./resume-workflows.js";
 import { internalQueueName, toWorkflowRecord, type WorkflowRecord } from "./workflow-record.js";
@@ -9,6 +9,8 @@ import { textList } from "./text-list.js";
 
 export interface ExecutorIdentity {
   readonly executorID: string;
+  /** This process's lease (executor-leases.ts): it prefixes the owner token of every claim. */
+  readonly leaseID: string;
   readonly applicationVersion: string;
   readonly applicationName: string;
   readonly now: number;
@@ -17,19 +19,24 @@ export interface ExecutorIdentity {
 /**
  * Claims this executor's PENDING workflows of this application version that are not on a user
  * queue, bumping `recovery_attempts`. Those on a user queue go back to ENQUEUED on their queue,
- * so recovery respects the queue's flow control. Returns the claimed rows with their inputs.
+ * so recovery respects the queue's flow control. Rows a live process is running (their owner
+ * token names a live lease: another process with the same executor ID) are left to it. Returns
+ * the claimed rows with their inputs.
  */
 export async function claimWorkflowsForRecovery(sysdb: SystemDatabase, me: ExecutorIdentity): Promise<WorkflowRecord[]> {
   const { sql } = sysdb;
   const s = sql(sysdb.schema);
+  const notRunningElsewhere = sql`
+    not exists (select 1 from ${s}.durably_executor_leases l
+                where l.lease_id = split_part(owner_xid, '.', 1) and l.ended_at is null and l.lease_id <> ${me.leaseID})`;
   await sql`
     update ${s}.workflow_status
     set status = 'ENQUEUED', started_at_epoch_ms = null, updated_at = ${me.now}
     where status = 'PENDING' and executor_id = ${me.executorID}
       and application_version = ${me.applicationVersion}
       and (application_name = ${me.applicationName} or application_name is null)
-      and queue_name is not null and queue_name <> ${internalQueueName}`;
-  return claimWithToken(sysdb, async (token) => {
+      and queue_name is not null and queue_name <> ${internalQueueName} and ${notRunningElsewhere}`;
+  return claimWithToken(sysdb, me.leaseID, async (token) => {
     const rows = await sql`
       with claimed as (
         update ${s}.workflow_status
@@ -38,7 +45,7 @@ export async function claimWorkflowsForRecovery(sysdb: SystemDatabase, me: Execu
         where status = 'PENDING' and executor_id = ${me.executorID}
           and application_version = ${me.applicationVersion}
           and (application_name = ${me.applicationName} or application_name is null)
-          and (queue_name is null or queue_name = ${internalQueueName})
+          and (queue_name is null or queue_name = ${internalQueueName}) and ${notRunningElsewhere}
         returning *
       )
       select c.*, coalesce(i.inputs, c.inputs) as inputs
@@ -74,7 +81,7 @@ export function dequeueWorkflows(
   limit: number,
   filter: DequeueFilter,
 ): Promise<WorkflowRecord[]> {
-  return claimWithToken(sysdb, (token) => dequeueWithToken(sysdb, sysdb.sql, me, queueName, limit, filter, token));
+  return claimWithToken(sysdb, me.leaseID, (token) => dequeueWithToken(sysdb, sysdb.sql, me, queueName, limit, filter, token));
 }
 
 /** The claim statement itself; every claimed row gets `token` as its owner. Pass `sql` to run in a transaction. */
@@ -168,13 +175,17 @@ export async function requeueWorkflowsOfExecutors(
 }
 
 /**
- * Runs a claim that tags the rows it takes with a fresh token. If the connection fails (the claim
- * may have committed with its reply lost), looks the token up until the database answers again
- * and returns what the claim took, so claimed workflows are never stranded PENDING.
+ * Runs a claim that tags the rows it takes with a fresh owner token of `leaseID`. If the
+ * connection fails (the claim may have committed with its reply lost), looks the token up until
+ * the database answers again and returns what the claim took, so claimed workflows are never
+ * stranded PENDING.
  */
-export async function claimWithToken(sysdb: SystemDatabase, claim: (token: string) => Promise<WorkflowRecord[]>): Promise<WorkflowRecord[]> {
-  // An owner token: DBOS only compares owner_xid, so nanoid (see short-id.ts), not a UUID.
-  const token = newOwnerToken();
+export async function claimWithToken(
+  sysdb: SystemDatabase,
+  leaseID: string,
+  claim: (token: string) => Promise<WorkflowRecord[]>,
+): Promise<WorkflowRecord[]> {
+  const token = ownerTokenOf(leaseID);
   try {
     return await claim(token);
   } catch (error) {

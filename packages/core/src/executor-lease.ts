@@ -1,0 +1,212 @@
+// This process's lease on its executor identity (sysdb's executor-leases.ts): registered at
+// launch, renewed in the background on the database clock, released at shutdown. Each round also
+// adopts the workflows of processes whose lease ended. A run starts a step only while the lease
+// is known to be fresh, so a process that was paused past the lapse (SIGSTOP, a long GC pause, a
+// partition) runs nothing more for the workflows others adopted: it learns first, then stops them.
+import { hostname } from "node:os";
+import { performance } from "node:perf_hooks";
+import {
+  claimOrphanedWorkflows,
+  leaseEndedChannel,
+  newLeaseID,
+  ownerTokenOf,
+  registerLease,
+  releaseLease,
+  renewLease,
+  replaceLeasesOfExecutor,
+  requeueOrphanedWorkflows,
+  type ExecutorIdentity,
+  type LeaseRegistration,
+} from "@durably/sysdb";
+import { BackgroundLoop } from "./background-loop.js";
+import { withDatabaseRetry } from "./database-retry.js";
+import { resumeClaimedWorkflows } from "./resume-claimed-workflow.js";
+import type { Runtime } from "./runtime.js";
+
+/** Ended leases are remembered this many lapses, so rows their processes wrote late are adopted too. */
+const keepEndedLapses = 6;
+/** Every this many rounds, look for rows of leases already forgotten (written very late). */
+const sweepEveryRounds = 5;
+
+export class ExecutorLease {
+  readonly #runtime: Runtime;
+  readonly #loop: BackgroundLoop;
+  #registration: LeaseRegistration;
+  /** performance.now() until which no other process can have judged this lease lapsed. */
+  #freshUntil = 0;
+  #confirming: Promise<void> | undefined;
+  #rounds = 0;
+  #unsubscribe: (() => void) | undefined;
+
+  constructor(runtime: Runtime) {
+    this.#runtime = runtime;
+    this.#registration = this.#newRegistration();
+    this.#loop = new BackgroundLoop({
+      logger: runtime.logger,
+      failureMessage: "executor lease renewal failed; will retry",
+      intervalMs: runtime.config.leaseRenewMs,
+      jitter: 0.1,
+      waitFirst: true,
+      round: () => this.#round(),
+    });
+  }
+
+  /** The lease's ID (sysdb's newLeaseID). */
+  get leaseID(): string {
+    return this.#registration.leaseID;
+  }
+
+  /** A fresh owner token for a run of this process: it names this lease. */
+  ownerToken(): string {
+    return ownerTokenOf(this.leaseID);
+  }
+
+  /** Who claims workflows for this process. */
+  identity(): ExecutorIdentity {
+    const runtime = this.#runtime;
+    return {
+      executorID: runtime.config.executorId,
+      leaseID: this.leaseID,
+      applicationVersion: runtime.applicationVersion,
+      applicationName: runtime.config.appName,
+      now: runtime.now(),
+    };
+  }
+
+  /**
+   * Registers the lease. With an explicit executor ID, ends the leases of earlier processes with
+   * that ID (this process is that executor), so launch recovers their workflows at once; with the
+   * default ID, which many processes may share, others' workflows wait for their lease to lapse.
+   */
+  async register(): Promise<void> {
+    const runtime = this.#runtime;
+    const sentAt = performance.now();
+    await withDatabaseRetry("register the executor lease", () => registerLease(runtime.sysdb, this.#registration), {
+      logger: runtime.logger,
+      signal: runtime.shutdownSignal,
+    });
+    this.#freshUntil = sentAt + this.#validityMs();
+    if (!runtime.config.executorIdIsDefault) {
+      const replaced = await withDatabaseRetry("replace this executor's earlier leases", () => replaceLeasesOfExecutor(runtime.sysdb, this.#registration), {
+        logger: runtime.logger,
+        signal: runtime.shutdownSignal,
+      });
+      if (replaced > 0) runtime.logger.info("took over the executor ID from an earlier process", { executorID: runtime.config.executorId, replaced });
+    }
+  }
+
+  /** Starts renewing and adopting; a released lease wakes the loop to adopt at once. */
+  start(): void {
+    this.#unsubscribe = this.#runtime.sysdb.listener.subscribe(leaseEndedChannel, (application) => {
+      if (application === this.#runtime.config.appName) this.#loop.wake();
+    });
+    this.#loop.start();
+  }
+
+  /** True while no other process can have adopted this process's workflows. Synchronous: checked before every step. */
+  isFresh(): boolean {
+    return performance.now() < this.#freshUntil;
+  }
+
+  /**
+   * Renews the lease now (once, for every caller waiting): called by a step that found the lease
+   * stale. Resolves when the lease is fresh again, or after a lost lease stopped its runs.
+   */
+  confirm(): Promise<void> {
+    this.#confirming ??= this.#renewUntilAnswered().finally(() => (this.#confirming = undefined));
+    return this.#confirming;
+  }
+
+  /** Stops renewing and ends the lease, waking the other processes to adopt what is left. */
+  async release(): Promise<void> {
+    this.#unsubscribe?.();
+    await this.#loop.stop();
+    const runtime = this.#runtime;
+    await releaseLease(runtime.sysdb, { leaseID: this.leaseID, applicationName: runtime.config.appName }).catch((error: unknown) =>
+      runtime.logger.warn("could not release the executor lease; other processes adopt its workflows when it lapses", { error }),
+    );
+  }
+
+  async #round(): Promise<void> {
+    this.#rounds++;
+    const endedLeases = await this.#renew();
+    const runtime = this.#runtime;
+    if (runtime.state !== "launched") return;
+    const sweep = this.#rounds % sweepEveryRounds === 0;
+    if (endedLeases === 0 && !sweep) return;
+    const requeued = await requeueOrphanedWorkflows(runtime.sysdb, runtime.config.appName, runtime.now());
+    const claimed = await claimOrphanedWorkflows(runtime.sysdb, { ...this.identity(), spread: endedLeases > 0 });
+    if (requeued.length + claimed.length === 0) return;
+    runtime.logger.info("adopted workflows of executors whose lease ended", {
+      resumedHere: claimed.length,
+      backToTheirQueue: requeued.length,
+      leaseID: this.leaseID,
+    });
+    await resumeClaimedWorkflows(runtime, claimed);
+  }
+
+  /** One renewal; returns how many ended leases may have workflows to adopt. */
+  async #renew(): Promise<number> {
+    const runtime = this.#runtime;
+    const sentAt = performance.now();
+    const renewal = await renewLease(runtime.sysdb, {
+      leaseID: this.leaseID,
+      applicationName: runtime.config.appName,
+      keepEndedMs: keepEndedLapses * runtime.config.leaseLapseMs,
+    });
+    if (renewal.renewed) {
+      this.#freshUntil = sentAt + this.#validityMs();
+      return renewal.endedLeases;
+    }
+    await this.#lost();
+    return renewal.endedLeases;
+  }
+
+  async #renewUntilAnswered(): Promise<void> {
+    const runtime = this.#runtime;
+    await withDatabaseRetry("renew the executor lease", () => this.#renew(), { logger: runtime.logger, signal: runtime.shutdownSignal, maxMs: Infinity });
+  }
+
+  /**
+   * The lease ended without this process knowing (it was paused or cut off past the lapse): other
+   * processes own its workflows now. Stop their runs here, then carry on under a new lease.
+   */
+  async #lost(): Promise<void> {
+    const runtime = this.#runtime;
+    const prefix = `${this.leaseID}.`;
+    const stopped: string[] = [];
+    for (const [workflowID, { run }] of runtime.active) {
+      if (!run.ownerXid.startsWith(prefix)) continue;
+      run.stop("lost-ownership");
+      stopped.push(workflowID);
+    }
+    runtime.logger.warn(
+      "executor lease lapsed: this process went without renewing it for longer than leaseLapseMs (paused, overloaded or cut off " +
+        "from the database), so other processes adopted its workflows; stopping them here and continuing under a new lease",
+      { leaseID: this.leaseID, stopped: stopped.length, workflowIDs: stopped.slice(0, 20) },
+    );
+    this.#registration = this.#newRegistration();
+    const sentAt = performance.now();
+    await registerLease(runtime.sysdb, this.#registration);
+    this.#freshUntil = sentAt + this.#validityMs();
+  }
+
+  /** How long after sending a renewal the lease is surely still live: a lapse, less one renewal as margin. */
+  #validityMs(): number {
+    return this.#runtime.config.leaseLapseMs - this.#runtime.config.leaseRenewMs;
+  }
+
+  #newRegistration(): LeaseRegistration {
+    const { config } = this.#runtime;
+    return {
+      leaseID: newLeaseID(),
+      executorID: config.executorId,
+      applicationName: config.appName,
+      applicationVersion: this.#runtime.applicationVersion,
+      hostname: hostname(),
+      pid: process.pid,
+      renewMs: config.leaseRenewMs,
+      lapseMs: config.leaseLapseMs,
+    };
+  }
+}
