@@ -15,11 +15,18 @@ export interface ExecutionInit {
   readonly format: SerializationFormat;
   readonly deadlineEpochMs: number | null;
   readonly checkpoints?: Map<number, Checkpoint>;
+  /** The version on the row (default: this process's). */
+  readonly applicationVersion?: string | null;
 }
 
 /** Starts `workflow` on `input` in the background and tracks it as active until its outcome is known. */
 export function executeWorkflow(runtime: Runtime, workflow: AnyWorkflow, init: ExecutionInit, input: unknown): ActiveRun {
-  const run = new WorkflowRun({ ...init, name: workflow.name, checkpoints: init.checkpoints ?? new Map() });
+  const run = new WorkflowRun({
+    ...init,
+    name: workflow.name,
+    checkpoints: init.checkpoints ?? new Map(),
+    applicationVersion: init.applicationVersion === undefined ? runtime.applicationVersion : init.applicationVersion,
+  });
   // A run of the same workflow already here lost it to this one (resumed, recovered elsewhere).
   const previous = runtime.active.get(run.workflowID);
   if (previous !== undefined) {
@@ -49,6 +56,14 @@ async function runToOutcome(runtime: Runtime, workflow: AnyWorkflow, run: Workfl
   const log = { workflowID: run.workflowID, workflow: run.name };
   switch (run.stopReason) {
     case "shutdown":
+      return { kind: "error", error: run.stopError() };
+    case "diverged":
+      // Nothing is written: the row stays PENDING with its checkpoints, ready for a resume or a
+      // fork once code that replays it is deployed (or for adoption by a worker of such a version).
+      runtime.logger.error("workflow stopped: its code diverged from its recorded steps; it stays PENDING", {
+        ...log,
+        error: run.stopError(),
+      });
       return { kind: "error", error: run.stopError() };
     case "cancelled":
     case "timeout":

@@ -19,6 +19,7 @@ export type { WorkflowHandle, GetResultOptions } from "./workflow-handle.js";
 export { runAsStep, type StepOptions } from "./run-as-step.js";
 export type { StepRetryOptions } from "./step-retry-policy.js";
 export { sleep } from "./sleep.js";
+export { deprecatePatch, patched } from "./patch.js";
 export { getWorkflowID, getStepID } from "./workflow-info.js";
 export { listWorkflows, type ListWorkflowsOptions } from "./management/list-workflows.js";
 export { getWorkflowSteps, type StepInfo } from "./management/get-workflow-steps.js";

@@ -48,7 +48,8 @@ export async function resumeClaimedWorkflow(runtime: Runtime, record: WorkflowRe
       ? new Map<number, Checkpoint>()
       : await withDatabaseRetry("load checkpoints", () => loadCheckpoints(runtime.sysdb, record.workflowID));
   runtime.logger.info("resuming workflow", { ...log, checkpoints: checkpoints.size });
-  executeWorkflow(runtime, workflow, { workflowID: record.workflowID, ownerXid, format, deadlineEpochMs: record.deadlineEpochMs, checkpoints }, input);
+  executeWorkflow(runtime, workflow, { workflowID: record.workflowID, ownerXid, format, deadlineEpochMs: record.deadlineEpochMs, checkpoints,
+    applicationVersion: record.applicationVersion }, input);
 }
 
 /** Resumes each claimed workflow, logging failures so one bad row never blocks the others. */

@@ -17,15 +17,29 @@ export function replayedOutcome(run: WorkflowRun, runtime: Runtime, stepID: numb
   return decodeCheckpoint(runtime, recorded, name);
 }
 
-/** Throws the determinism error when a different operation was recorded at this step ID. */
+/**
+ * Throws the determinism error when a different operation was recorded at this step ID, and stops
+ * the run: it records nothing more (no outcome either), so the workflow stays PENDING and can be
+ * resumed or forked once code that replays it runs.
+ */
 export function assertSameStep(run: WorkflowRun, recorded: Checkpoint, name: string): void {
   if (recorded.name === name) return;
-  throw new DurablyError(
+  const version = run.applicationVersion ?? "(none recorded)";
+  const error = new DurablyError(
     "UNEXPECTED_STEP",
-    `Workflow ${run.workflowID} is not deterministic: step ${recorded.stepID} was recorded as "${recorded.name}" but this run calls "${name}" there. ` +
-      "Code changes that reorder, add or remove steps break replay of workflows already running; ship them as a new application version.",
-    { workflowID: run.workflowID, stepID: recorded.stepID, stepName: name, details: { recordedName: recorded.name, newName: name } },
+    `Workflow ${run.workflowID} (${run.name}) is not deterministic: step ${recorded.stepID} was recorded as "${recorded.name}" ` +
+      `by application version ${version}, but this code calls "${name}" there. ` +
+      "The workflow is left PENDING and unchanged. Guard the change with patched(ctx, id), or run this workflow " +
+      "on a worker with the code of its version, then resume it (or fork it from an earlier step).",
+    {
+      workflowID: run.workflowID,
+      stepID: recorded.stepID,
+      stepName: name,
+      details: { workflowName: run.name, recordedName: recorded.name, newName: name, applicationVersion: run.applicationVersion },
+    },
   );
+  run.diverge(error);
+  throw error;
 }
 
 function decodeCheckpoint(runtime: Runtime, recorded: Checkpoint, name: string): StepOutcome {

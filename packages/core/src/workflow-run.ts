@@ -3,8 +3,11 @@
 import { DurablyError, type Checkpoint } from "@durably/sysdb";
 import type { SerializationFormat } from "./serialization/index.js";
 
-/** Why a run stopped before its outcome could be written. */
-export type StopReason = "cancelled" | "timeout" | "lost-ownership" | "shutdown";
+/**
+ * Why a run stopped before its outcome could be written. "diverged": the code called another step
+ * than the one recorded (UNEXPECTED_STEP); the run writes nothing and the workflow stays PENDING.
+ */
+export type StopReason = "cancelled" | "timeout" | "lost-ownership" | "shutdown" | "diverged";
 
 export interface WorkflowRunInit {
   readonly workflowID: string;
@@ -13,6 +16,8 @@ export interface WorkflowRunInit {
   readonly format: SerializationFormat;
   readonly deadlineEpochMs: number | null;
   readonly checkpoints: Map<number, Checkpoint>;
+  /** The application version on the workflow's row when this run took it (null: none recorded). */
+  readonly applicationVersion: string | null;
 }
 
 export class WorkflowRun {
@@ -23,9 +28,11 @@ export class WorkflowRun {
   readonly deadlineEpochMs: number | null;
   /** Checkpoints recorded by earlier executions, by step ID (empty for a first execution). */
   readonly checkpoints: Map<number, Checkpoint>;
+  readonly applicationVersion: string | null;
   readonly #abort = new AbortController();
   #nextStepID = 0;
   #stopReason: StopReason | undefined;
+  #divergence: DurablyError | undefined;
 
   constructor(init: WorkflowRunInit) {
     this.workflowID = init.workflowID;
@@ -34,6 +41,7 @@ export class WorkflowRun {
     this.format = init.format;
     this.deadlineEpochMs = init.deadlineEpochMs;
     this.checkpoints = init.checkpoints;
+    this.applicationVersion = init.applicationVersion;
   }
 
   /** Reserves the next step ID. Synchronous, so concurrent steps get IDs in call order. */
@@ -61,6 +69,16 @@ export class WorkflowRun {
     this.#abort.abort(this.stopError());
   }
 
+  /**
+   * Stops the run because its code diverged from the recorded history: every later step throws
+   * `error` too, so a workflow that catches it still cannot record anything.
+   */
+  diverge(error: DurablyError): void {
+    if (this.#stopReason !== undefined) return;
+    this.#divergence = error;
+    this.stop("diverged");
+  }
+
   /** Throws if the run was stopped: called at every step boundary. */
   throwIfStopped(): void {
     if (this.#stopReason !== undefined) throw this.stopError();
@@ -77,6 +95,8 @@ export class WorkflowRun {
         });
       case "lost-ownership":
         return lostOwnership(this.workflowID);
+      case "diverged":
+        return this.#divergence!;
       case "shutdown":
         return new DurablyError("LIFECYCLE", `Workflow ${this.workflowID} stopped because durably is shutting down; it stays PENDING and resumes at the next launch.`, {
           workflowID: this.workflowID,

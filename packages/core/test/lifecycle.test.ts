@@ -19,7 +19,7 @@ import {
   type DBOSContext,
 } from "../src/index.js";
 import { migratedTemplate } from "@durably/sysdb";
-import { testContext } from "./support/test-context.js";
+import { testContext, type RecordingLogger } from "./support/test-context.js";
 import { withSql as withSqlAt, type Sql } from "./support/with-sql.js";
 
 const db = useTestDatabase({ template: migratedTemplate });
@@ -86,9 +86,14 @@ describe("recovery", () => {
     });
     await launch(second);
     try {
-      const error = await (await retrieveWorkflow(second, "drift-1")).getResult().catch((e: unknown) => e);
+      // The run stops without recording an outcome (the row stays PENDING): the error is in the log.
+      const logger = second.runtime.logger as RecordingLogger;
+      const diverged = () => logger.lines.find((l) => l.level === "error" && /diverged/.test(l.message));
+      await expect.poll(diverged, { timeout: 10_000 }).toBeDefined();
+      const error = (diverged()!.fields as { error: unknown }).error;
       expect(isDurablyError(error, "UNEXPECTED_STEP")).toBe(true);
       expect((error as Error).message).toMatch(/drift-1.*step 0.*"alpha".*"beta"/);
+      expect(await withSql((sql) => sql`select status from dbos.workflow_status where workflow_uuid = 'drift-1'`)).toEqual([{ status: "PENDING" }]);
     } finally {
       await shutdown(second);
       blocked.open();
