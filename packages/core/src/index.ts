@@ -28,6 +28,7 @@ export { cancelWorkflow } from "./management/cancel-workflow.js";
 export { resumeWorkflow } from "./management/resume-workflow.js";
 export { cancelWorkflows, resumeWorkflows, type WorkflowChange } from "./management/change-workflows.js";
 export { forkWorkflow, type ForkWorkflowOptions } from "./management/fork-workflow.js";
+export { listExecutors, type ListExecutorsOptions, type ExecutorInfo, type ExecutorState } from "./management/list-executors.js";
 export { recoverPendingWorkflows } from "./management/recover-pending-workflows.js";
 export { garbageCollectWorkflows, type GarbageCollectOptions } from "./management/garbage-collect-workflows.js";
 export { collectGarbagePeriodically, type PeriodicGarbageCollectOptions } from "./management/collect-garbage-periodically.js";

@@ -11,6 +11,7 @@ import {
   garbageCollectWorkflows,
   isDurablyError,
   launch,
+  listExecutors,
   listWorkflows,
   registerExtension,
   registerWorkflow,
@@ -102,6 +103,20 @@ describe("INVALID_ARGUMENT naming the option", () => {
     expect(await failure(() => listWorkflows(ctx, any({ statuses: ["ERROR"] })))).toMatch(/listWorkflows: unknown option statuses \(did you mean status\?\)/);
     expect(await failure(() => listWorkflows(ctx, { limit: 2.5 }))).toMatch(/limit must be an integer/);
     expect(await failure(() => listWorkflows(ctx, any({ status: ["DONE"] })))).toMatch(/status\[0\] must be one of "PENDING"/);
+  });
+
+  test("listExecutors: unknown keys, unknown states, bad limits, and a context not launched", async () => {
+    const list = (options: unknown) => failure(() => listExecutors(ctx, any(options)));
+    expect(await list({ states: ["live"] })).toMatch(
+      /^INVALID_ARGUMENT: listExecutors: unknown option states \(did you mean state\?\)/,
+    );
+    expect(await list({ state: ["dead"] })).toMatch(/state\[0\] must be one of "live", "lapsed", "released"/);
+    expect(await list({ state: "live" })).toMatch(/state must be an array/);
+    expect(await list({ limit: -1 })).toMatch(/limit must be an integer from 0 to 2147483647, got -1/);
+    expect(await list({ ownApplicationOnly: "no" })).toMatch(/ownApplicationOnly must be true or false, got "no"/);
+    const notLaunched = testContext(db.url);
+    expect(await failure(() => listExecutors(notLaunched))).toMatch(/^LIFECYCLE: Cannot list executors before launch/);
+    expect((await listExecutors(ctx, { state: ["live"] })).map((e) => e.applicationName)).toEqual(["options-app"]);
   });
 
   test("the extension API: runDurableOperation's options and runDurableWait's pollMs", async () => {
