@@ -39,6 +39,7 @@ describe("numeric flags", () => {
     [["workflow", "list", "--offset", ""], "--offset", '""'],
     [["workflow", "gc", "--older-than", "1d", "--batch-size", "1e2"], "--batch-size", '"1e2"'],
     [["workflow", "fork", "cli-original", "--step", "1e0"], "--step", '"1e0"'],
+    [["executor", "list", "--limit", "1.5"], "--limit", '"1.5"'],
   ])("%j: exit code 2, naming the flag", async (args, flag, shown) => {
     const run = await durably(args);
     expect(run.stderr).toContain(`${flag} takes a whole number`);

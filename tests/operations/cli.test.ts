@@ -2,7 +2,7 @@
 import { execFile } from "node:child_process";
 import { chmodSync, mkdtempSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createClient, enqueueWorkflow, getWorkflowSteps, shutdown, type DBOSContext, type Workflow } from "@durably/core";
 import { send } from "@durably/notifications";
@@ -143,6 +143,34 @@ describe("workflow commands", () => {
     expect(await json(["workflow", "list", "--prefix", "gc-me"])).toEqual([]);
     expect(await json(["workflow", "steps", "cli-greet"]).catch(() => "gone")).toBe("gone");
     expect((await durably(["workflow", "gc", "--older-than", "soon"])).code).toBe(2);
+  });
+});
+
+describe("executor commands", () => {
+  test("executor list shows each process's lease and the workflows it owns; --state and --limit filter", async () => {
+    // A workflow waiting in recv: PENDING, owned by the ops worker's lease while the test looks.
+    const options = { queue: "work", workflowID: "cli-owned" };
+    const handle = await enqueueWorkflow<Workflow<void, string>>(client, "gated", undefined, options);
+    const status = async () => (await json(["workflow", "get", "cli-owned"])).status;
+    await expect.poll(status, { timeout: 15_000 }).toBe("PENDING");
+    const table = await durably(["executor", "list"]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/EXECUTOR ID\s+STATE\s+APP\s+VERSION\s+HOST\s+PID\s+STARTED\s+RENEWED\s+WORKFLOWS/);
+    const host = hostname().replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    expect(table.stdout).toMatch(new RegExp(`ops-worker\\s+live\\s+ops-app\\s+ops-v1\\s+${host}\\s+${worker.pid}\\s`));
+    const [live, ...others] = await json(["executor", "list", "--state", "live"]);
+    expect(others).toEqual([]);
+    expect(live).toMatchObject({ executorID: "ops-worker", state: "live", pid: worker.pid });
+    expect(live.workflowsOwned).toBeGreaterThanOrEqual(1);
+    expect(await json(["executor", "list", "--state", "lapsed,released"])).toEqual([]);
+    expect(await json(["executor", "list", "--limit", "0"])).toEqual([]);
+    expect(await json(["--app", "another-app", "executor", "list"])).toEqual([]);
+    expect((await durably(["--app", "another-app", "executor", "list"])).stdout).toContain("(none)");
+    const bad = await durably(["executor", "list", "--state", "dead"]);
+    expect(bad.stderr).toContain("Unknown state dead: use one of live, lapsed, released, replaced.");
+    expect(bad.code).toBe(2);
+    await send(client, "cli-owned", "now", { topic: "go" });
+    expect(await handle.getResult({ timeoutMs: 15_000 })).toBe("went now");
   });
 });
 

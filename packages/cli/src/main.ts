@@ -5,6 +5,7 @@ import pc from "picocolors";
 import { exitCodeOf } from "./cli-failure.js";
 import { registerDatabaseCommands } from "./commands/database-commands.js";
 import { registerDevDbCommands } from "./commands/dev-db-commands.js";
+import { registerExecutorCommands } from "./commands/executor-commands.js";
 import { registerQueueCommands } from "./commands/queue-commands.js";
 import { registerScheduleCommands } from "./commands/schedule-commands.js";
 import { registerWorkflowCommands } from "./commands/workflow-commands.js";
@@ -18,10 +19,10 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 
 const program = new Command()
   .name("durably")
-  .description("Inspect and manage durably (and DBOS) workflows, queues and schedules.")
+  .description("Inspect and manage durably (and DBOS) workflows, queues, schedules and executors.")
   .option("--db <url>", "system database URL (default: $DBOS_SYSTEM_DATABASE_URL)")
   .option("--schema <name>", "system schema (default: dbos)")
-  .option("--app <name>", "only this application's workflows, queues and schedules")
+  .option("--app <name>", "only this application's workflows, queues, schedules and executors")
   .option("--json", "machine-readable output")
   .addHelpText(
     "after",
@@ -37,6 +38,7 @@ const program = new Command()
 const global = () => program.opts<{ db?: string; schema?: string; app?: string; json?: boolean }>();
 registerWorkflowCommands(program, global);
 registerQueueCommands(program, global);
+registerExecutorCommands(program, global);
 registerScheduleCommands(program, global);
 registerDatabaseCommands(program, global);
 registerDevDbCommands(program, global);

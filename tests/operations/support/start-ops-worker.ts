@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export interface OpsWorker {
+  /** The worker process's PID (as its executor lease records it). */
+  readonly pid: number;
   /** Lines of the effect log: `<workflowID>:<step>` per step execution. */
   effects(): string[];
   stop(): Promise<void>;
@@ -20,6 +22,7 @@ export async function startOpsWorker(url: string): Promise<OpsWorker> {
     child.on("exit", (code) => reject(new Error(`the ops worker exited with ${code}`)));
   });
   return {
+    pid: child.pid!,
     effects: () => (existsSync(effectLog) ? readFileSync(effectLog, "utf8").trim().split("\n") : []),
     stop: () =>
       new Promise((resolve) => {
