@@ -3,8 +3,8 @@
 // Its job: register workflows on an explicit DBOSContext, run them with every step checkpointed,
 // recover them after crashes, and manage them (list, cancel, resume, fork). It may import
 // @durably/sysdb (the only way it touches Postgres) and superjson. It knows no add-on package:
-// queues, notifications and the scheduler plug in through the extension interface
-// (registerExtension, runDurableOperation).
+// queues, notifications and the scheduler plug in through @durably/core/extension (the
+// ExtensionHost, registerExtension, runDurableOperation), the only way into a context's runtime.
 export { createDBOSContext } from "./create-dbos-context.js";
 export type { DBOSConfig } from "./config.js";
 export { DBOSContext } from "./dbos-context.js";

@@ -2,7 +2,7 @@
 // record commits in the same transaction as the writes.
 import { checkOptions, classifyError, DurablyError, maxInt4 } from "@durably/sysdb";
 import { runDurableOperation, type DBOSContext } from "@durably/core";
-import { abortableDelay, decodeValue, nestedOperationError, encodeValue } from "@durably/core/internal";
+import { extensionHost, abortableDelay, decodeValue, nestedOperationError, encodeValue } from "@durably/core/extension";
 import type { Datasource, IsolationLevel } from "./datasource.js";
 
 export interface TransactionStepOptions {
@@ -52,20 +52,20 @@ export function runAsTransaction<T, Trx>(
   const name = options.name ?? (body.name || "transaction");
   const nested = nestedOperationError(ctx, `runAsTransaction (${name})`);
   if (nested !== undefined) return Promise.reject(nested);
-  if (ctx.run === undefined) {
+  if (extensionHost(ctx).workflowOf(ctx) === undefined) {
     return Promise.reject(new DurablyError("INVALID_ARGUMENT", `runAsTransaction (${name}) must be called inside a workflow, with the workflow's context.`));
   }
   const isolation = options.isolation ?? "read committed";
   if (!isolations.includes(isolation)) return Promise.reject(new DurablyError("INVALID_ARGUMENT", `isolation must be one of ${isolations.join(", ")}.`));
   const maxRetries = options.maxRetries ?? 10;
-  const runtime = ctx.runtime;
+  const host = extensionHost(ctx);
   // Reserves the step ID now (synchronously), like every durable operation.
   return runDurableOperation(ctx, name, async (step) => {
     const { workflowID, stepID, format } = step!;
     const where = `result of transaction ${name} (workflow ${workflowID})`;
     const recorded = async () => {
       const done = await datasource.readCompletion(workflowID, stepID);
-      return done === undefined ? undefined : { value: decodeValue(done.output, done.serialization, runtime.config.serializer, where) as T };
+      return done === undefined ? undefined : { value: decodeValue(done.output, done.serialization, host.serializer, where) as T };
     };
     for (let attempt = 0; ; attempt++) {
       let thrownByBody: unknown = undefined;
@@ -99,7 +99,7 @@ export function runAsTransaction<T, Trx>(
           if (winner !== undefined) return winner.value;
         }
         if ((kind !== "contention" && kind !== "connection") || attempt >= maxRetries) throw error;
-        runtime.logger.info("transaction step hit a transient database error; retrying", { workflowID, step: name, attempt: attempt + 1, error });
+        host.logger.info("transaction step hit a transient database error; retrying", { workflowID, step: name, attempt: attempt + 1, error });
         await abortableDelay(Math.min(1_000, 10 * 2 ** attempt) * (0.5 + Math.random()), ctx.signal);
       }
     }

@@ -1,7 +1,7 @@
 // getEvent: read a workflow's event, waiting until it is set (from anywhere, or durably from a workflow).
 import { checkOptions, DurablyError, eventsChannel, getWorkflowEvent, readWorkflowEventAsStep } from "@durably/sysdb";
 import { runDurableWait, type DBOSContext } from "@durably/core";
-import { decodeValue, withDatabaseRetry } from "@durably/core/internal";
+import { extensionHost, decodeValue, withDatabaseRetry } from "@durably/core/extension";
 import { decodingTaker, waitersOf } from "./waiters.js";
 
 export interface GetEventOptions {
@@ -21,16 +21,16 @@ export async function getEvent<T = unknown>(ctx: DBOSContext, workflowID: string
   if (typeof workflowID !== "string" || workflowID === "") throw new DurablyError("INVALID_ARGUMENT", "getEvent needs a workflow ID.");
   if (typeof key !== "string" || key === "") throw new DurablyError("INVALID_ARGUMENT", "getEvent needs a non-empty key.");
   checkOptions("getEvent", options, { timeoutMs: { type: "number", min: 0 } });
-  const runtime = ctx.runtime;
-  runtime.assertRunning("read an event");
+  const host = extensionHost(ctx);
+  host.assertRunning("read an event");
   const timeoutMs = options.timeoutMs ?? 60_000;
   const decode = (value: string, serialization: string | null) =>
-    decodeValue(value, serialization, runtime.config.serializer, `event ${key} of workflow ${workflowID}`) as T;
-  const retry = { logger: runtime.logger, signal: runtime.shutdownSignal };
+    decodeValue(value, serialization, host.serializer, `event ${key} of workflow ${workflowID}`) as T;
+  const retry = { logger: host.logger, signal: host.shutdownSignal };
   return await runDurableWait<T>(ctx, {
     name: "DBOS.getEvent",
     timeoutMs,
-    pollMs: runtime.config.pollIntervalMs,
+    pollMs: host.pollIntervalMs,
     // Outside a workflow, a setEvent in this process hands over the value it committed; inside
     // one, the read must be checkpointed, so it is only a wake-up.
     subscribe: (wake, deliver, step) =>
@@ -38,12 +38,12 @@ export async function getEvent<T = unknown>(ctx: DBOSContext, workflowID: string
     timeoutError: () => new DurablyError("TIMEOUT", `getEvent timed out: event ${key} of workflow ${workflowID} was not set within ${timeoutMs} ms.`, { workflowID }),
     attempt: async (step) => {
       if (step === undefined) {
-        const event = await withDatabaseRetry("read an event", () => getWorkflowEvent(runtime.sysdb, workflowID, key), retry);
+        const event = await withDatabaseRetry("read an event", () => getWorkflowEvent(host.sysdb, workflowID, key), retry);
         return event === undefined ? undefined : { recorded: true, value: decode(event.value, event.serialization) };
       }
       const result = await withDatabaseRetry(
         "read an event",
-        () => readWorkflowEventAsStep(runtime.sysdb, { ...step, now: runtime.now() }, "DBOS.getEvent", workflowID, key),
+        () => readWorkflowEventAsStep(host.sysdb, { ...step, now: host.now() }, "DBOS.getEvent", workflowID, key),
         retry,
       );
       if (result.kind === "empty") return undefined;

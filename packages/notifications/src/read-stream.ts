@@ -2,7 +2,7 @@
 // the workflow ends; resumable from any offset.
 import { checkOptions, maxInt4, DurablyError, getStatuses, readStreamEntries, streamClosedMarker, streamsChannel } from "@durably/sysdb";
 import type { DBOSContext } from "@durably/core";
-import { decodeValue, delayUnlessAborted, withDatabaseRetry } from "@durably/core/internal";
+import { extensionHost, decodeValue, delayUnlessAborted, withDatabaseRetry } from "@durably/core/extension";
 import { waitersOf } from "./waiters.js";
 
 export interface ReadStreamOptions {
@@ -40,33 +40,33 @@ export async function* readStream<T = unknown>(
   }
   checkOptions("readStream", options, { fromOffset: { type: "number", integer: true, min: 0, max: maxInt4 }, pollMs: { type: "number", above: 0 } });
   const fromOffset = options.fromOffset ?? 0;
-  const runtime = ctx.runtime;
-  runtime.assertRunning("read a stream");
-  const pollMs = options.pollMs ?? runtime.config.pollIntervalMs;
-  const retry = { logger: runtime.logger, signal: runtime.shutdownSignal };
+  const host = extensionHost(ctx);
+  host.assertRunning("read a stream");
+  const pollMs = options.pollMs ?? host.pollIntervalMs;
+  const retry = { logger: host.logger, signal: host.shutdownSignal };
   let next = fromOffset;
   let wake = new AbortController();
   const unsubscribe = waitersOf(ctx).subscribe(streamsChannel, `${workflowID}::${key}`, () => wake.abort());
-  const unReconnect = runtime.sysdb.listener.onReconnect(() => wake.abort());
+  const unReconnect = host.sysdb.listener.onReconnect(() => wake.abort());
   try {
     for (let finalPass = false; ; ) {
       wake = new AbortController();
-      const entries = await withDatabaseRetry("read a stream", () => readStreamEntries(runtime.sysdb, workflowID, key, next, pageSize), retry);
+      const entries = await withDatabaseRetry("read a stream", () => readStreamEntries(host.sysdb, workflowID, key, next, pageSize), retry);
       for (const entry of entries) {
         if (entry.value === streamClosedMarker) return;
         next = entry.offset + 1;
-        const value = decodeValue(entry.value, entry.serialization, runtime.config.serializer, `value ${entry.offset} of stream ${key}`) as T;
+        const value = decodeValue(entry.value, entry.serialization, host.serializer, `value ${entry.offset} of stream ${key}`) as T;
         yield { offset: entry.offset, value };
       }
       if (entries.length === pageSize) continue;
       if (finalPass) return;
-      const status = (await withDatabaseRetry("read a workflow's status", () => getStatuses(runtime.sysdb, [workflowID]), retry)).get(workflowID);
+      const status = (await withDatabaseRetry("read a workflow's status", () => getStatuses(host.sysdb, [workflowID]), retry)).get(workflowID);
       if (status === undefined || !liveStatuses.has(status.status)) {
         finalPass = true; // one more read for values committed just before it finished
         continue;
       }
-      await delayUnlessAborted(pollMs, AbortSignal.any([wake.signal, runtime.shutdownSignal]));
-      if (runtime.shutdownSignal.aborted) throw runtime.shutdownSignal.reason;
+      await delayUnlessAborted(pollMs, AbortSignal.any([wake.signal, host.shutdownSignal]));
+      if (host.shutdownSignal.aborted) throw host.shutdownSignal.reason;
     }
   } finally {
     unsubscribe();

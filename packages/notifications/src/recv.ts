@@ -1,7 +1,7 @@
 // recv: a workflow takes the oldest message on a topic, exactly once, waiting durably for it.
 import { checkOptions, consumeMessage, DurablyError, messagesChannel } from "@durably/sysdb";
 import { runDurableWait, type DBOSContext } from "@durably/core";
-import { decodeValue, withDatabaseRetry } from "@durably/core/internal";
+import { extensionHost, decodeValue, withDatabaseRetry } from "@durably/core/extension";
 import { validTopic } from "./send.js";
 import { decodingTaker, waitersOf } from "./waiters.js";
 
@@ -24,16 +24,16 @@ export interface RecvOptions {
 export async function recv<T = unknown>(ctx: DBOSContext, options: RecvOptions = {}): Promise<T> {
   checkOptions("recv", options, { topic: { type: "string", nonEmpty: true }, timeoutMs: { type: "number", min: 0 } });
   const topic = validTopic(options.topic);
-  const run = ctx.run;
+  const run = extensionHost(ctx).workflowOf(ctx);
   if (run === undefined) throw new DurablyError("INVALID_ARGUMENT", "recv can only be called inside a workflow, with the workflow's context.");
-  const runtime = ctx.runtime;
+  const host = extensionHost(ctx);
   const timeoutMs = options.timeoutMs ?? 60_000;
   const decode = (text: string, serialization: string | null) =>
-    decodeValue(text, serialization, runtime.config.serializer, `message received by workflow ${run.workflowID}`) as T;
+    decodeValue(text, serialization, host.serializer, `message received by workflow ${run.workflowID}`) as T;
   return await runDurableWait<T>(ctx, {
     name: "DBOS.recv",
     timeoutMs,
-    pollMs: runtime.config.pollIntervalMs,
+    pollMs: host.pollIntervalMs,
     // A sender in this process may receive the message at our step for us (see send).
     subscribe: (wake, deliver, step) =>
       waitersOf(ctx).subscribe(messagesChannel, `${run.workflowID}::${topic}`, wake, decodingTaker(step, decode, deliver, wake)),
@@ -44,8 +44,8 @@ export async function recv<T = unknown>(ctx: DBOSContext, options: RecvOptions =
     attempt: async (step) => {
       const result = await withDatabaseRetry(
         "receive a message",
-        () => consumeMessage(runtime.sysdb, { ...step!, now: runtime.now() }, topic, "DBOS.recv"),
-        { logger: runtime.logger, signal: runtime.shutdownSignal },
+        () => consumeMessage(host.sysdb, { ...step!, now: host.now() }, topic, "DBOS.recv"),
+        { logger: host.logger, signal: host.shutdownSignal },
       );
       if (result.kind === "empty") return undefined;
       if (result.kind === "refused") return { recorded: false };

@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { checkOptions, classifyError, DurablyError, insertMessage, insertMessageForReceiver, messagesChannel, nullTopic, type NewMessage } from "@durably/sysdb";
 import { runDurableOperation, type DBOSContext, type DurableStep } from "@durably/core";
-import { encodeValue, withDatabaseRetry } from "@durably/core/internal";
+import { extensionHost, encodeValue, withDatabaseRetry } from "@durably/core/extension";
 import { letWaitersRun, waitersOf } from "./waiters.js";
 
 export interface SendOptions {
@@ -27,16 +27,16 @@ export async function send(ctx: DBOSContext, destinationID: string, message: unk
   if (typeof destinationID !== "string" || destinationID === "") throw new DurablyError("INVALID_ARGUMENT", "send needs the destination workflow's ID.");
   checkOptions("send", options, { topic: { type: "string", nonEmpty: true }, idempotencyKey: { type: "string", nonEmpty: true } });
   const topic = validTopic(options.topic);
-  const runtime = ctx.runtime;
-  runtime.assertRunning("send a message");
-  const format = runtime.config.serializer;
+  const host = extensionHost(ctx);
+  host.assertRunning("send a message");
+  const format = host.serializer;
   const text = encodeValue(message, format, `message to workflow ${destinationID}`);
   await runDurableOperation(ctx, "DBOS.send", async (step) => {
     // Inside a workflow the step names the message, so a replayed send is a no-op. Else a UUID, as
     // DBOS's send and its message_uuid column default make.
     const messageID =
       step !== undefined ? `${step.workflowID}::${step.stepID}` : options.idempotencyKey !== undefined ? `${options.idempotencyKey}::${destinationID}` : randomUUID();
-    const message = { destinationID, topic, message: text, serialization: format, messageID, now: runtime.now() };
+    const message = { destinationID, topic, message: text, serialization: format, messageID, now: host.now() };
     const waitersKey = `${destinationID}::${topic}`;
     const claim = waitersOf(ctx).claim(messagesChannel, waitersKey);
     const receiver = claim?.taker.step;
@@ -59,7 +59,7 @@ export async function send(ctx: DBOSContext, destinationID: string, message: unk
       await letWaitersRun();
     } else {
       // The table's trigger tells other processes; tell waiters here without the round trip.
-      runtime.notifier.signalLocal(messagesChannel, waitersKey);
+      host.notifier.signalLocal(messagesChannel, waitersKey);
     }
   });
 }
@@ -71,17 +71,17 @@ export async function send(ctx: DBOSContext, destinationID: string, message: unk
  * the message is then stored as usual, or found already there (a replayed or retried send).
  */
 async function handToReceiver(ctx: DBOSContext, message: NewMessage, receiver: DurableStep): Promise<boolean> {
-  const runtime = ctx.runtime;
+  const host = extensionHost(ctx);
   return await withDatabaseRetry(
     "send a message",
-    () => insertMessageForReceiver(runtime.sysdb, message, { ...receiver, now: message.now }, "DBOS.recv"),
-    { logger: runtime.logger, signal: runtime.shutdownSignal },
+    () => insertMessageForReceiver(host.sysdb, message, { ...receiver, now: message.now }, "DBOS.recv"),
+    { logger: host.logger, signal: host.shutdownSignal },
   );
 }
 
 async function storeMessage(ctx: DBOSContext, message: NewMessage): Promise<void> {
-  const runtime = ctx.runtime;
-  await withDatabaseRetry("send a message", () => insertMessage(runtime.sysdb, message), { logger: runtime.logger, signal: runtime.shutdownSignal });
+  const host = extensionHost(ctx);
+  await withDatabaseRetry("send a message", () => insertMessage(host.sysdb, message), { logger: host.logger, signal: host.shutdownSignal });
 }
 
 /** The stored topic: the given one, or DBOS's sentinel for none. */

@@ -1,7 +1,7 @@
 // setEvent: publish a key/value from a workflow (progress, results) for anyone to read.
 import { DurablyError, eventsChannel, setWorkflowEvent } from "@durably/sysdb";
 import { runAtomicOperation, type DBOSContext } from "@durably/core";
-import { encodeValue, withDatabaseRetry } from "@durably/core/internal";
+import { extensionHost, encodeValue, withDatabaseRetry } from "@durably/core/extension";
 import { letWaitersRun, waitersOf } from "./waiters.js";
 
 /**
@@ -14,20 +14,20 @@ import { letWaitersRun, waitersOf } from "./waiters.js";
  */
 export async function setEvent(ctx: DBOSContext, key: string, value: unknown): Promise<void> {
   if (typeof key !== "string" || key === "") throw new DurablyError("INVALID_ARGUMENT", "setEvent needs a non-empty key.");
-  const run = ctx.run;
+  const run = extensionHost(ctx).workflowOf(ctx);
   if (run === undefined) throw new DurablyError("INVALID_ARGUMENT", "setEvent can only be called inside a workflow, with the workflow's context.");
-  const runtime = ctx.runtime;
+  const host = extensionHost(ctx);
   const text = encodeValue(value, run.format, `event ${key} of workflow ${run.workflowID}`);
   await runAtomicOperation(ctx, "DBOS.setEvent", async (step) => {
     const recorded = await withDatabaseRetry(
       "set an event",
-      () => setWorkflowEvent(runtime.sysdb, { ...step, now: runtime.now() }, "DBOS.setEvent", key, text, step.format),
-      { logger: runtime.logger, signal: runtime.shutdownSignal },
+      () => setWorkflowEvent(host.sysdb, { ...step, now: host.now() }, "DBOS.setEvent", key, text, step.format),
+      { logger: host.logger, signal: host.shutdownSignal },
     );
     if (recorded) {
       // Readers here get the committed value at once; other processes get a wake-up.
       const handed = waitersOf(ctx).handOver(eventsChannel, `${run.workflowID}::${key}`, { text, serialization: step.format });
-      runtime.notifier.notify(eventsChannel, `${run.workflowID}::${key}`);
+      host.notifier.notify(eventsChannel, `${run.workflowID}::${key}`);
       if (handed > 0) await letWaitersRun();
     }
     return recorded ? { recorded: true, value: undefined } : { recorded: false };

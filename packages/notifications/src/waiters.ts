@@ -3,9 +3,10 @@
 // A waiter may also be a taker: a writer in this process hands it the committed value directly,
 // which saves the waiter the round trip of reading it back.
 import type { DBOSContext, DurableStep } from "@durably/core";
-import type { Runtime } from "@durably/core/internal";
+import { extensionHost, type ExtensionHost } from "@durably/core/extension";
 
-const registries = new WeakMap<Runtime, Waiters>();
+/** Identifies this package's waiter registry in each context (ExtensionHost.extensionState). */
+const registryKey = {};
 
 /**
  * Resolves on the next tick, once the promise chains already queued have run. A writer that
@@ -16,11 +17,10 @@ export function letWaitersRun(): Promise<void> {
   return new Promise((resolve) => process.nextTick(resolve));
 }
 
-/** The waiter registry of a context's runtime. */
+/** The waiter registry of a context's host. */
 export function waitersOf(ctx: DBOSContext): Waiters {
-  let waiters = registries.get(ctx.runtime);
-  if (waiters === undefined) registries.set(ctx.runtime, (waiters = new Waiters(ctx.runtime)));
-  return waiters;
+  const host = extensionHost(ctx);
+  return host.extensionState(registryKey, () => new Waiters(host));
 }
 
 /** A value as stored: its text and serialization format. */
@@ -76,13 +76,13 @@ interface Waiter {
 }
 
 export class Waiters {
-  readonly #runtime: Runtime;
+  readonly #host: ExtensionHost;
   /** By channel and payload; a Set iterates oldest first. */
   readonly #byKey = new Map<string, Set<Waiter>>();
   readonly #channels = new Set<string>();
 
-  constructor(runtime: Runtime) {
-    this.#runtime = runtime;
+  constructor(host: ExtensionHost) {
+    this.#host = host;
   }
 
   /** Calls `wake` whenever `payload` is announced on `channel`, from any process; registers `taker` for hand-overs. */
@@ -143,7 +143,7 @@ export class Waiters {
         else waiter.wake();
       }
     };
-    this.#runtime.sysdb.listener.subscribe(channel, dispatch);
-    this.#runtime.notifier.onLocal(channel, dispatch);
+    this.#host.sysdb.listener.subscribe(channel, dispatch);
+    this.#host.notifier.onLocal(channel, dispatch);
   }
 }

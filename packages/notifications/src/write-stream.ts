@@ -2,7 +2,7 @@
 // that also checkpoints the step, so replays never write a value twice.
 import { appendToStream, classifyError, DurablyError, streamClosedMarker, streamsChannel } from "@durably/sysdb";
 import { runAtomicOperation, type DBOSContext } from "@durably/core";
-import { encodeValue, withDatabaseRetry } from "@durably/core/internal";
+import { extensionHost, encodeValue, withDatabaseRetry } from "@durably/core/extension";
 
 /**
  * Appends `value` to stream `key` of this workflow (step `DBOS.writeStream`). Readers see values
@@ -25,26 +25,27 @@ export async function closeStream(ctx: DBOSContext, key: string): Promise<void> 
 
 function requireWorkflow(ctx: DBOSContext, what: string, key: string) {
   if (typeof key !== "string" || key === "") throw new DurablyError("INVALID_ARGUMENT", `${what} needs a non-empty stream key.`);
-  if (ctx.run === undefined) throw new DurablyError("INVALID_ARGUMENT", `${what} can only be called inside a workflow, with the workflow's context.`);
-  return ctx.run;
+  const run = extensionHost(ctx).workflowOf(ctx);
+  if (run === undefined) throw new DurablyError("INVALID_ARGUMENT", `${what} can only be called inside a workflow, with the workflow's context.`);
+  return run;
 }
 
 async function append(ctx: DBOSContext, stepName: string, key: string, text: string, serialization: string): Promise<void> {
-  const runtime = ctx.runtime;
-  const workflowID = ctx.run!.workflowID;
+  const host = extensionHost(ctx);
+  const workflowID = extensionHost(ctx).workflowOf(ctx)!.workflowID;
   await runAtomicOperation(ctx, stepName, async (step) => {
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await withDatabaseRetry(
           "write to a stream",
-          () => appendToStream(runtime.sysdb, { ...step, now: runtime.now() }, stepName, key, text, serialization),
-          { logger: runtime.logger, signal: runtime.shutdownSignal },
+          () => appendToStream(host.sysdb, { ...step, now: host.now() }, stepName, key, text, serialization),
+          { logger: host.logger, signal: host.shutdownSignal },
         );
         if (result.kind === "closed") {
           throw new DurablyError("INVALID_ARGUMENT", `Stream ${key} of workflow ${workflowID} is closed; it takes no more values.`, { workflowID });
         }
         if (result.kind === "refused") return { recorded: false };
-        runtime.notifier.notify(streamsChannel, `${workflowID}::${key}`);
+        host.notifier.notify(streamsChannel, `${workflowID}::${key}`);
         return { recorded: true, value: undefined };
       } catch (error) {
         // Two appends raced for the same offset (concurrent writes to one stream): take the next.

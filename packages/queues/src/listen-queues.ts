@@ -3,6 +3,7 @@ import { DurablyError } from "@durably/sysdb";
 import type { DBOSContext } from "@durably/core";
 import { queuesState } from "./queues-state.js";
 import type { Queue } from "./register-queue.js";
+import { extensionHost } from "@durably/core/extension";
 
 /**
  * Serves only these queues in this process (by default a process serves every queue of its
@@ -12,7 +13,7 @@ import type { Queue } from "./register-queue.js";
  * listenQueues(dbos, [videoQueue]); // this worker only transcodes
  */
 export function listenQueues(ctx: DBOSContext, queues: ReadonlyArray<Queue | string>): void {
-  if (ctx.runtime.state !== "created") throw new DurablyError("LIFECYCLE", "listenQueues must be called before launch.");
+  if (extensionHost(ctx).state !== "created") throw new DurablyError("LIFECYCLE", "listenQueues must be called before launch.");
   if (!Array.isArray(queues)) throw new DurablyError("INVALID_ARGUMENT", "listenQueues needs an array of queues or queue names.");
   queuesState(ctx).listen = new Set(queues.map((q) => (typeof q === "string" ? q : q.name)));
 }

@@ -1,6 +1,7 @@
 // The public view of a queue definition, and the calls that read and delete them.
 import { deleteQueueRecord, DurablyError, getQueueRecord, listQueueRecords, type QueueRecord } from "@durably/sysdb";
 import type { DBOSContext } from "@durably/core";
+import { extensionHost } from "@durably/core/extension";
 
 /**
  * A queue definition. `concurrency`, `workerConcurrency` and `rateLimit` are queue-wide (across
@@ -23,14 +24,14 @@ export interface QueueInfo {
 
 /** The queues of this application (and unclaimed ones). */
 export async function listQueues(ctx: DBOSContext): Promise<QueueInfo[]> {
-  ctx.runtime.assertRunning("list queues");
-  return (await listQueueRecords(ctx.runtime.sysdb, ctx.runtime.applicationScope)).map(toQueueInfo);
+  extensionHost(ctx).assertRunning("list queues");
+  return (await listQueueRecords(extensionHost(ctx).sysdb, extensionHost(ctx).applicationScope)).map(toQueueInfo);
 }
 
 /** One queue by name; QUEUE_NOT_FOUND if no such queue is defined. */
 export async function retrieveQueue(ctx: DBOSContext, name: string): Promise<QueueInfo> {
-  ctx.runtime.assertRunning("retrieve a queue");
-  const record = await getQueueRecord(ctx.runtime.sysdb, name);
+  extensionHost(ctx).assertRunning("retrieve a queue");
+  const record = await getQueueRecord(extensionHost(ctx).sysdb, name);
   if (record === undefined) throw notFound(name);
   return toQueueInfo(record);
 }
@@ -40,8 +41,8 @@ export async function retrieveQueue(ctx: DBOSContext, name: string): Promise<Que
  * ENQUEUED (visible in listings) until the queue is registered again.
  */
 export async function deleteQueue(ctx: DBOSContext, name: string): Promise<void> {
-  ctx.runtime.assertRunning("delete a queue");
-  if (!(await deleteQueueRecord(ctx.runtime.sysdb, name, ctx.runtime.applicationScope))) throw notFound(name);
+  extensionHost(ctx).assertRunning("delete a queue");
+  if (!(await deleteQueueRecord(extensionHost(ctx).sysdb, name, extensionHost(ctx).applicationScope))) throw notFound(name);
 }
 
 function notFound(name: string): DurablyError {

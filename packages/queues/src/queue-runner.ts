@@ -1,7 +1,7 @@
 // One queue's loop in one process: claim what the limits allow, run it, and claim again when
 // work is enqueued (NOTIFY), a slot frees up, or the polling interval passes.
 import { claimQueuedWorkflows, enqueuedChannel, listEnqueuedPartitions, type QueueSettings } from "@durably/sysdb";
-import { BackgroundLoop, resumeClaimedWorkflows, type Runtime } from "@durably/core/internal";
+import { BackgroundLoop, type ExtensionHost } from "@durably/core/extension";
 
 /** Claims per round when the queue sets no worker concurrency. */
 const unboundedBatch = 100;
@@ -9,19 +9,19 @@ const maxBackoffMs = 30_000;
 
 export class QueueRunner {
   readonly name: string;
-  readonly #runtime: Runtime;
+  readonly #host: ExtensionHost;
   readonly #settings: () => QueueSettings | undefined;
   /** Workflows of this queue running here, by partition key ("" when not partitioned). */
   readonly #running = new Map<string, Set<string>>();
   readonly #loop: BackgroundLoop;
   #backoffMs = 0;
 
-  constructor(runtime: Runtime, name: string, settings: () => QueueSettings | undefined) {
-    this.#runtime = runtime;
+  constructor(host: ExtensionHost, name: string, settings: () => QueueSettings | undefined) {
+    this.#host = host;
     this.name = name;
     this.#settings = settings;
     this.#loop = new BackgroundLoop({
-      logger: runtime.logger,
+      logger: host.logger,
       failureMessage: "queue poll failed; backing off",
       intervalMs: () => (this.#settings()?.pollingIntervalSec ?? 1) * 1000,
       jitter: 0.05,
@@ -29,7 +29,7 @@ export class QueueRunner {
       // While backing off from errors, wake-ups wait too: only shutdown cuts the wait short.
       onError: (error) => {
         this.#backoffMs = Math.min(maxBackoffMs, Math.max(100, this.#backoffMs * 2));
-        runtime.logger.warn("queue poll failed; backing off", { queue: this.name, backoffMs: this.#backoffMs, error });
+        host.logger.warn("queue poll failed; backing off", { queue: this.name, backoffMs: this.#backoffMs, error });
         return { backoffMs: this.#backoffMs };
       },
     });
@@ -58,8 +58,8 @@ export class QueueRunner {
 
   /** Claims once per partition; true when a full batch came back (there may be more). */
   async #claimRound(settings: QueueSettings): Promise<boolean> {
-    const runtime = this.#runtime;
-    const partitions = settings.partitionQueue ? await listEnqueuedPartitions(runtime.sysdb, this.name) : [null];
+    const host = this.#host;
+    const partitions = settings.partitionQueue ? await listEnqueuedPartitions(host.sysdb, this.name) : [null];
     let more = false;
     const rate = (max: number | null, periodSec: number | null) => (max === null ? null : { limit: max, periodSec: periodSec ?? 1 });
     for (const partitionKey of partitions) {
@@ -71,8 +71,8 @@ export class QueueRunner {
       }
       if (maxClaim <= 0) continue;
       const claimed = await claimQueuedWorkflows(
-        runtime.sysdb,
-        runtime.executorIdentity(),
+        host.sysdb,
+        host.executorIdentity(),
         this.name,
         {
           maxClaim,
@@ -81,12 +81,12 @@ export class QueueRunner {
           partitionKey,
           partitionConcurrency: settings.partitionConcurrency,
           partitionRateLimit: rate(settings.partitionRateLimitMax, settings.partitionRateLimitPeriodSec),
-          names: [...runtime.registry.keys()],
+          names: host.workflowNames(),
         },
       );
       if (claimed.length === 0) continue;
       more ||= claimed.length === maxClaim;
-      await resumeClaimedWorkflows(runtime, claimed);
+      await host.runClaimedWorkflows(claimed);
       const globallyLimited = settings.concurrency !== null || settings.partitionConcurrency !== null;
       for (const { workflowID } of claimed) this.#track(workflowID, running, globallyLimited);
     }
@@ -94,16 +94,16 @@ export class QueueRunner {
   }
 
   #track(workflowID: string, running: Set<string>, globallyLimited: boolean): void {
-    const active = this.#runtime.active.get(workflowID);
+    const active = this.#host.localRun(workflowID);
     if (active === undefined) return; // already finished, dead-lettered or not runnable here
     running.add(workflowID);
     const done = () => {
       running.delete(workflowID);
       this.poke();
       // Other workers count this queue's PENDING rows: tell them a slot is free.
-      if (globallyLimited && !this.#loop.signal.aborted) this.#runtime.notifier.notify(enqueuedChannel, this.name);
+      if (globallyLimited && !this.#loop.signal.aborted) this.#host.notifier.notify(enqueuedChannel, this.name);
     };
-    void active.outcome.then(done, done);
+    void active.then(done, done);
   }
 
   #runningTotal(): number {

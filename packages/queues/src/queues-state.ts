@@ -9,25 +9,25 @@ import {
   upsertQueue,
   type QueueSettings,
 } from "@durably/sysdb";
-import { BackgroundLoop, DBOSContext, type Runtime } from "@durably/core/internal";
-import { registerExtension } from "@durably/core";
+import { extensionHost, BackgroundLoop, type ExtensionHost } from "@durably/core/extension";
+import { DBOSContext, registerExtension } from "@durably/core";
 import { QueueRunner } from "./queue-runner.js";
 
-const states = new WeakMap<Runtime, QueuesState>();
+/** Identifies this package's state in each context (ExtensionHost.extensionState). */
+const stateKey = {};
 /** Ticks between two checks for enqueued work on queues nobody defined. */
 const unservedCheckEvery = 10;
 
 /** The queues state of a context, created (and plugged in as an extension) on first use. */
 export function queuesState(ctx: DBOSContext): QueuesState {
   if (!(ctx instanceof DBOSContext)) throw new DurablyError("INVALID_ARGUMENT", "Expected a DBOSContext from createDBOSContext.");
-  const runtime = ctx.runtime;
-  let state = states.get(runtime);
+  const host = extensionHost(ctx);
+  let state = host.extensionState<QueuesState>(stateKey);
   if (state === undefined) {
-    state = new QueuesState(runtime);
-    states.set(runtime, state);
-    if (runtime.isClient) return state; // a client only reads and writes definitions
+    state = host.extensionState(stateKey, () => new QueuesState(host));
+    if (host.isClient) return state; // a client only reads and writes definitions
     const created = state;
-    const launched = runtime.state === "launched";
+    const launched = host.state === "launched";
     registerExtension(ctx, {
       name: "@durably/queues",
       onLaunch: () => created.start(),
@@ -38,14 +38,14 @@ export function queuesState(ctx: DBOSContext): QueuesState {
       void created
         .start()
         .then(() => created.startRunners())
-        .catch((error: unknown) => runtime.logger.error("queues failed to start", { error }));
+        .catch((error: unknown) => host.logger.error("queues failed to start", { error }));
     }
   }
   return state;
 }
 
 export class QueuesState {
-  readonly #runtime: Runtime;
+  readonly #host: ExtensionHost;
   /** Queues registered in this process, by name. */
   readonly local = new Map<string, QueueSettings>();
   /** Queue definitions of this application in the database, refreshed every tick. */
@@ -64,16 +64,16 @@ export class QueuesState {
   #serving = false;
   #unsubscribe: Array<() => void> = [];
 
-  constructor(runtime: Runtime) {
-    this.#runtime = runtime;
+  constructor(host: ExtensionHost) {
+    this.#host = host;
     this.#supervisor = new BackgroundLoop({
-      logger: runtime.logger,
+      logger: host.logger,
       failureMessage: "queue supervisor tick failed; will retry",
-      intervalMs: () => runtime.config.pollIntervalMs,
+      intervalMs: () => host.pollIntervalMs,
       round: () => this.#supervise(),
       // A delayed workflow promoted before the failure still wakes the next tick early.
       onError: (error) => {
-        runtime.logger.warn("queue supervisor tick failed; will retry", { error });
+        host.logger.warn("queue supervisor tick failed; will retry", { error });
         return this.#nextTickMs;
       },
     });
@@ -90,11 +90,11 @@ export class QueuesState {
 
   /** Writes a queue definition; throws when another application owns the name. */
   async save(settings: QueueSettings): Promise<void> {
-    const runtime = this.#runtime;
-    if (runtime.applicationScope === undefined) {
+    const host = this.#host;
+    if (host.applicationScope === undefined) {
       throw new DurablyError("INVALID_CONFIG", "Queues belong to an application: create the client with { appName } to register one.");
     }
-    const saved = await upsertQueue(runtime.sysdb, settings, runtime.config.appName, runtime.now());
+    const saved = await upsertQueue(host.sysdb, settings, host.appName, host.now());
     if (!saved) {
       throw new DurablyError(
         "REGISTRATION",
@@ -106,13 +106,13 @@ export class QueuesState {
   }
 
   async start(): Promise<void> {
-    const runtime = this.#runtime;
+    const host = this.#host;
     for (const settings of this.local.values()) await this.save(settings);
     const poke = (queue: string) => this.#runners.get(queue)?.poke();
     this.#unsubscribe = [
-      runtime.sysdb.listener.subscribe(enqueuedChannel, poke),
-      runtime.notifier.onLocal(enqueuedChannel, poke),
-      runtime.sysdb.listener.onReconnect(() => this.#runners.forEach((r) => r.poke())),
+      host.sysdb.listener.subscribe(enqueuedChannel, poke),
+      host.notifier.onLocal(enqueuedChannel, poke),
+      host.sysdb.listener.onReconnect(() => this.#runners.forEach((r) => r.poke())),
     ];
     await this.#refresh();
     this.#started = true;
@@ -130,19 +130,19 @@ export class QueuesState {
   /** Every tick: promote due delayed workflows, reload definitions, warn about unserved queues.
    * Returns the wait until the next tick: sooner than the interval when a delayed workflow is due. */
   async #supervise(): Promise<number | undefined> {
-    const runtime = this.#runtime;
+    const host = this.#host;
     const tick = ++this.#ticks;
     this.#nextTickMs = undefined;
-    const { queues, nextDueInMs } = await promoteDelayedWorkflows(runtime.sysdb, runtime.config.appName);
-    for (const queue of queues) runtime.notifier.notify(enqueuedChannel, queue);
-    if (nextDueInMs !== null) this.#nextTickMs = Math.min(runtime.config.pollIntervalMs, Math.max(5, nextDueInMs));
+    const { queues, nextDueInMs } = await promoteDelayedWorkflows(host.sysdb, host.appName);
+    for (const queue of queues) host.notifier.notify(enqueuedChannel, queue);
+    if (nextDueInMs !== null) this.#nextTickMs = Math.min(host.pollIntervalMs, Math.max(5, nextDueInMs));
     await this.#refresh();
     if (tick % unservedCheckEvery === 0) await this.#warnUnserved();
     return this.#nextTickMs;
   }
 
   async #refresh(): Promise<void> {
-    const records = await listQueueRecords(this.#runtime.sysdb, this.#runtime.config.appName);
+    const records = await listQueueRecords(this.#host.sysdb, this.#host.appName);
     this.#defined = new Map(records.map((r) => [r.name, r]));
     this.#ensureRunners();
   }
@@ -158,7 +158,7 @@ export class QueuesState {
     for (const name of new Set([...this.local.keys(), ...this.#defined.keys()])) {
       if (this.listen !== undefined && !this.listen.has(name)) continue;
       if (this.#runners.has(name)) continue;
-      const runner = new QueueRunner(this.#runtime, name, () => this.settingsOf(name));
+      const runner = new QueueRunner(this.#host, name, () => this.settingsOf(name));
       this.#runners.set(name, runner);
       runner.start();
     }
@@ -166,10 +166,10 @@ export class QueuesState {
 
   async #warnUnserved(): Promise<void> {
     const known = [...new Set([...this.local.keys(), ...this.#defined.keys()])];
-    for (const queue of await listUnservedQueueNames(this.#runtime.sysdb, this.#runtime.config.appName, known)) {
+    for (const queue of await listUnservedQueueNames(this.#host.sysdb, this.#host.appName, known)) {
       if (queue.startsWith("_dbos_") || this.#warnedUnserved.has(queue)) continue;
       this.#warnedUnserved.add(queue);
-      this.#runtime.logger.warn("workflows are enqueued on a queue that no one has registered; they wait until it is", { queue });
+      this.#host.logger.warn("workflows are enqueued on a queue that no one has registered; they wait until it is", { queue });
     }
   }
 }

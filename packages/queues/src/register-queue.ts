@@ -3,6 +3,7 @@ import { DurablyError } from "@durably/sysdb";
 import type { DBOSContext } from "@durably/core";
 import { queuesState } from "./queues-state.js";
 import { toQueueSettings, validateQueueName, type QueueOptions } from "./queue-options.js";
+import { extensionHost } from "@durably/core/extension";
 
 /** A registered queue: pass it as `runWorkflow(ctx, wf, input, { queue })`. */
 export interface Queue {
@@ -22,9 +23,9 @@ export async function registerQueue(ctx: DBOSContext, name: string, options: Que
   validateQueueName(name);
   const settings = toQueueSettings(name, options);
   const state = queuesState(ctx);
-  const runtime = ctx.runtime;
-  if (runtime.state === "launched") await state.save(settings);
-  else if (runtime.state !== "created") throw new DurablyError("LIFECYCLE", `Cannot register queue ${name}: the context is ${runtime.state}.`);
+  const host = extensionHost(ctx);
+  if (host.state === "launched") await state.save(settings);
+  else if (host.state !== "created") throw new DurablyError("LIFECYCLE", `Cannot register queue ${name}: the context is ${host.state}.`);
   state.local.set(name, settings);
   return Object.freeze({ name });
 }

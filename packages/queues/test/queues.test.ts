@@ -141,11 +141,10 @@ describe("recovery and visibility", () => {
     await registerQueue(first, "held-q", { workerConcurrency: 2 });
     await launch(first);
     const producer = consumer([], { serve: false, executorId: "producer", appName: "recover-q" });
-    registerWorkflow(producer.ctx, async function held(_w: DBOSContext, n: number) {
+    const wf = registerWorkflow(producer.ctx, async function held(_w: DBOSContext, n: number) {
       return n;
     });
     await launch(producer.ctx);
-    const wf = producer.ctx.runtime.registry.get("held")!;
     const handles = await Promise.all([1, 2, 3].map((n) => runWorkflow(producer.ctx, wf, n, { queue: "held-q" })));
     await expect.poll(async () => (await listWorkflows(producer.ctx, { queueName: "held-q", status: ["PENDING"] })).length).toBe(2);
     await shutdown(first, { timeoutMs: 0 }); // "crash": two PENDING rows left behind

@@ -2,7 +2,7 @@
 // tick, so however many workers fire the same tick, one workflow exists.
 import { insertWorkflow, internalQueueName, enqueuedChannel, newOwnerToken, type ScheduleRecord } from "@durably/sysdb";
 import type { DBOSContext } from "@durably/core";
-import { encodeWorkflowArguments, withDatabaseRetry } from "@durably/core/internal";
+import { extensionHost, encodeWorkflowArguments, withDatabaseRetry } from "@durably/core/extension";
 import { decodeScheduleContext } from "./schedule-context.js";
 
 /** The workflow ID of a schedule's tick (DBOS's format: `sched-<name>-<ISO time>`). */
@@ -12,25 +12,25 @@ export function tickWorkflowID(scheduleName: string, tick: Date): string {
 
 /** Enqueues the tick's workflow if it does not exist yet. Returns its workflow ID. */
 export async function enqueueTick(ctx: DBOSContext, schedule: ScheduleRecord, tick: Date, workflowID = tickWorkflowID(schedule.name, tick)): Promise<string> {
-  const runtime = ctx.runtime;
-  const format = runtime.config.serializer;
+  const host = extensionHost(ctx);
+  const format = host.serializer;
   // DBOS's scheduler stores a tick as two arguments, (scheduledTime, context); a row with a
   // schedule_name decodes back to { scheduledTime, context }. Plain JSON has no date: ISO text.
   const time = format === "portable_json" ? tick.toISOString() : tick;
   const inputs = encodeWorkflowArguments([time, decodeScheduleContext(schedule)], format, `input of schedule ${schedule.name}`);
   const queueName = schedule.queueName ?? internalQueueName;
-  const now = runtime.now();
+  const now = host.now();
   const existing = await withDatabaseRetry(
     "enqueue a scheduled workflow",
     () =>
-      insertWorkflow(runtime.sysdb, {
+      insertWorkflow(host.sysdb, {
         workflowID,
         status: "ENQUEUED",
         name: schedule.workflowName,
         queueName,
         executorID: null,
-        applicationVersion: runtime.enqueueVersion,
-        applicationName: schedule.applicationName ?? runtime.applicationScope ?? null,
+        applicationVersion: host.enqueueVersion,
+        applicationName: schedule.applicationName ?? host.applicationScope ?? null,
         applicationID: null,
         timeoutMs: null,
         deadlineEpochMs: null,
@@ -45,8 +45,8 @@ export async function enqueueTick(ctx: DBOSContext, schedule: ScheduleRecord, ti
         scheduleName: schedule.name,
         now,
       }),
-    { logger: runtime.logger, signal: runtime.shutdownSignal },
+    { logger: host.logger, signal: host.shutdownSignal },
   );
-  if (existing === null) runtime.notifier.notify(enqueuedChannel, queueName);
+  if (existing === null) host.notifier.notify(enqueuedChannel, queueName);
   return workflowID;
 }

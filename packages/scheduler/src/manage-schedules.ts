@@ -12,6 +12,7 @@ import type { DBOSContext } from "@durably/core";
 import { schedulerOf } from "./scheduler-state.js";
 import { decodeScheduleContext, encodeScheduleContext } from "./schedule-context.js";
 import { toScheduleDefinition, type ScheduleSpec } from "./schedule-spec.js";
+import { extensionHost } from "@durably/core/extension";
 
 export interface ScheduleInfo {
   readonly name: string;
@@ -36,9 +37,9 @@ export interface ScheduleInfo {
 export async function createSchedule(ctx: DBOSContext, spec: ScheduleSpec): Promise<void> {
   const definition = toScheduleDefinition(spec);
   checkContextFormat(ctx, spec);
-  ctx.runtime.assertRunning("create a schedule");
+  extensionHost(ctx).assertRunning("create a schedule");
   requireApplication(ctx);
-  if (!(await upsertSchedule(ctx.runtime.sysdb, definition, ctx.runtime.config.appName, { createOnly: true }))) {
+  if (!(await upsertSchedule(extensionHost(ctx).sysdb, definition, extensionHost(ctx).appName, { createOnly: true }))) {
     throw new DurablyError("REGISTRATION", `A schedule named ${definition.name} already exists. Pick another name, or use applySchedules to update it.`);
   }
   schedulerOf(ctx)?.poke();
@@ -51,10 +52,10 @@ export async function createSchedule(ctx: DBOSContext, spec: ScheduleSpec): Prom
 export async function applySchedules(ctx: DBOSContext, specs: readonly ScheduleSpec[]): Promise<void> {
   const definitions = specs.map(toScheduleDefinition);
   for (const spec of specs) checkContextFormat(ctx, spec);
-  ctx.runtime.assertRunning("apply schedules");
+  extensionHost(ctx).assertRunning("apply schedules");
   requireApplication(ctx);
   for (const definition of definitions) {
-    if (!(await upsertSchedule(ctx.runtime.sysdb, definition, ctx.runtime.config.appName, { createOnly: false }))) {
+    if (!(await upsertSchedule(extensionHost(ctx).sysdb, definition, extensionHost(ctx).appName, { createOnly: false }))) {
       throw new DurablyError("REGISTRATION", `Schedule ${definition.name} belongs to another application in this system database; schedule names are unique across applications.`);
     }
   }
@@ -73,38 +74,38 @@ export function resumeSchedule(ctx: DBOSContext, name: string): Promise<void> {
 
 /** Deletes a schedule; ticks already enqueued still run. */
 export async function deleteSchedule(ctx: DBOSContext, name: string): Promise<void> {
-  ctx.runtime.assertRunning("delete a schedule");
-  if (!(await deleteScheduleRecord(ctx.runtime.sysdb, name, ctx.runtime.applicationScope))) throw notFound(name);
+  extensionHost(ctx).assertRunning("delete a schedule");
+  if (!(await deleteScheduleRecord(extensionHost(ctx).sysdb, name, extensionHost(ctx).applicationScope))) throw notFound(name);
   schedulerOf(ctx)?.poke();
 }
 
 /** One schedule by name; SCHEDULE_NOT_FOUND if there is none. */
 export async function getSchedule(ctx: DBOSContext, name: string): Promise<ScheduleInfo> {
-  ctx.runtime.assertRunning("read a schedule");
-  const record = await getScheduleRecord(ctx.runtime.sysdb, name);
+  extensionHost(ctx).assertRunning("read a schedule");
+  const record = await getScheduleRecord(extensionHost(ctx).sysdb, name);
   if (record === undefined) throw notFound(name);
   return toScheduleInfo(record);
 }
 
 /** The application's schedules, by name. */
 export async function listSchedules(ctx: DBOSContext): Promise<ScheduleInfo[]> {
-  ctx.runtime.assertRunning("list schedules");
-  return (await listScheduleRecords(ctx.runtime.sysdb, ctx.runtime.applicationScope)).map(toScheduleInfo);
+  extensionHost(ctx).assertRunning("list schedules");
+  return (await listScheduleRecords(extensionHost(ctx).sysdb, extensionHost(ctx).applicationScope)).map(toScheduleInfo);
 }
 
 async function setStatus(ctx: DBOSContext, name: string, status: "ACTIVE" | "PAUSED"): Promise<void> {
-  ctx.runtime.assertRunning(`${status === "PAUSED" ? "pause" : "resume"} a schedule`);
-  if (!(await setScheduleStatus(ctx.runtime.sysdb, name, status, ctx.runtime.applicationScope))) throw notFound(name);
+  extensionHost(ctx).assertRunning(`${status === "PAUSED" ? "pause" : "resume"} a schedule`);
+  if (!(await setScheduleStatus(extensionHost(ctx).sysdb, name, status, extensionHost(ctx).applicationScope))) throw notFound(name);
   schedulerOf(ctx)?.poke();
 }
 
 /** A portable_json application's ticks store the context in portable_json: check it can. */
 function checkContextFormat(ctx: DBOSContext, spec: ScheduleSpec): void {
-  if (ctx.runtime.config.serializer === "portable_json") encodeScheduleContext(spec.context, "portable_json", spec.name);
+  if (extensionHost(ctx).serializer === "portable_json") encodeScheduleContext(spec.context, "portable_json", spec.name);
 }
 
 function requireApplication(ctx: DBOSContext): void {
-  if (ctx.runtime.applicationScope === undefined) {
+  if (extensionHost(ctx).applicationScope === undefined) {
     throw new DurablyError("INVALID_CONFIG", "Schedules belong to an application: create the client with { appName } to create one.");
   }
 }

@@ -1,7 +1,7 @@
 // triggerSchedule and backfillSchedule: run a schedule's workflow now, or for past ticks.
 import { DurablyError, getScheduleRecord } from "@durably/sysdb";
 import type { DBOSContext, WorkflowHandle } from "@durably/core";
-import { createWorkflowHandle } from "@durably/core/internal";
+import { extensionHost, createWorkflowHandle } from "@durably/core/extension";
 import { CronSchedule } from "./cron-schedule.js";
 import { enqueueTick } from "./enqueue-tick.js";
 import { notFound } from "./manage-schedules.js";
@@ -11,10 +11,10 @@ import { notFound } from "./manage-schedules.js";
  * time as its scheduled time.
  */
 export async function triggerSchedule<Output = unknown>(ctx: DBOSContext, name: string): Promise<WorkflowHandle<Output>> {
-  ctx.runtime.assertRunning("trigger a schedule");
-  const record = await getScheduleRecord(ctx.runtime.sysdb, name);
+  extensionHost(ctx).assertRunning("trigger a schedule");
+  const record = await getScheduleRecord(extensionHost(ctx).sysdb, name);
   if (record === undefined) throw notFound(name);
-  const now = new Date(ctx.runtime.now());
+  const now = new Date(extensionHost(ctx).now());
   const id = await enqueueTick(ctx, record, now, `sched-${name}-trigger-${now.toISOString()}`);
   return createWorkflowHandle<Output>(ctx, id);
 }
@@ -30,8 +30,8 @@ export async function backfillSchedule<Output = unknown>(ctx: DBOSContext, name:
   if (!(from instanceof Date) || !(to instanceof Date) || Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || from > to) {
     throw new DurablyError("INVALID_ARGUMENT", "backfillSchedule needs two valid Dates with from <= to.");
   }
-  ctx.runtime.assertRunning("backfill a schedule");
-  const record = await getScheduleRecord(ctx.runtime.sysdb, name);
+  extensionHost(ctx).assertRunning("backfill a schedule");
+  const record = await getScheduleRecord(extensionHost(ctx).sysdb, name);
   if (record === undefined) throw notFound(name);
   const cron = new CronSchedule(record.cron, record.timezone ?? undefined, name);
   const handles: Array<WorkflowHandle<Output>> = [];

@@ -3,11 +3,12 @@
 // the schedules table periodically so edits from anywhere are picked up.
 import { listScheduleRecords, measureClockOffset, recordScheduleFired, type ScheduleRecord } from "@durably/sysdb";
 import { registerExtension, type DBOSContext } from "@durably/core";
-import { BackgroundLoop, type Runtime } from "@durably/core/internal";
+import { extensionHost, BackgroundLoop, type ExtensionHost } from "@durably/core/extension";
 import { CronSchedule } from "./cron-schedule.js";
 import { enqueueTick } from "./enqueue-tick.js";
 
-const states = new WeakMap<Runtime, SchedulerState>();
+/** Identifies this package's state in each context (ExtensionHost.extensionState). */
+const stateKey = {};
 const maxTimerMs = 2 ** 31 - 1;
 
 export interface SchedulerOptions {
@@ -17,12 +18,11 @@ export interface SchedulerOptions {
 
 /** The running scheduler of a context, if `startScheduler` was called. */
 export function schedulerOf(ctx: DBOSContext): SchedulerState | undefined {
-  return states.get(ctx.runtime);
+  return extensionHost(ctx).extensionState<SchedulerState>(stateKey);
 }
 
 export function createSchedulerState(ctx: DBOSContext, options: SchedulerOptions): SchedulerState {
-  const state = new SchedulerState(ctx, options.pollingIntervalMs ?? 5_000);
-  states.set(ctx.runtime, state);
+  const state = extensionHost(ctx).extensionState(stateKey, () => new SchedulerState(ctx, options.pollingIntervalMs ?? 5_000));
   registerExtension(ctx, { name: "@durably/scheduler", onRecovered: async () => state.start(), onShutdown: () => state.stop() });
   return state;
 }
@@ -35,7 +35,7 @@ interface Installed {
 
 export class SchedulerState {
   readonly #ctx: DBOSContext;
-  readonly #runtime: Runtime;
+  readonly #host: ExtensionHost;
   readonly #installed = new Map<string, Installed>();
   readonly #warned = new Set<string>();
   /** Re-reads the schedules table every polling interval. */
@@ -45,14 +45,14 @@ export class SchedulerState {
 
   constructor(ctx: DBOSContext, pollingIntervalMs: number) {
     this.#ctx = ctx;
-    this.#runtime = ctx.runtime;
+    this.#host = extensionHost(ctx);
     this.#loop = new BackgroundLoop({
-      logger: this.#runtime.logger,
+      logger: this.#host.logger,
       failureMessage: "could not read the schedules; will retry",
       intervalMs: pollingIntervalMs,
       round: async () => {
-        this.#offsetMs = await measureClockOffset(this.#runtime.sysdb);
-        await this.#reconcile(await listScheduleRecords(this.#runtime.sysdb, this.#runtime.config.appName));
+        this.#offsetMs = await measureClockOffset(this.#host.sysdb);
+        await this.#reconcile(await listScheduleRecords(this.#host.sysdb, this.#host.appName));
       },
     });
   }
@@ -92,7 +92,7 @@ export class SchedulerState {
   }
 
   async #install(record: ScheduleRecord): Promise<void> {
-    const runtime = this.#runtime;
+    const host = this.#host;
     let cron: CronSchedule;
     try {
       cron = new CronSchedule(record.cron, record.timezone ?? undefined, record.name);
@@ -100,7 +100,7 @@ export class SchedulerState {
       this.#warnOnce(`cron:${record.name}`, "a schedule has an invalid cron expression or time zone; it does not run", { schedule: record.name, error });
       return;
     }
-    if (!runtime.registry.has(record.workflowName)) {
+    if (!host.workflowNames().includes(record.workflowName)) {
       this.#warnOnce(`workflow:${record.name}`, "a schedule's workflow is not registered in this process; its ticks wait for a process that has it", {
         schedule: record.name,
         workflow: record.workflowName,
@@ -110,7 +110,7 @@ export class SchedulerState {
     this.#installed.set(record.name, installed);
     if (record.automaticBackfill && record.lastFiredAt !== null) {
       const missed = cron.ticksBetween(new Date(Date.parse(record.lastFiredAt) + 1), new Date(this.#now().getTime() + 1));
-      if (missed.length > 0) runtime.logger.info("backfilling missed ticks", { schedule: record.name, ticks: missed.length });
+      if (missed.length > 0) host.logger.info("backfilling missed ticks", { schedule: record.name, ticks: missed.length });
       for (const tick of missed) await this.#fire(record, tick);
     }
     this.#arm(record, installed, this.#now());
@@ -134,16 +134,16 @@ export class SchedulerState {
   async #fire(record: ScheduleRecord, tick: Date): Promise<void> {
     try {
       await enqueueTick(this.#ctx, record, tick);
-      await recordScheduleFired(this.#runtime.sysdb, record.name, tick.toISOString());
+      await recordScheduleFired(this.#host.sysdb, record.name, tick.toISOString());
     } catch (error) {
-      if (!this.#loop.signal.aborted) this.#runtime.logger.error("could not enqueue a scheduled tick", { schedule: record.name, tick: tick.toISOString(), error });
+      if (!this.#loop.signal.aborted) this.#host.logger.error("could not enqueue a scheduled tick", { schedule: record.name, tick: tick.toISOString(), error });
     }
   }
 
   #warnOnce(key: string, message: string, fields: Record<string, unknown>): void {
     if (this.#warned.has(key)) return;
     this.#warned.add(key);
-    this.#runtime.logger.warn(message, fields);
+    this.#host.logger.warn(message, fields);
   }
 }
 

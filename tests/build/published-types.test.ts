@@ -1,0 +1,16 @@
+// Add-ons reach a context's runtime only through @durably/core/extension's ExtensionHost: the
+// runtime, the run and the old internal side door appear in no published type or export.
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect, test } from "vitest";
+
+const core = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "packages", "core");
+
+test("DBOSContext's published type has no runtime, run or inStep, and core exports no ./internal", () => {
+  const declaration = readFileSync(join(core, "dist", "dbos-context.d.ts"), "utf8"); // premise: core is built
+  expect(declaration).toContain("class DBOSContext");
+  expect(declaration).not.toMatch(/\bruntime\b|\brun\b:|\binStep\b/);
+  const exports = (JSON.parse(readFileSync(join(core, "package.json"), "utf8")) as { exports: Record<string, unknown> }).exports;
+  expect(Object.keys(exports)).toEqual([".", "./extension", "./package.json"]);
+});
