@@ -68,7 +68,7 @@ it("a refused connection is retried until maxMs, then the last error is thrown",
   let attempts = 0;
   try {
     const work = () => (attempts++, refused.sql`select 1`);
-    const error = await withDatabaseRetry("refused", work, { maxMs: 300 }).catch((e: unknown) => e);
+    const error = await withDatabaseRetry("refused", work, { maxMs: 1_500 }).catch((e: unknown) => e);
     expect((error as { code?: string }).code).toBe("ECONNREFUSED");
     expect(attempts).toBeGreaterThan(2);
   } finally {
