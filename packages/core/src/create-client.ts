@@ -7,7 +7,8 @@ import { DBOSContext } from "./dbos-context.js";
 import { Notifier } from "./notifier.js";
 import { Runtime } from "./runtime.js";
 
-export interface ClientConfig extends Omit<DBOSConfig, "appName" | "executorId" | "pollIntervalMs"> {
+// A client holds no lease and runs nothing: executor and lease settings are refused, not ignored.
+export interface ClientConfig extends Omit<DBOSConfig, "appName" | "executorId" | "pollIntervalMs" | "leaseRenewMs" | "leaseLapseMs"> {
   /**
    * The application whose workflows, queues and schedules this client works with. Without it the
    * client sees every application's workflows and enqueues unclaimed work (any app may run it).
@@ -26,7 +27,7 @@ export interface ClientConfig extends Omit<DBOSConfig, "appName" | "executorId" 
  * const handle = await enqueueWorkflow<typeof checkout>(client, "checkout", "order-42", { queue: "orders" });
  */
 export async function createClient(config: ClientConfig = {}): Promise<DBOSContext> {
-  const { executorId: _executor, pollIntervalMs: _poll, ...clientRules } = configRules;
+  const { executorId: _executor, pollIntervalMs: _poll, leaseRenewMs: _renew, leaseLapseMs: _lapse, ...clientRules } = configRules;
   checkOptions("createClient", config, clientRules, "INVALID_CONFIG");
   const resolved = resolveConfig({ ...config, appName: config.appName ?? "" }, process.env, true);
   const runtime = new Runtime(resolved);

@@ -152,7 +152,7 @@ export class ExecutorLease {
     const renewal = await renewLease(runtime.sysdb, {
       leaseID: this.leaseID,
       applicationName: runtime.config.appName,
-      keepEndedMs: keepEndedLapses * runtime.config.leaseLapseMs,
+      keepEndedLapses,
     });
     if (renewal.renewed) {
       this.#freshUntil = sentAt + this.#validityMs();

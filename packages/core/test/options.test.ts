@@ -53,6 +53,13 @@ describe("configs keep their INVALID_CONFIG code", () => {
     );
     // A client has no executor: DBOSConfig's executorId is not one of its keys.
     expect(await failure(() => createClient(any({ systemDatabaseUrl: db.url, executorId: "x" })))).toMatch(/^INVALID_CONFIG: createClient: unknown option executorId/);
+    // Nor a lease.
+    expect(await failure(() => createClient(any({ systemDatabaseUrl: db.url, leaseLapseMs: 5_000 })))).toMatch(/^INVALID_CONFIG: createClient: unknown option leaseLapseMs/);
+    // A lease must survive a missed renewal.
+    expect(await failure(() => createDBOSContext(any({ appName: "a", systemDatabaseUrl: url, leaseRenewMs: 2_000, leaseLapseMs: 5_000 })))).toMatch(
+      /^INVALID_CONFIG: .*leaseLapseMs \(5000\) must be at least 3 × leaseRenewMs \(2000\)/,
+    );
+    expect(await failure(() => createDBOSContext(any({ appName: "a", systemDatabaseUrl: url, leaseRenewMs: 1.5 })))).toMatch(/^INVALID_CONFIG: .*leaseRenewMs/);
   });
 });
 

@@ -75,12 +75,12 @@ export interface LeaseRenewal {
 /**
  * Renews `leaseID` on the database clock and judges the others of its application: a lease is
  * lapsed when it went `lapse_ms` without renewal and missed renewals while this one kept renewing
- * (so after an outage that cut everyone off, nobody condemns the others for it). Ended leases are
- * forgotten after `keepEndedMs`.
+ * (so after an outage that cut everyone off, nobody condemns the others for it). An ended lease is
+ * forgotten `keepEndedLapses` of its own lapses after it ended, whoever renews.
  */
 export async function renewLease(
   sysdb: SystemDatabase,
-  lease: { readonly leaseID: string; readonly applicationName: string; readonly keepEndedMs: number },
+  lease: { readonly leaseID: string; readonly applicationName: string; readonly keepEndedLapses: number },
 ): Promise<LeaseRenewal> {
   const leases = sql.id(sysdb.schema, "durably_executor_leases");
   const { rows } = await sql<{ renewed: number; ended: number }>`
@@ -100,7 +100,7 @@ export async function renewLease(
     ), forgotten as (
       delete from ${leases}
       where application_name = ${lease.applicationName}
-        and ended_at < clock_timestamp() - ${lease.keepEndedMs} * interval '1 millisecond'
+        and ended_at < clock_timestamp() - ${lease.keepEndedLapses} * lapse_ms * interval '1 millisecond'
     )
     select (select count(*) from renewed) as renewed,
            (select count(*) from lapsed)
