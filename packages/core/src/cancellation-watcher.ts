@@ -1,6 +1,6 @@
 // Stops local runs whose workflow was cancelled or taken elsewhere: at once when durably's NOTIFY
 // arrives, and by a periodic check that also catches changes made by DBOS clients or plain SQL.
-import { cancelChannel, getStatuses } from "@durably/sysdb";
+import { cancelChannel, getStatuses } from "@durably/sysdb/queries";
 import { BackgroundLoop } from "./background-loop.js";
 import type { Runtime } from "./runtime.js";
 

@@ -1,6 +1,6 @@
 // Runs a workflow function in this process and records its outcome, fenced on ownership: a run
 // that lost its row (cancelled, timed out, re-owned) never writes and adopts the recorded outcome.
-import { cancelWorkflows, type Checkpoint } from "@durably/sysdb";
+import { cancelWorkflows, type Checkpoint } from "@durably/sysdb/queries";
 import { DBOSContext } from "./dbos-context.js";
 import { withDatabaseRetry } from "./database-retry.js";
 import { awaitOutcome } from "./recorded-outcome.js";

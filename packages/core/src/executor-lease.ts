@@ -5,19 +5,7 @@
 // partition) runs nothing more for the workflows others adopted: it learns first, then stops them.
 import { hostname } from "node:os";
 import { performance } from "node:perf_hooks";
-import {
-  claimOrphanedWorkflows,
-  leaseEndedChannel,
-  newLeaseID,
-  ownerTokenOf,
-  registerLease,
-  releaseLease,
-  renewLease,
-  replaceLeasesOfExecutor,
-  requeueOrphanedWorkflows,
-  type ExecutorIdentity,
-  type LeaseRegistration,
-} from "@durably/sysdb";
+import { claimOrphanedWorkflows, leaseEndedChannel, newLeaseID, ownerTokenOf, registerLease, releaseLease, renewLease, replaceLeasesOfExecutor, requeueOrphanedWorkflows, type ExecutorIdentity, type LeaseRegistration } from "@durably/sysdb/queries";
 import { BackgroundLoop } from "./background-loop.js";
 import { withDatabaseRetry } from "./database-retry.js";
 import { resumeClaimedWorkflows } from "./resume-claimed-workflow.js";

@@ -2,7 +2,8 @@
 // and datasource, and anyone's own): the system database, logger, clock, wake-ups, shutdown
 // signal, lifecycle checks, executor identity, and per-context state. Nothing else of core's
 // runtime is reachable from outside it.
-import { DurablyError, type ExecutorIdentity, type SystemDatabase, type WorkflowRecord } from "@durably/sysdb";
+import { DurablyError, type SystemDatabase } from "@durably/sysdb";
+import { type ExecutorIdentity, type WorkflowRecord } from "@durably/sysdb/queries";
 import { DBOSContext } from "./dbos-context.js";
 import type { Logger } from "./logger.js";
 import type { LocalListener } from "./notifier.js";

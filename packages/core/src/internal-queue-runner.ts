@@ -1,6 +1,6 @@
 // Runs what lands on DBOS's internal queue (resumed and forked workflows, from this process, a
 // CLI or a DBOS client): woken at once by NOTIFY, with a poll as the fallback.
-import { dequeueWorkflows, enqueuedChannel, internalQueueName } from "@durably/sysdb";
+import { dequeueWorkflows, enqueuedChannel, internalQueueName } from "@durably/sysdb/queries";
 import { BackgroundLoop } from "./background-loop.js";
 import { resumeClaimedWorkflows } from "./resume-claimed-workflow.js";
 import type { Runtime } from "./runtime.js";

@@ -1,12 +1,7 @@
 // launch: connect, migrate, start the listener and background loops, and recover this
 // executor's unfinished workflows.
-import {
-  claimWorkflowsForRecovery,
-  DurablyError,
-  ensureDatabaseExists,
-  migrateSystemDatabase,
-  recordApplicationVersion,
-} from "@durably/sysdb";
+import { DurablyError, ensureDatabaseExists, migrateSystemDatabase } from "@durably/sysdb";
+import { claimWorkflowsForRecovery, recordApplicationVersion } from "@durably/sysdb/queries";
 import { computeApplicationVersion } from "./application-version.js";
 import { startCancellationWatcher } from "./cancellation-watcher.js";
 import { GroupCommit } from "./group-commit.js";

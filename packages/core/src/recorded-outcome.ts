@@ -1,5 +1,6 @@
 // Turning a workflow's recorded status into the outcome its handles report, and waiting for it.
-import { DurablyError, getWorkflow, terminalStatuses, type WorkflowRecord } from "@durably/sysdb";
+import { DurablyError } from "@durably/sysdb";
+import { getWorkflow, terminalStatuses, type WorkflowRecord } from "@durably/sysdb/queries";
 import { abortableDelay } from "./abortable-delay.js";
 import { withDatabaseRetry } from "./database-retry.js";
 import { decodeError, decodeValue } from "./serialization/index.js";

@@ -1,13 +1,7 @@
 // Running a workflow this executor just claimed (recovered or dequeued): dead-letter it if it
 // was recovered too often, else load its checkpoints once and replay it.
-import {
-  deadLetterWorkflow,
-  DurablyError,
-  loadCheckpoints,
-  recordWorkflowOutcome,
-  type Checkpoint,
-  type WorkflowRecord,
-} from "@durably/sysdb";
+import { DurablyError } from "@durably/sysdb";
+import { deadLetterWorkflow, loadCheckpoints, recordWorkflowOutcome, type Checkpoint, type WorkflowRecord } from "@durably/sysdb/queries";
 import { withDatabaseRetry } from "./database-retry.js";
 import { executeWorkflow } from "./execute-workflow.js";
 import type { Runtime } from "./runtime.js";

@@ -1,16 +1,7 @@
 // runWorkflow: start a workflow (or a child of the current one), idempotent on its workflow ID.
 import { randomUUID } from "node:crypto";
-import {
-  checkOptions,
-  classifyError,
-  DurablyError,
-  enqueuedChannel,
-  findByDeduplicationID,
-  insertWorkflow,
-  maxInt4,
-  newOwnerToken,
-  type OptionRules,
-} from "@durably/sysdb";
+import { checkOptions, classifyError, DurablyError, maxInt4, type OptionRules } from "@durably/sysdb";
+import { enqueuedChannel, findByDeduplicationID, insertWorkflow, newOwnerToken } from "@durably/sysdb/queries";
 import { DBOSContext } from "./dbos-context.js";
 import { withDatabaseRetry } from "./database-retry.js";
 import { executeWorkflow } from "./execute-workflow.js";

@@ -1,6 +1,7 @@
 // Replaying and recording one step's outcome under its step ID: the machinery shared by
 // runAsStep, sleep, child-workflow results and the add-ons' durable operations.
-import { DurablyError, explainCheckpointRefusal, type Checkpoint } from "@durably/sysdb";
+import { DurablyError } from "@durably/sysdb";
+import { explainCheckpointRefusal, type Checkpoint } from "@durably/sysdb/queries";
 import { withDatabaseRetry } from "./database-retry.js";
 import { decodeError, decodeValue, encodeError, encodeValue, type SerializationFormat } from "./serialization/index.js";
 import type { Runtime } from "./runtime.js";

@@ -1,5 +1,6 @@
 // WorkflowHandle: what runWorkflow and retrieveWorkflow return, to await or inspect a workflow.
-import { checkOptions, getWorkflow } from "@durably/sysdb";
+import { checkOptions } from "@durably/sysdb";
+import { getWorkflow } from "@durably/sysdb/queries";
 import type { DBOSContext } from "./dbos-context.js";
 import { awaitOutcome } from "./recorded-outcome.js";
 import { runDurableOperation } from "./run-durable-operation.js";

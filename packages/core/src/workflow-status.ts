@@ -1,5 +1,5 @@
 // The public view of a workflow's row, as handles, listings and tools report it.
-import type { WorkflowRecord, WorkflowStatusName } from "@durably/sysdb";
+import type { WorkflowRecord, WorkflowStatusName } from "@durably/sysdb/queries";
 import { decodeError, decodeValue, decodeWorkflowInput, type SerializationFormat } from "./serialization/index.js";
 
 export type { WorkflowStatusName };

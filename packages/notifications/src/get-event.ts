@@ -1,5 +1,6 @@
 // getEvent: read a workflow's event, waiting until it is set (from anywhere, or durably from a workflow).
-import { checkOptions, DurablyError, eventsChannel, getWorkflowEvent, readWorkflowEventAsStep } from "@durably/sysdb";
+import { checkOptions, DurablyError } from "@durably/sysdb";
+import { eventsChannel, getWorkflowEvent, readWorkflowEventAsStep } from "@durably/sysdb/queries";
 import { runDurableWait, type DBOSContext } from "@durably/core";
 import { extensionHost, decodeValue, withDatabaseRetry } from "@durably/core/extension";
 import { decodingTaker, waitersOf } from "./waiters.js";

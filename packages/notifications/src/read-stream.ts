@@ -1,6 +1,7 @@
 // readStream: iterate a workflow's stream in order while it is written, until it is closed or
 // the workflow ends; resumable from any offset.
-import { checkOptions, maxInt4, DurablyError, getStatuses, readStreamEntries, streamClosedMarker, streamsChannel } from "@durably/sysdb";
+import { checkOptions, maxInt4, DurablyError } from "@durably/sysdb";
+import { getStatuses, readStreamEntries, streamClosedMarker, streamsChannel } from "@durably/sysdb/queries";
 import type { DBOSContext } from "@durably/core";
 import { extensionHost, decodeValue, delayUnlessAborted, withDatabaseRetry } from "@durably/core/extension";
 import { waitersOf } from "./waiters.js";

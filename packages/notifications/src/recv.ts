@@ -1,5 +1,6 @@
 // recv: a workflow takes the oldest message on a topic, exactly once, waiting durably for it.
-import { checkOptions, consumeMessage, DurablyError, messagesChannel } from "@durably/sysdb";
+import { checkOptions, DurablyError } from "@durably/sysdb";
+import { consumeMessage, messagesChannel } from "@durably/sysdb/queries";
 import { runDurableWait, type DBOSContext } from "@durably/core";
 import { extensionHost, decodeValue, withDatabaseRetry } from "@durably/core/extension";
 import { validTopic } from "./send.js";

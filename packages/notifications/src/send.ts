@@ -1,6 +1,7 @@
 // send: deliver a message to a workflow, exactly once from a workflow, idempotently from outside.
 import { randomUUID } from "node:crypto";
-import { checkOptions, classifyError, DurablyError, insertMessage, insertMessageForReceiver, messagesChannel, nullTopic, type NewMessage } from "@durably/sysdb";
+import { checkOptions, classifyError, DurablyError } from "@durably/sysdb";
+import { insertMessage, insertMessageForReceiver, messagesChannel, nullTopic, type NewMessage } from "@durably/sysdb/queries";
 import { runDurableOperation, type DBOSContext, type DurableStep } from "@durably/core";
 import { extensionHost, encodeValue, withDatabaseRetry } from "@durably/core/extension";
 import { letWaitersRun, waitersOf } from "./waiters.js";

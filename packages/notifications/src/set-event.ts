@@ -1,5 +1,6 @@
 // setEvent: publish a key/value from a workflow (progress, results) for anyone to read.
-import { DurablyError, eventsChannel, setWorkflowEvent } from "@durably/sysdb";
+import { DurablyError } from "@durably/sysdb";
+import { eventsChannel, setWorkflowEvent } from "@durably/sysdb/queries";
 import { runAtomicOperation, type DBOSContext } from "@durably/core";
 import { extensionHost, encodeValue, withDatabaseRetry } from "@durably/core/extension";
 import { letWaitersRun, waitersOf } from "./waiters.js";

@@ -1,6 +1,7 @@
 // writeStream and closeStream: append values to a workflow's stream, each append one statement
 // that also checkpoints the step, so replays never write a value twice.
-import { appendToStream, classifyError, DurablyError, streamClosedMarker, streamsChannel } from "@durably/sysdb";
+import { classifyError, DurablyError } from "@durably/sysdb";
+import { appendToStream, streamClosedMarker, streamsChannel } from "@durably/sysdb/queries";
 import { runAtomicOperation, type DBOSContext } from "@durably/core";
 import { extensionHost, encodeValue, withDatabaseRetry } from "@durably/core/extension";
 

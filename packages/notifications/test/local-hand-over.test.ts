@@ -12,7 +12,8 @@ import {
   type DBOSConfig,
   type DBOSContext,
 } from "@durably/core";
-import { insertMessage, insertMessageForReceiver, migratedTemplate, setWorkflowEvent, type NewMessage, type StepKey, type SystemDatabase } from "@durably/sysdb";
+import { migratedTemplate, type SystemDatabase } from "@durably/sysdb";
+import { insertMessage, insertMessageForReceiver, setWorkflowEvent, type NewMessage, type StepKey } from "@durably/sysdb/queries";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { describe, expect, test } from "vitest";
 import { getEvent, recv, send, setEvent } from "../src/index.js";

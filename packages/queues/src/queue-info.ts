@@ -1,5 +1,6 @@
 // The public view of a queue definition, and the calls that read and delete them.
-import { deleteQueueRecord, DurablyError, getQueueRecord, listQueueRecords, type QueueRecord } from "@durably/sysdb";
+import { DurablyError } from "@durably/sysdb";
+import { deleteQueueRecord, getQueueRecord, listQueueRecords, type QueueRecord } from "@durably/sysdb/queries";
 import type { DBOSContext } from "@durably/core";
 import { extensionHost } from "@durably/core/extension";
 

@@ -1,5 +1,6 @@
 // A queue's flow-control settings, validated into the shape stored in dbos.queues.
-import { checkOptions, DurablyError, maxInt4, type OptionRules, type QueueSettings } from "@durably/sysdb";
+import { checkOptions, DurablyError, maxInt4, type OptionRules } from "@durably/sysdb";
+import { type QueueSettings } from "@durably/sysdb/queries";
 
 export interface QueueOptions {
   /** Most workflows of this queue running at once across all workers. Default: unlimited. */

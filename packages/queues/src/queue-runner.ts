@@ -1,6 +1,6 @@
 // One queue's loop in one process: claim what the limits allow, run it, and claim again when
 // work is enqueued (NOTIFY), a slot frees up, or the polling interval passes.
-import { claimQueuedWorkflows, enqueuedChannel, listEnqueuedPartitions, type QueueSettings } from "@durably/sysdb";
+import { claimQueuedWorkflows, enqueuedChannel, listEnqueuedPartitions, type QueueSettings } from "@durably/sysdb/queries";
 import { BackgroundLoop, type ExtensionHost } from "@durably/core/extension";
 
 /** Claims per round when the queue sets no worker concurrency. */

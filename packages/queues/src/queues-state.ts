@@ -1,14 +1,7 @@
 // The queues of one context: what this process registered, what the database defines for the
 // application, which of them this process serves, and their runners. Lives as an extension.
-import {
-  DurablyError,
-  enqueuedChannel,
-  listQueueRecords,
-  listUnservedQueueNames,
-  promoteDelayedWorkflows,
-  upsertQueue,
-  type QueueSettings,
-} from "@durably/sysdb";
+import { DurablyError } from "@durably/sysdb";
+import { enqueuedChannel, listQueueRecords, listUnservedQueueNames, promoteDelayedWorkflows, upsertQueue, type QueueSettings } from "@durably/sysdb/queries";
 import { extensionHost, BackgroundLoop, type ExtensionHost } from "@durably/core/extension";
 import { DBOSContext, registerExtension } from "@durably/core";
 import { QueueRunner } from "./queue-runner.js";

@@ -1,6 +1,6 @@
 // Enqueueing one tick of a schedule: a workflow whose ID is derived from the schedule and the
 // tick, so however many workers fire the same tick, one workflow exists.
-import { insertWorkflow, internalQueueName, enqueuedChannel, newOwnerToken, type ScheduleRecord } from "@durably/sysdb";
+import { insertWorkflow, internalQueueName, enqueuedChannel, newOwnerToken, type ScheduleRecord } from "@durably/sysdb/queries";
 import type { DBOSContext } from "@durably/core";
 import { extensionHost, encodeWorkflowArguments, withDatabaseRetry } from "@durably/core/extension";
 import { decodeScheduleContext } from "./schedule-context.js";

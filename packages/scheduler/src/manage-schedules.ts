@@ -1,13 +1,6 @@
 // Creating, declaring, pausing, resuming and deleting schedules; reading them back.
-import {
-  deleteScheduleRecord,
-  DurablyError,
-  getScheduleRecord,
-  listScheduleRecords,
-  setScheduleStatus,
-  upsertSchedule,
-  type ScheduleRecord,
-} from "@durably/sysdb";
+import { DurablyError } from "@durably/sysdb";
+import { deleteScheduleRecord, getScheduleRecord, listScheduleRecords, setScheduleStatus, upsertSchedule, type ScheduleRecord } from "@durably/sysdb/queries";
 import type { DBOSContext } from "@durably/core";
 import { schedulerOf } from "./scheduler-state.js";
 import { decodeScheduleContext, encodeScheduleContext } from "./schedule-context.js";

@@ -1,5 +1,6 @@
 // triggerSchedule and backfillSchedule: run a schedule's workflow now, or for past ticks.
-import { DurablyError, getScheduleRecord } from "@durably/sysdb";
+import { DurablyError } from "@durably/sysdb";
+import { getScheduleRecord } from "@durably/sysdb/queries";
 import type { DBOSContext, WorkflowHandle } from "@durably/core";
 import { extensionHost, createWorkflowHandle } from "@durably/core/extension";
 import { CronSchedule } from "./cron-schedule.js";

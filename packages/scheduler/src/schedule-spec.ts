@@ -1,5 +1,6 @@
 // What a user declares for a schedule, checked and turned into the stored definition.
-import { checkOptions, DurablyError, internalQueueName, type ScheduleDefinition } from "@durably/sysdb";
+import { checkOptions, DurablyError } from "@durably/sysdb";
+import { internalQueueName, type ScheduleDefinition } from "@durably/sysdb/queries";
 import type { Workflow } from "@durably/core";
 import { encodeScheduleContext } from "./schedule-context.js";
 import { CronSchedule } from "./cron-schedule.js";

@@ -1,7 +1,7 @@
 // The scheduler of one process: keeps a timer per ACTIVE schedule of the application, enqueues
 // each tick when it comes (by the database's clock, so a skewed host fires on time), and re-reads
 // the schedules table periodically so edits from anywhere are picked up.
-import { listScheduleRecords, measureClockOffset, recordScheduleFired, type ScheduleRecord } from "@durably/sysdb";
+import { listScheduleRecords, measureClockOffset, recordScheduleFired, type ScheduleRecord } from "@durably/sysdb/queries";
 import { registerExtension, type DBOSContext } from "@durably/core";
 import { extensionHost, BackgroundLoop, type ExtensionHost } from "@durably/core/extension";
 import { CronSchedule } from "./cron-schedule.js";

@@ -1,14 +1,8 @@
 // Migrations: concurrent, idempotent, schema-name safe, and refusing what they do not know.
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterEach, expect, test } from "vitest";
-import {
-  isDurablyError,
-  messagesChannel,
-  migrateSystemDatabase,
-  openSystemDatabase,
-  requireMigrated,
-  type SystemDatabase,
-} from "../src/index.js";
+import { isDurablyError, migrateSystemDatabase, openSystemDatabase, requireMigrated, type SystemDatabase } from "../src/index.js";
+import { messagesChannel } from "../src/queries.js";
 
 const db = useTestDatabase();
 const opened: SystemDatabase[] = [];

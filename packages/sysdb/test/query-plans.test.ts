@@ -2,7 +2,8 @@
 // and the group commit of checkpoints and outcomes.
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { claimQueuedWorkflows, migrateSystemDatabase, openSystemDatabase, writeGroupCommit, type SystemDatabase } from "../src/index.js";
+import { migrateSystemDatabase, openSystemDatabase, type SystemDatabase } from "../src/index.js";
+import { claimQueuedWorkflows, writeGroupCommit } from "../src/queries.js";
 
 const db = useTestDatabase();
 let sysdb: SystemDatabase;

@@ -1,6 +1,6 @@
 // The nanoid identifiers (owner tokens, schedule IDs): URL-safe, 21 characters, never repeated.
 import { expect, test } from "vitest";
-import { newOwnerToken } from "../src/index.js";
+import { newOwnerToken } from "../src/queries.js";
 import { newScheduleID } from "../src/short-id.js";
 
 test.each([

@@ -1,5 +1,5 @@
 // cancelWorkflow: stop a workflow durably; its runner stops at its next step, wherever it runs.
-import { cancelWorkflows } from "@durably/sysdb";
+import { cancelWorkflows } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
 import { runDurableOperation } from "../run-durable-operation.js";
 import { nonexistent } from "./retrieve-workflow.js";

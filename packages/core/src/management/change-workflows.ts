@@ -1,6 +1,6 @@
 // cancelWorkflows / resumeWorkflows: one statement for many IDs, and what it did to each, so a
 // caller (the CLI) can tell "cancelled" from "already finished" and "not found".
-import { cancelWorkflows as cancelRows, resumeWorkflows as resumeRows, type WorkflowChangeRecord } from "@durably/sysdb";
+import { cancelWorkflows as cancelRows, resumeWorkflows as resumeRows, type WorkflowChangeRecord } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
 import { runDurableOperation } from "../run-durable-operation.js";
 import type { WorkflowStatusName } from "../workflow-status.js";

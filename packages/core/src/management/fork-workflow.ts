@@ -1,6 +1,7 @@
 // forkWorkflow: a new workflow that keeps the original's first steps and re-runs from a chosen one.
 import { randomUUID } from "node:crypto";
-import { checkOptions, DurablyError, forkWorkflow as forkWorkflowRow, maxInt4 } from "@durably/sysdb";
+import { checkOptions, DurablyError, maxInt4 } from "@durably/sysdb";
+import { forkWorkflow as forkWorkflowRow } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
 import { runDurableOperation } from "../run-durable-operation.js";
 import { createWorkflowHandle, type WorkflowHandle } from "../workflow-handle.js";

@@ -1,5 +1,6 @@
 // garbageCollectWorkflows: retention for the system database (DBOS keeps this in its paid tier).
-import { checkOptions, deleteFinishedWorkflows, maxInt4, type OptionRules } from "@durably/sysdb";
+import { checkOptions, maxInt4, type OptionRules } from "@durably/sysdb";
+import { deleteFinishedWorkflows } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
 
 export interface GarbageCollectOptions {

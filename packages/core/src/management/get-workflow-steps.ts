@@ -1,5 +1,5 @@
 // getWorkflowSteps: the checkpoints of one workflow, decoded, in step order.
-import { listCheckpoints } from "@durably/sysdb";
+import { listCheckpoints } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
 import { decodeError, decodeValue } from "../serialization/index.js";
 

@@ -1,5 +1,6 @@
 // listExecutors: the processes of the fleet, one per executor lease, and the workflows each owns.
-import { checkOptions, listExecutorLeases, maxInt4 } from "@durably/sysdb";
+import { checkOptions, maxInt4 } from "@durably/sysdb";
+import { listExecutorLeases } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
 
 /**

@@ -1,5 +1,6 @@
 // listWorkflows: find workflows by status, name, time and lineage, for tools and dashboards.
-import { checkOptions, listWorkflows as listWorkflowRecords, maxInt4, type WorkflowFilter } from "@durably/sysdb";
+import { checkOptions, maxInt4 } from "@durably/sysdb";
+import { listWorkflows as listWorkflowRecords, type WorkflowFilter } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
 import { toWorkflowStatus, type WorkflowStatus } from "../workflow-status.js";
 

@@ -1,5 +1,6 @@
 // recoverPendingWorkflows: take over the unfinished workflows of executors that are gone.
-import { DurablyError, requeueWorkflowsOfExecutors } from "@durably/sysdb";
+import { DurablyError } from "@durably/sysdb";
+import { requeueWorkflowsOfExecutors } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
 
 /**

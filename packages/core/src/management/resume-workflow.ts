@@ -1,5 +1,5 @@
 // resumeWorkflow: run a cancelled, dead-lettered or stuck workflow again from its last checkpoint.
-import { resumeWorkflows } from "@durably/sysdb";
+import { resumeWorkflows } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
 import { runDurableOperation } from "../run-durable-operation.js";
 import { createWorkflowHandle, type WorkflowHandle } from "../workflow-handle.js";

@@ -1,5 +1,6 @@
 // retrieveWorkflow: a handle to any workflow by ID, to await or inspect it.
-import { DurablyError, getWorkflow } from "@durably/sysdb";
+import { DurablyError } from "@durably/sysdb";
+import { getWorkflow } from "@durably/sysdb/queries";
 import { withDatabaseRetry } from "../database-retry.js";
 import type { DBOSContext } from "../dbos-context.js";
 import { createWorkflowHandle, type WorkflowHandle } from "../workflow-handle.js";

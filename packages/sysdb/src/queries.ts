@@ -1,0 +1,25 @@
+// @durably/sysdb/queries: the typed statements of the system database, one file per table or
+// concern, for durably's own packages only (core and its add-ons); applications use core's API.
+// Their shapes may change in any release.
+export * from "./queries/workflow-record.js";
+export * from "./queries/workflow-status.js";
+export * from "./queries/operation-outputs.js";
+export * from "./queries/group-commit.js";
+export * from "./queries/claim-workflows.js";
+export * from "./queries/executor-leases.js";
+export * from "./queries/cancel-workflows.js";
+export * from "./queries/resume-workflows.js";
+export type { WorkflowChangeRecord } from "./queries/workflow-change-record.js";
+export * from "./queries/fork-workflow.js";
+export * from "./queries/list-workflows.js";
+export * from "./queries/application-versions.js";
+export * from "./queries/notify.js";
+export * from "./queries/queues.js";
+export * from "./queries/claim-queued-workflows.js";
+export * from "./queries/step-fence.js";
+export * from "./queries/notifications.js";
+export * from "./queries/workflow-events.js";
+export * from "./queries/streams.js";
+export * from "./queries/workflow-schedules.js";
+export * from "./queries/delete-workflows.js";
+export { newLeaseID, newOwnerToken } from "./short-id.js";
