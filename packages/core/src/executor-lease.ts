@@ -23,6 +23,8 @@ export class ExecutorLease {
   /** performance.now() until which no other process can have judged this lease lapsed. */
   #freshUntil = 0;
   #confirming: Promise<void> | undefined;
+  /** Set while a lost lease's successor is being registered: renewals wait for its row. */
+  #replacing: Promise<void> | undefined;
   #rounds = 0;
   #unsubscribe: (() => void) | undefined;
 
@@ -136,17 +138,19 @@ export class ExecutorLease {
   /** One renewal; returns how many ended leases may have workflows to adopt. */
   async #renew(): Promise<number> {
     const runtime = this.#runtime;
+    await this.#replacing;
+    const registration = this.#registration;
     const sentAt = performance.now();
     const renewal = await renewLease(runtime.sysdb, {
-      leaseID: this.leaseID,
+      leaseID: registration.leaseID,
       applicationName: runtime.config.appName,
       keepEndedLapses,
     });
     if (renewal.renewed) {
-      this.#freshUntil = sentAt + this.#validityMs();
+      if (registration === this.#registration) this.#freshUntil = sentAt + this.#validityMs();
       return renewal.endedLeases;
     }
-    await this.#lost();
+    await this.#lost(registration);
     return renewal.endedLeases;
   }
 
@@ -159,9 +163,12 @@ export class ExecutorLease {
    * The lease ended without this process knowing (it was paused or cut off past the lapse): other
    * processes own its workflows now. Stop their runs here, then carry on under a new lease.
    */
-  async #lost(): Promise<void> {
+  async #lost(lost: LeaseRegistration): Promise<void> {
+    // The loop's round and a step's confirm() can both find the lease ended: the first replaces
+    // it; the other must not take the new lease for lost too (and stop the runs started under it).
+    if (lost !== this.#registration) return this.#replacing;
     const runtime = this.#runtime;
-    const prefix = `${this.leaseID}.`;
+    const prefix = `${lost.leaseID}.`;
     const stopped: string[] = [];
     for (const [workflowID, { run }] of runtime.active) {
       if (!run.ownerXid.startsWith(prefix)) continue;
@@ -171,11 +178,21 @@ export class ExecutorLease {
     runtime.logger.warn(
       "executor lease lapsed: this process went without renewing it for longer than leaseLapseMs (paused, overloaded or cut off " +
         "from the database), so other processes adopted its workflows; stopping them here and continuing under a new lease",
-      { leaseID: this.leaseID, stopped: stopped.length, workflowIDs: stopped.slice(0, 20) },
+      { leaseID: lost.leaseID, stopped: stopped.length, workflowIDs: stopped.slice(0, 20) },
     );
-    this.#registration = this.#newRegistration();
+    const successor = this.#newRegistration();
+    this.#registration = successor;
+    this.#replacing = this.#registerSuccessor(successor).finally(() => (this.#replacing = undefined));
+    return this.#replacing;
+  }
+
+  async #registerSuccessor(successor: LeaseRegistration): Promise<void> {
+    const runtime = this.#runtime;
     const sentAt = performance.now();
-    await registerLease(runtime.sysdb, this.#registration);
+    await withDatabaseRetry("register a new executor lease", () => registerLease(runtime.sysdb, successor), {
+      logger: runtime.logger,
+      signal: runtime.shutdownSignal,
+    });
     this.#freshUntil = sentAt + this.#validityMs();
   }
 
