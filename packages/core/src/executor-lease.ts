@@ -10,6 +10,7 @@ import { BackgroundLoop } from "./background-loop.js";
 import { withDatabaseRetry } from "./database-retry.js";
 import { resumeClaimedWorkflows } from "./resume-claimed-workflow.js";
 import type { Runtime } from "./runtime.js";
+import type { WorkflowRun } from "./workflow-run.js";
 
 /** Ended leases are remembered this many lapses, so rows their processes wrote late are adopted too. */
 const keepEndedLapses = 6;
@@ -96,6 +97,19 @@ export class ExecutorLease {
   /** True while no other process can have adopted this process's workflows. Synchronous: checked before every step. */
   isFresh(): boolean {
     return performance.now() < this.#freshUntil;
+  }
+
+  /**
+   * Stops `run` if its owner token names a lease this process has lost: its start or claim was
+   * still in flight when the loss was learnt, so it missed the loss's sweep of the active runs
+   * (the others may have adopted it since). Synchronous: checked before every step.
+   */
+  stopIfLost(run: WorkflowRun): void {
+    const dot = run.ownerXid.indexOf(".");
+    if (dot < 0 || run.ownerXid.slice(0, dot) === this.leaseID) return;
+    const { workflowID, ownerXid } = run;
+    this.#runtime.logger.debug("a run of a lost executor lease stops", { workflowID, ownerXid });
+    run.stop("lost-ownership");
   }
 
   /**

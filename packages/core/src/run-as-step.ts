@@ -58,6 +58,7 @@ async function executeStep<T>(
   if (replayed !== undefined) return unwrap<T>(replayed);
   // A process paused past its lease's lapse must learn it lost its workflows before any effect.
   if (runtime.lease?.isFresh() === false) await runtime.lease.confirm();
+  runtime.lease?.stopIfLost(run);
   run.throwIfStopped();
   const policy = resolveRetryPolicy(options, name);
   const stepCtx = new DBOSContext(runtime, run, true);

@@ -41,6 +41,7 @@ export async function runDurableOperation<T>(
   if (replayed !== undefined) return unwrap<T>(replayed);
   // As in runAsStep: a process paused past its lease's lapse learns it before the operation runs.
   if (ctx.runtime.lease?.isFresh() === false) await ctx.runtime.lease.confirm();
+  ctx.runtime.lease?.stopIfLost(run);
   run.throwIfStopped();
   const step = stepOf(ctx, run, stepID);
   let outcome: StepOutcome;

@@ -1,5 +1,6 @@
 // A process that finds its executor lease ended (the others judged it lapsed while it stalled)
-// stops that lease's runs and carries on under one new lease, however many renewals learn it at once.
+// stops that lease's runs, those whose start was in flight too, and carries on under one new lease,
+// however many renewals learn it at once.
 import { migratedTemplate } from "@durably/sysdb";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { expect, test } from "vitest";
@@ -38,6 +39,50 @@ test("a lost lease is replaced once when a step's check and the renewal round bo
     const leases = await withSql(db.url, (sql) => sql<{ ended_reason: string | null }[]>`
       select ended_reason from dbos.durably_executor_leases where pid = ${process.pid} order by started_at`);
     expect(leases.map((l) => l.ended_reason)).toEqual(["lapsed", null]);
+  } finally {
+    await shutdown(ctx, { drainMs: 0 });
+  }
+}, 30_000);
+
+test("a workflow whose start was in flight when the lease was lost stops before its first step", async () => {
+  const logger = recordingLogger();
+  const ctx = testContext(db.url, { appName: "lost-start", logger, leaseRenewMs: 100, leaseLapseMs: 300 });
+  const logged = (message: string) => logger.lines.some((l) => l.message.startsWith(message));
+  const until = async (what: string, done: () => boolean) => {
+    for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
+    if (!done()) throw new Error(`timed out waiting for ${what}`);
+  };
+  let executions = 0;
+  const wf = registerWorkflow(ctx, async function oneStep(c: DBOSContext) {
+    return runAsStep(
+      c,
+      async () => {
+        executions++;
+        // A run of the lost lease that got this far would now race its adopter.
+        await until("the adoption", () => logged("adopted workflows of executors whose lease ended"));
+        return 1;
+      },
+      { name: "s" },
+    );
+  });
+  await launch(ctx);
+  try {
+    const handle = await withSql(db.url, async (sql) => {
+      let starting: Promise<unknown> | undefined;
+      await sql.begin(async (tx) => {
+        // The start's insert waits behind this lock, its owner token already drawn from the lease...
+        await tx`lock table dbos.workflow_status in share mode`;
+        starting = runWorkflow(ctx, wf, undefined, { workflowID: "started-late" });
+        // ...while the lease is judged lapsed and the process learns it at its next renewal.
+        await withSql(db.url, (other) => other`
+          update dbos.durably_executor_leases set ended_at = clock_timestamp(), ended_reason = 'lapsed'
+          where pid = ${process.pid} and ended_at is null`);
+        await until("the lost lease", () => logged("executor lease lapsed"));
+      });
+      return (await starting) as Awaited<ReturnType<typeof runWorkflow>>;
+    });
+    expect(await handle.getResult({ timeoutMs: 20_000 })).toBe(1);
+    expect(executions).toBe(1);
   } finally {
     await shutdown(ctx, { drainMs: 0 });
   }
