@@ -2,6 +2,7 @@
 //   pnpm --filter @durably/tests chaos            (smoke)
 //   DURABLY_CHAOS=soak DURABLY_CHAOS_MINUTES=10 pnpm --filter @durably/tests chaos
 // DURABLY_CHAOS_SEED replays a run; DURABLY_CHAOS_OVERRIDES='{"workflows":50}' changes profile fields.
+import { skewedClockUnavailable } from "@durably/testing";
 import { profileFromEnv, type ChaosProfile } from "./support/chaos-profile.js";
 import { runChaos } from "./support/run-chaos.js";
 import { chaosSeed } from "./support/seeded-random.js";
@@ -41,6 +42,7 @@ const summary = await runChaos(profile, {
   binDir,
   log: (line) => console.error(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}`),
   keepRunDir: process.env.DURABLY_CHAOS_KEEP === "1",
+  notSkewed: skewedClockUnavailable(),
 }).catch((error: unknown) => {
   if (!stop.signal.aborted) throw error;
   console.error("chaos run aborted; its cluster and workers are gone");

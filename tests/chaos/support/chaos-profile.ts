@@ -15,8 +15,17 @@ export interface ChaosProfile extends WorkloadShape {
   readonly faultWindowMs: number;
   /** After the last fault, every workflow must finish within this long (I1). */
   readonly settleMs: number;
-  /** How often the operator re-runs recoverPendingWorkflows for retired executor IDs. */
-  readonly operatorIntervalMs: number;
+  /** The workers' executor lease: renewal interval and lapse (createDBOSContext's leaseRenewMs, leaseLapseMs). */
+  readonly leaseRenewMs: number;
+  readonly leaseLapseMs: number;
+  /**
+   * Seconds each slot's workers run ahead of the host's clock (negative: behind), through
+   * libfaketime; 0 for an unshifted worker. Leases are judged on the database's clock, so a skew
+   * many lapses long must change nothing. Durable sleep waits on the clock of the worker that
+   * runs it (as DBOS's does), so a sleep that moves between workers waits up to the difference
+   * of their skews longer: the skews stay well under the settle time.
+   */
+  readonly clockSkewS: readonly number[];
   readonly faults: FaultCounts;
   readonly faultSettings: FaultSettings;
   /** Statements (keys of ambiguousStatements) whose reply an ambiguous-commit fault may drop. */
@@ -25,6 +34,7 @@ export interface ChaosProfile extends WorkloadShape {
 
 const faultSettings: FaultSettings = {
   newExecutorShare: 0.4,
+  stopMs: [0, 0], // set per profile, past its lapse
   pgDownMs: [0, 2_000],
   blackholeMs: [2_500, 3_500],
   delayMs: [20, 100],
@@ -49,9 +59,17 @@ export const smokeProfile: ChaosProfile = {
   warmupMs: 3_000,
   faultWindowMs: 70_000,
   settleMs: 60_000,
-  operatorIntervalMs: 3_000,
+  // Renewal every 0.5 s, lapse after 2.5 s: a worker killed under a new executor ID has its
+  // workflows adopted 2.5-3 s later, quick enough for a 70 s fault window with a dozen kills (the
+  // default 10 s lapse would leave the settle time mostly waiting); five renewals per lapse ride
+  // out a delayed or reset connection; a blackhole of one worker (2.5-3.5 s) can outlast the lapse
+  // and make it a zombie like a SIGSTOP does, which is meant.
+  leaseRenewMs: 500,
+  leaseLapseMs: 2_500,
+  clockSkewS: [0, 12, -12],
   faults: {
-    sigkill: 11,
+    sigkill: 10,
+    sigstop: 3,
     "sigkill-in-recovery": 2,
     "pg-restart": 2,
     "pg-restart-in-recovery": 1,
@@ -63,7 +81,8 @@ export const smokeProfile: ChaosProfile = {
     "proxy-refuse": 2,
     "ambiguous-commit": 6,
   },
-  faultSettings,
+  // A stop lasts past the lapse, so the others adopt the stopped worker's workflows before it wakes.
+  faultSettings: { ...faultSettings, stopMs: [3_500, 5_000] },
   ambiguousStatements: ["checkpoint insert", "workflow insert", "outcome write"],
 };
 
@@ -87,9 +106,13 @@ export function soakProfile(minutes: number): ChaosProfile {
     warmupMs: 10_000,
     faultWindowMs: minutes * 60_000,
     settleMs: 120_000,
-    operatorIntervalMs: 5_000,
+    // Renewal every second, lapse after 5 s: blackholes of one worker (5-20 s) make zombies too.
+    leaseRenewMs: 1_000,
+    leaseLapseMs: 5_000,
+    clockSkewS: [0, 30, -30, 0],
     faults: {
       sigkill: perMinute(5),
+      sigstop: perMinute(1),
       "sigkill-in-recovery": perMinute(0.5),
       "pg-restart": perMinute(1),
       "pg-restart-in-recovery": perMinute(0.25),
@@ -101,7 +124,7 @@ export function soakProfile(minutes: number): ChaosProfile {
       "proxy-refuse": perMinute(0.5),
       "ambiguous-commit": perMinute(3),
     },
-    faultSettings: { ...faultSettings, blackholeMs: [5_000, 20_000] },
+    faultSettings: { ...faultSettings, blackholeMs: [5_000, 20_000], stopMs: [6_000, 15_000] },
     ambiguousStatements: ["checkpoint insert", "workflow insert", "outcome write"],
   };
 }

@@ -1,6 +1,15 @@
 // A chaos worker process: one durably executor that runs chaos workflows on the harness's
 // request, logs every step to its effect log, and exits non-zero on an unhandled rejection.
-import { createDBOSContext, isDurablyError, launch, recoverPendingWorkflows, registerWorkflow, runWorkflow, shutdown, type Logger } from "@durably/core";
+// Nobody calls recoverPendingWorkflows: a lost worker's workflows move through its executor lease.
+import {
+  createDBOSContext,
+  isDurablyError,
+  launch,
+  registerWorkflow,
+  runWorkflow,
+  shutdown,
+  type Logger,
+} from "@durably/core";
 import { createChaosWorkflow } from "./chaos-workflow.js";
 import { EffectLog } from "./effect-log.js";
 import type { ChaosInput } from "./result-chain.js";
@@ -44,7 +53,7 @@ const logger: Logger = {
   warn: (msg, fields) => log("warn", msg, fields),
   error: (msg, fields) => log("error", msg, fields),
 };
-const effects = new EffectLog(config.effectsPath);
+const effects = new EffectLog(config.effectsPath, config.clockSkewMs);
 const dbos = createDBOSContext({
   appName: "chaos",
   systemDatabaseUrl: config.databaseUrl,
@@ -53,6 +62,8 @@ const dbos = createDBOSContext({
   serializer: "portable_json",
   poolSize: config.poolSize,
   pollIntervalMs: config.pollIntervalMs,
+  leaseRenewMs: config.leaseRenewMs,
+  leaseLapseMs: config.leaseLapseMs,
   connectTimeoutMs: 5_000,
   logger,
 });
@@ -88,19 +99,9 @@ async function startWorkflow(id: string, input: ChaosInput): Promise<void> {
   }
 }
 
-async function recover(requestID: number, executorIDs: readonly string[]): Promise<void> {
-  try {
-    const ids = await recoverPendingWorkflows(dbos, executorIDs);
-    send({ type: "recovered", requestID, ids });
-  } catch (error) {
-    log("warn", "recoverPendingWorkflows failed", { executorIDs, error });
-    send({ type: "recover-failed", requestID, error: String(error) });
-  }
-}
-
 async function stop(): Promise<void> {
   setTimeout(() => exit(workerExitCodes.shutdownHung), 20_000).unref();
-  await shutdown(dbos, { timeoutMs: 2_000 });
+  await shutdown(dbos, { drainMs: 2_000 });
   effects.close();
   log("info", "worker shut down");
   exit(workerExitCodes.ok);
@@ -108,11 +109,10 @@ async function stop(): Promise<void> {
 
 process.on("message", (message: HarnessMessage) => {
   if (message.type === "start") for (const { id, input } of message.workflows) void startWorkflow(id, input);
-  else if (message.type === "recover") void recover(message.requestID, message.executorIDs);
   else if (message.type === "shutdown") void stop();
 });
 
-send({ type: "launching" });
+send({ type: "launching", now: Date.now() });
 const started = Date.now();
 try {
   await launch(dbos);

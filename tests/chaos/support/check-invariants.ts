@@ -1,9 +1,9 @@
-// The invariants of reliability.md 5.3 (I1-I4, I7 for messages, I9 for durable sleep) checked against what a
-// chaos run left behind; each names the workflows that broke it.
+// The invariants of reliability.md 5.3 (I1-I4, I7 for messages, I9 for durable sleep) and I11 (fencing)
+// checked against what a chaos run left behind; each names the workflows that broke it.
 import { isDeepStrictEqual } from "node:util";
 import { resultChain, type ChaosInput } from "./result-chain.js";
 import { echoTopic } from "./chaos-workflow.js";
-import type { CheckpointRow, MessageRow, RunHistory } from "./run-history.js";
+import type { CheckpointRow, MessageRow, RunHistory, WorkflowEffects } from "./run-history.js";
 
 export interface InvariantResult {
   readonly id: string;
@@ -69,7 +69,14 @@ export function checkInvariants({ history, expected, handleResults, handleErrors
   const i3 = new Violations("I3", "exactly one checkpoint per step, each from a logged execution, and every step returned its checkpointed value");
   const i4 = new Violations("I4", "no step execution began after its checkpoint committed");
   const i7 = new Violations("I7", "every message sent was received exactly once, by the recv that recorded it, with the value sent");
-  const i9 = new Violations("I9", `no durable sleep woke more than ${timerSlackMs} ms before its recorded wake-up time`);
+  const i11 = new Violations(
+    "I11",
+    "no process committed a checkpoint after another had begun a step of that workflow (zombies, late writes fenced)",
+  );
+  const i9 = new Violations(
+    "I9",
+    `no durable sleep woke more than ${timerSlackMs} ms before its recorded wake-up time, on its worker's clock`,
+  );
   let earlyWakesWithinSlack = 0;
   let stepExecutions = 0;
   let duplicateExecutions = 0;
@@ -123,6 +130,8 @@ export function checkInvariants({ history, expected, handleResults, handleErrors
         stepsWithDuplicates++;
         duplicateExecutions += begins.length - 1;
       }
+      const mine = begins.find((b) => b.nonce === nonce);
+      if (mine !== undefined) checkFencing(id, j, mine, checkpoint.commitMs, effects!, history.files, i11);
       for (const begin of begins) {
         if (begin.t > checkpoint.commitMs) {
           i4.add({ id, step: j, beganAt: begin.t, committedAt: checkpoint.commitMs, lateByMs: begin.t - checkpoint.commitMs, file: history.files[begin.file] });
@@ -147,7 +156,7 @@ export function checkInvariants({ history, expected, handleResults, handleErrors
   }
   for (const [id, messages] of history.messages) if (!expected.has(id)) i7.add({ id, problem: "messages to a workflow nobody started", count: messages.length });
   return {
-    invariants: [i1, i2, i3, i4, i7, i9].map((v) => v.result()),
+    invariants: [i1, i2, i3, i4, i7, i9, i11].map((v) => v.result()),
     duplicates: {
       stepExecutions,
       duplicateExecutions,
@@ -156,6 +165,31 @@ export function checkInvariants({ history, expected, handleResults, handleErrors
     },
     earlyWakesWithinSlack,
   };
+}
+
+/**
+ * I11 for one checkpoint: a process begins a step only while it owns the workflow (its lease
+ * fresh, its owner token current), so a step begun elsewhere after this checkpoint's execution
+ * began means the workflow had changed hands; a checkpoint its first owner committed after that
+ * (a paused zombie's, or an INSERT of a dead one delivered late) got past the owner-token fence.
+ */
+function checkFencing(
+  id: string,
+  step: number,
+  execution: { t: number; file: number },
+  commitMs: number,
+  effects: WorkflowEffects,
+  files: readonly string[],
+  i11: Violations,
+): void {
+  for (const [j, other] of effects.steps) {
+    for (const b of other.begins) {
+      if (b.file === execution.file || b.t <= execution.t || b.t >= commitMs) continue;
+      const by = files[execution.file];
+      i11.add({ id, step, committedAt: commitMs, by, otherBeganStep: j, otherBeganAt: b.t, otherFile: files[b.file] });
+      return;
+    }
+  }
 }
 
 /** I7 for one workflow: its echo message, if it sent one, was received once, at its recv, unchanged. */

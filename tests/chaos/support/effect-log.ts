@@ -17,20 +17,30 @@ export interface EffectRecord {
   readonly step: number;
   readonly nonce: string;
   readonly event: EffectEvent;
-  /** Date.now() when it happened: the same host clock as Postgres's commit timestamps. */
+  /**
+   * When it happened on the host's clock, the same clock as Postgres's commit timestamps (a
+   * skewed worker's Date.now(), less its skew).
+   */
   readonly t: number;
+  /** `wake` only: the worker's own Date.now(), the clock its durable sleep waited on. */
+  readonly clock?: number;
 }
 
 /** One process's effect log. writeSync puts each line in the page cache before the step goes on, so SIGKILL loses nothing. */
 export class EffectLog {
   readonly #fd: number;
+  readonly #clockSkewMs: number;
 
-  constructor(path: string) {
+  /** `clockSkewMs`: how far ahead of the host's clock this process's clock was set (libfaketime). */
+  constructor(path: string, clockSkewMs = 0) {
     this.#fd = openSync(path, "a");
+    this.#clockSkewMs = clockSkewMs;
   }
 
-  append(record: Omit<EffectRecord, "t">): void {
-    writeSync(this.#fd, `${JSON.stringify({ ...record, t: Date.now() })}\n`);
+  append(record: Omit<EffectRecord, "t" | "clock">): void {
+    const clock = Date.now();
+    const line = { ...record, t: clock - this.#clockSkewMs, ...(record.event === "wake" ? { clock } : {}) };
+    writeSync(this.#fd, `${JSON.stringify(line)}\n`);
   }
 
   close(): void {

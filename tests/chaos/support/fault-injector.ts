@@ -10,6 +10,8 @@ import type { Slot, WorkerFleet } from "./worker-fleet.js";
 export interface FaultSettings {
   /** Share of SIGKILLs after which the worker comes back under a new executor ID. */
   readonly newExecutorShare: number;
+  /** How long a `sigstop` keeps its worker stopped: past the lease's lapse. */
+  readonly stopMs: readonly [number, number];
   readonly pgDownMs: readonly [number, number];
   readonly blackholeMs: readonly [number, number];
   readonly delayMs: readonly [number, number];
@@ -34,6 +36,15 @@ export interface KillRecord {
   readonly newExecutorID: boolean;
 }
 
+/** A worker SIGSTOPped at `at` and SIGCONTed at `resumedAt` (a zombie once its lease lapsed). */
+export interface StopRecord {
+  readonly slot: number;
+  readonly pid: number;
+  readonly executorID: string;
+  readonly at: number;
+  resumedAt: number;
+}
+
 /** Statements whose reply an `ambiguous-commit` fault drops, by the text that identifies them. */
 export const ambiguousStatements: Readonly<Record<string, string>> = {
   "checkpoint insert": "operation_outputs (workflow_uuid, function_id, function_name, output, error",
@@ -46,6 +57,7 @@ const workerSessions = "application_name like 'durably-chaos%'";
 export class FaultInjector {
   readonly records: FaultRecord[] = [];
   readonly kills: KillRecord[] = [];
+  readonly stops: StopRecord[] = [];
   readonly #cluster: ThrowawayCluster;
   readonly #proxies: readonly TcpProxy[];
   readonly #fleet: WorkerFleet;
@@ -125,6 +137,33 @@ export class FaultInjector {
         await this.#kill(slot, false);
         await pause(r.between(0, 500));
         this.#fleet.spawn(slot);
+        return;
+      }
+      case "sigstop": {
+        // Only a live worker can adopt what the stopped one holds: wait (a while) for two launched
+        // ones; on a machine too loaded for that, stop one anyway, even while it launches.
+        const deadline = Date.now() + 20_000;
+        while (this.#fleet.readySlots().length < 2 && Date.now() < deadline) await this.#fleet.changed(250);
+        const ready = this.#fleet.readySlots();
+        const running = this.#fleet.slots.filter((s) => s.child !== undefined && !s.paused);
+        if (running.length === 0) throw new Error("no worker process to stop");
+        // The worker running the most workflows, so that there is something to adopt.
+        const candidates = ready.length > 0 ? ready : running;
+        const most = Math.max(...candidates.map((s) => s.running.size));
+        const slot = r.pick(candidates.filter((s) => s.running.size === most));
+        const ms = Math.round(r.between(...this.#settings.stopMs));
+        const paused = this.#fleet.pause(slot);
+        if (paused === undefined) throw new Error(`w${slot.index} has no process to stop`);
+        const stop: StopRecord = { slot: slot.index, ...paused, at: Date.now(), resumedAt: 0 };
+        this.stops.push(stop);
+        const othersReady = ready.filter((s) => s !== slot).length;
+        set(`w${slot.index}`, { ms, pid: paused.pid, othersReady, running: slot.running.size });
+        try {
+          await pause(ms);
+        } finally {
+          this.#fleet.resume(slot);
+          stop.resumedAt = Date.now();
+        }
         return;
       }
       case "pg-restart": {

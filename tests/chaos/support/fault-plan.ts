@@ -4,6 +4,7 @@ import type { SeededRandom } from "./seeded-random.js";
 export const faultKinds = [
   "sigkill",
   "sigkill-in-recovery",
+  "sigstop",
   "pg-restart",
   "pg-restart-in-recovery",
   "terminate-sweep",
@@ -16,9 +17,12 @@ export const faultKinds = [
 ] as const;
 
 /**
- * - `sigkill`: SIGKILL a random worker, restart it after U(0, 1 s) with the same executor ID or a
- *   new one (then a live worker must recoverPendingWorkflows the old ID);
+ * - `sigkill`: SIGKILL a random worker, restart it after U(0, 1 s) with the same executor ID (which
+ *   takes over the dead process's lease and workflows at launch) or a new one (then the live workers
+ *   adopt them when its lease lapses);
  * - `sigkill-in-recovery`: SIGKILL a worker, restart it, and SIGKILL it again while it launches;
+ * - `sigstop`: SIGSTOP a worker past its lease's lapse (the others adopt its workflows), then
+ *   SIGCONT it: a zombie that must commit nothing more for them;
  * - `pg-restart`: `pg_ctl -m immediate stop`, down U(0, 2 s), start;
  * - `pg-restart-in-recovery`: SIGKILL a worker and crash Postgres while its successor recovers;
  * - `terminate-sweep`: pg_terminate_backend on every worker session (or one worker's);

@@ -1,5 +1,7 @@
-// One chaos run from start to verdict: a throwaway cluster, a proxy per worker, K workers under a
-// paced workload, faults from a seeded schedule, then settle, hygiene, invariants and a summary.
+// One chaos run from start to verdict: a throwaway cluster, a proxy per worker, K workers (some
+// with shifted clocks) under a paced workload, faults from a seeded schedule, then settle,
+// hygiene, invariants and a summary. Nobody recovers a lost worker's workflows by hand: the
+// live workers adopt them through the executor leases.
 // Every phase is bounded in time; whatever happens, the cluster and the workers are torn down.
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -7,8 +9,7 @@ import { join } from "node:path";
 import postgres, { type Sql } from "postgres";
 import type { ChaosProfile } from "./chaos-profile.js";
 import { checkLiveHygiene, checkShutdownHygiene, checkWorkerExits } from "./check-hygiene.js";
-import { checkInvariants, type DuplicateFigures, type InvariantResult } from "./check-invariants.js";
-import { ExecutorRecoveryOperator } from "./executor-recovery-operator.js";
+import { checkInvariants, Violations, type DuplicateFigures, type InvariantResult } from "./check-invariants.js";
 import { FaultInjector } from "./fault-injector.js";
 import { scheduleFaults } from "./fault-plan.js";
 import { distribution, recoveryTimes, type Distribution, type RecoveryFigures } from "./recovery-times.js";
@@ -16,8 +17,8 @@ import { readRunHistory } from "./run-history.js";
 import { SeededRandom } from "./seeded-random.js";
 import { TcpProxy } from "./tcp-proxy.js";
 import { ThrowawayCluster } from "./throwaway-cluster.js";
-import { summarizeWorkerLogs, type WorkerLogSummary } from "./worker-log-summary.js";
-import { WorkerFleet } from "./worker-fleet.js";
+import { countZombies, summarizeWorkerLogs, type WorkerLogSummary } from "./worker-log-summary.js";
+import { WorkerFleet, type WorkerProcess } from "./worker-fleet.js";
 import { WorkloadDispatcher } from "./workload-dispatcher.js";
 
 export interface ChaosSummary {
@@ -28,12 +29,25 @@ export interface ChaosSummary {
   readonly seconds: { total: number; faultWindow: number; settle: number | null };
   readonly workload: Record<string, unknown>;
   readonly throughput: { workflowsPerSecondUnderFaults: number; workflowsPerSecondOverall: number; stepsPerSecondUnderFaults: number };
-  readonly faults: { injected: number; byKind: Record<string, number>; failedToInject: Record<string, string[]>; workerKills: number; killsWithNewExecutorID: number; ambiguousCommits: Record<string, number>; skippedPastWindow: number };
+  readonly faults: {
+    injected: number;
+    byKind: Record<string, number>;
+    failedToInject: Record<string, string[]>;
+    workerKills: number;
+    killsWithNewExecutorID: number;
+    workerStops: number;
+    /** Stopped workers that found, after SIGCONT, that their lease had lapsed and their workflows were adopted. */
+    stoppedWorkersThatLostTheirLease: number;
+    ambiguousCommits: Record<string, number>;
+    skippedPastWindow: number;
+  };
+  readonly leases: { renewMs: number; lapseMs: number };
+  /** Each slot's planned clock shift (s), and the shifts its processes showed (ms, rounded to 100 ms). */
+  readonly clocks: { skewS: number[]; measuredSkewMs: Record<string, number[]>; notSkewed: string | null };
   readonly duplicates: DuplicateFigures;
   /** Durable sleeps that woke up to 2 ms before their recorded time (timer granularity). */
   readonly earlyWakesWithinSlack: number;
   readonly recovery: RecoveryFigures & { workerLaunchMs: Distribution };
-  readonly operator: { sweeps: number; failedSweeps: number; moved: number; movedLate: number };
   readonly workerLogs: WorkerLogSummary;
   readonly workerExits: Record<string, number>;
   readonly invariants: Record<string, Omit<InvariantResult, "id">>;
@@ -49,7 +63,15 @@ export interface RunChaosOptions {
   readonly keepRunDir?: boolean;
   /** Aborting it ends the run at the next pause, skips the checks, and still tears everything down. */
   readonly signal?: AbortSignal;
+  /**
+   * Why the workers' clocks cannot be shifted here (libfaketime missing): they run unshifted and
+   * the summary says so. Undefined: shift them as the profile asks.
+   */
+  readonly notSkewed?: string;
 }
+
+/** How far a worker's clock may be from its planned shift (its Date.now() crosses IPC and a loaded machine). */
+const skewToleranceMs = 3_000;
 
 const schema = "dbos";
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -67,7 +89,6 @@ export async function runChaos(profile: ChaosProfile, options: RunChaosOptions):
   let admin: Sql | undefined;
   const proxies: TcpProxy[] = [];
   let fleet: WorkerFleet | undefined;
-  let operator: ExecutorRecoveryOperator | undefined;
   let ok = false;
   let stopBackground = () => undefined as void;
   // Every wait of the main flow: ends the run early (to the finally) when options.signal aborts.
@@ -88,7 +109,9 @@ export async function runChaos(profile: ChaosProfile, options: RunChaosOptions):
     for (let k = 0; k < profile.workers; k++) proxies.push(await TcpProxy.start(cluster.port));
     log(`postgres on port ${cluster.port}, proxies on ${proxies.map((p) => p.port).join(", ")}`);
 
-    const handlers: { dispatcher?: WorkloadDispatcher; operator?: ExecutorRecoveryOperator } = {};
+    const handlers: { dispatcher?: WorkloadDispatcher } = {};
+    const clockSkewS = options.notSkewed === undefined ? [...profile.clockSkewS] : profile.clockSkewS.map(() => 0);
+    if (options.notSkewed !== undefined) log(`workers' clocks not shifted: ${options.notSkewed}`);
     const launchMs: number[] = [];
     fleet = new WorkerFleet({
       size: profile.workers,
@@ -96,21 +119,24 @@ export async function runChaos(profile: ChaosProfile, options: RunChaosOptions):
       runDir,
       poolSize: profile.poolSize,
       pollIntervalMs: profile.pollIntervalMs,
+      leaseRenewMs: profile.leaseRenewMs,
+      leaseLapseMs: profile.leaseLapseMs,
+      clockSkewS,
       maxLifetimeMs: profile.warmupMs + profile.faultWindowMs + profile.settleMs + 300_000,
       onMessage: (slot, message) => {
         if (message.type === "launched") launchMs.push(message.ms);
         handlers.dispatcher?.onMessage(slot, message);
-        handlers.operator?.onMessage(message);
       },
       onOrphaned: (ids) => handlers.dispatcher?.onOrphaned(ids),
     });
     const dispatcher = new WorkloadDispatcher(profile, random, fleet);
-    operator = new ExecutorRecoveryOperator(fleet);
     handlers.dispatcher = dispatcher;
-    handlers.operator = operator;
     fleet.startAll();
     if (!(await fleet.waitAllReady(120_000))) throw new Error("the workers did not all launch within 120 s; see their logs");
-    log(`${profile.workers} workers launched`);
+    log(
+      `${profile.workers} workers launched; clocks shifted by ${clockSkewS.join(", ")} s; ` +
+        `lease renewed every ${profile.leaseRenewMs} ms, lapses after ${profile.leaseLapseMs} ms`,
+    );
 
     const statusCounts = new Map<string, number>();
     const poller = pollStatuses(admin, statusCounts);
@@ -126,7 +152,6 @@ export async function runChaos(profile: ChaosProfile, options: RunChaosOptions):
     });
     const hardDeadline = startedAt + profile.warmupMs + profile.faultWindowMs + profile.settleMs + 240_000;
     const dispatching = dispatcher.run(hardDeadline, succeeded);
-    const sweeping = operator.run(profile.operatorIntervalMs);
     const progress = setInterval(() => log(progressLine(statusCounts, dispatcher, injector, fleet!)), 10_000);
     stopBackground = () => {
       clearInterval(progress);
@@ -171,8 +196,6 @@ export async function runChaos(profile: ChaosProfile, options: RunChaosOptions):
     clearInterval(progress);
     log(settledAt === null ? `not settled within ${profile.settleMs / 1000} s` : `settled ${Math.round((settledAt - faultsUntil) / 1000)} s after the last fault`);
 
-    operator.stop();
-    await sweeping;
     await wait(2_000); // let reconnects after the last fault finish before counting sessions
     const live = await checkLiveHygiene(admin, fleet, proxies, profile.poolSize);
     const hung = await fleet.stopAll(25_000);
@@ -192,7 +215,7 @@ export async function runChaos(profile: ChaosProfile, options: RunChaosOptions):
       handleResults: dispatcher.results,
       handleErrors: dispatcher.resultErrors,
     });
-    const all = [...invariants, ...live, shutdownClean, exits];
+    const all = [...invariants, ...live, shutdownClean, exits, checkClockSkews(fleet.processes, clockSkewS)];
     if (!confirmed) all.push({ id: "I1b", name: "every start request was confirmed", held: false, violations: 1, samples: [] });
     const violations = all.filter((i) => !i.held).map((i) => `${i.id} (${i.name}): ${i.violations} violation(s), e.g. ${JSON.stringify(i.samples.slice(0, 3))}`);
     ok = violations.length === 0;
@@ -251,13 +274,23 @@ export async function runChaos(profile: ChaosProfile, options: RunChaosOptions):
         failedToInject,
         workerKills: injector.kills.length,
         killsWithNewExecutorID: injector.kills.filter((k) => k.newExecutorID).length,
+        workerStops: injector.stops.length,
+        stoppedWorkersThatLostTheirLease: countZombies(injector.stops, fleet.processes),
         ambiguousCommits,
         skippedPastWindow: skipped,
       },
+      leases: { renewMs: profile.leaseRenewMs, lapseMs: profile.leaseLapseMs },
+      clocks: {
+        skewS: clockSkewS,
+        measuredSkewMs: measuredSkews(fleet.processes),
+        notSkewed: options.notSkewed ?? null,
+      },
       duplicates,
       earlyWakesWithinSlack,
-      recovery: { ...recoveryTimes(history, injector.kills, fleet.processes), workerLaunchMs: distribution(launchMs) },
-      operator: { sweeps: operator.sweeps, failedSweeps: operator.failedSweeps, moved: operator.moved, movedLate: operator.movedLate },
+      recovery: {
+        ...recoveryTimes(history, injector.kills, injector.stops, fleet.processes),
+        workerLaunchMs: distribution(launchMs),
+      },
       workerLogs: summarizeWorkerLogs(join(runDir, "logs")),
       workerExits: exitKinds,
       invariants: Object.fromEntries(all.map(({ id, ...rest }) => [id, rest])),
@@ -265,7 +298,6 @@ export async function runChaos(profile: ChaosProfile, options: RunChaosOptions):
     };
   } finally {
     stopBackground();
-    operator?.stop();
     fleet?.killAll();
     for (const proxy of proxies) await proxy.close();
     await admin?.end({ timeout: 2 }).catch(() => undefined);
@@ -273,6 +305,34 @@ export async function runChaos(profile: ChaosProfile, options: RunChaosOptions):
     if (ok && !options.keepRunDir) await rm(runDir, { recursive: true, force: true });
     else log(`run files kept in ${runDir}`);
   }
+}
+
+/**
+ * The premise of the clock-skewed workers: each process's Date.now() at start was its slot's
+ * planned shift off ours (libfaketime took effect; LD_PRELOAD failing is only a warning).
+ */
+function checkClockSkews(processes: readonly WorkerProcess[], skewS: readonly number[]): InvariantResult {
+  const off = new Violations("P1", `every worker's clock was shifted as planned (within ${skewToleranceMs} ms)`);
+  for (const [slot, planned] of skewS.entries()) {
+    const seen = processes.some((p) => p.slot === slot && p.measuredSkewMs !== undefined);
+    if (planned === 0 || seen) continue;
+    off.add({ slot, plannedS: planned, problem: "no worker of this slot reported its clock" });
+  }
+  for (const p of processes) {
+    if (p.measuredSkewMs === undefined || Math.abs(p.measuredSkewMs - p.clockSkewMs) <= skewToleranceMs) continue;
+    off.add({ pid: p.pid, executorID: p.executorID, plannedMs: p.clockSkewMs, measuredMs: p.measuredSkewMs });
+  }
+  return off.result();
+}
+
+/** The distinct clock shifts each slot's processes showed, rounded to 100 ms. */
+function measuredSkews(processes: readonly WorkerProcess[]): Record<string, number[]> {
+  const bySlot: Record<string, Set<number>> = {};
+  for (const p of processes) {
+    if (p.measuredSkewMs === undefined) continue;
+    (bySlot[`w${p.slot}`] ??= new Set()).add(Math.round(p.measuredSkewMs / 100) * 100);
+  }
+  return Object.fromEntries(Object.entries(bySlot).map(([slot, set]) => [slot, [...set].sort((a, b) => a - b)]));
 }
 
 function round(n: number): number {

@@ -10,7 +10,9 @@ export interface StatusRow {
   readonly ownerXid: string | null;
   readonly queueName: string | null;
   readonly recoveryAttempts: number;
+  /** When the workflow's input row committed (host clock; created_at is its worker's clock, maybe skewed). */
   readonly createdAt: number;
+  /** When its SUCCESS or ERROR committed (host clock), else null. */
   readonly completedAt: number | null;
   readonly inputs: string | null;
   readonly output: string | null;
@@ -35,6 +37,7 @@ export interface StepEffects {
 
 export interface WorkflowEffects {
   readonly steps: Map<number, StepEffects>;
+  /** When each durable sleep returned, on the clock of the worker it returned in. */
   readonly wakes: number[];
   readonly results: Set<string>;
   /** Every event's time and file, for recovery times. */
@@ -66,7 +69,10 @@ export async function readRunHistory(db: Sql, schema: string, effectsDir: string
   const s = db(schema);
   const statusRows = await db`
     select w.workflow_uuid, w.status, w.executor_id, w.owner_xid, w.queue_name, w.recovery_attempts,
-           w.created_at, w.completed_at, i.inputs, coalesce(o.output, w.output) as output, coalesce(o.error, w.error) as error
+           coalesce(extract(epoch from pg_xact_commit_timestamp(i.xmin))::float8 * 1000, w.created_at) as created_ms,
+           case when w.status in ('SUCCESS', 'ERROR')
+                then extract(epoch from pg_xact_commit_timestamp(w.xmin))::float8 * 1000 end as completed_ms,
+           i.inputs, coalesce(o.output, w.output) as output, coalesce(o.error, w.error) as error
     from ${s}.workflow_status w
     left join ${s}.workflow_input i on i.workflow_uuid = w.workflow_uuid
     left join ${s}.workflow_output o on o.workflow_uuid = w.workflow_uuid`;
@@ -79,8 +85,8 @@ export async function readRunHistory(db: Sql, schema: string, effectsDir: string
       ownerXid: r.owner_xid,
       queueName: r.queue_name,
       recoveryAttempts: Number(r.recovery_attempts),
-      createdAt: Number(r.created_at),
-      completedAt: r.completed_at === null ? null : Number(r.completed_at),
+      createdAt: Number(r.created_ms),
+      completedAt: r.completed_ms === null ? null : Number(r.completed_ms),
       inputs: r.inputs,
       output: r.output,
       error: r.error,
@@ -119,7 +125,7 @@ export async function readRunHistory(db: Sql, schema: string, effectsDir: string
       effects.set(record.wf, wf);
     }
     wf.times.push({ t: record.t, file: f });
-    if (record.event === "wake") wf.wakes.push(record.t);
+    if (record.event === "wake") wf.wakes.push(record.clock ?? record.t);
     else if (record.event === "done") wf.results.add(record.nonce);
     else {
       let step = wf.steps.get(record.step);

@@ -1,10 +1,12 @@
 // The harness's side of the chaos workers: K slots, each running one worker process at a time;
-// starts, SIGKILLs and restarts them (same or new executor ID), and routes their messages.
+// starts, SIGKILLs, SIGSTOPs and restarts them (same or new executor ID), some with a shifted
+// clock, and routes their messages.
 import { fork, type ChildProcess } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { skewedClockEnv } from "@durably/testing";
 import type { ChaosInput } from "./result-chain.js";
 import { workerExitCodes, type HarnessMessage, type WorkerConfig, type WorkerMessage } from "./worker-messages.js";
 
@@ -20,6 +22,10 @@ export interface FleetOptions {
   readonly runDir: string;
   readonly poolSize: number;
   readonly pollIntervalMs: number;
+  readonly leaseRenewMs: number;
+  readonly leaseLapseMs: number;
+  /** Seconds slot k's workers' clocks run ahead (libfaketime; 0 or missing: not shifted). */
+  readonly clockSkewS: readonly number[];
   readonly maxLifetimeMs: number;
   readonly onMessage: (slot: Slot, message: WorkerMessage) => void;
   /** Workflows sent to a worker that died before confirming it started them. */
@@ -48,6 +54,9 @@ export interface WorkerProcess {
   /** Path of its log (stdout and stderr). */
   readonly logFile: string;
   readonly spawnedAt: number;
+  /** The shift asked of libfaketime, and the one seen (its Date.now() at start against ours). */
+  readonly clockSkewMs: number;
+  measuredSkewMs: number | undefined;
 }
 
 export interface Slot {
@@ -60,16 +69,18 @@ export interface Slot {
   launchingAt: number | undefined;
   /** Start requests sent and not yet confirmed. */
   readonly unconfirmed: Set<string>;
+  /** Workflows its worker started and has not reported a result for yet. */
+  readonly running: Set<string>;
   /** Set when the harness kills or stops this process, so its exit is expected. */
   expectExit: boolean;
+  /** SIGSTOPped: sent nothing until SIGCONT. */
+  paused: boolean;
 }
 
 export class WorkerFleet {
   readonly slots: Slot[];
   readonly exits: WorkerExit[] = [];
   readonly processes: WorkerProcess[] = [];
-  /** Executor IDs retired after a SIGKILL: their workflows must be recovered by someone else. */
-  readonly deadExecutorIDs: string[] = [];
   readonly #options: FleetOptions;
   #next = 0;
   #spawns = 0;
@@ -87,7 +98,9 @@ export class WorkerFleet {
       ready: false,
       launchingAt: undefined,
       unconfirmed: new Set<string>(),
+      running: new Set<string>(),
       expectExit: false,
+      paused: false,
     }));
   }
 
@@ -118,8 +131,9 @@ export class WorkerFleet {
     });
   }
 
+  /** Slots whose worker has launched and is not paused. */
   readySlots(): Slot[] {
-    return this.slots.filter((s) => s.ready);
+    return this.slots.filter((s) => s.ready && !s.paused);
   }
 
   spawn(slot: Slot): void {
@@ -132,6 +146,9 @@ export class WorkerFleet {
       effectsPath: "",
       poolSize: this.#options.poolSize,
       pollIntervalMs: this.#options.pollIntervalMs,
+      leaseRenewMs: this.#options.leaseRenewMs,
+      leaseLapseMs: this.#options.leaseLapseMs,
+      clockSkewMs: (this.#options.clockSkewS[slot.index] ?? 0) * 1000,
       maxLifetimeMs: this.#options.maxLifetimeMs,
     };
     if (this.#spawns++ >= maxSpawns) return;
@@ -146,6 +163,7 @@ export class WorkerFleet {
         CHAOS_WORKER: JSON.stringify({ ...config, effectsPath: join(this.#options.runDir, "effects", `${stamp}.jsonl`) }),
         // For a diagnosis, e.g. --trace-warnings.
         ...(process.env.DURABLY_CHAOS_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.DURABLY_CHAOS_WORKER_NODE_OPTIONS } : {}),
+        ...(config.clockSkewMs === 0 ? {} : skewedClockEnv(config.clockSkewMs / 1000, {})),
       },
       stdio: ["ignore", logFd, logFd, "ipc"],
       serialization: "json",
@@ -153,15 +171,31 @@ export class WorkerFleet {
     closeSync(logFd);
     slot.child = child;
     slot.pid = child.pid;
-    this.processes.push({ slot: slot.index, pid: child.pid ?? -1, executorID: slot.executorID, effectsFile: `${stamp}.jsonl`, logFile, spawnedAt: Date.now() });
+    const record: WorkerProcess = {
+      slot: slot.index,
+      pid: child.pid ?? -1,
+      executorID: slot.executorID,
+      effectsFile: `${stamp}.jsonl`,
+      logFile,
+      spawnedAt: Date.now(),
+      clockSkewMs: config.clockSkewMs,
+      measuredSkewMs: undefined,
+    };
+    this.processes.push(record);
     slot.ready = false;
     slot.expectExit = false;
+    slot.paused = false;
     slot.launchingAt = undefined;
     child.on("message", (message: WorkerMessage) => {
       if (slot.child !== child) return;
-      if (message.type === "launching") slot.launchingAt = Date.now();
+      if (message.type === "launching") {
+        slot.launchingAt = Date.now();
+        record.measuredSkewMs = message.now - slot.launchingAt;
+      }
       if (message.type === "launched") slot.ready = true;
       if (message.type === "started" || message.type === "start-failed") slot.unconfirmed.delete(message.id);
+      if (message.type === "started") slot.running.add(message.id);
+      if (message.type === "result" || message.type === "result-error") slot.running.delete(message.id);
       this.#options.onMessage(slot, message);
       this.#wake();
     });
@@ -171,7 +205,7 @@ export class WorkerFleet {
 
   /**
    * SIGKILLs slot's worker and waits for it to die. With `newExecutorID`, the next worker of the
-   * slot gets a new executor ID and the old one joins {@link deadExecutorIDs}.
+   * slot gets a new executor ID (the live workers adopt the old one's workflows when its lease lapses).
    */
   async kill(slot: Slot, options: { newExecutorID: boolean }): Promise<{ pid: number | undefined; executorID: string; at: number }> {
     const child = slot.child;
@@ -183,11 +217,27 @@ export class WorkerFleet {
       await Promise.race([gone, new Promise((r) => setTimeout(r, 5_000))]);
     }
     if (options.newExecutorID) {
-      this.deadExecutorIDs.push(slot.executorID);
       slot.generation++;
       slot.executorID = `w${slot.index}-g${slot.generation}`;
     }
     return killed;
+  }
+
+  /** SIGSTOPs slot's worker (false if it has none); the dispatcher skips it until {@link resume}. */
+  pause(slot: Slot): { pid: number; executorID: string } | undefined {
+    const child = slot.child;
+    if (child === undefined || child.exitCode !== null || child.signalCode !== null || slot.paused) return undefined;
+    slot.paused = true;
+    child.kill("SIGSTOP");
+    return { pid: child.pid ?? -1, executorID: slot.executorID };
+  }
+
+  /** SIGCONTs slot's worker if it is paused. */
+  resume(slot: Slot): void {
+    if (!slot.paused) return;
+    slot.paused = false;
+    slot.child?.kill("SIGCONT");
+    this.#wake();
   }
 
   /** Sends start requests to the ready workers in turn; returns how many were sent. */
@@ -207,7 +257,7 @@ export class WorkerFleet {
 
   send(slot: Slot, message: HarnessMessage): boolean {
     const child = slot.child;
-    if (child === undefined || !child.connected || !slot.ready) return false;
+    if (child === undefined || !child.connected || !slot.ready || slot.paused) return false;
     try {
       return child.send(message, undefined, {}, () => undefined);
     } catch {
@@ -237,6 +287,7 @@ export class WorkerFleet {
     this.#stopping = true;
     for (const slot of this.slots) {
       slot.expectExit = true;
+      slot.paused = false;
       if (slot.child?.exitCode === null && slot.child.signalCode === null) slot.child.kill("SIGKILL");
     }
   }
@@ -247,6 +298,8 @@ export class WorkerFleet {
     if (slot.child !== child) return;
     slot.child = undefined;
     slot.ready = false;
+    slot.paused = false;
+    slot.running.clear();
     const orphaned = [...slot.unconfirmed];
     slot.unconfirmed.clear();
     if (orphaned.length > 0) this.#options.onOrphaned(orphaned);

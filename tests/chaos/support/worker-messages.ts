@@ -10,24 +10,30 @@ export interface WorkerConfig {
   readonly effectsPath: string;
   readonly poolSize: number;
   readonly pollIntervalMs: number;
+  /** The executor lease's settings (createDBOSContext's leaseRenewMs, leaseLapseMs). */
+  readonly leaseRenewMs: number;
+  readonly leaseLapseMs: number;
+  /**
+   * How far ahead (negative: behind) libfaketime runs this worker's clock; the effect log
+   * subtracts it, so its times are the harness's clock, like Postgres's commit timestamps.
+   */
+  readonly clockSkewMs: number;
   /** The worker exits by itself after this long, whatever happens to the harness. */
   readonly maxLifetimeMs: number;
 }
 
 export type HarnessMessage =
   | { readonly type: "start"; readonly workflows: ReadonlyArray<{ readonly id: string; readonly input: ChaosInput }> }
-  | { readonly type: "recover"; readonly requestID: number; readonly executorIDs: readonly string[] }
   | { readonly type: "shutdown" };
 
 export type WorkerMessage =
-  | { readonly type: "launching" }
+  /** `now`: the worker's Date.now(), so the harness can check that a skewed clock really is. */
+  | { readonly type: "launching"; readonly now: number }
   | { readonly type: "launched"; readonly ms: number }
   | { readonly type: "started"; readonly id: string }
   | { readonly type: "start-failed"; readonly id: string; readonly error: string }
   | { readonly type: "result"; readonly id: string; readonly value: string }
-  | { readonly type: "result-error"; readonly id: string; readonly error: string }
-  | { readonly type: "recovered"; readonly requestID: number; readonly ids: readonly string[] }
-  | { readonly type: "recover-failed"; readonly requestID: number; readonly error: string };
+  | { readonly type: "result-error"; readonly id: string; readonly error: string };
 
 /** Exit codes a worker chooses; anything else (or a signal the harness did not send) is a crash. */
 export const workerExitCodes = {
