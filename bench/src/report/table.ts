@@ -42,7 +42,7 @@ export function renderTable(report: BenchReport): string {
   }
 
   const p = report.physicalLimit;
-  out("Physical limit of this server (single-row INSERT commits per second, postgres.js, ~" + `${options.sizes.physicalMs} ms each)`);
+  out(`Physical limit of this server (single-row INSERT commits per second, postgres.js, ~${options.sizes.physicalMs} ms each)`);
   out(`  1 connection:   ${p.commitsPerSecOne === undefined ? "failed" : formatSpread(p.commitsPerSecOne, 0)} commits/s`);
   out(`  ${p.connections} connections: ${p.commitsPerSecMany === undefined ? "failed" : formatSpread(p.commitsPerSecMany, 0)} commits/s`);
   const writes = report.metrics.find((m) => m.key === "writeCommitsPerWorkflow");

@@ -60,7 +60,7 @@ export class BackgroundLoop {
 
   async #run(): Promise<void> {
     const { round, onError, logger, failureMessage, waitFirst } = this.#options;
-    let next: NextWait = undefined;
+    let next: NextWait;
     if (waitFirst === true) await this.#wait(undefined);
     while (!this.#stop.signal.aborted) {
       try {

@@ -4,12 +4,13 @@ import { checkOptions, DurablyError } from "@durably/sysdb";
 import type { DBOSContext } from "./dbos-context.js";
 import { runWorkflow, runWorkflowRules, type RunWorkflowOptions } from "./run-workflow.js";
 import { assertNotInsideStep } from "./step-scope.js";
-import type { Workflow } from "./workflow.js";
+import type { AnyWorkflow, Workflow } from "./workflow.js";
 import type { WorkflowHandle } from "./workflow-handle.js";
 
-// `any` in the other position: a workflow's function parameter makes it invariant there.
-export type InputOf<W> = W extends Workflow<infer Input, any> ? Input : unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
-export type OutputOf<W> = W extends Workflow<any, infer Output> ? Output : unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the function parameter makes Workflow invariant in Output; unknown would not match.
+export type InputOf<W> = W extends Workflow<infer Input, any> ? Input : unknown;
+// biome-ignore lint/suspicious/noExplicitAny: the function parameter makes Workflow invariant in Input; unknown would not match.
+export type OutputOf<W> = W extends Workflow<any, infer Output> ? Output : unknown;
 
 export interface EnqueueOptions extends RunWorkflowOptions {
   readonly queue: string | { readonly name: string };
@@ -24,7 +25,7 @@ export interface EnqueueOptions extends RunWorkflowOptions {
  * const handle = await enqueueWorkflow<typeof checkoutWorkflow>(client, "checkout", "order-42", { queue: "orders" });
  * const result = await handle.getResult(); // typed as checkout's result
  */
-export async function enqueueWorkflow<W extends Workflow<any, any> = Workflow<unknown, unknown>>( // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function enqueueWorkflow<W extends AnyWorkflow = Workflow<unknown, unknown>>(
   ctx: DBOSContext,
   workflow: W | string,
   input: InputOf<W>,

@@ -3,7 +3,7 @@
 // signal, lifecycle checks, executor identity, and per-context state. Nothing else of core's
 // runtime is reachable from outside it.
 import { DurablyError, type SystemDatabase } from "@durably/sysdb";
-import { type ExecutorIdentity, type WorkflowRecord } from "@durably/sysdb/queries";
+import type { ExecutorIdentity, WorkflowRecord } from "@durably/sysdb/queries";
 import { DBOSContext } from "./dbos-context.js";
 import type { Logger } from "./logger.js";
 import type { LocalListener } from "./notifier.js";

@@ -2,7 +2,7 @@
 // arrive while a write is in flight go out together in the next statement, so many workflows
 // share one round trip and one commit. Each promise resolves only once its own row is durable
 // (or known to be refused).
-import { type SystemDatabase } from "@durably/sysdb";
+import type { SystemDatabase } from "@durably/sysdb";
 import { writeGroupCommit, type NewCheckpoint, type WorkflowOutcome } from "@durably/sysdb/queries";
 import { withDatabaseRetry } from "./database-retry.js";
 import type { Logger } from "./logger.js";

@@ -1,7 +1,7 @@
 // Coalesced NOTIFYs: payloads announced while a send is in flight go out together in the next
 // one, so a burst of enqueues costs one extra statement, not one per enqueue. Local listeners are
 // told at once, without the database round trip.
-import { type SystemDatabase } from "@durably/sysdb";
+import type { SystemDatabase } from "@durably/sysdb";
 import { sendNotifications } from "@durably/sysdb/queries";
 import type { Logger } from "./logger.js";
 

@@ -89,7 +89,7 @@ export async function runWorkflow<Input, Output>(
   const deadlineEpochMs = minDeadline(ownDeadline, parent?.deadlineEpochMs ?? null);
   // This run's owner token names this process's lease (a queued row gets its owner when claimed).
   const ownerXid = status === "PENDING" ? runtime.ownerToken() : newOwnerToken();
-  let existing;
+  let existing: Awaited<ReturnType<typeof insertWorkflow>>;
   try {
     existing = await withDatabaseRetry(
       "start a workflow",

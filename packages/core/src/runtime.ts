@@ -2,7 +2,7 @@
 // extensions and background loops. No module-level state: two contexts never see each other.
 import { setMaxListeners } from "node:events";
 import { DurablyError, type SystemDatabase } from "@durably/sysdb";
-import { type ExecutorIdentity } from "@durably/sysdb/queries";
+import type { ExecutorIdentity } from "@durably/sysdb/queries";
 import type { ResolvedConfig } from "./config.js";
 import type { GroupCommit } from "./group-commit.js";
 import type { Notifier } from "./notifier.js";

@@ -1,7 +1,7 @@
 // The state of one execution of one workflow in this process: ID, owner token, step counter,
 // replayed checkpoints, cancellation, and the promise of its outcome.
 import { DurablyError } from "@durably/sysdb";
-import { type Checkpoint } from "@durably/sysdb/queries";
+import type { Checkpoint } from "@durably/sysdb/queries";
 import type { SerializationFormat } from "./serialization/index.js";
 
 /**

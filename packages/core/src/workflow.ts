@@ -16,4 +16,5 @@ export interface Workflow<Input, Output> {
 }
 
 /** A workflow of unknown types, as the registry holds it. */
-export type AnyWorkflow = Workflow<any, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: Workflow is invariant in Input (a function parameter); only any admits every workflow.
+export type AnyWorkflow = Workflow<any, any>;

@@ -68,7 +68,7 @@ export function runAsTransaction<T, Trx>(
       return done === undefined ? undefined : { value: decodeValue(done.output, done.serialization, host.serializer, where) as T };
     };
     for (let attempt = 0; ; attempt++) {
-      let thrownByBody: unknown = undefined;
+      let thrownByBody: unknown;
       try {
         // Inside the loop, so an application database that is briefly away is waited out here too.
         await datasource.ensureReady();

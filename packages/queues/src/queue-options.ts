@@ -1,6 +1,6 @@
 // A queue's flow-control settings, validated into the shape stored in dbos.queues.
 import { checkOptions, DurablyError, maxInt4, type OptionRules } from "@durably/sysdb";
-import { type QueueSettings } from "@durably/sysdb/queries";
+import type { QueueSettings } from "@durably/sysdb/queries";
 
 export interface QueueOptions {
   /** Most workflows of this queue running at once across all workers. Default: unlimited. */
@@ -25,6 +25,7 @@ const reservedPrefix = "_dbos_";
 
 /** Checks a queue name: 1-255 characters, no control characters, not DBOS's reserved prefix. */
 export function validateQueueName(name: unknown): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what a queue name may not hold.
   if (typeof name !== "string" || name.length === 0 || name.length > 255 || /[\u0000-\u001f]/.test(name)) {
     throw new DurablyError("INVALID_NAME", `Invalid queue name ${JSON.stringify(name)}: use 1-255 printable characters, e.g. "emails".`);
   }

@@ -105,7 +105,9 @@ export class QueuesState {
     this.#unsubscribe = [
       host.sysdb.listener.subscribe(enqueuedChannel, poke),
       host.notifier.onLocal(enqueuedChannel, poke),
-      host.sysdb.listener.onReconnect(() => this.#runners.forEach((r) => r.poke())),
+      host.sysdb.listener.onReconnect(() => {
+        for (const runner of this.#runners.values()) runner.poke();
+      }),
     ];
     await this.#refresh();
     this.#started = true;
@@ -114,7 +116,7 @@ export class QueuesState {
 
   async stop(): Promise<void> {
     const stopping = this.#supervisor.stop();
-    this.#unsubscribe.forEach((unsubscribe) => unsubscribe());
+    for (const unsubscribe of this.#unsubscribe) unsubscribe();
     await stopping;
     await Promise.all([...this.#runners.values()].map((r) => r.stop()));
     this.#runners.clear();

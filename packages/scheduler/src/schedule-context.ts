@@ -1,7 +1,7 @@
 // A schedule's context as DBOS stores it: the schedules table has no serialization column, and
 // DBOS's client reads the context with its default serializer (superjson), so that is what is written.
 import { DurablyError } from "@durably/sysdb";
-import { type ScheduleRecord } from "@durably/sysdb/queries";
+import type { ScheduleRecord } from "@durably/sysdb/queries";
 import { decodeValue, encodeValue } from "@durably/core/extension";
 
 /**

@@ -105,7 +105,12 @@ function checkValue(where: string, name: string, value: unknown, rule: OptionRul
       return;
     case "array":
       if (!Array.isArray(value)) fail("an array");
-      if (rule.items !== undefined) (value as unknown[]).forEach((item, i) => checkValue(where, `${name}[${i}]`, item, rule.items!, code));
+      if (rule.items !== undefined) {
+        // forEach, not for…of: a hole in a sparse array is skipped, not checked as undefined.
+        (value as unknown[]).forEach((item, i) => {
+          checkValue(where, `${name}[${i}]`, item, rule.items!, code);
+        });
+      }
       return;
     case "object":
       if (rule.keys !== undefined) checkObject(where, `${name}.`, value, rule.keys, code);

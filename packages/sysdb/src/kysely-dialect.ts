@@ -80,7 +80,7 @@ class PoolConnection implements DatabaseConnection {
     return { rows: [...result] as R[], ...(mutating ? { numAffectedRows: BigInt(result.count) } : {}) };
   }
 
-  // eslint-disable-next-line require-yield
+  // biome-ignore lint/correctness/useYield: Kysely's Driver interface wants a generator here; this one refuses at once.
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error("sysdb's Kysely instance does not stream.");
   }

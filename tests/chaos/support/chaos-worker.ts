@@ -9,6 +9,7 @@ import {
   runWorkflow,
   shutdown,
   type Logger,
+  type WorkflowHandle,
 } from "@durably/core";
 import { createChaosWorkflow } from "./chaos-workflow.js";
 import { EffectLog } from "./effect-log.js";
@@ -73,7 +74,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts a workflow and reports its result; a database error while waiting is retried after a pause. */
 async function startWorkflow(id: string, input: ChaosInput): Promise<void> {
-  let handle;
+  let handle: WorkflowHandle<string>;
   try {
     handle = await runWorkflow(dbos, chaosWorkflow, input, { workflowID: id });
   } catch (error) {

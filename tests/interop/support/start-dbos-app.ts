@@ -36,7 +36,9 @@ export async function startDBOSApp(options: DBOSAppOptions): Promise<DBOSApp> {
   child.stderr.on("data", (d) => process.stderr.write(`[dbos-app] ${d}`));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const waiting: Array<{ resolve: (reply: Record<string, unknown>) => void; reject: (error: Error) => void }> = [];
-  const failAll = (error: Error) => waiting.splice(0).forEach((w) => w.reject(error));
+  const failAll = (error: Error) => {
+    for (const w of waiting.splice(0)) w.reject(error);
+  };
   void exited.then(() => failAll(new Error(`the DBOS app exited (${child.exitCode ?? child.signalCode})`)));
   const lines = createInterface({ input: child.stdout });
   lines.on("line", (line) => waiting.shift()?.resolve(JSON.parse(line) as Record<string, unknown>));

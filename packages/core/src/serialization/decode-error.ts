@@ -65,8 +65,8 @@ function portableError(decoded: unknown, where: string): Error {
     return fail('expected an error record {"name","message","code","data"}');
   }
   const record = decoded as Record<string, unknown>;
-  const name = record["name"] ?? "Error";
-  const message = record["message"] ?? "";
+  const name = record.name ?? "Error";
+  const message = record.message ?? "";
   if (typeof name !== "string") return fail("the error name is not a string");
   if (typeof message !== "string") return fail("the error message is not a string");
   const error = createError(name, message, record);
@@ -85,9 +85,9 @@ function isErrorRecord(value: unknown): value is ErrorRecord {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const record = value as Record<string, unknown>;
   return (
-    typeof record["name"] === "string" &&
-    typeof record["message"] === "string" &&
-    typeof record["stack"] === "string"
+    typeof record.name === "string" &&
+    typeof record.message === "string" &&
+    typeof record.stack === "string"
   );
 }
 
@@ -104,8 +104,8 @@ function reviveError(record: ErrorRecord, revived: Map<object, Error>): Error {
   }
   const revive = (value: unknown): unknown =>
     isErrorRecord(value) ? reviveError(value, revived) : value;
-  if (Object.hasOwn(record, "cause")) setHidden(error, "cause", revive(record["cause"]));
-  const errors = record["errors"];
+  if (Object.hasOwn(record, "cause")) setHidden(error, "cause", revive(record.cause));
+  const errors = record.errors;
   if (Array.isArray(errors)) {
     const entries = errors.map(revive);
     // AggregateError's own `errors` is non-enumerable; any other class had it as a plain field.
@@ -116,7 +116,7 @@ function reviveError(record: ErrorRecord, revived: Map<object, Error>): Error {
 }
 
 function createError(name: string, message: string, record: Record<string, unknown>): Error {
-  const code = record["code"];
+  const code = record.code;
   if (name === "DurablyError" && typeof code === "string" && codes.has(code)) {
     const { workflowID, stepName, stepID, details } = record;
     return new DurablyError(code as DurablyErrorCode, message, {

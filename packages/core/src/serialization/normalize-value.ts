@@ -323,11 +323,11 @@ class ValueWalker {
       const value = this.#read(error, key);
       if (typeof value === "string") define(record, key, value);
     }
-    if (typeof record["name"] !== "string") define(record, "name", "Error");
-    if (typeof record["message"] !== "string") define(record, "message", "");
+    if (typeof record.name !== "string") define(record, "name", "Error");
+    if (typeof record.message !== "string") define(record, "message", "");
     // Our decoder (like serialize-error's `isErrorLike`) recognises an error by name, message and stack.
-    if (typeof record["stack"] !== "string") {
-      define(record, "stack", `${String(record["name"])}: ${String(record["message"])}`);
+    if (typeof record.stack !== "string") {
+      define(record, "stack", `${String(record.name)}: ${String(record.message)}`);
     }
     const code = Object.hasOwn(record, "code") ? undefined : this.#read(error, "code");
     if (typeof code === "string" || typeof code === "number") define(record, "code", code);

@@ -44,11 +44,12 @@ const forbiddenSegments = new Set(["__proto__", "constructor", "prototype"]);
  */
 export function sanitizeSuperjsonMeta(meta: unknown, where: string): SanitizedMeta | undefined {
   if (meta === undefined) return undefined;
-  const fail = (problem: string): never => {
+  // Typed on the binding, so a bare `fail(…)` statement narrows like a throw.
+  const fail: (problem: string) => never = (problem) => {
     throw deserializationError({ where, format: "js_superjson", problem, fix: corruptRowFix });
   };
   if (!isRecord(meta)) return fail("its superjson meta is not an object");
-  const version = meta["v"];
+  const version = meta.v;
   if (version !== undefined && typeof version !== "number") {
     return fail("its superjson meta version is not a number");
   }
@@ -105,10 +106,10 @@ export function sanitizeSuperjsonMeta(meta: unknown, where: string): SanitizedMe
 
   const equalities = (node: unknown): unknown => {
     const record = (r: unknown): void => {
-      if (!isRecord(r)) return fail("its superjson referential equalities are malformed");
+      if (!isRecord(r)) fail("its superjson referential equalities are malformed");
       for (const [path, identical] of Object.entries(r)) {
         segmentsOf(path);
-        if (!Array.isArray(identical)) return fail("its superjson referential equalities are malformed");
+        if (!Array.isArray(identical)) fail("its superjson referential equalities are malformed");
         identical.forEach(segmentsOf);
       }
     };
@@ -127,9 +128,9 @@ export function sanitizeSuperjsonMeta(meta: unknown, where: string): SanitizedMe
   };
 
   const out: SanitizedMeta = {};
-  if (meta["values"] !== undefined) out.values = tree(meta["values"]);
-  if (meta["referentialEqualities"] !== undefined) {
-    out.referentialEqualities = equalities(meta["referentialEqualities"]);
+  if (meta.values !== undefined) out.values = tree(meta.values);
+  if (meta.referentialEqualities !== undefined) {
+    out.referentialEqualities = equalities(meta.referentialEqualities);
   }
   if (version !== undefined) out.v = version;
   return out;

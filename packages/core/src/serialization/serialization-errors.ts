@@ -47,6 +47,6 @@ function atPath(path: readonly ValuePathSegment[]): string {
 
 function details(p: SerializationProblem): Record<string, unknown> {
   const out: Record<string, unknown> = { where: p.where, format: p.format };
-  if (p.path !== undefined) out["path"] = formatValuePath(p.path);
+  if (p.path !== undefined) out.path = formatValuePath(p.path);
   return out;
 }

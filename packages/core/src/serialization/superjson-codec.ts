@@ -25,13 +25,13 @@ codec.registerCustom<Buffer, number[]>(
 // Read-only stand-ins for superjson's typed-array rule (see sanitize-superjson-meta.ts).
 type TypedArrayConstructor = new (items: readonly number[]) => ArrayBufferView;
 for (const name of superjsonTypedArrays) {
-  const constructor = (globalThis as unknown as Record<string, TypedArrayConstructor>)[name];
-  if (constructor === undefined) continue;
+  const TypedArray = (globalThis as unknown as Record<string, TypedArrayConstructor>)[name];
+  if (TypedArray === undefined) continue;
   codec.registerCustom<never, number[]>(
     {
       isApplicable: (_v): _v is never => false,
       serialize: () => [],
-      deserialize: (v) => new constructor(numberArray(v)) as never,
+      deserialize: (v) => new TypedArray(numberArray(v)) as never,
     },
     typedArrayRecipeName(name),
   );
@@ -46,7 +46,7 @@ export function writeSuperjsonScalar(value: string | number | boolean | null): s
 export function writeSuperjsonText(normalized: unknown): string {
   const { json, meta } = codec.serialize(normalized as SuperJSONValue);
   const envelope: Record<string, unknown> = { json: json === undefined ? null : json };
-  if (meta !== undefined) envelope["meta"] = readableBySuperjson1(meta);
+  if (meta !== undefined) envelope.meta = readableBySuperjson1(meta);
   envelope[superjsonMarkerKey] = superjsonMarkerValue;
   return JSON.stringify(envelope);
 }
@@ -67,9 +67,9 @@ export function readSuperjsonText(text: string, where: string): unknown {
     });
   }
   // Without meta there is nothing to revive: the JSON is the value (superjson would return it as is).
-  if (parsed["meta"] === undefined) return parsed["json"];
-  const meta = sanitizeSuperjsonMeta(parsed["meta"], where);
-  const payload = { json: parsed["json"], ...(meta === undefined ? {} : { meta }) };
+  if (parsed.meta === undefined) return parsed.json;
+  const meta = sanitizeSuperjsonMeta(parsed.meta, where);
+  const payload = { json: parsed.json, ...(meta === undefined ? {} : { meta }) };
   try {
     // inPlace: the parsed JSON is ours alone. superjson's copy step (copy-anything) would drop
     // "__proto__" keys (4.x) or turn them into prototypes (3.x); JSON.parse kept them inert.

@@ -78,7 +78,7 @@ describe("decodeValue interoperating with DBOS 5.3.0's own serializer", () => {
     })(),
     cyclic: (() => {
       const o: Record<string, unknown> = { name: "circular" };
-      o["self"] = o;
+      o.self = o;
       return o;
     })(),
   };
@@ -145,7 +145,7 @@ describe("decodeValue refusing corrupt rows", () => {
 
   it("refuses meta nested deeply enough to overflow the stack with a typed error", () => {
     const depth = 100_000;
-    const meta = '{"a":'.repeat(depth) + '["Date"]' + "}".repeat(depth);
+    const meta = `${'{"a":'.repeat(depth)}["Date"]${"}".repeat(depth)}`;
     const error = deserializationFailure(() =>
       decodeSuperjson(`{"json":{},"meta":{"values":${meta}},"__dbos_serializer":"superjson"}`),
     );

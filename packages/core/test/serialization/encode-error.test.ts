@@ -53,14 +53,14 @@ describe("encodeError as js_superjson", () => {
 
   it("never refuses: drops functions, breaks cycles, truncates absurd depth", () => {
     const error = new Error("messy") as Error & Record<string, unknown>;
-    error["callback"] = () => 1;
-    error["self"] = error;
-    error["loop"] = { back: error };
-    error["sym"] = Symbol("s");
+    error.callback = () => 1;
+    error.self = error;
+    error.loop = { back: error };
+    error.sym = Symbol("s");
     let deep: Record<string, unknown> = {};
     const top = deep;
-    for (let i = 0; i < 100; i++) deep = (deep["next"] = {}) as Record<string, unknown>;
-    error["deep"] = top;
+    for (let i = 0; i < 100; i++) deep = (deep.next = {}) as Record<string, unknown>;
+    error.deep = top;
     const json = JSON.parse(encodeError(error, "js_superjson", "error")).json;
     expect(json).not.toHaveProperty("callback");
     expect(json).not.toHaveProperty("sym");

@@ -67,12 +67,12 @@ describe("encodeValue as js_superjson", () => {
   it("keeps shared references and circular references", () => {
     const shared = { n: 1 };
     const cyclic: Record<string, unknown> = { name: "loop", shared, again: shared };
-    cyclic["self"] = cyclic;
-    cyclic["list"] = [cyclic, new Map([["me", cyclic]])];
+    cyclic.self = cyclic;
+    cyclic.list = [cyclic, new Map([["me", cyclic]])];
     const back = roundTrip(cyclic, "js_superjson") as typeof cyclic;
-    expect(back["self"]).toBe(back);
-    expect(back["shared"]).toBe(back["again"]);
-    const list = back["list"] as [unknown, Map<string, unknown>];
+    expect(back.self).toBe(back);
+    expect(back.shared).toBe(back.again);
+    const list = back.list as [unknown, Map<string, unknown>];
     expect(list[0]).toBe(back);
     expect(list[1].get("me")).toBe(back);
   });
@@ -98,7 +98,7 @@ describe("encodeValue as js_superjson", () => {
   });
 
   it("unboxes boxed primitives and turns array holes into undefined", () => {
-    // eslint-disable-next-line no-sparse-arrays
+    // biome-ignore lint/suspicious/noSparseArray: the hole itself is what this test encodes.
     const holey = [1, , 3];
     expect(roundTrip([Object(1), Object("s"), Object(true), Object(2n)], "js_superjson")).toStrictEqual([
       1,
@@ -203,7 +203,7 @@ describe("encodeValue as portable_json", () => {
     expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
     expect(Object.hasOwn(back, "__proto__")).toBe(true);
     expect(back).toStrictEqual(value);
-    expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it("duplicates shared references, and stores toJSON results and class instance data", () => {
@@ -246,7 +246,7 @@ describe("encodeValue as portable_json", () => {
 
   it("refuses circular references", () => {
     const cyclic: Record<string, unknown> = { a: [] };
-    (cyclic["a"] as unknown[]).push(cyclic);
+    (cyclic.a as unknown[]).push(cyclic);
     expect(serializationFailure(() => encodeValue(cyclic, "portable_json", "x")).message).toContain(
       "$.a[0] refers back to one of its own containers",
     );

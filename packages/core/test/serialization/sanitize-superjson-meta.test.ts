@@ -8,8 +8,8 @@ const objectPrototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort();
 function polluted(): boolean {
   const probe = {} as Record<string, unknown>;
   return (
-    probe["polluted"] !== undefined ||
-    probe["isAdmin"] !== undefined ||
+    probe.polluted !== undefined ||
+    probe.isAdmin !== undefined ||
     JSON.stringify(Object.getOwnPropertyNames(Object.prototype).sort()) !==
       JSON.stringify(objectPrototypeKeys)
   );
@@ -58,8 +58,8 @@ describe("hostile data keys", () => {
     const value = decodeValue(text, format, "js_superjson", "message") as Record<string, unknown>;
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
     expect(Object.hasOwn(value, "__proto__")).toBe(true);
-    expect(value["polluted"]).toBeUndefined();
-    expect(value["isAdmin"]).toBeUndefined();
+    expect(value.polluted).toBeUndefined();
+    expect(value.isAdmin).toBeUndefined();
   });
 
   it("keeps hostile keys inert on decoded errors too", () => {
@@ -68,14 +68,14 @@ describe("hostile data keys", () => {
     expect(error).toBeInstanceOf(Error);
     expect(Object.getPrototypeOf(error)).toBe(Error.prototype);
     expect(Object.hasOwn(error, "__proto__")).toBe(true);
-    expect(error["polluted"]).toBeUndefined();
+    expect(error.polluted).toBeUndefined();
     const portable = decodeError(
       '{"name":"E","message":"m","code":null,"data":{"__proto__":{"polluted":1}}}',
       "portable_json",
       "js_superjson",
       "error",
     ) as Error & { data: Record<string, unknown> };
-    expect(portable.data["polluted"]).toBeUndefined();
+    expect(portable.data.polluted).toBeUndefined();
     expect(Object.hasOwn(portable.data, "__proto__")).toBe(true);
   });
 });

@@ -175,11 +175,11 @@ describe("round trips (fast-check)", () => {
           const back = decodeError(encodeError(error, "js_superjson", "e"), "js_superjson", "js_superjson", "e") as Error &
             Record<string, unknown>;
           expect(back).toBeInstanceOf(Error);
-          expect([back.name, back.message, back.stack, back["code"]]).toStrictEqual([name, message, error.stack, code]);
+          expect([back.name, back.message, back.stack, back.code]).toStrictEqual([name, message, error.stack, code]);
           for (const [k, v] of Object.entries(fields)) deepStrictEqual(back[k], superjsonModel(v, true));
           const portable = decodeError(encodeError(error, "portable_json", "e"), "portable_json", "js_superjson", "e") as Error &
             Record<string, unknown>;
-          expect([portable.name, portable.message, portable["code"]]).toStrictEqual([name, message, code]);
+          expect([portable.name, portable.message, portable.code]).toStrictEqual([name, message, code]);
         },
       ),
       { numRuns: runs(200) },
@@ -239,7 +239,7 @@ describe("hostile rows (fast-check)", () => {
         } catch (error) {
           expect(isDurablyError(error, "DESERIALIZATION")).toBe(true);
         }
-        expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
         expect(JSON.stringify(Object.getOwnPropertyNames(Object.prototype).sort())).toBe(prototypeKeys);
       }),
       { numRuns: runs(1000) },
@@ -255,7 +255,7 @@ describe("hostile rows (fast-check)", () => {
         } catch (error) {
           expect(isDurablyError(error, "DESERIALIZATION")).toBe(true);
         }
-        expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       }),
       { numRuns: runs(500) },
     );
