@@ -14,8 +14,15 @@ import { measureLeaseLoad } from "./lease-load.js";
 
 const say = (line: string) => console.log(line);
 const smoke = process.argv.includes("--smoke");
+/** --load-only: just the lease load (the kill part takes a few minutes of lapses). */
+const loadOnly = process.argv.includes("--load-only");
 
 async function main(): Promise<void> {
+  if (!loadOnly) await measureKill();
+  await measureLoad();
+}
+
+async function measureKill(): Promise<void> {
   const server = await openBenchServer(say);
   try {
     say(`kill → progress elsewhere (default lease: renew 2 s, lapse 10 s)${smoke ? " [smoke]" : ""}`);
@@ -38,7 +45,9 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
   }
+}
 
+async function measureLoad(): Promise<void> {
   const processes = smoke ? 10 : 50;
   const dataDir = await mkdtemp(join(tmpdir(), "durably-fleet-bench-"));
   await chmod(dataDir, 0o755); // as root, the server runs as the postgres user, which must read it
