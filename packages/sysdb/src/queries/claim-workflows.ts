@@ -29,24 +29,35 @@ export async function claimWorkflowsForRecovery(sysdb: SystemDatabase, me: Execu
   const notRunningElsewhere = sql`
     not exists (select 1 from ${s}.durably_executor_leases l
                 where l.lease_id = split_part(owner_xid, '.', 1) and l.ended_at is null and l.lease_id <> ${me.leaseID})`;
+  // The rows are picked on the statement's snapshot and updated only if their owner token is still
+  // the one seen: a row a live process claimed meanwhile passes the NOT EXISTS above, which
+  // Postgres does not re-run against a row's newest version (see executor-leases.ts, lockedIfUnchanged).
+  const unchanged = sql`w.workflow_uuid = c.workflow_uuid and w.owner_xid is not distinct from c.owner_xid`;
   await sql`
-    update ${s}.workflow_status
+    with candidates as materialized (
+      select workflow_uuid, owner_xid from ${s}.workflow_status
+      where status = 'PENDING' and executor_id = ${me.executorID}
+        and application_version = ${me.applicationVersion}
+        and (application_name = ${me.applicationName} or application_name is null)
+        and queue_name is not null and queue_name <> ${internalQueueName} and ${notRunningElsewhere}
+    )
+    update ${s}.workflow_status w
     set status = 'ENQUEUED', started_at_epoch_ms = null, updated_at = ${me.now}
-    where status = 'PENDING' and executor_id = ${me.executorID}
-      and application_version = ${me.applicationVersion}
-      and (application_name = ${me.applicationName} or application_name is null)
-      and queue_name is not null and queue_name <> ${internalQueueName} and ${notRunningElsewhere}`;
+    from candidates c where ${unchanged} and w.status = 'PENDING'`;
   return claimWithToken(sysdb, me.leaseID, async (token) => {
     const rows = await sql`
-      with claimed as (
-        update ${s}.workflow_status
-        set owner_xid = ${token}, recovery_attempts = recovery_attempts + 1,
-            updated_at = ${me.now}, application_name = coalesce(application_name, ${me.applicationName})
+      with candidates as materialized (
+        select workflow_uuid, owner_xid from ${s}.workflow_status
         where status = 'PENDING' and executor_id = ${me.executorID}
           and application_version = ${me.applicationVersion}
           and (application_name = ${me.applicationName} or application_name is null)
           and (queue_name is null or queue_name = ${internalQueueName}) and ${notRunningElsewhere}
-        returning *
+      ), claimed as (
+        update ${s}.workflow_status w
+        set owner_xid = ${token}, recovery_attempts = w.recovery_attempts + 1,
+            updated_at = ${me.now}, application_name = coalesce(w.application_name, ${me.applicationName})
+        from candidates c where ${unchanged} and w.status = 'PENDING' and w.executor_id = ${me.executorID}
+        returning w.*
       )
       select c.*, coalesce(i.inputs, c.inputs) as inputs
       from claimed c left join ${s}.workflow_input i on i.workflow_uuid = c.workflow_uuid

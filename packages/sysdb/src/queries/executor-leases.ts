@@ -136,12 +136,30 @@ export interface AdoptionRequest {
   readonly now: number;
 }
 
-/** The condition that `w`'s PENDING row names a lease that is not live (ended, or forgotten). */
+/**
+ * The condition that `w`'s PENDING row names a lease that is not live (ended, or forgotten). It
+ * is judged on the statement's snapshot: a claim locks the row only if its owner token is still the
+ * one judged (see lockedIfUnchanged).
+ */
 function orphaned(sysdb: SystemDatabase, applicationName: string) {
   const leases = sql.id(sysdb.schema, "durably_executor_leases");
   return sql`w.status = 'PENDING' and strpos(w.owner_xid, '.') > 0
     and (w.application_name = ${applicationName} or w.application_name is null)
     and not exists (select 1 from ${leases} l where l.lease_id = split_part(w.owner_xid, '.', 1) and l.ended_at is null)`;
+}
+
+/**
+ * Locks the `candidates` rows whose owner token is still the one the snapshot saw, skipping rows
+ * being changed. A row another process claimed since the snapshot (committed before we reach it)
+ * is left out: Postgres rechecks the row's own columns against its newest version, but a join or
+ * NOT EXISTS on another table (here the leases) is not re-run, so without this comparison such a
+ * row would look orphaned still and be claimed twice.
+ */
+function lockedIfUnchanged(status: ReturnType<typeof sql.id>) {
+  return sql`
+      select w.workflow_uuid from ${status} w
+      join candidates c on c.workflow_uuid = w.workflow_uuid and c.owner_xid = w.owner_xid
+      for update of w skip locked`;
 }
 
 /**
@@ -151,11 +169,10 @@ function orphaned(sysdb: SystemDatabase, applicationName: string) {
 export async function requeueOrphanedWorkflows(sysdb: SystemDatabase, applicationName: string, now: number): Promise<string[]> {
   const status = sql.id(sysdb.schema, "workflow_status");
   const { rows } = await sql<{ workflow_uuid: string }>`
-    with orphans as (
-      select w.workflow_uuid from ${status} w
+    with candidates as materialized (
+      select w.workflow_uuid, w.owner_xid from ${status} w
       where ${orphaned(sysdb, applicationName)} and w.queue_name is not null and w.queue_name <> ${internalQueueName}
-      for update of w skip locked
-    ), requeued as (
+    ), orphans as (${lockedIfUnchanged(status)}), requeued as (
       update ${status} w
       set status = 'ENQUEUED', owner_xid = null, started_at_epoch_ms = null, updated_at = ${now}
       from orphans o where w.workflow_uuid = o.workflow_uuid
@@ -186,15 +203,14 @@ export async function claimOrphanedWorkflows(sysdb: SystemDatabase, r: AdoptionR
         and ended_at is null and renewed_at + lapse_ms * interval '1 millisecond' >= clock_timestamp()
     ), me as (
       select rank, size from peers where lease_id = ${r.leaseID}
-    ), orphans as (
-      select w.workflow_uuid from ${status} w
+    ), candidates as materialized (
+      select w.workflow_uuid, w.owner_xid from ${status} w
       where ${orphaned(sysdb, r.applicationName)}
         and (w.queue_name is null or w.queue_name = ${internalQueueName})
         and w.application_version = ${r.applicationVersion}
         and (not ${r.spread}::bool
              or exists (select 1 from me where mod(abs(hashtext(w.workflow_uuid)::int8), me.size) = me.rank))
-      for update of w skip locked
-    ), claimed as (
+    ), orphans as (${lockedIfUnchanged(status)}), claimed as (
       update ${status} w
       set owner_xid = ${token}, executor_id = ${r.executorID}, recovery_attempts = w.recovery_attempts + 1,
           updated_at = ${r.now}, application_name = coalesce(w.application_name, ${r.applicationName})
