@@ -1,6 +1,7 @@
 // Everything a chaos run leaves to judge it by, read back after the run: the database's final
 // rows (with each checkpoint's commit time) and the effect logs of every worker process.
 import type { Sql } from "postgres";
+import { commitStampsTable } from "../../support/commit-stamps.js";
 import { readEffectLogs, type EffectRecord } from "./effect-log.js";
 
 export interface StatusRow {
@@ -64,14 +65,27 @@ export interface RunHistory {
   readonly tornLines: number;
 }
 
-/** Reads the final state. `db` must be a direct connection (not through a proxy). */
-export async function readRunHistory(db: Sql, schema: string, effectsDir: string): Promise<RunHistory> {
+/**
+ * Reads the final state. `db` must be a direct connection (not through a proxy). Commit times come
+ * from pg_xact_commit_timestamp (`"xact"`, the chaos cluster tracks them) or from the stamps of
+ * installCommitStamps (`"stamped"`, for a server that does not).
+ */
+export async function readRunHistory(
+  db: Sql,
+  schema: string,
+  effectsDir: string,
+  commitTimes: "xact" | "stamped" = "xact",
+): Promise<RunHistory> {
   const s = db(schema);
-  const statusRows = await db`
-    select w.workflow_uuid, w.status, w.executor_id, w.owner_xid, w.queue_name, w.recovery_attempts,
-           coalesce(extract(epoch from pg_xact_commit_timestamp(i.xmin))::float8 * 1000, w.created_at) as created_ms,
+  // Without tracked commit times, a row's own created_at and completed_at (the writer's clock) stand in.
+  const times =
+    commitTimes === "xact"
+      ? db`coalesce(extract(epoch from pg_xact_commit_timestamp(i.xmin))::float8 * 1000, w.created_at) as created_ms,
            case when w.status in ('SUCCESS', 'ERROR')
-                then extract(epoch from pg_xact_commit_timestamp(w.xmin))::float8 * 1000 end as completed_ms,
+                then extract(epoch from pg_xact_commit_timestamp(w.xmin))::float8 * 1000 end as completed_ms`
+      : db`w.created_at as created_ms, w.completed_at as completed_ms`;
+  const statusRows = await db`
+    select w.workflow_uuid, w.status, w.executor_id, w.owner_xid, w.queue_name, w.recovery_attempts, ${times},
            i.inputs, coalesce(o.output, w.output) as output, coalesce(o.error, w.error) as error
     from ${s}.workflow_status w
     left join ${s}.workflow_input i on i.workflow_uuid = w.workflow_uuid
@@ -92,10 +106,18 @@ export async function readRunHistory(db: Sql, schema: string, effectsDir: string
       error: r.error,
     });
   }
-  const checkpointRows = await db`
+  // A checkpoint without a stamp gets commit time 0, so every execution of its step counts as late (I4).
+  const checkpointRows =
+    commitTimes === "xact"
+      ? await db`
     select workflow_uuid, function_id, function_name, output, error,
            extract(epoch from pg_xact_commit_timestamp(xmin))::float8 * 1000 as commit_ms
-    from ${s}.operation_outputs`;
+    from ${s}.operation_outputs`
+      : await db`
+    select o.workflow_uuid, o.function_id, o.function_name, o.output, o.error,
+           coalesce(extract(epoch from c.committed_at)::float8 * 1000, 0) as commit_ms
+    from ${s}.operation_outputs o
+    left join ${db(commitStampsTable)} c on c.workflow_uuid = o.workflow_uuid and c.function_id = o.function_id`;
   const checkpoints = new Map<string, CheckpointRow[]>();
   for (const r of checkpointRows) {
     const list = checkpoints.get(r.workflow_uuid) ?? [];
