@@ -46,7 +46,8 @@ async function main() {
   const shop = postgres(withDatabase(systemDatabaseUrl, shopDatabase), { max: 4, onnotice: () => {} });
   await shop`create table if not exists inventory (sku text primary key, available int not null)`;
   await shop`insert into inventory values ('durable-mug', 1000) on conflict do nothing`;
-  await shop`create table if not exists payments (order_id text not null, amount_cents int not null, charged_at timestamptz default now())`;
+  await shop`create table if not exists payments
+    (order_id text not null, amount_cents int not null, charged_at timestamptz default now())`;
   const shopDb = postgresDatasource(shop);
 
   async function processOrder(ctx: DBOSContext, order: string) {

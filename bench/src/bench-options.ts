@@ -11,7 +11,10 @@ export interface BenchSizes {
   readonly parallelWarmup: number;
   /** Scenario 3: steps of the long workflow (a shorter one runs first, unmeasured). */
   readonly longSteps: number;
-  /** Scenario 4: workflows enqueued by one caller, served with `queueConcurrency` in the same process (after `queueWarmup` unmeasured ones). */
+  /**
+   * Scenario 4: workflows enqueued by one caller, served with `queueConcurrency` in the same process (after
+   * `queueWarmup` unmeasured ones).
+   */
   readonly queue: number;
   readonly queueConcurrency: number;
   readonly queueWarmup: number;
@@ -109,7 +112,9 @@ export const usage = `Usage: pnpm bench [options]
   --rounds N          measured rounds (default 3; smoke 1)
   --warmup N          unmeasured warm-up rounds first (default 1; smoke 0)
   --smoke             tiny sizes, 1 round, no warm-up (what CI runs)
-  --only a,b          run only these scenarios: physical-limit,sequential,parallel,long-workflow,queue,queue-drain,client,messages,messages-across,statements,recovery,launch
+  --only a,b          run only these scenarios: ` +
+  `physical-limit,sequential,parallel,long-workflow,queue,queue-drain,client,messages,messages-across,` +
+  `statements,recovery,launch
   --sequential N      scenario 1 workflows (default ${fullSizes.sequential})
   --parallel N        scenario 2 workflows (default ${fullSizes.parallel})
   --in-flight N       scenario 2 concurrency (default ${fullSizes.inFlight})

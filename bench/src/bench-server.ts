@@ -51,7 +51,8 @@ export async function openBenchServer(log: (line: string) => void): Promise<Benc
       const [{ version }] = (await admin`select version()`) as unknown as [{ version: string }];
       const rows = await admin`
         select name, setting from pg_settings
-        where name in ('synchronous_commit', 'fsync', 'wal_sync_method', 'shared_buffers', 'max_connections', 'commit_delay', 'autovacuum')`;
+        where name in ('synchronous_commit', 'fsync', 'wal_sync_method', 'shared_buffers', 'max_connections',
+          'commit_delay', 'autovacuum')`;
       return { version, settings: Object.fromEntries(rows.map((r) => [r.name as string, r.setting as string])) };
     },
     async stop() {

@@ -68,7 +68,8 @@ async function main(): Promise<number> {
   const server = await openBenchServer(say);
   try {
     const serverInfo = { kind: server.kind, host: server.host, ...(await server.describe()) };
-    say(`durably bench: ${serverInfo.version.split(" on ")[0]} at ${server.host} (${server.kind}); ${options.warmupRounds} warm-up + ${options.rounds} measured round(s)`);
+    say(`durably bench: ${serverInfo.version.split(" on ")[0]} at ${server.host} ` +
+`(${server.kind}); ${options.warmupRounds} warm-up + ${options.rounds} measured round(s)`);
     for (const name of Object.values(databases)) await server.recreate(name);
     const runs = await runRounds(server, options, say);
 
@@ -204,7 +205,8 @@ function libraryInfo(): BenchReport["libraries"] {
       systemDatabasePoolSize: "default (10)",
       applicationVersion: benchApplicationVersion,
       logLevel: "error",
-      config: "DBOS.setConfig({ name, systemDatabaseUrl, applicationVersion, logLevel: 'error' }); executorID set for recovery",
+      config: "DBOS.setConfig({ name, systemDatabaseUrl, applicationVersion, logLevel: 'error' }); executorID set " +
+"for recovery",
       recoveryResultPollingMs: dbosResultPollingMs,
       note: "recovery re-enqueues onto DBOS's internal queue, polled every 1 s (its default)",
     },

@@ -9,7 +9,10 @@ const workerPath = fileURLToPath(new URL("./worker.ts", import.meta.url));
 
 export interface SpawnWorkerOptions {
   readonly library: "durably" | "dbos" | "postgres";
-  /** Worker scenario: sequential, parallel, long-workflow, statements, recovery-victim, recovery, launch, physical-limit. */
+  /**
+   * Worker scenario: sequential, parallel, long-workflow, statements, recovery-victim, recovery, launch,
+   * physical-limit.
+   */
   readonly scenario: string;
   readonly input: WorkerInput;
   readonly timeoutMs: number;

@@ -1,6 +1,7 @@
 // One measurement in a fresh process: `worker.ts <durably|dbos|postgres> <scenario> <json>`.
 // Prints `BENCH_RESULT {...}` on success (and `BENCH_READY` where a scenario reaches its kill
-// point, and scenario 5's queue worker once it serves); a crash exits non-zero. The two libraries never share a process: DBOS is a singleton.
+// point, and scenario 5's queue worker once it serves); a crash exits non-zero. The two libraries never share a
+// process: DBOS is a singleton.
 import type { LibraryName } from "./libraries/library.js";
 import { openLibrary } from "./libraries/open-library.js";
 import { measurePhysicalLimit } from "./physical-limit.js";

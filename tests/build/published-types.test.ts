@@ -15,7 +15,8 @@ test("DBOSContext's published type has no runtime, run or inStep, and core expor
   expect(Object.keys(exports)).toEqual([".", "./extension", "./package.json"]);
 });
 
-test("sysdb's root exports connection, migrations, errors and types; its statements are on the ./queries subpath", async () => {
+test("sysdb's root exports connection, migrations, errors and " +
+"types; its statements are on the ./queries subpath", async () => {
   const root = await import("@durably/sysdb");
   const queries = await import("@durably/sysdb/queries");
   for (const name of ["openSystemDatabase", "migrateSystemDatabase", "DurablyError", "classifyError"]) expect(root).toHaveProperty(name);

@@ -16,7 +16,8 @@ const database = useTestDatabase();
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 // Why sysdb runs postgres.js with fetch_types off (lists travel as JSON).
-it("postgres.js leaves a rejection unhandled when a new connection is lost during its type fetch (porsager/postgres#1192)", async () => {
+it("postgres.js leaves a rejection unhandled when a new connection is lost during its type fetch " +
+"(porsager/postgres#1192)", async () => {
   const script = fileURLToPath(new URL("./repro/type-fetch-reset.ts", import.meta.url));
   const outcome = await promisify(execFile)(process.execPath, ["--import", tsx, script, database.url], { timeout: 30_000 }).then(
     ({ stdout }) => ({ code: 0, stdout }),

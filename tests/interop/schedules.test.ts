@@ -113,7 +113,8 @@ describe("a tick's workflow row is what DBOS's scheduler writes", () => {
     expect(row?.status).toBe("SUCCESS");
   });
 
-  test("portable_json: the tick's input is DBOS's portable two arguments, and the workflow still gets a Date", async () => {
+  test("portable_json: the tick's input is DBOS's portable " +
+"two arguments, and the workflow still gets a Date", async () => {
     await createSchedule(portable, { name: "p-args", workflow: "echoTickPortable", cron: "0 3 * * *", context: { n: 2 } });
     const [handle] = await backfillSchedule(portable, "p-args", new Date("2026-05-01T00:00:00Z"), new Date("2026-05-02T00:00:00Z"));
     expect(await handle!.getResult({ timeoutMs: 15_000 })).toEqual({ at: "2026-05-01T03:00:00.000Z", isDate: true, context: { n: 2 } });

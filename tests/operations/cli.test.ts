@@ -91,7 +91,8 @@ describe("workflow commands", () => {
   });
 
   test("cancel and resume by filter with a dry run, by ID, and fork from a step", async () => {
-    await enqueueWorkflow(client, "greet", "later", { queue: "parked", workflowID: "parked-1" }); // nobody serves "parked"
+    // nobody serves "parked"
+    await enqueueWorkflow(client, "greet", "later", { queue: "parked", workflowID: "parked-1" });
     await enqueueWorkflow(client, "greet", "later", { queue: "parked", workflowID: "parked-2" });
     const dry = await json(["workflow", "cancel", "--status", "ENQUEUED", "--queue", "parked", "--dry-run"]);
     expect(dry.workflowIDs.sort()).toEqual(["parked-1", "parked-2"]);
@@ -113,7 +114,8 @@ describe("workflow commands", () => {
   });
 
   test("cancel and resume say what happened to each ID, and exit 1 when any was not changed", async () => {
-    await enqueueWorkflow(client, "greet", "later", { queue: "parked", workflowID: "outcome-parked" }); // nobody serves "parked"
+    // nobody serves "parked"
+    await enqueueWorkflow(client, "greet", "later", { queue: "parked", workflowID: "outcome-parked" });
     const finished = await durably(["workflow", "cancel", "cli-greet"]);
     expect(finished.stdout).toContain("cli-greet: not cancelled, already finished with status SUCCESS");
     expect(finished.stdout).not.toContain("Cancelled 1");

@@ -62,7 +62,8 @@ describe("a client runs nothing itself but does everything else", () => {
     await expect(retrieveWorkflow(client, "no-such")).rejects.toSatisfy((e) => isDurablyError(e, "NONEXISTENT_WORKFLOW"));
   });
 
-  test("list workflows by status, name, queue, version, ID prefix and time, with or without payloads, paginated", async () => {
+  test("list workflows by status, name, queue, version, ID " +
+"prefix and time, with or without payloads, paginated", async () => {
     const before = new Date();
     const handles = await Promise.all(["b1", "b2", "b3"].map((n) => enqueueWorkflow<Greet>(client, "greet", n, { queue: "work", workflowID: `batch-${n}` })));
     await Promise.all(handles.map((h) => h.getResult({ timeoutMs: 15_000 })));

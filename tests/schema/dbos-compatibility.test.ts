@@ -66,7 +66,8 @@ describe("durably's system schema against DBOS 5.3.0's", () => {
     expect(differences, formatDifferences(differences)).toEqual(
       [
         ...expected,
-        "column workflow_status.priority: durably has `#24 integer not null`, DBOS has `#24 integer not null default 0`",
+        "column workflow_status.priority: durably has `#24 integer not null`, DBOS has `#24 integer not " +
+"null default 0`",
       ].sort(),
     );
   });

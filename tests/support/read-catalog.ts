@@ -177,7 +177,8 @@ async function readTypes(sql: postgres.Sql, schema: string): Promise<CatalogEntr
   const rows = await sql<{ name: string; kind: string; base: string | null; labels: string | null }[]>`
     select t.typname as name, t.typtype as kind,
            case when t.typtype = 'd' then format_type(t.typbasetype, t.typtypmod) end as base,
-           (select string_agg(e.enumlabel, ', ' order by e.enumsortorder) from pg_enum e where e.enumtypid = t.oid) as labels
+           (select string_agg(e.enumlabel, ', ' order by e.enumsortorder)
+             from pg_enum e where e.enumtypid = t.oid) as labels
     from pg_type t join pg_namespace n on n.oid = t.typnamespace
     where n.nspname = ${schema} and t.typtype in ('d', 'e', 'r', 'm')`;
   return rows.map((r) => ({

@@ -38,7 +38,8 @@ async function measureKill(): Promise<void> {
     });
     const ms = kill.samplesMs;
     say(
-      `  p50 ${Math.round(percentile(ms, 50))} ms, max ${Math.round(Math.max(...ms))} ms over ${ms.length} workflows; ` +
+      `  p50 ${Math.round(percentile(ms, 50))} ms, max ${Math.round(Math.max(...ms))} ms over ${ms.length} ` +
+`workflows; ` +
         `stranded ${kill.stranded}; target p50 < lapse + 1 s = 11000 ms`,
     );
     await server.drop("bench_fleet");
@@ -57,7 +58,8 @@ async function measureLoad(): Promise<void> {
     const load = await measureLeaseLoad({ url: withDatabase(pg.url, "postgres"), processes, windowMs: smoke ? 10_000 : 30_000, say });
     const f = (x: number) => x.toFixed(2);
     say(
-      `  lease statements per second per process: mean ${f(load.leasePerSecond.mean)}, max ${f(load.leasePerSecond.max)}; ` +
+      `  lease statements per second per process: mean ${f(load.leasePerSecond.mean)}, ` +
+`max ${f(load.leasePerSecond.max)}; ` +
         `all statements of an idle process: mean ${f(load.allPerSecond.mean)}, max ${f(load.allPerSecond.max)}`,
     );
   } finally {

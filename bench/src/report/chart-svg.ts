@@ -27,12 +27,15 @@ export function renderChartSvg(report: BenchReport): string {
   text(
     labelX,
     y,
-    `${machine.cpus} cores, ${machine.memoryGiB} GiB, Node ${machine.node}; ${server.version.split(" on ")[0]}, synchronous_commit=${server.settings.synchronous_commit ?? "?"}; ` +
+    `${machine.cpus} cores, ${machine.memoryGiB} GiB, ` +
+`Node ${machine.node}; ${server.version.split(" on ")[0]}, ` +
+`synchronous_commit=${server.settings.synchronous_commit ?? "?"}; ` +
       `${options.rounds} measured round(s) after ${options.warmupRounds} warm-up`,
     'font-size="13" fill="#444"',
   );
   y += 18;
-  text(labelX, y, "Bars: median of the rounds; whiskers: min–max. Each metric is scaled to its own larger value. Right: how many times better durably is.", 'font-size="13" fill="#444"');
+  text(labelX, y, "Bars: median of the rounds; whiskers: min–max. Each metric is scaled to its own larger value. Right: " +
+"how many times better durably is.", 'font-size="13" fill="#444"');
   y += 26;
   legend(parts, labelX, y);
   y += 22;
@@ -70,7 +73,8 @@ export function renderChartSvg(report: BenchReport): string {
   y += 16;
   const height = Math.ceil(y);
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 ` +
+`0 ${width} ${height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     ...parts,
     "</svg>",
@@ -90,11 +94,13 @@ function bar(parts: string[], y: number, spread: Spread | undefined, scale: numb
     const x1 = barX + w(spread.min);
     const x2 = barX + w(spread.max);
     parts.push(
-      `<path d="M${x1.toFixed(1)} ${mid} H${x2.toFixed(1)} M${x1.toFixed(1)} ${y + 3} V${y + barHeight - 3} M${x2.toFixed(1)} ${y + 3} V${y + barHeight - 3}" stroke="#222" stroke-width="1.2" fill="none"/>`,
+      `<path d="M${x1.toFixed(1)} ${mid} H${x2.toFixed(1)} M${x1.toFixed(1)} ${y + 3} V${y + barHeight - 3} ` +
+`M${x2.toFixed(1)} ${y + 3} V${y + barHeight - 3}" stroke="#222" stroke-width="1.2" fill="none"/>`,
     );
   }
   const labelAt = barX + w(spread.max) + 6;
-  parts.push(`<text x="${labelAt.toFixed(1)}" y="${y + barHeight - 3}" font-size="12">${escapeXml(`${formatNumber(spread.median, digits)} ${unit}`)}</text>`);
+  parts.push(`<text x="${labelAt.toFixed(1)}" y="${y + barHeight - 3}" ` +
+`font-size="12">${escapeXml(`${formatNumber(spread.median, digits)} ${unit}`)}</text>`);
 }
 
 function legend(parts: string[], x: number, y: number): void {

@@ -94,7 +94,9 @@ function startQueueWorker(name: string, input: WorkerInput): Promise<QueueWorker
   const failed = new Promise<never>((_, reject) => {
     child.on("close", (code, signal) => {
       if (!stopping || !finishedCleanly) {
-        reject(new Error(`the ${name} queue worker ended (${signal ?? `exit code ${code}`})${stopping ? " without a clean shutdown" : " early"}\n${stderr.trim()}`));
+        reject(new Error(`the ${name} queue worker ended ` +
+`(${signal ?? `exit code ${code}`})${stopping ? " without a clean shutdown" : " early"}` +
+`\n${stderr.trim()}`));
       }
     });
   });

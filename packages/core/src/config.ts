@@ -10,7 +10,10 @@ export interface DBOSConfig {
   readonly appName: string;
   /** Postgres URL of the system database. Default: the DBOS_SYSTEM_DATABASE_URL environment variable. */
   readonly systemDatabaseUrl?: string;
-  /** Version of this code; recovery only resumes workflows of the same version. Default: DBOS__APPVERSION, else a hash of the registered workflows' source. */
+  /**
+   * Version of this code; recovery only resumes workflows of the same version. Default: DBOS__APPVERSION, else a hash
+   * of the registered workflows' source.
+   */
   readonly applicationVersion?: string;
   /** Identity of this process for recovery. Default: DBOS__VMID, else `"local"`. */
   readonly executorId?: string;
@@ -18,24 +21,34 @@ export interface DBOSConfig {
   readonly poolSize?: number;
   /** Schema of the system tables. Default `"dbos"`. */
   readonly schema?: string;
-  /** Format of stored values. Default `"js_superjson"` (DBOS TypeScript's); `"portable_json"` is plain JSON, readable from any language. */
+  /**
+   * Format of stored values. Default `"js_superjson"` (DBOS TypeScript's); `"portable_json"` is plain JSON, readable
+   * from any language.
+   */
   readonly serializer?: SerializationFormat;
   /** Default: JSON lines on stderr, warnings and errors only (DURABLY_LOG_LEVEL changes the level). */
   readonly logger?: Logger;
   /** How long to wait for a connection at launch. Default 10 000 ms. */
   readonly connectTimeoutMs?: number;
-  /** How often the internal queue (resume, fork, DBOS clients) is polled when no notification arrives. Default 1000 ms. */
+  /**
+   * How often the internal queue (resume, fork, DBOS clients) is polled when no notification arrives. Default 1000 ms.
+   */
   readonly pollIntervalMs?: number;
   /**
    * How often this process renews its executor lease, on the database clock. Default 2000 ms.
    * The live processes of the application adopt the workflows of a process whose lease lapsed.
    */
   readonly leaseRenewMs?: number;
-  /** How long a lease lasts without renewal before other processes adopt its workflows. At least 3 × leaseRenewMs. Default 10 000 ms. */
+  /**
+   * How long a lease lasts without renewal before other processes adopt its workflows. At least 3 × leaseRenewMs.
+   * Default 10 000 ms.
+   */
   readonly leaseLapseMs?: number;
   /** Time source. Default: the system clock. For tests. */
   readonly clock?: Clock;
-  /** Called with every SQL statement sent to the system database (not the listener's). For diagnostics and benchmarks. */
+  /**
+   * Called with every SQL statement sent to the system database (not the listener's). For diagnostics and benchmarks.
+   */
   readonly onQuery?: (sql: string, connection: number, parameters: readonly unknown[]) => void;
 }
 

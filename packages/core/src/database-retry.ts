@@ -34,7 +34,10 @@ export async function withDatabaseRetry<T>(what: string, work: () => Promise<T>,
   }
 }
 
-/** `attempt`, or REPLY_TIMEOUT after `ms`; settled straight from the attempt (no race: fewer promise turns per statement). */
+/**
+ * `attempt`, or REPLY_TIMEOUT after `ms`; settled straight from the attempt (no race: fewer promise turns per
+ * statement).
+ */
 function withReplyDeadline<T>(attempt: Promise<T>, ms: number): Promise<T> {
   if (ms === Infinity) return attempt;
   return new Promise<T>((resolve, reject) => {

@@ -7,9 +7,8 @@ import { assertNotInsideStep } from "./step-scope.js";
 import type { AnyWorkflow, Workflow } from "./workflow.js";
 import type { WorkflowHandle } from "./workflow-handle.js";
 
-// biome-ignore lint/suspicious/noExplicitAny: the function parameter makes Workflow invariant in Output; unknown would not match.
-export type InputOf<W> = W extends Workflow<infer Input, any> ? Input : unknown;
-// biome-ignore lint/suspicious/noExplicitAny: the function parameter makes Workflow invariant in Input; unknown would not match.
+export type InputOf<W> = W extends Workflow<infer Input, unknown> ? Input : unknown;
+// biome-ignore lint/suspicious/noExplicitAny: Workflow is invariant in Input; unknown would not match.
 export type OutputOf<W> = W extends Workflow<any, infer Output> ? Output : unknown;
 
 export interface EnqueueOptions extends RunWorkflowOptions {

@@ -190,8 +190,10 @@ export class ExecutorLease {
       stopped.push(workflowID);
     }
     runtime.logger.warn(
-      "executor lease lapsed: this process went without renewing it for longer than leaseLapseMs (paused, overloaded or cut off " +
-        "from the database), so other processes adopted its workflows; stopping them here and continuing under a new lease",
+      "executor lease lapsed: this process went without renewing it for longer than leaseLapseMs (paused, " +
+"overloaded or cut off " +
+        "from the database), so other processes adopted its workflows; stopping them here and continuing " +
+"under a new lease",
       { leaseID: lost.leaseID, stopped: stopped.length, workflowIDs: stopped.slice(0, 20) },
     );
     const successor = this.#newRegistration();

@@ -102,7 +102,8 @@ function patchRun(ctx: DBOSContext, api: string, patchID: string): WorkflowRun {
   if (typeof patchID !== "string" || patchID.length === 0 || patchID.length > maxPatchIDLength) {
     throw new DurablyError(
       "INVALID_ARGUMENT",
-      `${api}: patchID must be a non-empty string of at most ${maxPatchIDLength} characters (got ${describe(patchID)}).`,
+      `${api}: patchID must be a non-empty string of at most ${maxPatchIDLength} characters ` +
+`(got ${describe(patchID)}).`,
     );
   }
   const run = enterStep(ctx, `${api}(${JSON.stringify(patchID)})`);

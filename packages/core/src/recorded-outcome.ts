@@ -22,7 +22,8 @@ export function outcomeOf(runtime: Runtime, record: WorkflowRecord): RunOutcome 
         kind: "error",
         error: new DurablyError(
           "DEAD_LETTER",
-          `Workflow ${id} was moved to the dead-letter queue after too many recovery attempts (${record.recoveryAttempts}). Fix the cause, then resumeWorkflow it.`,
+          `Workflow ${id} was moved to the dead-letter queue after too many recovery attempts ` +
+`(${record.recoveryAttempts}). Fix the cause, then resumeWorkflow it.`,
           { workflowID: id },
         ),
       };
@@ -82,7 +83,8 @@ async function raceDeadline(
 }
 
 function timeout(workflowID: string, timeoutMs: number): DurablyError {
-  return new DurablyError("TIMEOUT", `Workflow ${workflowID} did not finish within the ${timeoutMs} ms waited; it keeps running. Call getResult again to wait more.`, {
+  return new DurablyError("TIMEOUT", `Workflow ${workflowID} did not finish within the ${timeoutMs} ms waited; it keeps running. Call ` +
+`getResult again to wait more.`, {
     workflowID,
   });
 }

@@ -6,7 +6,10 @@ import type { Workflow, WorkflowFunction } from "./workflow.js";
 export interface RegisterWorkflowOptions {
   /** Name stored in the database; recovery finds the code by it. Default: the function's name. */
   readonly name?: string;
-  /** Recoveries after which the workflow is dead-lettered (MAX_RECOVERY_ATTEMPTS_EXCEEDED). Default 100; 0 or less means unlimited. */
+  /**
+   * Recoveries after which the workflow is dead-lettered (MAX_RECOVERY_ATTEMPTS_EXCEEDED). Default 100; 0 or less means
+   * unlimited.
+   */
   readonly maxRecoveryAttempts?: number;
 }
 
@@ -33,7 +36,8 @@ export function registerWorkflow<Input, Output>(
   if (typeof name !== "string" || name === "") {
     throw new DurablyError(
       "REGISTRATION",
-      "Cannot register an anonymous function: its name is what recovery uses to find it. Pass { name: \"...\" } or use a named function.",
+      "Cannot register an anonymous function: its name is what recovery uses to find it. " +
+        'Pass { name: "..." } or use a named function.',
     );
   }
   if (runtime.registry.has(name)) {

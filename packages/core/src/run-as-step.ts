@@ -91,7 +91,8 @@ function exhausted(workflowID: string, stepName: string, stepID: number, errors:
   const last = errors[errors.length - 1];
   const error = new DurablyError(
     "MAX_STEP_RETRIES_EXCEEDED",
-    `Step ${stepName} of workflow ${workflowID} failed ${errors.length} times; the last error: ${last instanceof Error ? last.message : String(last)}`,
+    `Step ${stepName} of workflow ${workflowID} failed ${errors.length} times; the last ` +
+`error: ${last instanceof Error ? last.message : String(last)}`,
     { workflowID, stepName, stepID, cause: last },
   );
   // Every attempt's error, in order, as AggregateError does.

@@ -12,15 +12,24 @@ import type { Workflow } from "./workflow.js";
 import { createWorkflowHandle, type WorkflowHandle } from "./workflow-handle.js";
 
 export interface RunWorkflowOptions {
-  /** The idempotency key: starting an existing ID returns a handle to that run. Default: a random UUID, or `<parentID>-<stepID>` for a child. */
+  /**
+   * The idempotency key: starting an existing ID returns a handle to that run. Default: a random UUID, or
+   * `<parentID>-<stepID>` for a child.
+   */
   readonly workflowID?: string;
-  /** Cancel the workflow if it has not finished this long after it starts (for a queued one: after it is dequeued). Children inherit the parent's deadline. */
+  /**
+   * Cancel the workflow if it has not finished this long after it starts (for a queued one: after it is dequeued).
+   * Children inherit the parent's deadline.
+   */
   readonly timeoutMs?: number;
   /** Enqueue on this queue instead of running now: a queue from `@durably/queues`' registerQueue, or its name. */
   readonly queue?: string | { readonly name: string };
   /** With a queue: at most one workflow with this ID is enqueued or running on the queue at a time. */
   readonly deduplicationID?: string;
-  /** What a duplicate enqueue does: `"reject"` (default) throws QUEUE_DEDUPLICATED; `"return-existing"` returns the holder's handle. */
+  /**
+   * What a duplicate enqueue does: `"reject"` (default) throws QUEUE_DEDUPLICATED; `"return-existing"` returns the
+   * holder's handle.
+   */
   readonly deduplicationPolicy?: "reject" | "return-existing";
   /** With a queue: lower numbers run first (default 0), FIFO within a priority. */
   readonly priority?: number;
@@ -28,7 +37,10 @@ export interface RunWorkflowOptions {
   readonly partitionKey?: string;
   /** With a queue: become runnable only after this many milliseconds. */
   readonly delayMs?: number;
-  /** With a queue: only executors of this application version run it. Default: this executor's (a client's: any latest executor). */
+  /**
+   * With a queue: only executors of this application version run it. Default: this executor's (a client's: any latest
+   * executor).
+   */
   readonly applicationVersion?: string;
 }
 
@@ -51,7 +63,8 @@ export async function runWorkflow<Input, Output>(
   const parent = ctx.run;
   assertNotInsideStep(ctx, `runWorkflow (${String(workflow?.name)})`);
   if (workflow?.registry !== runtime.registryBrand) {
-    throw new DurablyError("WORKFLOW_NOT_REGISTERED", `Workflow ${workflow?.name ?? String(workflow)} was not registered on this context. Pass the value registerWorkflow returned.`);
+    throw new DurablyError("WORKFLOW_NOT_REGISTERED", `Workflow ${workflow?.name ?? String(workflow)} was not registered on this context. Pass the value ` +
+`registerWorkflow returned.`);
   }
   // Reserved before any await, so sibling children get deterministic step IDs.
   const stepID = parent?.nextStepID();
@@ -125,7 +138,8 @@ export async function runWorkflow<Input, Output>(
     if (options.deduplicationPolicy === "return-existing" && holder !== undefined) return createWorkflowHandle(ctx, holder);
     throw new DurablyError(
       "QUEUE_DEDUPLICATED",
-      `Queue ${queueName} already has workflow ${holder ?? "(just finished)"} with deduplication ID ${options.deduplicationID}; it was not enqueued again. ` +
+      `Queue ${queueName} already has workflow ${holder ?? "(just finished)"} with deduplication ` +
+`ID ${options.deduplicationID}; it was not enqueued again. ` +
         'Wait for it to finish, or pass deduplicationPolicy: "return-existing" to get its handle.',
       { workflowID, cause: error },
     );
@@ -182,7 +196,8 @@ function minDeadline(a: number | null, b: number | null): number | null {
 function conflict(workflowID: string, existingName: string | null, newName: string): DurablyError {
   return new DurablyError(
     "WORKFLOW_CONFLICT",
-    `Workflow ID ${workflowID} is already used by workflow "${existingName}", so it cannot start "${newName}". Use another workflow ID.`,
+    `Workflow ID ${workflowID} is already used by workflow "${existingName}", so it cannot start ` +
+`"${newName}". Use another workflow ID.`,
     { workflowID },
   );
 }

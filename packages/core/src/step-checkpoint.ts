@@ -28,7 +28,8 @@ export function assertSameStep(run: WorkflowRun, recorded: Checkpoint, name: str
   const version = run.applicationVersion ?? "(none recorded)";
   const error = new DurablyError(
     "UNEXPECTED_STEP",
-    `Workflow ${run.workflowID} (${run.name}) is not deterministic: step ${recorded.stepID} was recorded as "${recorded.name}" ` +
+    `Workflow ${run.workflowID} (${run.name}) is not deterministic: step ${recorded.stepID} was recorded as ` +
+`"${recorded.name}" ` +
       `by application version ${version}, but this code calls "${name}" there. ` +
       "The workflow is left PENDING and unchanged. Guard the change with patched(ctx, id), or run this workflow " +
       "on a worker with the code of its version, then resume it (or fork it from an earlier step).",

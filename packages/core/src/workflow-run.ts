@@ -99,7 +99,8 @@ export class WorkflowRun {
       case "diverged":
         return this.#divergence!;
       case "shutdown":
-        return new DurablyError("LIFECYCLE", `Workflow ${this.workflowID} stopped because durably is shutting down; it stays PENDING and resumes at the next launch.`, {
+        return new DurablyError("LIFECYCLE", `Workflow ${this.workflowID} stopped because durably is shutting down; it stays PENDING and ` +
+`resumes at the next launch.`, {
           workflowID: this.workflowID,
         });
       default:

@@ -16,5 +16,5 @@ export interface Workflow<Input, Output> {
 }
 
 /** A workflow of unknown types, as the registry holds it. */
-// biome-ignore lint/suspicious/noExplicitAny: Workflow is invariant in Input (a function parameter); only any admits every workflow.
+// biome-ignore lint/suspicious/noExplicitAny: Workflow is invariant in Input; only any admits every workflow.
 export type AnyWorkflow = Workflow<any, any>;

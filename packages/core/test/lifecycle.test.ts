@@ -124,7 +124,8 @@ describe("recovery", () => {
 });
 
 describe("cancellation, timeouts, outcome ownership", () => {
-  test("cancel stops at the step boundary, aborts the signal, and does not checkpoint the interrupted step; resume finishes it", async () => {
+  test("cancel stops at the step boundary, aborts the signal, and does not checkpoint the interrupted step; " +
+"resume finishes it", async () => {
     const ctx = testContext(db.url);
     let attempts = 0;
     const release = gate();
@@ -168,7 +169,8 @@ describe("cancellation, timeouts, outcome ownership", () => {
     try {
       const handle = await runWorkflow(ctx, parent, undefined, { workflowID: "deadline", timeoutMs: 300 });
       await expect(handle.getResult()).rejects.toSatisfy((e) => isDurablyError(e, "WORKFLOW_CANCELLED"));
-      const rows: any[] = await withSql((sql) => sql`select workflow_uuid, status, workflow_deadline_epoch_ms::float8 as d, parent_workflow_id from dbos.workflow_status where workflow_uuid like 'deadline%' order by 1`);
+      const rows: any[] = await withSql((sql) => sql`select workflow_uuid, status, workflow_deadline_epoch_ms::float8 as d, parent_workflow_id
+            from dbos.workflow_status where workflow_uuid like 'deadline%' order by 1`);
       expect(rows.map((r) => r.workflow_uuid)).toEqual(["deadline", "deadline-0"]);
       expect(rows[1]?.d).toBe(rows[0]?.d);
       expect(rows[1]?.parent_workflow_id).toBe("deadline");
@@ -190,7 +192,8 @@ describe("cancellation, timeouts, outcome ownership", () => {
       const handle = await runWorkflow(ctx, wf, undefined, { workflowID: "fenced" });
       await withSql(async (sql) => {
         await sql`update dbos.workflow_status set status = 'SUCCESS', owner_xid = null where workflow_uuid = 'fenced'`;
-        await sql`insert into dbos.workflow_output (workflow_uuid, output) values ('fenced', '{"json":"theirs","__dbos_serializer":"superjson"}')`;
+        await sql`insert into dbos.workflow_output (workflow_uuid, output)
+          values ('fenced', '{"json":"theirs","__dbos_serializer":"superjson"}')`;
       });
       release.open();
       expect(await handle.getResult()).toBe("theirs");
@@ -268,7 +271,8 @@ describe("children, sleep, fork", () => {
 });
 
 describe("taking over a lost executor's workflows", () => {
-  test("recoverPendingWorkflows re-enqueues another executor's PENDING workflows and a live executor finishes them", async () => {
+  test("recoverPendingWorkflows re-enqueues another executor's PENDING workflows and a live executor finishes " +
+"them", async () => {
     const blocked = gate();
     const lost = testContext(db.url, { executorId: "lost-worker" });
     const define = (ctx: DBOSContext, block: boolean) =>

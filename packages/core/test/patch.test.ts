@@ -30,10 +30,14 @@ function gate() {
 
 const stepsOf = (id: string) =>
   withSql((sql) => sql<{ function_id: number; function_name: string; output: string | null }[]>`
-    select function_id, function_name, output from dbos.operation_outputs where workflow_uuid = ${id} order by function_id`);
+    select function_id, function_name, output from dbos.operation_outputs
+    where workflow_uuid = ${id} order by function_id`);
 const statusOf = async (id: string) => (await withSql((sql) => sql`select status from dbos.workflow_status where workflow_uuid = ${id}`))[0]?.status;
 
-/** Starts `id` on old code that records "a" then blocks in "wait"; returns once "a" is recorded and the context is shut down. */
+/**
+ * Starts `id` on old code that records "a" then blocks in "wait"; returns once "a" is recorded and the context is shut
+ * down.
+ */
 async function startOnOldCode(id: string, afterPatchPoint: boolean): Promise<void> {
   const blocked = gate();
   const ctx = testContext(db.url, { executorId: `old-${id}` });
@@ -73,7 +77,8 @@ describe("patched", () => {
     }
   });
 
-  test("runs past the patch point replay the old path (false, no step ID used); runs before it take the new path", async () => {
+  test("runs past the patch point replay the old path (false, " +
+"no step ID used); runs before it take the new path", async () => {
     await startOnOldCode("past-1", true);
     await startOnOldCode("before-1", false);
     expect(await stepsOf("past-1")).toHaveLength(1);
@@ -158,7 +163,8 @@ describe("patched", () => {
 });
 
 describe("divergence", () => {
-  test("an unguarded change fails with UNEXPECTED_STEP naming everything; the row stays PENDING and untouched; resume after a fix finishes it", async () => {
+  test("an unguarded change fails with UNEXPECTED_STEP naming everything; the row stays PENDING and untouched; " +
+"resume after a fix finishes it", async () => {
     await startOnOldCode("drift-1", true);
     const before = await stepsOf("drift-1");
     expect(before.map((s) => s.function_name)).toEqual(["a"]);

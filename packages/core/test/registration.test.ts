@@ -62,7 +62,8 @@ test("registration: anonymous functions, duplicate names and late registration a
   await expect(runWorkflow(ctx, foreign, undefined)).rejects.toSatisfy((e) => isDurablyError(e));
 });
 
-test("launch against an unreachable server fails with DATABASE_UNAVAILABLE naming the host, and leaves nothing open", async () => {
+test("launch against an unreachable server fails with DATABASE_UNAVAILABLE naming the host, and leaves nothing " +
+"open", async () => {
   const ctx = createDBOSContext({ appName: "a", systemDatabaseUrl: "postgres://postgres@127.0.0.1:1/nowhere", connectTimeoutMs: 1000 });
   const error = await launch(ctx).catch((e: unknown) => e);
   expect(isDurablyError(error, "DATABASE_UNAVAILABLE")).toBe(true);

@@ -71,13 +71,15 @@ describe("steps and workflows", () => {
     expect(status?.status).toBe("SUCCESS");
     expect(status?.attempts).toBe(1);
     await withSql(db.url, async (sql) => {
-      const steps = await sql`select function_id, function_name, serialization from dbos.operation_outputs where workflow_uuid = 'three-1' order by 1`;
+      const steps = await sql`select function_id, function_name, serialization from dbos.operation_outputs
+          where workflow_uuid = 'three-1' order by 1`;
       expect(steps.map((s: any) => [s.function_id, s.function_name, s.serialization])).toEqual([
         [0, "one", "js_superjson"],
         [1, "two", "js_superjson"],
         [2, "three", "js_superjson"],
       ]);
-      const [row] = await sql`select w.status, w.owner_xid, w.inputs, o.output from dbos.workflow_status w join dbos.workflow_output o using (workflow_uuid) where workflow_uuid = 'three-1'`;
+      const [row] = await sql`select w.status, w.owner_xid, w.inputs, o.output from dbos.workflow_status w
+          join dbos.workflow_output o using (workflow_uuid) where workflow_uuid = 'three-1'`;
       expect(row?.status).toBe("SUCCESS");
       expect(row?.owner_xid).toBeNull();
       expect(row?.inputs).toBeNull(); // payloads live in the side tables, as DBOS 5.x writes them

@@ -10,7 +10,8 @@ import type { DatasourceOptions } from "./postgres-datasource.js";
  *
  * @example
  * const appDb = kyselyDatasource(db);
- * await runAsTransaction(ctx, appDb, (trx) => trx.updateTable("stock").set({ n: sql`n - 1` }).where("sku", "=", sku).execute());
+ * await runAsTransaction(ctx, appDb, (trx) => trx.updateTable("stock").set({ n: sql`n - 1` }).where("sku", "=",
+ * sku).execute());
  */
 export function kyselyDatasource<DB>(db: Kysely<DB>, options: DatasourceOptions = {}): Datasource<Transaction<DB>> {
   checkOptions("kyselyDatasource", options, datasourceOptionRules);
@@ -23,7 +24,8 @@ export function kyselyDatasource<DB>(db: Kysely<DB>, options: DatasourceOptions 
       ready ??= db
         .transaction()
         .execute(async (trx) => {
-          await sql`select pg_advisory_xact_lock(hashtext('durably.transaction_completion'), hashtext(${schema}))`.execute(trx);
+          await sql`select pg_advisory_xact_lock(hashtext('durably.transaction_completion'),
+            hashtext(${schema}))`.execute(trx);
           for (const statement of completionTableSql(quoteIdentifier(schema)).split(";")) await sql.raw(statement).execute(trx);
         })
         .catch((error: unknown) => {

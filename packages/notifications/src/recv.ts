@@ -39,7 +39,8 @@ export async function recv<T = unknown>(ctx: DBOSContext, options: RecvOptions =
     subscribe: (wake, deliver, step) =>
       waitersOf(ctx).subscribe(messagesChannel, `${run.workflowID}::${topic}`, wake, decodingTaker(step, decode, deliver, wake)),
     timeoutError: () =>
-      new DurablyError("TIMEOUT", `recv timed out: no message on topic ${options.topic ?? "(none)"} reached workflow ${run.workflowID} within ${timeoutMs} ms.`, {
+      new DurablyError("TIMEOUT", `recv timed out: no message on topic ${options.topic ?? "(none)"} reached ` +
+`workflow ${run.workflowID} within ${timeoutMs} ms.`, {
         workflowID: run.workflowID,
       }),
     attempt: async (step) => {

@@ -123,7 +123,10 @@ export class Waiters {
     };
   }
 
-  /** Hands `stored` to every taker of `payload` (readers outside workflows: nothing to record); returns how many took it. */
+  /**
+   * Hands `stored` to every taker of `payload` (readers outside workflows: nothing to record); returns how many took
+   * it.
+   */
   handOver(channel: string, payload: string, stored: StoredValue): number {
     let handed = 0;
     for (const waiter of this.#byKey.get(`${channel}\n${payload}`) ?? []) {

@@ -51,7 +51,8 @@ describe("send to a receiver waiting in this process", () => {
       expect(statements.some((s) => /for update skip locked/.test(s))).toBe(false);
 
       const rows = await withSysdb(
-        (sysdb) => sysdb.sql`select consumed, consumed_by_function_id, topic from dbos.notifications where destination_uuid = 'order-1'`,
+        (sysdb) => sysdb.sql`select consumed, consumed_by_function_id, topic from dbos.notifications
+            where destination_uuid = 'order-1'`,
       );
       expect(rows).toEqual([{ consumed: true, consumed_by_function_id: 0, topic: "payment" }]);
       const steps = await getWorkflowSteps(ctx, "order-1");
@@ -65,7 +66,8 @@ describe("send to a receiver waiting in this process", () => {
     }
   });
 
-  test("concurrent senders, duplicate keys and a second process's sends: every message is received exactly once", async () => {
+  test("concurrent senders, duplicate keys and a second " +
+"process's sends: every message is received exactly once", async () => {
     const local = context();
     const other = context(); // another runtime: its sends take the ordinary path, racing the hand-overs
     const total = 60;
@@ -96,7 +98,9 @@ describe("send to a receiver waiting in this process", () => {
       expect([...got].sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, n) => n));
       expect(extra).toBe("none");
       const rows = await withSysdb(
-        (sysdb) => sysdb.sql`select count(*)::int as n, count(*) filter (where consumed)::int as consumed from dbos.notifications where destination_uuid = 'collector-1'`,
+        (sysdb) => sysdb.sql`select count(*)::int as n, count(*) filter (where consumed)::int as consumed
+          from dbos.notifications
+            where destination_uuid = 'collector-1'`,
       );
       expect(rows).toEqual([{ n: total, consumed: total }]);
     } finally {
@@ -105,10 +109,12 @@ describe("send to a receiver waiting in this process", () => {
     }
   });
 
-  test("the statement only receives for a free step of the run that owns the workflow, behind no older message", async () => {
+  test("the statement only receives for a free step of the run " +
+"that owns the workflow, behind no older message", async () => {
     await withSysdb(async (sysdb) => {
       const { sql } = sysdb;
-      await sql`insert into dbos.workflow_status (workflow_uuid, status, name, owner_xid) values ('r-1', 'PENDING', 'inbox', 'run-a')`;
+      await sql`insert into dbos.workflow_status (workflow_uuid, status, name, owner_xid)
+        values ('r-1', 'PENDING', 'inbox', 'run-a')`;
       const receiver = (stepID: number, ownerXid = "run-a"): StepKey => ({ workflowID: "r-1", stepID, ownerXid, applicationName: "app", startedAt: 1, now: 2 });
       const message = (id: string): NewMessage => ({ destinationID: "r-1", topic: "t", message: `"${id}"`, serialization: "portable_json", messageID: id, now: Date.now() });
       const checkpoints = async () => (await sql`select function_id from dbos.operation_outputs where workflow_uuid = 'r-1' order by 1`).map((r) => r.function_id);
@@ -124,7 +130,8 @@ describe("send to a receiver waiting in this process", () => {
       expect(await checkpoints()).toEqual([]);
       await sql`update dbos.notifications set consumed = true`;
       // The step is already recorded (the receiver's own try won): nothing written.
-      await sql`insert into dbos.operation_outputs (workflow_uuid, function_id, function_name, output) values ('r-1', 0, 'DBOS.recv', '"m1"')`;
+      await sql`insert into dbos.operation_outputs (workflow_uuid, function_id, function_name, output)
+        values ('r-1', 0, 'DBOS.recv', '"m1"')`;
       expect(await insertMessageForReceiver(sysdb, message("m3"), receiver(0), "DBOS.recv")).toBe(false);
       expect(await messages()).toEqual(["m1:true"]);
       // All clear: received at the step.
@@ -172,7 +179,8 @@ describe("send to a receiver waiting in this process", () => {
     }
   });
 
-  test("a send retried after its first try committed unseen (a lost reply) wakes the receiver, which returns that message at once", async () => {
+  test("a send retried after its first try committed unseen (a lost reply) wakes the receiver, which returns " +
+"that message at once", async () => {
     const ctx = context({ pollIntervalMs: 30_000 });
     const wf = registerWorkflow(ctx, async (wctx: DBOSContext) => recv<string>(wctx, { timeoutMs: 60_000 }), { name: "orphaned" });
     await launch(ctx);
@@ -198,17 +206,20 @@ describe("send to a receiver waiting in this process", () => {
 });
 
 describe("setEvent to a getEvent waiting in this process", () => {
-  test("the event statement writes only for a free step of the run that owns the workflow, and then writes everything", async () => {
+  test("the event statement writes only for a free step of the run that owns the workflow, and then writes " +
+"everything", async () => {
     await withSysdb(async (sysdb) => {
       const { sql } = sysdb;
-      await sql`insert into dbos.workflow_status (workflow_uuid, status, name, owner_xid) values ('e-1', 'PENDING', 'progress', 'run-a')`;
+      await sql`insert into dbos.workflow_status (workflow_uuid, status, name, owner_xid)
+          values ('e-1', 'PENDING', 'progress', 'run-a')`;
       const step = (stepID: number, ownerXid = "run-a"): StepKey => ({ workflowID: "e-1", stepID, ownerXid, applicationName: "app", startedAt: 1, now: 2 });
       const set = (stepID: number, value: string, ownerXid?: string) =>
         setWorkflowEvent(sysdb, step(stepID, ownerXid), "DBOS.setEvent", "progress", value, "portable_json");
       const written = async () => ({
         steps: (await sql`select function_id from dbos.operation_outputs where workflow_uuid = 'e-1' order by 1`).map((r) => r.function_id),
         event: (await sql`select value from dbos.workflow_events where workflow_uuid = 'e-1' and key = 'progress'`).map((r) => r.value),
-        history: (await sql`select function_id, value from dbos.workflow_events_history where workflow_uuid = 'e-1' order by 1`).map((r) => `${r.function_id}:${r.value}`),
+        history: (await sql`select function_id, value from dbos.workflow_events_history
+              where workflow_uuid = 'e-1' order by 1`).map((r) => `${r.function_id}:${r.value}`),
       });
 
       expect(await set(0, '"one"')).toBe(true);
@@ -239,7 +250,8 @@ describe("setEvent to a getEvent waiting in this process", () => {
       const handle = await runWorkflow(ctx, wf, undefined, { workflowID: "announcer-1" });
       const value = getEvent(ctx, "announcer-1", "progress", { timeoutMs: 20_000 });
       value.catch(() => undefined); // settled below; a failure must not go unhandled at shutdown
-      await expect.poll(() => statements.filter((s) => s.includes("workflow_events")).length).toBe(1); // its first try: empty
+      // its first try: empty
+      await expect.poll(() => statements.filter((s) => s.includes("workflow_events")).length).toBe(1);
       statements.length = 0;
       release();
       expect(await value).toEqual({ done: 3 });

@@ -34,7 +34,8 @@ function receiver() {
 /** How many messages the workflow has consumed so far. */
 const consumed = (workflowID: string) =>
   withSysdb(db.url, async (sysdb) => {
-    const [row] = await sysdb.sql`select count(*)::int as n from dbos.notifications where destination_uuid = ${workflowID} and consumed`;
+    const [row] = await sysdb.sql`select count(*)::int as n from dbos.notifications
+        where destination_uuid = ${workflowID} and consumed`;
     return row!.n as number;
   });
 
@@ -132,7 +133,8 @@ describe("messages of one topic are received in the order they were sent", () =>
     }
   }, 180_000);
 
-  test("sent in turn by DBOS 5.3.0's client and a durably client whose clock is a second ahead of the server's", async () => {
+  test("sent in turn by DBOS 5.3.0's client and a durably " +
+"client whose clock is a second ahead of the server's", async () => {
     const { ctx, wf } = receiver();
     await launch(ctx);
     const dbos = await DBOSClient.create({ systemDatabaseUrl: db.url });
@@ -169,7 +171,8 @@ describe("messages of one topic are received in the order they were sent", () =>
         let locked!: () => void;
         const isLocked = new Promise<void>((resolve) => (locked = resolve));
         const holder = sysdb.sql.begin(async (tx) => {
-          const rows = await tx`select 1 from dbos.notifications where destination_uuid = ${workflowID} and message like '%oldest%' for update`;
+          const rows = await tx`select 1 from dbos.notifications where destination_uuid = ${workflowID}
+              and message like '%oldest%' for update`;
           expect(rows).toHaveLength(1);
           locked();
           await released;
@@ -180,7 +183,8 @@ describe("messages of one topic are received in the order they were sent", () =>
         await expect.poll(async () => {
           const [row] = await sysdb.sql`
             select (select status from dbos.workflow_status where workflow_uuid = ${workflowID}) = 'SUCCESS'
-                or exists (select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock') as settled`;
+                or exists (select 1 from pg_stat_activity
+                  where datname = current_database() and wait_event_type = 'Lock') as settled`;
           return row!.settled;
         }, { timeout: 30_000 }).toBe(true);
         release();

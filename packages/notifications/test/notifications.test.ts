@@ -72,7 +72,8 @@ describe("send and recv", () => {
     await launch(first);
     const started = Date.now();
     await runWorkflow(first, wf, undefined, { workflowID: "patient-1" });
-    await expect.poll(async () => (await getWorkflowSteps(first, "patient-1")).length).toBe(1); // the deadline is recorded
+    // the deadline is recorded
+    await expect.poll(async () => (await getWorkflowSteps(first, "patient-1")).length).toBe(1);
     await shutdown(first, { timeoutMs: 0 });
     const second = context();
     define(second);
@@ -89,7 +90,8 @@ describe("send and recv", () => {
     }
   });
 
-  test("sending to a workflow that does not exist is NONEXISTENT_WORKFLOW; idempotency keys dedupe retries", async () => {
+  test("sending to a workflow that does not exist is " +
+"NONEXISTENT_WORKFLOW; idempotency keys dedupe retries", async () => {
     const ctx = context();
     const wf = registerWorkflow(ctx, async (wctx: DBOSContext) => [await recv(wctx, { timeoutMs: 5000 }), await recv(wctx, { timeoutMs: 300 }).catch(() => "none")], {
       name: "once",
@@ -132,11 +134,13 @@ describe("send and recv", () => {
       // Premise: the one listener session was really terminated.
       expect(killed).toEqual([{ pid: expect.any(Number), terminated: true }]);
       // Sent from another connection while the listener may be down: the wake-up can be lost.
-      await rawSql((sql) => sql`insert into dbos.notifications (destination_uuid, topic, message, serialization) values (${handle.workflowID}, '__null__topic__', '"after"', 'portable_json')`);
+      await rawSql((sql) => sql`insert into dbos.notifications (destination_uuid, topic, message, serialization)
+            values (${handle.workflowID}, '__null__topic__', '"after"', 'portable_json')`);
       expect(await handle.getResult({ timeoutMs: 15_000 })).toBe("after");
       // And the listener that woke it is a new session, not the old one surviving.
       const listeners = await rawSql((sql) => sql`
-        select pid from pg_stat_activity where application_name = 'durably-notify-test-listen' and datname = current_database()`);
+        select pid from pg_stat_activity
+        where application_name = 'durably-notify-test-listen' and datname = current_database()`);
       expect(listeners.map((l) => l.pid)).not.toContain(killed[0]!.pid);
     } finally {
       await shutdown(ctx);

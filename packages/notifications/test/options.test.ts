@@ -25,11 +25,12 @@ beforeAll(async () => {
 });
 afterAll(() => shutdown(ctx));
 
-test("send: a misspelled idempotency key is refused and nothing is sent (it was ignored: no exactly-once)", async () => {
+test("send: a misspelled idempotency key is refused and " +
+"nothing is sent (it was ignored: no exactly-once)", async () => {
   const target = await runWorkflow(ctx, receiver, undefined, { workflowID: "no-send-target" });
   await target.getResult().catch(() => undefined);
   expect(await failure(() => send(ctx, "no-send-target", "m", any({ idempotencykey: "k" })))).toMatch(
-    /^INVALID_ARGUMENT: send: unknown option idempotencykey \(did you mean idempotencyKey\?\); the accepted options are topic, idempotencyKey\./,
+    new RegExp(/^INVALID_ARGUMENT: send: unknown option idempotencykey \(did you mean idempotencyKey\?\); /.source + /the accepted options are topic, idempotencyKey\./.source),
   );
   const rows = await withSysdb(db.url, (sysdb) => sysdb.sql`select count(*)::int as n from dbos.notifications where destination_uuid = 'no-send-target'`);
   expect(rows[0]!.n).toBe(0);

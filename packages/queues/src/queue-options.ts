@@ -25,12 +25,13 @@ const reservedPrefix = "_dbos_";
 
 /** Checks a queue name: 1-255 characters, no control characters, not DBOS's reserved prefix. */
 export function validateQueueName(name: unknown): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what a queue name may not hold.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a queue name may not hold control characters.
   if (typeof name !== "string" || name.length === 0 || name.length > 255 || /[\u0000-\u001f]/.test(name)) {
     throw new DurablyError("INVALID_NAME", `Invalid queue name ${JSON.stringify(name)}: use 1-255 printable characters, e.g. "emails".`);
   }
   if (name.startsWith(reservedPrefix)) {
-    throw new DurablyError("INVALID_NAME", `Queue names starting with ${reservedPrefix} are reserved for DBOS's internal queues; choose another name than ${name}.`);
+    throw new DurablyError("INVALID_NAME", `Queue names starting with ${reservedPrefix} are reserved for DBOS's internal queues; choose another ` +
+`name than ${name}.`);
   }
   return name;
 }

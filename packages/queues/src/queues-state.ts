@@ -91,7 +91,8 @@ export class QueuesState {
     if (!saved) {
       throw new DurablyError(
         "REGISTRATION",
-        `Queue ${settings.name} belongs to another application in this system database; queue names are unique across applications. Choose another name.`,
+        `Queue ${settings.name} belongs to another application in this system database; queue names are ` +
+`unique across applications. Choose another name.`,
       );
     }
     this.#defined.set(settings.name, settings);

@@ -15,14 +15,16 @@ export class CronSchedule {
     if (typeof expression !== "string" || (!descriptors.has(expression.trim()) && ![5, 6].includes(expression.trim().split(/\s+/).length))) {
       throw new DurablyError(
         "INVALID_ARGUMENT",
-        `Schedule ${scheduleName}: cron ${JSON.stringify(expression)} is not valid: use 5 fields (minute hour day month weekday), 6 with seconds first, or @hourly/@daily/@weekly/@monthly/@yearly.`,
+        `Schedule ${scheduleName}: cron ${JSON.stringify(expression)} is not valid: use 5 fields (minute ` +
+`hour day month weekday), 6 with seconds first, or @hourly/@daily/@weekly/@monthly/@yearly.`,
       );
     }
     if (timezone !== undefined) {
       try {
         new Intl.DateTimeFormat("en-US", { timeZone: timezone });
       } catch {
-        throw new DurablyError("INVALID_ARGUMENT", `Schedule ${scheduleName}: timezone ${JSON.stringify(timezone)} is not a known IANA time zone (e.g. "Europe/Berlin").`);
+        throw new DurablyError("INVALID_ARGUMENT", `Schedule ${scheduleName}: timezone ${JSON.stringify(timezone)} is not a known IANA time zone ` +
+`(e.g. "Europe/Berlin").`);
       }
     }
     try {

@@ -25,7 +25,8 @@ export interface ScheduleInfo {
  * declare schedules idempotently.
  *
  * @example
- * await createSchedule(dbos, { name: "nightly-report", workflow: report, cron: "0 2 * * *", timezone: "Europe/Berlin" });
+ * await createSchedule(dbos, { name: "nightly-report", workflow: report, cron: "0 2 * * *", timezone: "Europe/Berlin"
+ * });
  */
 export async function createSchedule(ctx: DBOSContext, spec: ScheduleSpec): Promise<void> {
   const definition = toScheduleDefinition(spec);
@@ -49,7 +50,8 @@ export async function applySchedules(ctx: DBOSContext, specs: readonly ScheduleS
   requireApplication(ctx);
   for (const definition of definitions) {
     if (!(await upsertSchedule(extensionHost(ctx).sysdb, definition, extensionHost(ctx).appName, { createOnly: false }))) {
-      throw new DurablyError("REGISTRATION", `Schedule ${definition.name} belongs to another application in this system database; schedule names are unique across applications.`);
+      throw new DurablyError("REGISTRATION", `Schedule ${definition.name} belongs to another application in this system database; schedule names ` +
+`are unique across applications.`);
     }
   }
   schedulerOf(ctx)?.poke();

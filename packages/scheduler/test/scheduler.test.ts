@@ -134,7 +134,8 @@ describe("backfill", () => {
     try {
       await createSchedule(ctx, { name: "catch-up", workflow: "tick", cron: "* * * * * *", automaticBackfill: true });
       const sysdb = openSystemDatabase({ url: db.url, poolSize: 1 });
-      await sysdb.sql`update dbos.workflow_schedules set last_fired_at = ${lastFired.toISOString()}, status = 'PAUSED' where schedule_name = 'catch-up'`;
+      await sysdb.sql`update dbos.workflow_schedules set last_fired_at = ${lastFired.toISOString()}, status = 'PAUSED'
+        where schedule_name = 'catch-up'`;
       await sysdb.close();
     } finally {
       await shutdown(ctx);

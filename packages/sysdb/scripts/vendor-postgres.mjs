@@ -24,7 +24,8 @@ const added = readFileSync(patchFile, "utf8")
   });
 const missing = added.filter(({ line, text }) => !text.includes(line));
 if (added.length === 0 || missing.length > 0) {
-  throw new Error(`vendor-postgres: ${driver} is not patched (missing: ${missing.map((m) => `${m.file}: ${m.line.trim()}`).join("; ")})`);
+  throw new Error(`vendor-postgres: ${driver} is not patched ` +
+`(missing: ${missing.map((m) => `${m.file}: ${m.line.trim()}`).join("; ")})`);
 }
 
 const out = join(here, "..", "dist", "vendor", "postgres");

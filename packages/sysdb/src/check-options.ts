@@ -53,14 +53,16 @@ export function checkOptions(where: string, options: unknown, rules: OptionRules
 
 function checkObject(where: string, path: string, value: unknown, rules: OptionRules, code: DurablyErrorCode): void {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new DurablyError(code, `${where}: ${path === "" ? "the options" : path} must be an object such as { ${Object.keys(rules)[0] ?? ""}: … }, got ${describe(value)}.`);
+    throw new DurablyError(code, `${where}: ${path === "" ? "the options" : path} must be an object such as ` +
+`{ ${Object.keys(rules)[0] ?? ""}: … }, got ${describe(value)}.`);
   }
   const accepted = Object.keys(rules);
   for (const key of Object.keys(value)) {
     if (!Object.hasOwn(rules, key)) {
       throw new DurablyError(
         code,
-        `${where}: unknown option ${path}${key}${suggestion(key, accepted)}; the accepted ${path === "" ? "options" : `keys of ${path.slice(0, -1)}`} are ${accepted.join(", ")}.`,
+        `${where}: unknown option ${path}${key}${suggestion(key, accepted)}; the ` +
+`accepted ${path === "" ? "options" : `keys of ${path.slice(0, -1)}`} are ${accepted.join(", ")}.`,
         { details: { option: `${path}${key}`, accepted } },
       );
     }
@@ -151,7 +153,9 @@ function describe(value: unknown): string {
   return String(value);
 }
 
-/** " (did you mean limit?)" for a key that differs from an accepted one in case, by a prefix or suffix, or by two typos. */
+/**
+ * " (did you mean limit?)" for a key that differs from an accepted one in case, by a prefix or suffix, or by two typos.
+ */
 function suggestion(key: string, accepted: readonly string[]): string {
   const lower = key.toLowerCase();
   const near =

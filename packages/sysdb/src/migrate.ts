@@ -64,13 +64,15 @@ export async function migrateSystemDatabase(sysdb: SystemDatabase): Promise<Migr
     if (adoptedFromDbos) {
       // DBOS 5.3.0 built exactly what 0001 builds: record it instead of running it.
       const base = migrations[0]!;
-      await tx`insert into ${tx(sysdb.schema)}.durably_migrations (version, name) values (${base.version}, ${base.name})`;
+      await tx`insert into ${tx(sysdb.schema)}.durably_migrations (version, name)
+        values (${base.version}, ${base.name})`;
       from = base.version;
     }
     const applied: number[] = [];
     for (const migration of migrations.slice(from)) {
       await tx.unsafe(migration.sql.replaceAll("{{schema}}", q));
-      await tx`insert into ${tx(sysdb.schema)}.durably_migrations (version, name) values (${migration.version}, ${migration.name})`;
+      await tx`insert into ${tx(sysdb.schema)}.durably_migrations (version, name)
+        values (${migration.version}, ${migration.name})`;
       applied.push(migration.version);
     }
     return { applied, adoptedFromDbos };
@@ -83,11 +85,13 @@ export async function migrateSystemDatabase(sysdb: SystemDatabase): Promise<Migr
  */
 export async function requireMigrated(sysdb: SystemDatabase): Promise<void> {
   const [row] = await sysdb.sql`
-    select exists (select 1 from pg_catalog.pg_tables where schemaname = ${sysdb.schema} and tablename = 'durably_migrations') as migrated`;
+    select exists (select 1 from pg_catalog.pg_tables
+      where schemaname = ${sysdb.schema} and tablename = 'durably_migrations') as migrated`;
   if (row?.migrated !== true) {
     throw new DurablyError(
       "MIGRATION_REFUSED",
-      `The system database ${sysdb.location} has no durably schema ${sysdb.quotedSchema} (latest version ${latestMigrationVersion}). ` +
+      `The system database ${sysdb.location} has no durably schema ${sysdb.quotedSchema} (latest ` +
+`version ${latestMigrationVersion}). ` +
         "Launch a worker once, or run `durably migrate`, before using a client.",
     );
   }
@@ -122,22 +126,26 @@ function refuseUnknown(sysdb: SystemDatabase, { dbosLevel, durablyVersion }: Mig
   if (durablyVersion !== undefined && durablyVersion > latestMigrationVersion) {
     throw new DurablyError(
       "MIGRATION_REFUSED",
-      `The ${where} was migrated by a newer durably (schema version ${durablyVersion}; this one knows up to ${latestMigrationVersion}). ` +
+      `The ${where} was migrated by a newer durably (schema version ${durablyVersion}; this one knows up ` +
+`to ${latestMigrationVersion}). ` +
         "Nothing was changed. Upgrade durably in this program.",
     );
   }
   if (dbosLevel !== undefined && dbosLevel > dbosMigrationLevel) {
     throw new DurablyError(
       "MIGRATION_REFUSED",
-      `The ${where} was migrated by a newer DBOS (migration level ${dbosLevel}; durably supports ${dbosMigrationLevel}, as DBOS 5.3.0). ` +
+      `The ${where} was migrated by a newer DBOS (migration level ${dbosLevel}; durably ` +
+`supports ${dbosMigrationLevel}, as DBOS 5.3.0). ` +
         "Nothing was changed. Use a separate system database, or a durably release that supports this level.",
     );
   }
   if (durablyVersion === undefined && dbosLevel !== undefined && dbosLevel < dbosMigrationLevel) {
     throw new DurablyError(
       "MIGRATION_REFUSED",
-      `The ${where} was migrated by an older DBOS (migration level ${dbosLevel}; durably needs ${dbosMigrationLevel}). ` +
-        "Nothing was changed. Upgrade it by launching DBOS 5.3.0 against it once (or `npx dbos@5.3.0 migrate`), then start durably.",
+      `The ${where} was migrated by an older DBOS (migration level ${dbosLevel}; durably ` +
+`needs ${dbosMigrationLevel}). ` +
+        "Nothing was changed. Upgrade it by launching DBOS 5.3.0 against it once (or `npx dbos@5.3.0 " +
+"migrate`), then start durably.",
     );
   }
 }

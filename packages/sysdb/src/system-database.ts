@@ -35,7 +35,10 @@ export interface SystemDatabaseOptions {
   readonly applicationName?: string;
   /** Receives errors of background work (the listener's reconnects). Default: ignored. */
   readonly onBackgroundError?: (error: unknown) => void;
-  /** Called with the text of every statement the pool sends, its connection's number and its parameters (diagnostics, benchmarks). */
+  /**
+   * Called with the text of every statement the pool sends, its connection's number and its parameters (diagnostics,
+   * benchmarks).
+   */
   readonly onQuery?: (sql: string, connection: number, parameters: readonly unknown[]) => void;
 }
 

@@ -82,7 +82,8 @@ test("an unreachable server fails fast with a typed error naming the host", asyn
   expect(Date.now() - started).toBeLessThan(5000);
 });
 
-test("requireMigrated (a client's check) refuses a schema durably never migrated, naming the fix, and passes once migrated", async () => {
+test("requireMigrated (a client's check) refuses a schema durably never migrated, naming the fix, and passes " +
+"once migrated", async () => {
   const sysdb = open("client_before_migration");
   const refused = await requireMigrated(sysdb).then(() => undefined, (e: unknown) => e);
   expect(isDurablyError(refused, "MIGRATION_REFUSED")).toBe(true);

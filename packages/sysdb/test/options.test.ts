@@ -25,10 +25,12 @@ const rules: OptionRules = {
 describe("checkOptions", () => {
   test("an unknown key, top-level or nested, is named with the accepted ones and a near match", () => {
     expect(failure(() => checkOptions("f", { cuont: 1 }, rules))).toBe(
-      "INVALID_ARGUMENT: f: unknown option cuont (did you mean count?); the accepted options are count, ratio, mode, limit, tags.",
+      "INVALID_ARGUMENT: f: unknown option cuont (did you mean count?); the accepted options are count, " +
+"ratio, mode, limit, tags.",
     );
     expect(failure(() => checkOptions("f", { limit: { limit: 1, limitPerPeriod: 2 } }, rules))).toBe(
-      "INVALID_ARGUMENT: f: unknown option limit.limitPerPeriod (did you mean limit?); the accepted keys of limit are limit, periodSec.",
+      "INVALID_ARGUMENT: f: unknown option limit.limitPerPeriod (did you mean limit?); the accepted keys of " +
+"limit are limit, periodSec.",
     );
   });
 

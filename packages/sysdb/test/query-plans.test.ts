@@ -13,8 +13,10 @@ beforeAll(async () => {
   sysdb = openSystemDatabase({ url: db.url, poolSize: 2, onQuery: (text, _c, parameters) => void statements.push({ text, parameters }) });
   await migrateSystemDatabase(sysdb);
   await sysdb.sql`
-    insert into dbos.workflow_status (workflow_uuid, status, name, queue_name, application_version, created_at, updated_at, priority)
-    select 'wf-' || i, 'ENQUEUED', 'task', case when i % 10 = 0 then 'other' else 'busy' end, 'v1', 1000000 + i, 1000000 + i, i % 3
+    insert into dbos.workflow_status
+      (workflow_uuid, status, name, queue_name, application_version, created_at, updated_at, priority)
+    select 'wf-' || i, 'ENQUEUED', 'task', case when i % 10 = 0 then 'other' else 'busy' end, 'v1',
+      1000000 + i, 1000000 + i, i % 3
     from generate_series(1, 100000) as i`;
   await sysdb.sql`analyze dbos.workflow_status`;
 }, 120_000);
@@ -51,7 +53,8 @@ test("the group commit reads and updates workflow_status by primary key only", a
   // b's outcome alone, from the run that owns it.
   const third = await writeGroupCommit(sysdb, [], [outcome(b!)]);
   expect(third).toEqual({ checkpoints: new Set(), outcomes: new Set([b!.id]) });
-  const outcomes = await sysdb.sql`select workflow_uuid, w.status, o.output from dbos.workflow_status w join dbos.workflow_output o using (workflow_uuid)
+  const outcomes = await sysdb.sql`select workflow_uuid, w.status, o.output
+    from dbos.workflow_status w join dbos.workflow_output o using (workflow_uuid)
     where workflow_uuid in (${a!.id}, ${b!.id}) order by workflow_uuid = ${a!.id} desc`;
   expect(outcomes.map((r) => [r.status, r.output])).toEqual([["SUCCESS", "2"], ["SUCCESS", "2"]]);
 

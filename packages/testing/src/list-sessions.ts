@@ -21,6 +21,7 @@ export async function listSessions(sql: Sql, database: string): Promise<Session[
 /** One line per session: `pid 123 application_name="x" state=idle query="select 1"`. */
 export function describeSessions(sessions: readonly Session[]): string {
   const describe = (s: Session) =>
-    `pid ${s.pid} application_name=${JSON.stringify(s.applicationName)} state=${s.state ?? "?"} query=${JSON.stringify(s.query)}`;
+    `pid ${s.pid} application_name=${JSON.stringify(s.applicationName)} state=${s.state ?? "?"} ` +
+`query=${JSON.stringify(s.query)}`;
   return sessions.map(describe).join("\n");
 }

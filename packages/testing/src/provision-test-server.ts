@@ -11,7 +11,10 @@ import { checkTestingOptions } from "./check-testing-options.js";
 export interface TestServer {
   /** Superuser URL of the server's `postgres` database. */
   readonly url: string;
-  /** Where it came from: `DURABLY_TEST_DATABASE_URL`, a Docker container, the machine's own server, or an embedded server. */
+  /**
+   * Where it came from: `DURABLY_TEST_DATABASE_URL`, a Docker container, the machine's own server, or an embedded
+   * server.
+   */
   readonly kind: "env" | "container" | "local" | "embedded";
   /** The same for people: "DURABLY_TEST_DATABASE_URL", "embedded Postgres in /tmp/durably-test-pg-1000" … */
   readonly source: string;

@@ -12,7 +12,8 @@ test("the global setup prints how it found the server, its URL and its version",
   expect(existsSync(globalSetup), `${globalSetup} is missing: run pnpm build first`).toBe(true);
   const adminUrl = process.env.DURABLY_TEST_ADMIN_URL!; // this run's server, from our own global setup
   const { DURABLY_TEST_ADMIN_URL: _outer, ...env } = process.env;
-  const script = `const { default: setup } = await import(${JSON.stringify(pathToFileURL(globalSetup).href)}); await (await setup())();`;
+  const script = `const { default: setup } = await import(${JSON.stringify(pathToFileURL(globalSetup).href)}); await ` +
+`(await setup())();`;
   const stdout = await new Promise<string>((resolve, reject) => {
     const options = { env: { ...env, DURABLY_TEST_DATABASE_URL: adminUrl }, timeout: 60_000 };
     execFile(process.execPath, ["--input-type=module", "-e", script], options, (error, out, err) => (error ? reject(new Error(err)) : resolve(out)));

@@ -36,7 +36,8 @@ await stepRunning;
 if (how === "terminate") {
   // Kill every pool session a few times while checkpoints are written.
   for (let i = 0; i < 100; i++) {
-    await admin`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'durably-cut' and pid <> pg_backend_pid()`;
+    await admin`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'durably-cut'
+      and pid <> pg_backend_pid()`;
     await new Promise((r) => setTimeout(r, Math.random() * 30));
   }
 }

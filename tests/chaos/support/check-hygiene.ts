@@ -18,7 +18,8 @@ interface Session {
 async function sessions(admin: Sql): Promise<Session[]> {
   return admin<Session[]>`
     select pid, application_name, client_port, state, left(query, 80) as query,
-           case when state like 'idle in transaction%' then extract(epoch from now() - state_change)::float8 end as idle_tx_s
+           case when state like 'idle in transaction%'
+             then extract(epoch from now() - state_change)::float8 end as idle_tx_s
     from pg_stat_activity where application_name like 'durably-chaos%'`;
 }
 

@@ -65,7 +65,8 @@ export function checkInvariants({ history, expected, handleResults, handleErrors
   earlyWakesWithinSlack: number;
 } {
   const i1 = new Violations("I1", "every workflow reaches SUCCESS within the settle time");
-  const i2 = new Violations("I2", "one status row and one outcome per workflow, equal to the chain of its input and checkpointed outputs, in every handle");
+  const i2 = new Violations("I2", "one status row and one outcome per workflow, equal to the chain of its input and checkpointed outputs, " +
+"in every handle");
   const i3 = new Violations("I3", "exactly one checkpoint per step, each from a logged execution, and every step returned its checkpointed value");
   const i4 = new Violations("I4", "no step execution began after its checkpoint committed");
   const i7 = new Violations("I7", "every message sent was received exactly once, by the recv that recorded it, with the value sent");
@@ -139,7 +140,8 @@ export function checkInvariants({ history, expected, handleResults, handleErrors
       }
     }
     checkEcho(id, input, row.status, rows, history.messages.get(id) ?? [], i7);
-    const sleepRow = input.sleepMs > 0 ? rows.find((c) => c.name === "DBOS.sleep" && c.functionID === 1) : undefined; // right after s0
+    // right after s0
+    const sleepRow = input.sleepMs > 0 ? rows.find((c) => c.name === "DBOS.sleep" && c.functionID === 1) : undefined;
     if (sleepRow !== undefined) {
       const wakeAt = Number(parseJson(sleepRow.output));
       for (const t of effects?.wakes ?? []) {

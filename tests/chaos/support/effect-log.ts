@@ -26,7 +26,10 @@ export interface EffectRecord {
   readonly clock?: number;
 }
 
-/** One process's effect log. writeSync puts each line in the page cache before the step goes on, so SIGKILL loses nothing. */
+/**
+ * One process's effect log. writeSync puts each line in the page cache before the step goes on, so SIGKILL loses
+ * nothing.
+ */
 export class EffectLog {
   readonly #fd: number;
   readonly #clockSkewMs: number;

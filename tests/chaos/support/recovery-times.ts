@@ -18,7 +18,9 @@ export function distribution(values: readonly number[]): Distribution {
 }
 
 export interface RecoveryFigures {
-  /** Per kill that interrupted unfinished workflows: from SIGKILL to the first event of any of them in another process. */
+  /**
+   * Per kill that interrupted unfinished workflows: from SIGKILL to the first event of any of them in another process.
+   */
   readonly toFirstProgressMs: Distribution;
   /** Per kill: until every interrupted workflow had made progress in another process. */
   readonly toAllProgressMs: Distribution;

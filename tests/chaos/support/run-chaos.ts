@@ -359,5 +359,6 @@ async function refreshStatuses(admin: Sql, into: Map<string, number>): Promise<v
 
 function progressLine(counts: Map<string, number>, dispatcher: WorkloadDispatcher, injector: FaultInjector, fleet: WorkerFleet): string {
   const statuses = [...counts].map(([s, n]) => `${s} ${n}`).join(", ");
-  return `asked ${dispatcher.inputs.size}, confirmed ${dispatcher.confirmed.size}; ${statuses}; faults ${injector.records.length}; workers ready ${fleet.readySlots().length}`;
+  return `asked ${dispatcher.inputs.size}, confirmed ${dispatcher.confirmed.size}; ${statuses}; ` +
+`faults ${injector.records.length}; workers ready ${fleet.readySlots().length}`;
 }

@@ -29,7 +29,10 @@ export function registerQueueCommands(program: Command, global: () => Connection
     );
 }
 
-/** A partitioned queue's per-partition limits ("concurrency=1 worker=2 rate=5/1s"), "none" without any, "-" when not partitioned. */
+/**
+ * A partitioned queue's per-partition limits ("concurrency=1 worker=2 rate=5/1s"), "none" without any, "-" when not
+ * partitioned.
+ */
 function perPartition(q: QueueInfo): string {
   if (!q.partitionQueue) return "-";
   const parts = [

@@ -30,7 +30,8 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 function filterOptions(command: Command): Command {
   return command
-    .option("--status <status>", "PENDING, ENQUEUED, DELAYED, SUCCESS, ERROR, CANCELLED or MAX_RECOVERY_ATTEMPTS_EXCEEDED (repeat or comma-separate)", collect)
+    .option("--status <status>", "PENDING, ENQUEUED, DELAYED, SUCCESS, ERROR, CANCELLED or MAX_RECOVERY_ATTEMPTS_EXCEEDED (repeat or " +
+"comma-separate)", collect)
     .option("--name <name>", "workflow name")
     .option("--queue <queue>", "queue name")
     .option("--app-version <version>", "application version")
@@ -138,14 +139,18 @@ export function registerWorkflowCommands(program: Command, global: () => Global)
             for (const c of changes) {
               if (c.outcome === "changed") printText(`${c.workflowID}: ${past}`);
               else if (c.outcome === "not-found") printText(`${c.workflowID}: not found`);
-              else printText(`${c.workflowID}: not ${past}, ${c.previousStatus === "CANCELLED" ? "already CANCELLED" : `already finished with status ${c.previousStatus}`}`);
+              else printText(`${c.workflowID}: ` +
+`not ${past},` +
+` ${c.previousStatus === "CANCELLED" ? "already CANCELLED" : `already finished with ` +
+`status ${c.previousStatus}`}`);
             }
             printText(`${past[0]!.toUpperCase()}${past.slice(1)} ${done.length} of ${changes.length} workflow(s).`);
           }
           if (done.length < changes.length) {
             throw new CliFailure(
               `${changes.length - done.length} of ${changes.length} workflow(s) were not ${past}` +
-                `${missing.length ? ` (not found: ${missing.join(", ")}; find IDs with \`durably workflow list\`)` : ""}.`,
+                `${missing.length ? ` (not found: ${missing.join(", ")}; find ` +
+`IDs with \`durably workflow list\`)` : ""}.`,
             );
           }
         }),

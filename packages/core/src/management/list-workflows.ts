@@ -7,7 +7,10 @@ import { toWorkflowStatus, type WorkflowStatus } from "../workflow-status.js";
 export interface ListWorkflowsOptions extends Omit<WorkflowFilter, "applicationName" | "createdAfter" | "createdBefore"> {
   readonly createdAfter?: Date;
   readonly createdBefore?: Date;
-  /** Only this application's (and unclaimed) workflows. Default true (a client without appName sees all); false lists every application's. */
+  /**
+   * Only this application's (and unclaimed) workflows. Default true (a client without appName sees all); false lists
+   * every application's.
+   */
   readonly ownApplicationOnly?: boolean;
 }
 

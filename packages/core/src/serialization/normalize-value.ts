@@ -308,7 +308,8 @@ class ValueWalker {
     if (!this.#portable) return this.#keep(error);
     return this.#refuse(
       "is an Error",
-      "portable_json stores errors only as a workflow's or step's error: put the fields you need (name, message, …) in plain data.",
+      "portable_json stores errors only as a workflow's or step's error: put the fields you need (name, " +
+"message, …) in plain data.",
       () => ({ name: String(error.name), message: String(error.message) }),
     );
   }
@@ -380,7 +381,8 @@ class ValueWalker {
     if (!this.#portable && forbiddenSuperjsonKeys.has(key)) {
       this.#refuse(
         `has a key named "${key}"`,
-        "superjson refuses such keys (a prototype-pollution guard): rename the key, or store the value as portable_json.",
+        "superjson refuses such keys (a prototype-pollution guard): rename the key, or store the value as " +
+"portable_json.",
       );
       return;
     }

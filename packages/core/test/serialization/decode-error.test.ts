@@ -14,7 +14,8 @@ const roundTrip = (thrown: unknown, format: SerializationFormat): unknown =>
 describe("decodeError from js_superjson", () => {
   it("decodes DBOS's literal stored error to an Error instance", () => {
     const error = decodeError(
-      '{"json":{"name":"MyErr","code":"E42","message":"boom","stack":"MyErr: boom\\n    at x"},"__dbos_serializer":"superjson"}',
+      '{"json":{"name":"MyErr","code":"E42","message":"boom","stack":"MyErr: boom\\n    at ' +
+'x"},"__dbos_serializer":"superjson"}',
       "js_superjson",
       "js_superjson",
       "error of workflow pay",

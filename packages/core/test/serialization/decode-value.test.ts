@@ -21,7 +21,9 @@ describe("decodeValue reading what DBOS wrote", () => {
     expect(decodeSuperjson('{"json":[10],"__dbos_serializer":"superjson"}')).toStrictEqual([10]);
     expect(
       decodeSuperjson(
-        '{"json":[{"when":"2025-01-02T03:04:05.000Z","m":[["a",1]],"big":"10","u":null}],"meta":{"values":{"0.when":["Date"],"0.m":["map"],"0.big":["bigint"],"0.u":["undefined"]}},"__dbos_serializer":"superjson"}',
+        '{"json":[{"when":"2025-01-02T03:04:05.000Z","m":[["a",1]],"big":"10","u":null}],"meta":{"values":{"0' +
+'.when":["Date"],"0.m":["map"],"0.big":["bigint"],"0.u":["undefined"]}},"__dbos_serializer":"superjso' +
+'n"}',
       ),
     ).toStrictEqual([
       { when: new Date("2025-01-02T03:04:05.000Z"), m: new Map([["a", 1]]), big: 10n, u: undefined },
@@ -43,7 +45,8 @@ describe("decodeValue reading what DBOS wrote", () => {
   it("reads superjson 2's own output (meta v: 1) too", () => {
     expect(
       decodeSuperjson(
-        '{"json":{"a\\\\b":"1970-01-01T00:00:00.000Z"},"meta":{"values":{"a\\\\\\\\b":["Date"]},"v":1},"__dbos_serializer":"superjson"}',
+        '{"json":{"a\\\\b":"1970-01-01T00:00:00.000Z"},"meta":{"values":{"a\\\\\\\\b":["Date"]},"v":1},"__dbo' +
+'s_serializer":"superjson"}',
       ),
     ).toStrictEqual({ "a\\b": new Date(0) });
   });

@@ -19,7 +19,9 @@ describe("decodeWorkflowInput", () => {
     expect(decodeWorkflowInput('{"positionalArgs":[20]}', "portable_json", "js_superjson")).toBe(20);
     expect(
       decodeWorkflowInput(
-        '{"json":[{"when":"2025-01-02T03:04:05.000Z","m":[["a",1]],"big":"10","u":null}],"meta":{"values":{"0.when":["Date"],"0.m":["map"],"0.big":["bigint"],"0.u":["undefined"]}},"__dbos_serializer":"superjson"}',
+        '{"json":[{"when":"2025-01-02T03:04:05.000Z","m":[["a",1]],"big":"10","u":null}],"meta":{"values":{"0' +
+'.when":["Date"],"0.m":["map"],"0.big":["bigint"],"0.u":["undefined"]}},"__dbos_serializer":"superjso' +
+'n"}',
         "js_superjson",
         "js_superjson",
       ),

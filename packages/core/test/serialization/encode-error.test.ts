@@ -13,7 +13,8 @@ describe("encodeError as js_superjson", () => {
     const error = new MyErr("boom");
     error.stack = "MyErr: boom\n    at here";
     expect(encodeError(error, "js_superjson", "error")).toBe(
-      '{"json":{"name":"MyErr","code":"E42","message":"boom","stack":"MyErr: boom\\n    at here"},"__dbos_serializer":"superjson"}',
+      '{"json":{"name":"MyErr","code":"E42","message":"boom","stack":"MyErr: boom\\n    at ' +
+'here"},"__dbos_serializer":"superjson"}',
     );
   });
 
@@ -109,7 +110,8 @@ describe("encodeError as portable_json", () => {
       '{"name":"NonError","message":"boom","code":null,"data":"boom"}',
     );
     expect(encodeError({ status: 404, big: 1n }, "portable_json", "error")).toBe(
-      '{"name":"NonError","message":"{\\"status\\":404,\\"big\\":\\"1\\"}","code":null,"data":{"status":404,"big":"1"}}',
+      '{"name":"NonError","message":"{\\"status\\":404,\\"big\\":\\"1\\"}","code":null,"data":{"status":404,"' +
+'big":"1"}}',
     );
     expect(encodeError(undefined, "portable_json", "error")).toBe(
       '{"name":"NonError","message":"undefined","code":null,"data":null}',

@@ -31,7 +31,8 @@ describe("encodeValue as js_superjson", () => {
       { when: new Date("2025-01-02T03:04:05.000Z"), m: new Map([["a", 1]]), big: 10n, u: undefined },
     ];
     expect(encodeValue(rich, "js_superjson", "input")).toBe(
-      '{"json":[{"when":"2025-01-02T03:04:05.000Z","m":[["a",1]],"big":"10","u":null}],"meta":{"values":{"0.when":["Date"],"0.m":["map"],"0.big":["bigint"],"0.u":["undefined"]}},"__dbos_serializer":"superjson"}',
+      '{"json":[{"when":"2025-01-02T03:04:05.000Z","m":[["a",1]],"big":"10","u":null}],"meta":{"values":{"0.w' +
+'hen":["Date"],"0.m":["map"],"0.big":["bigint"],"0.u":["undefined"]}},"__dbos_serializer":"superjson"}',
     );
     expect(encodeValue(undefined, "js_superjson", "output")).toBe(
       '{"json":null,"meta":{"values":["undefined"]},"__dbos_serializer":"superjson"}',

@@ -51,7 +51,8 @@ describe("hostile js_superjson meta", () => {
 describe("hostile data keys", () => {
   it.each([
     ["js_superjson", `{"json":{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":2}}},${marker}}`],
-    ["js_superjson", `{"json":{"m":[["__proto__",{"polluted":1}]],"__proto__":{"isAdmin":true}},"meta":{"values":{"m":["map"]}},${marker}}`],
+    ["js_superjson", `{"json":{"m":[["__proto__",{"polluted":1}]],"__proto__":{"isAdmin":true}},"meta":{"values":{"m":["map"` +
+`]}},${marker}}`],
     ["js_superjson", '{"__proto__":{"polluted":1}}'],
     ["portable_json", '{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":2}}}'],
   ])("keeps __proto__ / constructor keys as inert own data (%s)", (format, text) => {

@@ -161,7 +161,8 @@ describe("round trips (fast-check)", () => {
     );
   });
 
-  it("errors: class name, message, stack and fields survive js_superjson; name, message, code survive portable_json", () => {
+  it("errors: class name, message, stack and fields survive js_superjson; name, message, code survive " +
+"portable_json", () => {
     const field = fc.string().filter((k) => !["name", "message", "stack", "cause", "errors", ...forbidden].includes(k));
     fc.assert(
       fc.property(
@@ -207,7 +208,8 @@ describe("hostile rows (fast-check)", () => {
     fc.constantFrom(
       base,
       { __proto__: null, polluted: base },
-      JSON.parse(`{"__proto__":{"polluted":1},"a":{"constructor":{"prototype":{"polluted":2}}},"0":${JSON.stringify(base) ?? "null"}}`) as unknown,
+      JSON.parse(`{"__proto__":{"polluted":1},"a":{"constructor":{"prototype":{"polluted":2}}},"0"` +
+`:${JSON.stringify(base) ?? "null"}}`) as unknown,
     ),
   );
   const envelope = fc.record(
