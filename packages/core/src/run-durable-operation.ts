@@ -22,7 +22,8 @@ export interface DurableOperationOptions {
  * does any durable operation of the same workflow started inside `operation`.
  *
  * @example
- * const wakeAt = await runDurableOperation(ctx, "DBOS.sleep", async () => Date.now() + ms, { format: "portable_json"
+ * const wakeAt = await runDurableOperation(ctx, "DBOS.sleep", async () => Date.now() + ms, {
+ *   format: "portable_json",
  * });
  */
 export async function runDurableOperation<T>(

@@ -10,8 +10,9 @@ import type { DatasourceOptions } from "./postgres-datasource.js";
  *
  * @example
  * const appDb = kyselyDatasource(db);
- * await runAsTransaction(ctx, appDb, (trx) => trx.updateTable("stock").set({ n: sql`n - 1` }).where("sku", "=",
- * sku).execute());
+ * await runAsTransaction(ctx, appDb, (trx) =>
+ *   trx.updateTable("stock").set({ n: sql`n - 1` }).where("sku", "=", sku).execute(),
+ * );
  */
 export function kyselyDatasource<DB>(db: Kysely<DB>, options: DatasourceOptions = {}): Datasource<Transaction<DB>> {
   checkOptions("kyselyDatasource", options, datasourceOptionRules);

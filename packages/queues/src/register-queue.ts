@@ -16,7 +16,9 @@ export interface Queue {
  * settings. Before launch it only validates; the row is written at launch.
  *
  * @example
- * const emails = await registerQueue(dbos, "emails", { workerConcurrency: 10, rateLimit: { limit: 50, periodSec: 1 }
+ * const emails = await registerQueue(dbos, "emails", {
+ *   workerConcurrency: 10,
+ *   rateLimit: { limit: 50, periodSec: 1 },
  * });
  * await runWorkflow(dbos, sendEmail, { to }, { queue: emails });
  */

@@ -25,7 +25,11 @@ export interface ScheduleInfo {
  * declare schedules idempotently.
  *
  * @example
- * await createSchedule(dbos, { name: "nightly-report", workflow: report, cron: "0 2 * * *", timezone: "Europe/Berlin"
+ * await createSchedule(dbos, {
+ *   name: "nightly-report",
+ *   workflow: report,
+ *   cron: "0 2 * * *",
+ *   timezone: "Europe/Berlin",
  * });
  */
 export async function createSchedule(ctx: DBOSContext, spec: ScheduleSpec): Promise<void> {
