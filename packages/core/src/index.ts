@@ -30,6 +30,12 @@ export { cancelWorkflows, resumeWorkflows, type WorkflowChange } from "./managem
 export { forkWorkflow, type ForkWorkflowOptions } from "./management/fork-workflow.js";
 export { listExecutors, type ListExecutorsOptions, type ExecutorInfo, type ExecutorState } from "./management/list-executors.js";
 export { recoverPendingWorkflows } from "./management/recover-pending-workflows.js";
+export {
+  listApplicationVersions,
+  type ApplicationVersionInfo,
+  type ListApplicationVersionsOptions,
+} from "./management/list-application-versions.js";
+export { upgradeWorkflows, type UpgradeWorkflowsOptions, type UpgradeWorkflowsResult } from "./management/upgrade-workflows.js";
 export { garbageCollectWorkflows, type GarbageCollectOptions } from "./management/garbage-collect-workflows.js";
 export { collectGarbagePeriodically, type PeriodicGarbageCollectOptions } from "./management/collect-garbage-periodically.js";
 export type { WorkflowStatus, WorkflowStatusName } from "./workflow-status.js";
