@@ -8,6 +8,7 @@ import { registerDevDbCommands } from "./commands/dev-db-commands.js";
 import { registerExecutorCommands } from "./commands/executor-commands.js";
 import { registerQueueCommands } from "./commands/queue-commands.js";
 import { registerScheduleCommands } from "./commands/schedule-commands.js";
+import { registerVersionCommands } from "./commands/version-commands.js";
 import { registerWorkflowCommands } from "./commands/workflow-commands.js";
 import { exitCodes } from "./exit-codes.js";
 
@@ -19,7 +20,7 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
 
 const program = new Command()
   .name("durably")
-  .description("Inspect and manage durably (and DBOS) workflows, queues, schedules and executors.")
+  .description("Inspect and manage durably (and DBOS) workflows, queues, schedules, executors and versions.")
   .option("--db <url>", "system database URL (default: $DBOS_SYSTEM_DATABASE_URL)")
   .option("--schema <name>", "system schema (default: dbos)")
   .option("--app <name>", "only this application's workflows, queues, schedules and executors")
@@ -39,6 +40,7 @@ const global = () => program.opts<{ db?: string; schema?: string; app?: string; 
 registerWorkflowCommands(program, global);
 registerQueueCommands(program, global);
 registerExecutorCommands(program, global);
+registerVersionCommands(program, global);
 registerScheduleCommands(program, global);
 registerDatabaseCommands(program, global);
 registerDevDbCommands(program, global);

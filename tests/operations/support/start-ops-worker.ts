@@ -13,9 +13,18 @@ export interface OpsWorker {
   stop(): Promise<void>;
 }
 
-export async function startOpsWorker(url: string): Promise<OpsWorker> {
+export interface OpsWorkerOptions {
+  /** Its application version (default "ops-v1"). */
+  readonly applicationVersion?: string;
+  /** Its executor ID (default "ops-worker"). */
+  readonly executorId?: string;
+}
+
+export async function startOpsWorker(url: string, options: OpsWorkerOptions = {}): Promise<OpsWorker> {
   const effectLog = join(mkdtempSync(join(tmpdir(), "durably-ops-")), "effects.log");
-  const child = spawn(process.execPath, [fileURLToPath(new URL("./ops-worker.mjs", import.meta.url)), url, effectLog]);
+  const { applicationVersion = "ops-v1", executorId = "ops-worker" } = options;
+  const worker = fileURLToPath(new URL("./ops-worker.mjs", import.meta.url));
+  const child = spawn(process.execPath, [worker, url, effectLog, applicationVersion, executorId]);
   child.stderr.on("data", (d) => process.stderr.write(`[ops-worker] ${d}`));
   await new Promise<void>((resolve, reject) => {
     child.stdout.on("data", (d) => String(d).includes("ready") && resolve());

@@ -1,4 +1,4 @@
-// `durably workflow ...`: list, inspect, cancel, resume, fork and garbage-collect workflows.
+// `durably workflow ...`: list, inspect, cancel, resume, fork, upgrade and garbage-collect workflows.
 import type { Command } from "commander";
 import pc from "picocolors";
 import {
@@ -21,6 +21,7 @@ import { relativeTime } from "../output/relative-time.js";
 import { stepOutput } from "../output/step-output.js";
 import { colorStatus, renderTable } from "../output/table.js";
 import { toListOptions, type FilterFlags } from "../workflow-filter.js";
+import { registerWorkflowUpgradeCommand } from "./workflow-upgrade-command.js";
 
 interface Global extends ConnectionOptions {
   readonly json?: boolean;
@@ -195,6 +196,8 @@ export function registerWorkflowCommands(program: Command, global: () => Global)
         else printText(`Deleted ${deleted} finished workflow(s) older than ${flags.olderThan}.`);
       }),
     );
+
+  registerWorkflowUpgradeCommand(workflow, global);
 }
 
 async function getOne(client: DBOSContext, id: string): Promise<WorkflowStatus> {
