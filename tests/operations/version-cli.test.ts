@@ -29,9 +29,14 @@ interface Run {
 function durably(args: string[]): Promise<Run> {
   const env = { ...process.env, NO_COLOR: "1", DBOS_SYSTEM_DATABASE_URL: db.url };
   return new Promise((resolve) => {
-    execFile(process.execPath, [cliPath, "--app", "ops-app", ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [cliPath, "--app", "ops-app", ...args],
+      { env, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -44,7 +49,11 @@ async function json(args: string[]) {
 /** [workflow ID, status, version] of the gated workflows, oldest first. */
 async function gatedRows(): Promise<string[][]> {
   const rows = await json(["workflow", "list", "--prefix", "gated-", "--asc"]);
-  return rows.map((r: { workflowID: string; status: string; applicationVersion: string }) => [r.workflowID, r.status, r.applicationVersion]);
+  return rows.map((r: { workflowID: string; status: string; applicationVersion: string }) => [
+    r.workflowID,
+    r.status,
+    r.applicationVersion,
+  ]);
 }
 
 const ids = ["gated-1", "gated-2", "gated-3"];
@@ -56,7 +65,11 @@ test("version list shows live executors and waiting workflows, then the stranded
   try {
     // Three workflows waiting in recv on the v1 worker: PENDING, step "before" recorded.
     for (const id of ids) {
-      await enqueueWorkflow<Workflow<void, string>>(client, "gated", undefined, { queue: "work", workflowID: id, applicationVersion: "v1" });
+      await enqueueWorkflow<Workflow<void, string>>(client, "gated", undefined, {
+        queue: "work",
+        workflowID: id,
+        applicationVersion: "v1",
+      });
     }
     await expect.poll(() => v1.effects().length, { timeout: 15_000 }).toBe(3);
     await expect.poll(gatedRows, { timeout: 15_000 }).toEqual(ids.map((id) => [id, "PENDING", "v1"]));
@@ -72,7 +85,13 @@ test("version list shows live executors and waiting workflows, then the stranded
     workers.push(v2);
     // v1 released its lease: v2's lease round puts its runs of queue "work" back to ENQUEUED (still v1's).
     const summary = async () =>
-      (await json(["version", "list"])).map((v: Record<string, unknown>) => [v.versionName, v.liveExecutors, v.pending, v.enqueued, v.stranded]);
+      (await json(["version", "list"])).map((v: Record<string, unknown>) => [
+        v.versionName,
+        v.liveExecutors,
+        v.pending,
+        v.enqueued,
+        v.stranded,
+      ]);
     await expect.poll(summary, { timeout: 15_000 }).toEqual([
       ["v2", 1, 0, 0, false],
       ["v1", 0, 0, 3, true],
@@ -89,7 +108,14 @@ test("version list shows live executors and waiting workflows, then the stranded
     expect(await gatedRows()).toEqual(ids.map((id) => [id, "ENQUEUED", "v1"]));
 
     const moved = await json(["workflow", "upgrade", "--from", "v1", "--to", "v2"]);
-    expect(moved).toMatchObject({ from: "v1", to: "v2", dryRun: false, pending: 0, enqueued: 3, liveExecutorsOfTarget: 1 });
+    expect(moved).toMatchObject({
+      from: "v1",
+      to: "v2",
+      dryRun: false,
+      pending: 0,
+      enqueued: 3,
+      liveExecutorsOfTarget: 1,
+    });
     expect(moved.workflows.map((w: { workflowID: string }) => w.workflowID)).toEqual(ids);
     // v2 resumes them from their checkpoints: "before" is replayed, not run again; they wait in recv.
     await expect.poll(gatedRows, { timeout: 15_000 }).toEqual(ids.map((id) => [id, "PENDING", "v2"]));
@@ -97,14 +123,20 @@ test("version list shows live executors and waiting workflows, then the stranded
     await expect.poll(gatedRows, { timeout: 15_000 }).toEqual(ids.map((id) => [id, "SUCCESS", "v2"]));
     expect(v1.effects().sort()).toEqual(ids.map((id) => `${id}:before`));
     expect(v2.effects().sort()).toEqual(ids.map((id) => `${id}:after`));
-    expect((await json(["version", "list"])).find((v: { versionName: string }) => v.versionName === "v1")).toMatchObject({ pending: 0, stranded: false });
+    expect(
+      (await json(["version", "list"])).find((v: { versionName: string }) => v.versionName === "v1"),
+    ).toMatchObject({ pending: 0, stranded: false });
     expect((await durably(["version", "list"])).stderr).toBe("");
 
     const dbos = await createDBOSClient(db.url, "ops-app");
     try {
       for (const id of ids) {
         expect(await dbos.retrieveWorkflow(id).getResult()).toBe("went on v2");
-        expect(await dbos.getWorkflow(id)).toMatchObject({ status: "SUCCESS", workflowName: "gated", applicationVersion: "v2" });
+        expect(await dbos.getWorkflow(id)).toMatchObject({
+          status: "SUCCESS",
+          workflowName: "gated",
+          applicationVersion: "v2",
+        });
       }
     } finally {
       await dbos.destroy();

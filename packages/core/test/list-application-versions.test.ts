@@ -45,11 +45,22 @@ test("versions with their live executors and waiting workflows; stranded when no
     const started = Date.now();
     await runWorkflow(v1, napperV1, undefined, { workflowID: "nap-1" });
     await expect.poll(async () => (await getWorkflowSteps(client, "nap-1")).length, { timeout: 10_000 }).toBe(2);
-    await enqueueWorkflow(client, "napper", undefined, { queue: "nobody-serves", applicationVersion: "v1", workflowID: "queued-1" });
+    await enqueueWorkflow(client, "napper", undefined, {
+      queue: "nobody-serves",
+      applicationVersion: "v1",
+      workflowID: "queued-1",
+    });
 
     const [first, ...rest] = await listApplicationVersions(client);
     expect(rest).toEqual([]);
-    expect(first).toMatchObject({ versionName: "v1", applicationName: appName, liveExecutors: 1, pending: 1, enqueued: 1, stranded: false });
+    expect(first).toMatchObject({
+      versionName: "v1",
+      applicationName: appName,
+      liveExecutors: 1,
+      pending: 1,
+      enqueued: 1,
+      stranded: false,
+    });
     expect(first!.versionID).toEqual(expect.any(String));
     expect(first!.firstSeenAt!.getTime()).toBeLessThanOrEqual(started);
     expect(await listApplicationVersions(v1)).toEqual([first]);

@@ -35,7 +35,11 @@ function napper(ctx: DBOSContext, ran: string[], napMs: number) {
 }
 
 const byVersion = async (client: DBOSContext, prefix: string) =>
-  (await listWorkflows(client, { workflowIDPrefix: prefix, sortDesc: false })).map((w) => [w.workflowID, w.status, w.applicationVersion]);
+  (await listWorkflows(client, { workflowIDPrefix: prefix, sortDesc: false })).map((w) => [
+    w.workflowID,
+    w.status,
+    w.applicationVersion,
+  ]);
 
 test("a dry run changes nothing; the upgrade moves v1's waiting workflows to v2, whose live worker finishes them", async () => {
   const appName = "upgrade-moves";
@@ -52,11 +56,19 @@ test("a dry run changes nothing; the upgrade moves v1's waiting workflows to v2,
     for (const id of ["up-1", "up-2"]) {
       await expect.poll(async () => (await getWorkflowSteps(client, id)).length, { timeout: 10_000 }).toBe(2);
     }
-    await enqueueWorkflow(client, "napper", undefined, { queue: "later", applicationVersion: "v1", workflowID: "up-3" });
+    await enqueueWorkflow(client, "napper", undefined, {
+      queue: "later",
+      applicationVersion: "v1",
+      workflowID: "up-3",
+    });
     await shutdown(v1, { drainMs: 0 });
     await launch(v2);
     // The premise: v1's runs wait, and v2 (its own version only) leaves them.
-    const stranded = [["up-1", "PENDING", "v1"], ["up-2", "PENDING", "v1"], ["up-3", "ENQUEUED", "v1"]];
+    const stranded = [
+      ["up-1", "PENDING", "v1"],
+      ["up-2", "PENDING", "v1"],
+      ["up-3", "ENQUEUED", "v1"],
+    ];
     expect(await byVersion(client, "up-")).toEqual(stranded);
 
     const preview = await upgradeWorkflows(client, { from: "v1", to: "v2", dryRun: true });
@@ -77,8 +89,13 @@ test("a dry run changes nothing; the upgrade moves v1's waiting workflows to v2,
 
     const done = await upgradeWorkflows(client, { from: "v1", to: "v2" });
     expect({ ...done, dryRun: true }).toEqual(preview);
-    for (const id of ["up-1", "up-2"]) expect(await (await retrieveWorkflow(client, id)).getResult({ timeoutMs: 20_000 })).toBe("woke");
-    expect(await byVersion(client, "up-")).toEqual([["up-1", "SUCCESS", "v2"], ["up-2", "SUCCESS", "v2"], ["up-3", "ENQUEUED", "v2"]]);
+    for (const id of ["up-1", "up-2"])
+      expect(await (await retrieveWorkflow(client, id)).getResult({ timeoutMs: 20_000 })).toBe("woke");
+    expect(await byVersion(client, "up-")).toEqual([
+      ["up-1", "SUCCESS", "v2"],
+      ["up-2", "SUCCESS", "v2"],
+      ["up-3", "ENQUEUED", "v2"],
+    ]);
     // Step a ran once, on v1; v2 replayed it and ran only b.
     expect(ranOnV1).toEqual(["a", "a"]);
     expect(ranOnV2).toEqual(["b", "b"]);
@@ -143,14 +160,20 @@ test("options are checked: from and to required, distinct, known; unknown option
       [{ from: "v0", to: "v1", dryrun: true }, /unknown option dryrun/],
       [{ from: "v0", to: "v1", dryRun: "yes" }, /dryRun/],
       [{ from: "v1", to: "v1" }, /the options from and to are both v1/],
-      [{ from: "v1", to: "v9" }, /the option to names version v9, which no process of upgrade-options has launched with/],
+      [
+        { from: "v1", to: "v9" },
+        /the option to names version v9, which no process of upgrade-options has launched with/,
+      ],
     ];
     for (const [options, message] of cases) {
       const error = await failure(options);
       expect(isDurablyError(error, "INVALID_ARGUMENT"), String(error)).toBe(true);
       expect((error as Error).message).toMatch(message);
     }
-    expect(await upgradeWorkflows(client, { from: "v0", to: "v1", dryRun: true })).toMatchObject({ workflows: [], pending: 0 });
+    expect(await upgradeWorkflows(client, { from: "v0", to: "v1", dryRun: true })).toMatchObject({
+      workflows: [],
+      pending: 0,
+    });
   } finally {
     await shutdown(worker);
     await shutdown(client);

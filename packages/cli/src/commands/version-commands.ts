@@ -9,10 +9,15 @@ import { relativeTime } from "../output/relative-time.js";
 import { renderTable } from "../output/table.js";
 
 export function registerVersionCommands(program: Command, global: () => ConnectionOptions & { json?: boolean }): void {
-  const version = program.command("version").alias("versions").description("see the application versions and what serves them");
+  const version = program
+    .command("version")
+    .alias("versions")
+    .description("see the application versions and what serves them");
   version
     .command("list")
-    .description("one row per application version, latest first: first launch, live executors, pending and enqueued workflows")
+    .description(
+      "one row per application version, latest first: first launch, live executors, pending and enqueued workflows",
+    )
     .option("--all-apps", "every application's versions, not only --app's")
     .addHelpText(
       "after",

@@ -12,10 +12,15 @@ interface UpgradeFlags {
   readonly dryRun?: boolean;
 }
 
-export function registerWorkflowUpgradeCommand(workflow: Command, global: () => ConnectionOptions & { json?: boolean }): void {
+export function registerWorkflowUpgradeCommand(
+  workflow: Command,
+  global: () => ConnectionOptions & { json?: boolean },
+): void {
   workflow
     .command("upgrade")
-    .description("move the PENDING and ENQUEUED workflows of one application version to another whose code replays them")
+    .description(
+      "move the PENDING and ENQUEUED workflows of one application version to another whose code replays them",
+    )
     .requiredOption("--from <version>", "the version whose workflows move")
     .requiredOption("--to <version>", "the version they move to (a worker of it must have launched)")
     .option("--dry-run", "list what would move, change nothing")
@@ -28,7 +33,11 @@ export function registerWorkflowUpgradeCommand(workflow: Command, global: () => 
     )
     .action((flags: UpgradeFlags) =>
       withClient(global(), async (client) => {
-        const result = await upgradeWorkflows(client, { from: flags.from, to: flags.to, dryRun: flags.dryRun === true });
+        const result = await upgradeWorkflows(client, {
+          from: flags.from,
+          to: flags.to,
+          dryRun: flags.dryRun === true,
+        });
         if (global().json) return printJson(result);
         for (const w of result.workflows) printText(`${w.workflowID}: ${w.previousStatus}`);
         const verb = result.dryRun ? "Would move" : "Moved";

@@ -50,14 +50,21 @@ const upgradeWorkflowsRules = {
  * console.log(`${preview.workflows.length} workflows would move`);
  * await upgradeWorkflows(client, { from: "v1", to: "v2" });
  */
-export async function upgradeWorkflows(ctx: DBOSContext, options: UpgradeWorkflowsOptions): Promise<UpgradeWorkflowsResult> {
+export async function upgradeWorkflows(
+  ctx: DBOSContext,
+  options: UpgradeWorkflowsOptions,
+): Promise<UpgradeWorkflowsResult> {
   checkOptions("upgradeWorkflows", options, upgradeWorkflowsRules);
   const { from, to } = options;
   const dryRun = options.dryRun === true;
   if (from === to) {
-    throw new DurablyError("INVALID_ARGUMENT", `upgradeWorkflows: the options from and to are both ${from}; name two versions.`, {
-      details: { option: "to" },
-    });
+    throw new DurablyError(
+      "INVALID_ARGUMENT",
+      `upgradeWorkflows: the options from and to are both ${from}; name two versions.`,
+      {
+        details: { option: "to" },
+      },
+    );
   }
   const runtime = ctx.runtime;
   runtime.assertRunning("upgrade workflows");
@@ -75,8 +82,17 @@ export async function upgradeWorkflows(ctx: DBOSContext, options: UpgradeWorkflo
       { details: { option: "to" } },
     );
   }
-  const moved = await upgradeWorkflowVersion(runtime.sysdb, { fromVersion: from, toVersion: to, applicationName: scope, now: runtime.now(), dryRun });
-  const workflows = moved.map((m) => ({ workflowID: m.workflowID, previousStatus: m.previousStatus as "PENDING" | "ENQUEUED" }));
+  const moved = await upgradeWorkflowVersion(runtime.sysdb, {
+    fromVersion: from,
+    toVersion: to,
+    applicationName: scope,
+    now: runtime.now(),
+    dryRun,
+  });
+  const workflows = moved.map((m) => ({
+    workflowID: m.workflowID,
+    previousStatus: m.previousStatus as "PENDING" | "ENQUEUED",
+  }));
   return {
     from,
     to,

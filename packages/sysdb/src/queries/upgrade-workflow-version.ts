@@ -33,7 +33,10 @@ export interface UpgradedWorkflowRecord {
  * @example
  * const moved = await upgradeWorkflowVersion(sysdb, { fromVersion: "v1", toVersion: "v2", applicationName: "shop", now: Date.now(), dryRun: false });
  */
-export async function upgradeWorkflowVersion(sysdb: SystemDatabase, u: VersionUpgrade): Promise<UpgradedWorkflowRecord[]> {
+export async function upgradeWorkflowVersion(
+  sysdb: SystemDatabase,
+  u: VersionUpgrade,
+): Promise<UpgradedWorkflowRecord[]> {
   const { sql } = sysdb;
   const status = sql`${sql(sysdb.schema)}.workflow_status`;
   const selected = sql`w.application_version = ${u.fromVersion} and w.status in ('PENDING', 'ENQUEUED')
