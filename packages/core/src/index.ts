@@ -35,7 +35,11 @@ export {
   type ApplicationVersionInfo,
   type ListApplicationVersionsOptions,
 } from "./management/list-application-versions.js";
-export { upgradeWorkflows, type UpgradeWorkflowsOptions, type UpgradeWorkflowsResult } from "./management/upgrade-workflows.js";
+export {
+  upgradeWorkflows,
+  type UpgradeWorkflowsOptions,
+  type UpgradeWorkflowsResult,
+} from "./management/upgrade-workflows.js";
 export { garbageCollectWorkflows, type GarbageCollectOptions } from "./management/garbage-collect-workflows.js";
 export { collectGarbagePeriodically, type PeriodicGarbageCollectOptions } from "./management/collect-garbage-periodically.js";
 export type { WorkflowStatus, WorkflowStatusName } from "./workflow-status.js";

@@ -7,7 +7,13 @@ import { registerQueue } from "@durably/queues";
 import { startScheduler } from "@durably/scheduler";
 
 const [url, effectLog, applicationVersion = "ops-v1", executorId = "ops-worker"] = process.argv.slice(2);
-const ctx = createDBOSContext({ appName: "ops-app", systemDatabaseUrl: url, applicationVersion, executorId, pollIntervalMs: 200 });
+const ctx = createDBOSContext({
+  appName: "ops-app",
+  systemDatabaseUrl: url,
+  applicationVersion,
+  executorId,
+  pollIntervalMs: 200,
+});
 const step = (wctx, name, fn) =>
   runAsStep(wctx, async () => {
     appendFileSync(effectLog, `${getWorkflowID(wctx)}:${name}\n`);

@@ -51,13 +51,14 @@ function served(v: ApplicationVersionInfo): string {
   return v.liveExecutors > 0 ? "yes" : "-";
 }
 
-/** "N pending workflows of versions X, Y are served by no live worker", with what to do; none if nothing is stranded. */
+/** "N pending workflows of versions X, Y are served by no live worker" and what to do; none if none is stranded. */
 export function strandedWarning(versions: readonly ApplicationVersionInfo[]): string | undefined {
   const stranded = versions.filter((v) => v.stranded);
   if (stranded.length === 0) return undefined;
   const count = stranded.reduce((sum, v) => sum + v.pending + v.enqueued, 0);
   return (
-    `${count} pending workflows of versions ${stranded.map((v) => v.versionName).join(", ")} are served by no live worker. ` +
+    `${count} pending workflows of versions ${stranded.map((v) => v.versionName).join(", ")} ` +
+    "are served by no live worker. " +
     "Start a worker of those versions, or move them to one whose code replays them: " +
     "durably workflow upgrade --from <old> --to <new> [--dry-run]."
   );

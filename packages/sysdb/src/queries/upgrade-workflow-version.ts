@@ -31,7 +31,8 @@ export interface UpgradedWorkflowRecord {
  * checks its owner token) and stops it. Returns the workflows moved (or, dry, that would move).
  *
  * @example
- * const moved = await upgradeWorkflowVersion(sysdb, { fromVersion: "v1", toVersion: "v2", applicationName: "shop", now: Date.now(), dryRun: false });
+ * const upgrade = { fromVersion: "v1", toVersion: "v2", applicationName: "shop", now: Date.now(), dryRun: false };
+ * const moved = await upgradeWorkflowVersion(sysdb, upgrade);
  */
 export async function upgradeWorkflowVersion(
   sysdb: SystemDatabase,
@@ -40,7 +41,8 @@ export async function upgradeWorkflowVersion(
   const { sql } = sysdb;
   const status = sql`${sql(sysdb.schema)}.workflow_status`;
   const selected = sql`w.application_version = ${u.fromVersion} and w.status in ('PENDING', 'ENQUEUED')
-    and (${u.applicationName}::text is null or w.application_name = ${u.applicationName} or w.application_name is null)`;
+    and (${u.applicationName}::text is null or w.application_name = ${u.applicationName}
+      or w.application_name is null)`;
   const queue = sql`coalesce(nullif(w.queue_name, ''), ${internalQueueName})`;
   const rows = u.dryRun
     ? await sql`select w.workflow_uuid, w.status as previous_status, ${queue} as queue_name
