@@ -34,7 +34,8 @@ function napper(ctx: DBOSContext) {
   });
 }
 
-test("versions with their live executors and waiting workflows; stranded when no live process serves them", async () => {
+test("versions with their live executors and waiting " +
+"workflows; stranded when no live process serves them", async () => {
   const appName = "versions-listed";
   const v1 = testContext(db.url, { appName, applicationVersion: "v1", executorId: "w-v1" });
   const napperV1 = napper(v1);

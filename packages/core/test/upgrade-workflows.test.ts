@@ -41,7 +41,8 @@ const byVersion = async (client: DBOSContext, prefix: string) =>
     w.applicationVersion,
   ]);
 
-test("a dry run changes nothing; the upgrade moves v1's waiting workflows to v2, whose live worker finishes them", async () => {
+test("a dry run changes nothing; the upgrade moves v1's " +
+"waiting workflows to v2, whose live worker finishes them", async () => {
   const appName = "upgrade-moves";
   const ranOnV1: string[] = [];
   const ranOnV2: string[] = [];
@@ -107,7 +108,8 @@ test("a dry run changes nothing; the upgrade moves v1's waiting workflows to v2,
   }
 });
 
-test("a process of the old version still running a moved workflow is fenced off at its next step; the new version finishes it", async () => {
+test("a process of the old version still running a moved workflow is fenced off at its next step; the new " +
+"version finishes it", async () => {
   const appName = "upgrade-fences";
   const ran: string[] = [];
   let release!: () => void;
@@ -142,7 +144,8 @@ test("a process of the old version still running a moved workflow is fenced off 
   }
 });
 
-test("options are checked: from and to required, distinct, known; unknown options refused; each error names the option", async () => {
+test("options are checked: from and to required, distinct, known; unknown options refused; each error names the " +
+"option", async () => {
   const worker = testContext(db.url, { appName: "upgrade-options", applicationVersion: "v1" });
   await launch(worker);
   const client = await createClient({ systemDatabaseUrl: db.url, appName: "upgrade-options" });
