@@ -142,6 +142,7 @@ CREATE TABLE dbos.durably_executor_leases (
     renewed_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     ended_at timestamp with time zone,
     ended_reason text,
+    served_versions text[] DEFAULT '{}'::text[] NOT NULL,
     CONSTRAINT durably_executor_leases_ended_reason_check CHECK ((ended_reason = ANY (ARRAY['lapsed'::text, 'released'::text, 'replaced'::text])))
 );
 

@@ -25,7 +25,8 @@ export const deliberateDifferences: readonly DeliberateDifference[] = [
     reason:
       "migration 0004: each durably process's lease on its executor identity, renewed on the database clock, so " +
       "live processes adopt the PENDING workflows of one that stopped renewing. DBOS neither reads nor writes it; " +
-      "its executors' rows (owner tokens without a lease prefix) are never adopted.",
+      "its executors' rows (owner tokens without a lease prefix) are never adopted. Migration 0005 adds " +
+      "served_versions, the application versions each process serves.",
   },
   {
     difference: "table durably_migrations: only in durably",

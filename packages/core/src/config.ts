@@ -15,6 +15,19 @@ export interface DBOSConfig {
    * of the registered workflows' source.
    */
   readonly applicationVersion?: string;
+  /**
+   * Other application versions whose workflows this worker's code can replay (its steps, in order,
+   * are the same for them, or every change is guarded by `patched`). Recovery, dequeue and adoption
+   * take workflows of this worker's version and of these. Default: none (only its own version).
+   */
+  readonly compatibleVersions?: readonly string[];
+  /**
+   * Opt-in: at launch and on every lease sweep, pending and enqueued workflows of this application
+   * whose version no live worker serves are moved to this worker's version and run here. Only turn
+   * it on when this code replays every older version (see "Deploying new code" in the README).
+   * Default false: they are left as they are, and launch warns how many there are.
+   */
+  readonly upgradeStrandedVersions?: boolean;
   /** Identity of this process for recovery. Default: DBOS__VMID, else `"local"`. */
   readonly executorId?: string;
   /** Connections in the pool. Default 10. */
@@ -58,6 +71,8 @@ export interface ResolvedConfig {
   /** Where the URL came from, named in errors: `systemDatabaseUrl` or `DBOS_SYSTEM_DATABASE_URL`. */
   readonly systemDatabaseUrlName: string;
   readonly applicationVersion: string | undefined;
+  readonly compatibleVersions: readonly string[];
+  readonly upgradeStrandedVersions: boolean;
   readonly executorId: string;
   /** True when executorId is the default "local": many processes may share it (see launch). */
   readonly executorIdIsDefault: boolean;
@@ -80,6 +95,8 @@ export const configRules: OptionRules = {
   appName: { type: "string" },
   systemDatabaseUrl: { type: "string" },
   applicationVersion: { type: "string" },
+  compatibleVersions: { type: "array", items: { type: "string", nonEmpty: true } },
+  upgradeStrandedVersions: { type: "boolean" },
   executorId: { type: "string" },
   poolSize: { type: "number", integer: true, min: 2, max: 1000 },
   schema: { type: "string" },
@@ -120,6 +137,7 @@ export function resolveConfig(config: DBOSConfig, env: NodeJS.ProcessEnv = proce
   if (applicationVersion !== undefined && (typeof applicationVersion !== "string" || applicationVersion === "")) {
     invalid("applicationVersion must be a non-empty string");
   }
+  const compatibleVersions = checkCompatibleVersions(config.compatibleVersions);
   const leaseRenewMs = config.leaseRenewMs ?? 2_000;
   const leaseLapseMs = config.leaseLapseMs ?? Math.max(10_000, 3 * leaseRenewMs);
   if (leaseLapseMs < 3 * leaseRenewMs) {
@@ -141,6 +159,8 @@ export function resolveConfig(config: DBOSConfig, env: NodeJS.ProcessEnv = proce
     systemDatabaseUrl,
     systemDatabaseUrlName,
     applicationVersion,
+    compatibleVersions,
+    upgradeStrandedVersions: config.upgradeStrandedVersions ?? false,
     executorId,
     executorIdIsDefault: config.executorId === undefined && env.DBOS__VMID === undefined,
     poolSize,
@@ -155,6 +175,13 @@ export function resolveConfig(config: DBOSConfig, env: NodeJS.ProcessEnv = proce
     onQuery: config.onQuery,
     client,
   });
+}
+
+/** compatibleVersions (items checked by configRules): a frozen copy, without duplicates. */
+function checkCompatibleVersions(value: readonly string[] | undefined): readonly string[] {
+  if (value === undefined) return Object.freeze([]);
+  if (new Set(value).size !== value.length) invalid("compatibleVersions lists a version twice");
+  return Object.freeze([...value]);
 }
 
 function positive(name: string, value: unknown): number {

@@ -7,8 +7,16 @@ import { DBOSContext } from "./dbos-context.js";
 import { Notifier } from "./notifier.js";
 import { Runtime } from "./runtime.js";
 
-// A client holds no lease and runs nothing: executor and lease settings are refused, not ignored.
-export interface ClientConfig extends Omit<DBOSConfig, "appName" | "executorId" | "pollIntervalMs" | "leaseRenewMs" | "leaseLapseMs"> {
+/** Options of a worker that a client, which holds no lease and runs nothing, refuses rather than ignores. */
+type WorkerOnlyOption =
+  | "executorId"
+  | "pollIntervalMs"
+  | "leaseRenewMs"
+  | "leaseLapseMs"
+  | "compatibleVersions"
+  | "upgradeStrandedVersions";
+
+export interface ClientConfig extends Omit<DBOSConfig, "appName" | WorkerOnlyOption> {
   /**
    * The application whose workflows, queues and schedules this client works with. Without it the
    * client sees every application's workflows and enqueues unclaimed work (any app may run it).
@@ -27,7 +35,8 @@ export interface ClientConfig extends Omit<DBOSConfig, "appName" | "executorId" 
  * const handle = await enqueueWorkflow<typeof checkout>(client, "checkout", "order-42", { queue: "orders" });
  */
 export async function createClient(config: ClientConfig = {}): Promise<DBOSContext> {
-  const { executorId: _executor, pollIntervalMs: _poll, leaseRenewMs: _renew, leaseLapseMs: _lapse, ...clientRules } = configRules;
+  const { executorId: _e, pollIntervalMs: _p, leaseRenewMs: _r, leaseLapseMs: _l, ...rest } = configRules;
+  const { compatibleVersions: _c, upgradeStrandedVersions: _u, ...clientRules } = rest;
   checkOptions("createClient", config, clientRules, "INVALID_CONFIG");
   const resolved = resolveConfig({ ...config, appName: config.appName ?? "" }, process.env, true);
   const runtime = new Runtime(resolved);

@@ -9,6 +9,7 @@ import { claimOrphanedWorkflows, leaseEndedChannel, newLeaseID, ownerTokenOf, re
 import { BackgroundLoop } from "./background-loop.js";
 import { withDatabaseRetry } from "./database-retry.js";
 import { resumeClaimedWorkflows } from "./resume-claimed-workflow.js";
+import { upgradeStrandedVersions } from "./stranded-versions.js";
 import type { Runtime } from "./runtime.js";
 import type { WorkflowRun } from "./workflow-run.js";
 
@@ -59,6 +60,7 @@ export class ExecutorLease {
       executorID: runtime.config.executorId,
       leaseID: this.leaseID,
       applicationVersion: runtime.applicationVersion,
+      servedVersions: runtime.servedVersions,
       applicationName: runtime.config.appName,
       now: runtime.now(),
     };
@@ -138,6 +140,8 @@ export class ExecutorLease {
     if (runtime.state !== "launched") return;
     const sweep = this.#rounds % sweepEveryRounds === 0;
     if (endedLeases === 0 && !sweep) return;
+    // A version whose last worker just ended is stranded from now on: upgrade it (opt-in).
+    if (runtime.config.upgradeStrandedVersions) await upgradeStrandedVersions(runtime);
     const requeued = await requeueOrphanedWorkflows(runtime.sysdb, runtime.config.appName, runtime.now());
     const claimed = await claimOrphanedWorkflows(runtime.sysdb, { ...this.identity(), spread: endedLeases > 0 });
     if (requeued.length + claimed.length === 0) return;
@@ -224,6 +228,7 @@ export class ExecutorLease {
       executorID: config.executorId,
       applicationName: config.appName,
       applicationVersion: this.#runtime.applicationVersion,
+      servedVersions: this.#runtime.servedVersions,
       hostname: hostname(),
       pid: process.pid,
       renewMs: config.leaseRenewMs,

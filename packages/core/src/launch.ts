@@ -12,10 +12,12 @@ import { ExecutorLease } from "./executor-lease.js";
 import { startInternalQueueRunner } from "./internal-queue-runner.js";
 import { connectOptions, openConfiguredDatabase } from "./open-configured-database.js";
 import { resumeClaimedWorkflows } from "./resume-claimed-workflow.js";
+import { upgradeStrandedVersions, warnAboutStrandedVersions } from "./stranded-versions.js";
 
 /**
- * Launches a context: creates and migrates the system database if needed, starts listening, and
- * resumes this executor's PENDING workflows of this application version. A failed launch
+ * Launches a context: creates and migrates the system database if needed, starts listening,
+ * resumes this executor's PENDING workflows of the versions it serves (its own and its
+ * compatibleVersions), and warns about workflows of versions no live worker serves. A failed launch
  * closes everything it opened; create a new context to try again.
  *
  * @example
@@ -72,6 +74,10 @@ export async function launch(ctx: DBOSContext): Promise<void> {
     );
     if (recovered.length > 0) logger.info("recovering workflows", { count: recovered.length, executorID: config.executorId });
     await resumeClaimedWorkflows(runtime, recovered);
+    if (config.upgradeStrandedVersions) {
+      await withDatabaseRetry("upgrade stranded workflows", () => upgradeStrandedVersions(runtime), retry);
+    }
+    await warnAboutStrandedVersions(runtime);
     for (const extension of runtime.extensions) await extension.onRecovered?.(ctx);
     lease.start();
     runtime.stoppers.push(startInternalQueueRunner(runtime));

@@ -120,6 +120,12 @@ export class Runtime {
     return this.lease.ownerToken();
   }
 
+  /** The versions this process runs: its own, then its config's compatibleVersions. */
+  get servedVersions(): readonly string[] {
+    const own = this.applicationVersion;
+    return [own, ...this.config.compatibleVersions.filter((version) => version !== own)];
+  }
+
   /** Called by launch once the database is ready. */
   attach(sysdb: SystemDatabase, groupCommit: GroupCommit, notifier: Notifier, applicationVersion: string): void {
     this.#sysdb = sysdb;

@@ -34,6 +34,15 @@ test("invalid configs are INVALID_CONFIG errors that say what to fix, before any
   expect(code(() => createDBOSContext({ appName: "a", systemDatabaseUrl: url, poolSize: 0 }))).toMatch(/poolSize/);
   expect(code(() => createDBOSContext({ appName: "a", systemDatabaseUrl: url, serializer: "xml" as never }))).toMatch(/serializer/);
   expect(code(() => createDBOSContext({ appName: "a", systemDatabaseUrl: url, schema: "" }))).toMatch(/^INVALID_CONFIG: .*schema name/);
+  const compatible = (value: unknown) => code(() => createDBOSContext({ appName: "a", systemDatabaseUrl: url, compatibleVersions: value as never }));
+  expect(compatible("v1")).toMatch(/^INVALID_CONFIG: .*compatibleVersions/);
+  expect(compatible(["v1", ""])).toMatch(/^INVALID_CONFIG: .*compatibleVersions/);
+  expect(compatible(["v1", 2])).toMatch(/^INVALID_CONFIG: .*compatibleVersions/);
+  expect(compatible(["v1", "v1"])).toMatch(/^INVALID_CONFIG: .*compatibleVersions lists a version twice/);
+  expect(compatible(["v1", "v0"])).toBe("no error");
+  expect(code(() => createDBOSContext({ appName: "a", systemDatabaseUrl: url, upgradeStrandedVersions: "yes" as never }))).toMatch(
+    /^INVALID_CONFIG: .*upgradeStrandedVersions/,
+  );
   const saved = process.env.DBOS_SYSTEM_DATABASE_URL;
   delete process.env.DBOS_SYSTEM_DATABASE_URL;
   try {

@@ -7,6 +7,7 @@ export * from "./queries/operation-outputs.js";
 export * from "./queries/group-commit.js";
 export * from "./queries/claim-workflows.js";
 export * from "./queries/executor-leases.js";
+export * from "./queries/stranded-workflows.js";
 export * from "./queries/cancel-workflows.js";
 export * from "./queries/resume-workflows.js";
 export type { WorkflowChangeRecord } from "./queries/workflow-change-record.js";

@@ -186,6 +186,8 @@ export interface DurablyExecutorLeasesTable {
   pid: number;
   renew_ms: number;
   lapse_ms: number;
+  /** Every application version the process serves: its own and its compatible ones (0005). */
+  served_versions: Defaulted<string[]>;
   started_at: Defaulted<Date>;
   renewed_at: Defaulted<Date>;
   ended_at: Date | null;

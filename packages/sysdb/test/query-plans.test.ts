@@ -24,7 +24,7 @@ afterAll(() => sysdb.close());
 
 test("the claim's plan walks the in-flight index, never a sequential scan of workflow_status", async () => {
   statements.length = 0;
-  const me = { executorID: "e1", leaseID: "lease1", applicationVersion: "v1", applicationName: "app", now: Date.now() };
+  const me = { executorID: "e1", leaseID: "lease1", applicationVersion: "v1", servedVersions: ["v1"], applicationName: "app", now: Date.now() };
   const claimed = await claimQueuedWorkflows(sysdb, me, "busy", { maxClaim: 10, concurrency: null, rateLimit: null, partitionKey: null, partitionConcurrency: null, partitionRateLimit: null, names: ["task"] });
   expect(claimed.map((w) => w.priority)).toEqual(Array(10).fill(0));
   const claim = statements.find((s) => s.text.includes("for update skip locked"))!;
@@ -34,7 +34,7 @@ test("the claim's plan walks the in-flight index, never a sequential scan of wor
 });
 
 test("the group commit reads and updates workflow_status by primary key only", async () => {
-  const me = { executorID: "e2", leaseID: "lease2", applicationVersion: "v1", applicationName: "app", now: Date.now() };
+  const me = { executorID: "e2", leaseID: "lease2", applicationVersion: "v1", servedVersions: ["v1"], applicationName: "app", now: Date.now() };
   const claimed = await claimQueuedWorkflows(sysdb, me, "other", { maxClaim: 3, concurrency: null, rateLimit: null, partitionKey: null, partitionConcurrency: null, partitionRateLimit: null, names: ["task"] });
   expect(claimed).toHaveLength(3);
   const [a, b, c] = claimed.map((w) => ({ id: w.workflowID, owner: w.ownerXid! }));

@@ -12,12 +12,14 @@ export interface ExecutorIdentity {
   /** This process's lease (executor-leases.ts): it prefixes the owner token of every claim. */
   readonly leaseID: string;
   readonly applicationVersion: string;
+  /** Every version this executor runs: its own and those its config declares compatible. */
+  readonly servedVersions: readonly string[];
   readonly applicationName: string;
   readonly now: number;
 }
 
 /**
- * Claims this executor's PENDING workflows of this application version that are not on a user
+ * Claims this executor's PENDING workflows of the versions it serves that are not on a user
  * queue, bumping `recovery_attempts`. Those on a user queue go back to ENQUEUED on their queue,
  * so recovery respects the queue's flow control. Rows a live process is running (their owner
  * token names a live lease: another process with the same executor ID) are left to it. Returns
@@ -26,6 +28,7 @@ export interface ExecutorIdentity {
 export async function claimWorkflowsForRecovery(sysdb: SystemDatabase, me: ExecutorIdentity): Promise<WorkflowRecord[]> {
   const { sql } = sysdb;
   const s = sql(sysdb.schema);
+  const served = textList(sql, me.servedVersions);
   const notRunningElsewhere = sql`
     not exists (select 1 from ${s}.durably_executor_leases l
                 where l.lease_id = split_part(owner_xid, '.', 1) and l.ended_at is null and l.lease_id <> ${me.leaseID})`;
@@ -37,7 +40,7 @@ export async function claimWorkflowsForRecovery(sysdb: SystemDatabase, me: Execu
     with candidates as materialized (
       select workflow_uuid, owner_xid from ${s}.workflow_status
       where status = 'PENDING' and executor_id = ${me.executorID}
-        and application_version = ${me.applicationVersion}
+        and application_version = any(${served})
         and (application_name = ${me.applicationName} or application_name is null)
         and queue_name is not null and queue_name <> ${internalQueueName} and ${notRunningElsewhere}
     )
@@ -49,7 +52,7 @@ export async function claimWorkflowsForRecovery(sysdb: SystemDatabase, me: Execu
       with candidates as materialized (
         select workflow_uuid, owner_xid from ${s}.workflow_status
         where status = 'PENDING' and executor_id = ${me.executorID}
-          and application_version = ${me.applicationVersion}
+          and application_version = any(${served})
           and (application_name = ${me.applicationName} or application_name is null)
           and (queue_name is null or queue_name = ${internalQueueName}) and ${notRunningElsewhere}
       ), claimed as (
@@ -80,8 +83,9 @@ export const databaseNow = "(extract(epoch from clock_timestamp()) * 1000)::int8
 
 /**
  * Moves up to `limit` ENQUEUED workflows of `queueName` to PENDING for this executor, in
- * priority then creation order, skipping rows another worker is claiming. Rows of no
- * application version are taken too (this executor counts as the latest version). Start times
+ * priority then creation order, skipping rows another worker is claiming. Rows of the versions it
+ * serves keep their version (it names the code that recorded their steps); rows of no application
+ * version are taken too and get this executor's (it counts as the latest version). Start times
  * and deadlines come from the database clock. A claim whose reply is lost is found again by its
  * token (see claimWithToken), so its workflows are not stranded.
  */
@@ -112,7 +116,7 @@ export async function dequeueWithToken(
     with picked as (
       select workflow_uuid from ${s}.workflow_status
       where queue_name = ${queueName} and status = 'ENQUEUED'
-        and (application_version = ${me.applicationVersion} or application_version is null)
+        and (application_version = any(${textList(sql, me.servedVersions)}) or application_version is null)
         and (application_name = ${me.applicationName} or application_name is null)
         and name = any(${textList(sql, filter.names)})
         and (${partition}::text is null or queue_partition_key = ${partition}::text)
@@ -121,7 +125,8 @@ export async function dequeueWithToken(
       for update skip locked
     ), claimed as (
       update ${s}.workflow_status w
-      set status = 'PENDING', executor_id = ${me.executorID}, application_version = ${me.applicationVersion},
+      set status = 'PENDING', executor_id = ${me.executorID},
+          application_version = coalesce(w.application_version, ${me.applicationVersion}),
           application_name = coalesce(w.application_name, ${me.applicationName}),
           started_at_epoch_ms = ${now}, updated_at = ${now}, owner_xid = ${token},
           recovery_attempts = w.recovery_attempts + 1, rate_limited = ${filter.rateLimited ?? false},

@@ -8,6 +8,7 @@ import { sql } from "kysely";
 import { newOwnerToken } from "../short-id.js";
 import type { SystemDatabase } from "../system-database.js";
 import { enqueuedChannel } from "./resume-workflows.js";
+import { textArray } from "./text-list.js";
 import { internalQueueName, toWorkflowRecord, type WorkflowRecord } from "./workflow-record.js";
 
 /** Channel on which a released or replaced lease wakes the other processes to adopt at once. */
@@ -18,6 +19,8 @@ export interface LeaseRegistration {
   readonly executorID: string;
   readonly applicationName: string;
   readonly applicationVersion: string;
+  /** Every version the process serves: its own and its compatible ones. */
+  readonly servedVersions: readonly string[];
   readonly hostname: string;
   readonly pid: number;
   readonly renewMs: number;
@@ -38,6 +41,7 @@ export async function registerLease(sysdb: SystemDatabase, lease: LeaseRegistrat
       executor_id: lease.executorID,
       application_name: lease.applicationName,
       application_version: lease.applicationVersion,
+      served_versions: textArray(lease.servedVersions),
       hostname: lease.hostname,
       pid: lease.pid,
       renew_ms: lease.renewMs,
@@ -127,8 +131,10 @@ export interface AdoptionRequest {
   readonly executorID: string;
   readonly applicationName: string;
   readonly applicationVersion: string;
+  /** Every version this process serves: its own and its compatible ones. */
+  readonly servedVersions: readonly string[];
   /**
-   * true: take only this process's share of the orphans (the live leases of this version split
+   * true: take only this process's share of the orphans (the live leases serving a row's version split
    * them by a hash of the workflow ID), as every live process does when a lease ended. false:
    * take them all (the occasional sweep for rows written late under a lease already forgotten).
    */
@@ -185,10 +191,11 @@ export async function requeueOrphanedWorkflows(sysdb: SystemDatabase, applicatio
 }
 
 /**
- * Claims for this process the orphaned PENDING workflows of this application and version that are
- * on no user queue (its share of them when `spread`), with fresh owner tokens of its lease, so a
- * paused former owner commits nothing more for them. Rows of other versions wait for a process of
- * their version. Each row is taken once: rows another process is adopting are skipped.
+ * Claims for this process the orphaned PENDING workflows of this application, of the versions it
+ * serves, that are on no user queue (its share of them when `spread`: a row goes to one of the live
+ * processes serving its version, by a hash of its ID), with fresh owner tokens of its lease, so a
+ * paused former owner commits nothing more for them. Rows of other versions wait for a process
+ * serving them. Each row is taken once: rows another process is adopting are skipped.
  */
 export async function claimOrphanedWorkflows(sysdb: SystemDatabase, r: AdoptionRequest): Promise<WorkflowRecord[]> {
   const leases = sql.id(sysdb.schema, "durably_executor_leases");
@@ -197,19 +204,21 @@ export async function claimOrphanedWorkflows(sysdb: SystemDatabase, r: AdoptionR
   const token = ownerTokenOf(r.leaseID);
   const { rows } = await sql<Record<string, unknown>>`
     with peers as (
-      select lease_id, (row_number() over (order by lease_id)) - 1 as rank, count(*) over () as size
-      from ${leases}
-      where application_name = ${r.applicationName} and application_version = ${r.applicationVersion}
+      select lease_id, application_version, served_versions from ${leases}
+      where application_name = ${r.applicationName}
         and ended_at is null and renewed_at + lapse_ms * interval '1 millisecond' >= clock_timestamp()
-    ), me as (
-      select rank, size from peers where lease_id = ${r.leaseID}
     ), candidates as materialized (
       select w.workflow_uuid, w.owner_xid from ${status} w
       where ${orphaned(sysdb, r.applicationName)}
         and (w.queue_name is null or w.queue_name = ${internalQueueName})
-        and w.application_version = ${r.applicationVersion}
-        and (not ${r.spread}::bool
-             or exists (select 1 from me where mod(abs(hashtext(w.workflow_uuid)::int8), me.size) = me.rank))
+        and w.application_version = any(${textArray(r.servedVersions)})
+        and (not ${r.spread}::bool or exists (
+          select 1 from (
+            select lease_id, (row_number() over (order by lease_id)) - 1 as rank, count(*) over () as size
+            from peers p
+            where p.application_version = w.application_version or w.application_version = any(p.served_versions)
+          ) mine
+          where mine.lease_id = ${r.leaseID} and mod(abs(hashtext(w.workflow_uuid)::int8), mine.size) = mine.rank))
     ), orphans as (${lockedIfUnchanged(status)}), claimed as (
       update ${status} w
       set owner_xid = ${token}, executor_id = ${r.executorID}, recovery_attempts = w.recovery_attempts + 1,
@@ -228,6 +237,8 @@ export interface ExecutorLeaseRecord {
   readonly executorID: string;
   readonly applicationName: string;
   readonly applicationVersion: string;
+  /** Every version the process serves: its own and its compatible ones (0005; empty for older leases). */
+  readonly servedVersions: readonly string[];
   readonly hostname: string;
   readonly pid: number;
   readonly startedAt: Date;
@@ -246,9 +257,9 @@ export async function listExecutorLeases(sysdb: SystemDatabase, applicationName?
   const { rows } = await sql<{
     lease_id: string; executor_id: string; application_name: string; application_version: string;
     hostname: string; pid: number; started_at: Date; renewed_at: Date; ended_reason: string | null;
-    overdue: boolean; owned: number;
+    overdue: boolean; owned: number; served: string[];
   }>`
-    select l.*, l.renewed_at + l.lapse_ms * interval '1 millisecond' < clock_timestamp() as overdue,
+    select l.*, to_json(l.served_versions) as served, l.renewed_at + l.lapse_ms * interval '1 millisecond' < clock_timestamp() as overdue,
            (select count(*) from ${status} w
             where w.status = 'PENDING' and split_part(w.owner_xid, '.', 1) = l.lease_id) as owned
     from ${leases} l where ${scope}
@@ -258,6 +269,7 @@ export async function listExecutorLeases(sysdb: SystemDatabase, applicationName?
     executorID: row.executor_id,
     applicationName: row.application_name,
     applicationVersion: row.application_version,
+    servedVersions: row.served,
     hostname: row.hostname,
     pid: row.pid,
     startedAt: row.started_at,
