@@ -7,15 +7,17 @@ import type { Runtime } from "./runtime.js";
 /** Logs a warning naming the versions no live worker serves and how many workflows wait on each. */
 export async function warnAboutStrandedVersions(runtime: Runtime): Promise<void> {
   const { config, logger } = runtime;
-  const stranded = await withDatabaseRetry("count stranded workflows", () => countStrandedWorkflows(runtime.sysdb, config.appName), {
-    logger,
-    signal: runtime.shutdownSignal,
-  });
+  const stranded = await withDatabaseRetry(
+    "count stranded workflows",
+    () => countStrandedWorkflows(runtime.sysdb, config.appName),
+    { logger, signal: runtime.shutdownSignal },
+  );
   if (stranded.length === 0) return;
   const total = stranded.reduce((sum, v) => sum + v.pending + v.enqueued, 0);
   const versions = stranded.map((v) => v.applicationVersion);
   logger.warn(
-    `${total} pending workflows of versions ${versions.join(", ")} are served by no live worker of ${config.appName}; ` +
+    `${total} pending workflows of versions ${versions.join(", ")} ` +
+      `are served by no live worker of ${config.appName}; ` +
       `this worker runs version ${runtime.applicationVersion}` +
       (config.compatibleVersions.length > 0 ? ` and ${config.compatibleVersions.join(", ")}` : "") +
       ". If this code replays their recorded steps (unchanged, or changed under patched()), list the versions in " +
@@ -34,8 +36,10 @@ export async function upgradeStrandedVersions(runtime: Runtime): Promise<void> {
   });
   if (moved.length === 0) return;
   const fromVersions = [...new Set(moved.map((m) => m.fromVersion))];
-  runtime.logger.warn(`upgraded ${moved.length} workflows of versions ${fromVersions.join(", ")}, which no live worker served, ` +
-    `to version ${runtime.applicationVersion} (upgradeStrandedVersions)`, {
+  const message =
+    `upgraded ${moved.length} workflows of versions ${fromVersions.join(", ")}, which no live worker served, ` +
+    `to version ${runtime.applicationVersion} (upgradeStrandedVersions)`;
+  runtime.logger.warn(message, {
     count: moved.length,
     fromVersions,
     toVersion: runtime.applicationVersion,

@@ -259,7 +259,8 @@ export async function listExecutorLeases(sysdb: SystemDatabase, applicationName?
     hostname: string; pid: number; started_at: Date; renewed_at: Date; ended_reason: string | null;
     overdue: boolean; owned: number; served: string[];
   }>`
-    select l.*, to_json(l.served_versions) as served, l.renewed_at + l.lapse_ms * interval '1 millisecond' < clock_timestamp() as overdue,
+    select l.*, to_json(l.served_versions) as served,
+           l.renewed_at + l.lapse_ms * interval '1 millisecond' < clock_timestamp() as overdue,
            (select count(*) from ${status} w
             where w.status = 'PENDING' and split_part(w.owner_xid, '.', 1) = l.lease_id) as owned
     from ${leases} l where ${scope}

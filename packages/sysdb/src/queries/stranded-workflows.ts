@@ -31,9 +31,12 @@ const servedByNone = sql`not exists (select 1 from live l
  * worker serves. Workers of DBOS's SDKs hold no lease, so their versions count as unserved here.
  *
  * @example
- * for (const v of await countStrandedWorkflows(sysdb, "shop")) console.log(v.applicationVersion, v.pending, v.enqueued);
+ * for (const v of await countStrandedWorkflows(sysdb, "shop")) console.log(v.applicationVersion, v.pending);
  */
-export async function countStrandedWorkflows(sysdb: SystemDatabase, applicationName: string): Promise<StrandedVersion[]> {
+export async function countStrandedWorkflows(
+  sysdb: SystemDatabase,
+  applicationName: string,
+): Promise<StrandedVersion[]> {
   const status = sql.id(sysdb.schema, "workflow_status");
   const { rows } = await sql<{ application_version: string; pending: string; enqueued: string }>`
     with live as (${liveLeases(sysdb, applicationName)})
@@ -46,7 +49,11 @@ export async function countStrandedWorkflows(sysdb: SystemDatabase, applicationN
       and ${servedByNone}
     group by w.application_version
     order by w.application_version`.execute(sysdb.db);
-  return rows.map((row) => ({ applicationVersion: row.application_version, pending: Number(row.pending), enqueued: Number(row.enqueued) }));
+  return rows.map((row) => ({
+    applicationVersion: row.application_version,
+    pending: Number(row.pending),
+    enqueued: Number(row.enqueued),
+  }));
 }
 
 export interface StrandedUpgrade {
