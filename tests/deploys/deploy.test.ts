@@ -40,7 +40,12 @@ async function rows(prefix: string): Promise<Row[]> {
              coalesce((select array_agg(o.function_name order by o.function_id) from dbos.operation_outputs o
                        where o.workflow_uuid = w.workflow_uuid), '{}') as steps
       from dbos.workflow_status w where w.workflow_uuid like ${`${prefix}%`} order by w.workflow_uuid`;
-    return found.map((r) => ({ id: r.workflow_uuid as string, status: r.status as string, version: r.application_version as string | null, steps: r.steps as string[] }));
+    return found.map((r) => ({
+      id: r.workflow_uuid as string,
+      status: r.status as string,
+      version: r.application_version as string | null,
+      steps: r.steps as string[],
+    }));
   });
 }
 
@@ -57,18 +62,28 @@ async function checkpoints(prefix: string): Promise<unknown[]> {
 function effects(effectLog: string): Map<string, number> {
   const counts = new Map<string, number>();
   if (!existsSync(effectLog)) return counts;
-  for (const line of readFileSync(effectLog, "utf8").split("\n").filter(Boolean)) counts.set(line, (counts.get(line) ?? 0) + 1);
+  for (const line of readFileSync(effectLog, "utf8").split("\n").filter(Boolean))
+    counts.set(line, (counts.get(line) ?? 0) + 1);
   return counts;
 }
 
 /** Starts `count` workflows on v1 workers and shuts them down while every run sleeps (half before the change point). */
-async function inFlightOnV1(appName: string, prefix: string, count: number, effectLog: string, processes: number): Promise<void> {
+async function inFlightOnV1(
+  appName: string,
+  prefix: string,
+  count: number,
+  effectLog: string,
+  processes: number,
+): Promise<void> {
   const v1: DeployWorker[] = [];
   for (let p = 0; p < processes; p++) v1.push(await startWorker({ appName, version: "v1", code: "v1", effectLog }));
   const ids = Array.from({ length: count }, (_, n) => ({ id: `${prefix}${String(n).padStart(2, "0")}`, n }));
   await Promise.all(v1.map((worker, p) => worker.run(ids.filter((_, i) => i % processes === p))));
   await expect
-    .poll(async () => (await rows(prefix)).filter((r) => r.steps.includes("DBOS.sleep")).length, { timeout: 30_000, interval: 200 })
+    .poll(async () => (await rows(prefix)).filter((r) => r.steps.includes("DBOS.sleep")).length, {
+      timeout: 30_000,
+      interval: 200,
+    })
     .toBe(count);
   for (const worker of v1) await worker.shutdown();
   // The premise: every run is in flight, asleep, with its steps up to the sleep recorded.
@@ -83,7 +98,9 @@ async function inFlightOnV1(appName: string, prefix: string, count: number, effe
 /** The steps a finished run recorded: the old path, or the new one behind the patch marker. */
 function finishedSteps(n: number, path: "old" | "new"): string[] {
   if (path === "old") return ["a", "b", "DBOS.sleep", "c"];
-  return n % 2 === 1 ? ["a", "DBOS.sleep", "DBOS.patch-audit-before-b", "audit", "b", "c"] : ["a", "DBOS.patch-audit-before-b", "audit", "b", "DBOS.sleep", "c"];
+  return n % 2 === 1
+    ? ["a", "DBOS.sleep", "DBOS.patch-audit-before-b", "audit", "b", "c"]
+    : ["a", "DBOS.patch-audit-before-b", "audit", "b", "DBOS.sleep", "c"];
 }
 
 const strandedWarning = /pending workflows of versions .* are served by no live worker/;
@@ -100,9 +117,19 @@ describe("deploying new code with workflows in flight", () => {
       await startWorker({ appName, version: "v2", code: "v2", effectLog, compatibleVersions: ["v1"] }),
       await startWorker({ appName, version: "v2", code: "v2", effectLog, compatibleVersions: ["v1"] }),
     ];
-    await expect.poll(async () => (await rows("p-")).filter((r) => r.status === "SUCCESS").length, { timeout: 60_000, interval: 250 }).toBe(30);
-    await v2[0]!.run([{ id: "new-0", n: 0 }, { id: "new-1", n: 1 }]);
-    await expect.poll(async () => (await rows("new-")).map((r) => r.status), { timeout: 30_000, interval: 250 }).toEqual(["SUCCESS", "SUCCESS"]);
+    await expect
+      .poll(async () => (await rows("p-")).filter((r) => r.status === "SUCCESS").length, {
+        timeout: 60_000,
+        interval: 250,
+      })
+      .toBe(30);
+    await v2[0]!.run([
+      { id: "new-0", n: 0 },
+      { id: "new-1", n: 1 },
+    ]);
+    await expect
+      .poll(async () => (await rows("new-")).map((r) => r.status), { timeout: 30_000, interval: 250 })
+      .toEqual(["SUCCESS", "SUCCESS"]);
     expect(v2.flatMap((w) => w.logs).filter((l) => strandedWarning.test(l.message))).toEqual([]);
 
     const finished = await rows("p-");
@@ -121,15 +148,27 @@ describe("deploying new code with workflows in flight", () => {
     const ran = effects(effectLog);
     for (const [effect, times] of ran) expect(times, effect).toBe(1);
     for (const effect of ranOnV1.keys()) expect(ran.get(effect)).toBe(1);
-    expect(ran.size).toBe(finished.reduce((sum, r) => sum + r.steps.filter((s) => !s.startsWith("DBOS.")).length, 0) + 2 * 4);
+    expect(ran.size).toBe(
+      finished.reduce((sum, r) => sum + r.steps.filter((s) => !s.startsWith("DBOS.")).length, 0) + 2 * 4,
+    );
 
     const dbos = await createDBOSClient(db.url, appName);
     try {
       for (const n of [0, 1, 28, 29]) {
         const id = `p-${String(n).padStart(2, "0")}`;
-        expect(await dbos.retrieveWorkflow(id).getResult()).toEqual({ n, path: n % 2 === 1 ? "new" : "old", version: "v2" });
-        expect(await dbos.getWorkflow(id)).toMatchObject({ status: "SUCCESS", workflowName: "deployOrder", applicationVersion: "v1" });
-        expect((await dbos.listWorkflowSteps(id))?.map((s) => s.name)).toEqual(finishedSteps(n, n % 2 === 1 ? "new" : "old"));
+        expect(await dbos.retrieveWorkflow(id).getResult()).toEqual({
+          n,
+          path: n % 2 === 1 ? "new" : "old",
+          version: "v2",
+        });
+        expect(await dbos.getWorkflow(id)).toMatchObject({
+          status: "SUCCESS",
+          workflowName: "deployOrder",
+          applicationVersion: "v1",
+        });
+        expect((await dbos.listWorkflowSteps(id))?.map((s) => s.name)).toEqual(
+          finishedSteps(n, n % 2 === 1 ? "new" : "old"),
+        );
       }
       expect(await dbos.retrieveWorkflow("new-0").getResult()).toEqual({ n: 0, path: "new", version: "v2" });
     } finally {
@@ -145,7 +184,13 @@ describe("deploying new code with workflows in flight", () => {
     const recordedOnV1 = await checkpoints("u-");
     const ranOnV1 = effects(effectLog);
 
-    const broken = await startWorker({ appName, version: "v3", code: "v2-unguarded", effectLog, compatibleVersions: ["v1"] });
+    const broken = await startWorker({
+      appName,
+      version: "v3",
+      code: "v2-unguarded",
+      effectLog,
+      compatibleVersions: ["v1"],
+    });
     const diverged = () => broken.logs.filter((l) => l.level === "error" && /diverged/.test(l.message));
     await expect.poll(() => diverged().length, { timeout: 30_000, interval: 200 }).toBe(6);
     for (const line of diverged()) {
@@ -163,7 +208,9 @@ describe("deploying new code with workflows in flight", () => {
     await broken.shutdown();
 
     const fixed = await startWorker({ appName, version: "v2", code: "v2", effectLog, compatibleVersions: ["v1"] });
-    await expect.poll(async () => (await rows("u-")).map((r) => r.status), { timeout: 30_000, interval: 250 }).toEqual(Array(6).fill("SUCCESS"));
+    await expect
+      .poll(async () => (await rows("u-")).map((r) => r.status), { timeout: 30_000, interval: 250 })
+      .toEqual(Array(6).fill("SUCCESS"));
     for (const row of await rows("u-")) {
       const n = Number(row.id.slice(2));
       expect(row.steps).toEqual(finishedSteps(n, n % 2 === 1 ? "new" : "old"));
@@ -180,19 +227,27 @@ describe("deploying new code with workflows in flight", () => {
 
     const plain = await startWorker({ appName, version: "v2", code: "v2", effectLog });
     const warning = plain.logs.find((l) => l.level === "warn" && strandedWarning.test(l.message));
-    expect(warning?.message).toMatch(/^4 pending workflows of versions v1 are served by no live worker of deploy-stranded; this worker runs version v2\. /);
+    expect(warning?.message).toMatch(
+      /^4 pending workflows of versions v1 are served by no live worker of deploy-stranded; this worker runs version v2\. /,
+    );
     expect(warning?.fields.stranded).toEqual([{ applicationVersion: "v1", pending: 4, enqueued: 0 }]);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect((await rows("s-")).map((r) => [r.status, r.version])).toEqual(Array(4).fill(["PENDING", "v1"]));
     expect(await checkpoints("s-")).toEqual(recordedOnV1);
     await plain.shutdown();
 
-    const upgrading = await startWorker({ appName, version: "v2", code: "v2", effectLog, upgradeStrandedVersions: true });
+    const upgrading = await startWorker({
+      appName,
+      version: "v2",
+      code: "v2",
+      effectLog,
+      upgradeStrandedVersions: true,
+    });
     expect(upgrading.logs.find((l) => /^upgraded 4 workflows of versions v1/.test(l.message))).toBeDefined();
     expect(upgrading.logs.filter((l) => strandedWarning.test(l.message))).toEqual([]);
-    await expect.poll(async () => (await rows("s-")).map((r) => [r.status, r.version]), { timeout: 30_000, interval: 250 }).toEqual(
-      Array(4).fill(["SUCCESS", "v2"]),
-    );
+    await expect
+      .poll(async () => (await rows("s-")).map((r) => [r.status, r.version]), { timeout: 30_000, interval: 250 })
+      .toEqual(Array(4).fill(["SUCCESS", "v2"]));
     for (const row of await rows("s-")) {
       const n = Number(row.id.slice(2));
       expect(row.steps).toEqual(finishedSteps(n, n % 2 === 1 ? "new" : "old"));

@@ -3,7 +3,15 @@
 // appends "<workflow> <step>" to an effect log outside the database when it runs.
 import { appendFileSync } from "node:fs";
 import {
-  createDBOSContext, getWorkflowID, launch, patched, registerWorkflow, runAsStep, runWorkflow, shutdown, sleep,
+  createDBOSContext,
+  getWorkflowID,
+  launch,
+  patched,
+  registerWorkflow,
+  runAsStep,
+  runWorkflow,
+  shutdown,
+  sleep,
 } from "@durably/core";
 
 const config = JSON.parse(process.argv[2]);
@@ -29,10 +37,14 @@ const ctx = createDBOSContext({
 });
 
 const step = (wctx, id, name, value) =>
-  runAsStep(wctx, async () => {
-    appendFileSync(config.effectLog, `${id} ${name}\n`);
-    return value;
-  }, { name });
+  runAsStep(
+    wctx,
+    async () => {
+      appendFileSync(config.effectLog, `${id} ${name}\n`);
+      return value;
+    },
+    { name },
+  );
 
 // Odd inputs sleep before the point the change is made at, even ones after it: a deploy during
 // the sleep finds runs on both sides of it.

@@ -38,8 +38,7 @@ export class DeployWorker {
     this.#child.on("message", (message: WorkerMessage) => {
       if (message.type === "log") {
         this.logs.push({ level: message.level, message: message.message, fields: message.fields });
-      }
-      else if (message.type === "failed") for (const w of this.#waiters.splice(0)) w.reject(new Error(message.error));
+      } else if (message.type === "failed") for (const w of this.#waiters.splice(0)) w.reject(new Error(message.error));
       else for (const w of this.#take(message.type)) w.resolve();
     });
     this.#exited = new Promise((resolve) => this.#child.on("exit", (code) => resolve(code)));
