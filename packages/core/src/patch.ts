@@ -103,7 +103,7 @@ function patchRun(ctx: DBOSContext, api: string, patchID: string): WorkflowRun {
     throw new DurablyError(
       "INVALID_ARGUMENT",
       `${api}: patchID must be a non-empty string of at most ${maxPatchIDLength} characters ` +
-`(got ${describe(patchID)}).`,
+        `(got ${describe(patchID)}).`,
     );
   }
   const run = enterStep(ctx, `${api}(${JSON.stringify(patchID)})`);

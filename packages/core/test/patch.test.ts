@@ -29,10 +29,13 @@ function gate() {
 }
 
 const stepsOf = (id: string) =>
-  withSql((sql) => sql<{ function_id: number; function_name: string; output: string | null }[]>`
+  withSql(
+    (sql) => sql<{ function_id: number; function_name: string; output: string | null }[]>`
     select function_id, function_name, output from dbos.operation_outputs
-    where workflow_uuid = ${id} order by function_id`);
-const statusOf = async (id: string) => (await withSql((sql) => sql`select status from dbos.workflow_status where workflow_uuid = ${id}`))[0]?.status;
+    where workflow_uuid = ${id} order by function_id`,
+  );
+const statusOf = async (id: string) =>
+  (await withSql((sql) => sql`select status from dbos.workflow_status where workflow_uuid = ${id}`))[0]?.status;
 
 /**
  * Starts `id` on old code that records "a" then blocks in "wait"; returns once "a" is recorded and the context is shut
@@ -64,7 +67,10 @@ describe("patched", () => {
     });
     await launch(ctx);
     try {
-      expect(await (await runWorkflow(ctx, wf, undefined, { workflowID: "fresh-1" })).getResult()).toEqual({ isNew: true, again: true });
+      expect(await (await runWorkflow(ctx, wf, undefined, { workflowID: "fresh-1" })).getResult()).toEqual({
+        isNew: true,
+        again: true,
+      });
       expect(await stepsOf("fresh-1")).toEqual([
         { function_id: 0, function_name: "DBOS.patch-p1", output: null },
         { function_id: 1, function_name: "DBOS.patch-p1-second", output: null },
@@ -77,36 +83,43 @@ describe("patched", () => {
     }
   });
 
-  test("runs past the patch point replay the old path (false, " +
-"no step ID used); runs before it take the new path", async () => {
-    await startOnOldCode("past-1", true);
-    await startOnOldCode("before-1", false);
-    expect(await stepsOf("past-1")).toHaveLength(1);
-    expect(await stepsOf("before-1")).toHaveLength(0);
+  test(
+    "runs past the patch point replay the old path (false, " + "no step ID used); runs before it take the new path",
+    async () => {
+      await startOnOldCode("past-1", true);
+      await startOnOldCode("before-1", false);
+      expect(await stepsOf("past-1")).toHaveLength(1);
+      expect(await stepsOf("before-1")).toHaveLength(0);
 
-    const ctx = testContext(db.url, { executorId: "new" });
-    registerWorkflow(ctx, async function order(wctx: DBOSContext) {
-      if (await patched(wctx, "insert-b")) {
-        await runAsStep(wctx, async () => "b", { name: "b" }); // the new step, before "a"
+      const ctx = testContext(db.url, { executorId: "new" });
+      registerWorkflow(ctx, async function order(wctx: DBOSContext) {
+        if (await patched(wctx, "insert-b")) {
+          await runAsStep(wctx, async () => "b", { name: "b" }); // the new step, before "a"
+          await runAsStep(wctx, async () => "a", { name: "a" });
+          await runAsStep(wctx, async () => "w", { name: "wait" });
+          return "new";
+        }
         await runAsStep(wctx, async () => "a", { name: "a" });
         await runAsStep(wctx, async () => "w", { name: "wait" });
-        return "new";
+        return "old";
+      });
+      await launch(ctx);
+      try {
+        for (const id of ["past-1", "before-1"]) await resumeWorkflow(ctx, id);
+        expect(await (await retrieveWorkflow(ctx, "past-1")).getResult({ timeoutMs: 10_000 })).toBe("old");
+        expect(await (await retrieveWorkflow(ctx, "before-1")).getResult({ timeoutMs: 10_000 })).toBe("new");
+        expect((await stepsOf("past-1")).map((s) => s.function_name)).toEqual(["a", "wait"]);
+        expect((await stepsOf("before-1")).map((s) => s.function_name)).toEqual([
+          "DBOS.patch-insert-b",
+          "b",
+          "a",
+          "wait",
+        ]);
+      } finally {
+        await shutdown(ctx);
       }
-      await runAsStep(wctx, async () => "a", { name: "a" });
-      await runAsStep(wctx, async () => "w", { name: "wait" });
-      return "old";
-    });
-    await launch(ctx);
-    try {
-      for (const id of ["past-1", "before-1"]) await resumeWorkflow(ctx, id);
-      expect(await (await retrieveWorkflow(ctx, "past-1")).getResult({ timeoutMs: 10_000 })).toBe("old");
-      expect(await (await retrieveWorkflow(ctx, "before-1")).getResult({ timeoutMs: 10_000 })).toBe("new");
-      expect((await stepsOf("past-1")).map((s) => s.function_name)).toEqual(["a", "wait"]);
-      expect((await stepsOf("before-1")).map((s) => s.function_name)).toEqual(["DBOS.patch-insert-b", "b", "a", "wait"]);
-    } finally {
-      await shutdown(ctx);
-    }
-  });
+    },
+  );
 
   test("deprecatePatch skips a recorded marker and records nothing for new runs", async () => {
     const ctx = testContext(db.url);
@@ -163,46 +176,53 @@ describe("patched", () => {
 });
 
 describe("divergence", () => {
-  test("an unguarded change fails with UNEXPECTED_STEP naming everything; the row stays PENDING and untouched; " +
-"resume after a fix finishes it", async () => {
-    await startOnOldCode("drift-1", true);
-    const before = await stepsOf("drift-1");
-    expect(before.map((s) => s.function_name)).toEqual(["a"]);
+  test(
+    "an unguarded change fails with UNEXPECTED_STEP naming everything; the row stays PENDING and untouched; " +
+      "resume after a fix finishes it",
+    async () => {
+      await startOnOldCode("drift-1", true);
+      const before = await stepsOf("drift-1");
+      expect(before.map((s) => s.function_name)).toEqual(["a"]);
 
-    const broken = testContext(db.url, { executorId: "broken" }); // same version v1, unguarded change
-    registerWorkflow(broken, async function order(wctx: DBOSContext) {
-      const caught = await runAsStep(wctx, async () => "b", { name: "b" }).catch((e: unknown) => e);
-      // Catching the error does not let the run go on: every later step throws it too.
-      await runAsStep(wctx, async () => "a", { name: "a" });
-      return caught;
-    });
-    await launch(broken);
-    try {
-      await resumeWorkflow(broken, "drift-1");
-      const logger = broken.runtime.logger as RecordingLogger;
-      await expect.poll(() => logger.lines.find((l) => l.level === "error" && /diverged/.test(l.message)), { timeout: 10_000 }).toBeDefined();
-      const line = logger.lines.find((l) => l.level === "error" && /diverged/.test(l.message))!;
-      const error = (line.fields as { error: Error }).error;
-      expect(isDurablyError(error, "UNEXPECTED_STEP")).toBe(true);
-      expect(error.message).toMatch(/drift-1 \(order\).*step 0 was recorded as "a" by application version v1, but this code calls "b"/);
-      expect(await statusOf("drift-1")).toBe("PENDING");
-      expect(await stepsOf("drift-1")).toEqual(before);
-    } finally {
-      await shutdown(broken);
-    }
+      const broken = testContext(db.url, { executorId: "broken" }); // same version v1, unguarded change
+      registerWorkflow(broken, async function order(wctx: DBOSContext) {
+        const caught = await runAsStep(wctx, async () => "b", { name: "b" }).catch((e: unknown) => e);
+        // Catching the error does not let the run go on: every later step throws it too.
+        await runAsStep(wctx, async () => "a", { name: "a" });
+        return caught;
+      });
+      await launch(broken);
+      try {
+        await resumeWorkflow(broken, "drift-1");
+        const logger = broken.runtime.logger as RecordingLogger;
+        await expect
+          .poll(() => logger.lines.find((l) => l.level === "error" && /diverged/.test(l.message)), { timeout: 10_000 })
+          .toBeDefined();
+        const line = logger.lines.find((l) => l.level === "error" && /diverged/.test(l.message))!;
+        const error = (line.fields as { error: Error }).error;
+        expect(isDurablyError(error, "UNEXPECTED_STEP")).toBe(true);
+        expect(error.message).toMatch(
+          /drift-1 \(order\).*step 0 was recorded as "a" by application version v1, but this code calls "b"/,
+        );
+        expect(await statusOf("drift-1")).toBe("PENDING");
+        expect(await stepsOf("drift-1")).toEqual(before);
+      } finally {
+        await shutdown(broken);
+      }
 
-    const fixed = testContext(db.url, { executorId: "fixed", applicationVersion: "v1" });
-    registerWorkflow(fixed, async function order(wctx: DBOSContext) {
-      await runAsStep(wctx, async () => "a", { name: "a" });
-      await runAsStep(wctx, async () => "w", { name: "wait" });
-      return "fixed";
-    });
-    await launch(fixed);
-    try {
-      await resumeWorkflow(fixed, "drift-1");
-      expect(await (await retrieveWorkflow(fixed, "drift-1")).getResult({ timeoutMs: 10_000 })).toBe("fixed");
-    } finally {
-      await shutdown(fixed);
-    }
-  });
+      const fixed = testContext(db.url, { executorId: "fixed", applicationVersion: "v1" });
+      registerWorkflow(fixed, async function order(wctx: DBOSContext) {
+        await runAsStep(wctx, async () => "a", { name: "a" });
+        await runAsStep(wctx, async () => "w", { name: "wait" });
+        return "fixed";
+      });
+      await launch(fixed);
+      try {
+        await resumeWorkflow(fixed, "drift-1");
+        expect(await (await retrieveWorkflow(fixed, "drift-1")).getResult({ timeoutMs: 10_000 })).toBe("fixed");
+      } finally {
+        await shutdown(fixed);
+      }
+    },
+  );
 });

@@ -78,7 +78,7 @@ export async function upgradeStrandedWorkflows(
   const leases = sql.id(sysdb.schema, "durably_executor_leases");
   const { rows } = await sql<{ workflow_uuid: string; from_version: string }>`
     with live as (${liveLeases(sysdb, u.applicationName)}), stranded as (
-      select w.workflow_uuid, w.application_version as from_version from ${status} w
+      select w.workflow_uuid, w.status, w.owner_xid, w.application_version as from_version from ${status} w
       where w.status in ('PENDING', 'ENQUEUED') and w.application_version is not null
         and w.application_version <> ${u.toVersion}
         and (w.application_name = ${u.applicationName} or w.application_name is null)
@@ -92,7 +92,9 @@ export async function upgradeStrandedWorkflows(
           status = 'ENQUEUED', queue_name = coalesce(nullif(w.queue_name, ''), ${internalQueueName}),
           owner_xid = case when w.status = 'PENDING' then null else w.owner_xid end,
           started_at_epoch_ms = case when w.status = 'PENDING' then null else w.started_at_epoch_ms end
-      from stranded s where w.workflow_uuid = s.workflow_uuid
+      from stranded s
+      -- Only if unchanged since the snapshot: a live process may have claimed the row meanwhile.
+      where w.workflow_uuid = s.workflow_uuid and w.status = s.status and w.owner_xid is not distinct from s.owner_xid
       returning w.workflow_uuid, w.queue_name, s.from_version
     ), woken as (
       select pg_notify(${enqueuedChannel}, q.queue_name) from (select distinct queue_name from moved) q
