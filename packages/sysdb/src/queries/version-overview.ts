@@ -19,13 +19,15 @@ export interface VersionOverviewRecord {
 }
 
 /**
- * The live leases (renewed within their lapse, not ended) and the versions each serves. Kept in
- * one place: where leases record more versions than their own (served_versions), only this changes.
+ * The live leases (renewed within their lapse, not ended) and the versions each serves: its own
+ * and its compatibleVersions (served_versions, 0005; empty on a lease registered before it).
  */
 function servingLeases(sysdb: SystemDatabase, applicationName: string | null) {
   const { sql } = sysdb;
   return sql`
-    select l.application_version as served from ${sql(sysdb.schema)}.durably_executor_leases l
+    select unnest(case when cardinality(l.served_versions) = 0 then array[l.application_version]
+                       else l.served_versions end) as served
+    from ${sql(sysdb.schema)}.durably_executor_leases l
     where l.ended_at is null and l.renewed_at + l.lapse_ms * interval '1 millisecond' >= clock_timestamp()
       and (${applicationName}::text is null or l.application_name = ${applicationName})`;
 }
