@@ -112,3 +112,25 @@ test("options are checked, each error naming the option", async () => {
     await shutdown(client);
   }
 });
+
+test("a worker serves its compatibleVersions too: their waiting workflows are not stranded", async () => {
+  const appName = "versions-compatible";
+  const v1 = testContext(db.url, { appName, applicationVersion: "v1", executorId: "c-v1" });
+  napper(v1);
+  await launch(v1);
+  await shutdown(v1);
+  const client = await createClient({ systemDatabaseUrl: db.url, appName });
+  const options = { queue: "unserved", applicationVersion: "v1", workflowID: "cq-1" };
+  await enqueueWorkflow(client, "napper", undefined, options);
+  // The premise: with no live worker, v1's enqueued workflow is stranded.
+  expect(summary(await listApplicationVersions(client))).toEqual({ v1: [0, 0, 1, true] });
+  const v2 = testContext(db.url, { appName, applicationVersion: "v2", executorId: "c-v2", compatibleVersions: ["v1"] });
+  napper(v2);
+  await launch(v2);
+  try {
+    expect(summary(await listApplicationVersions(client))).toEqual({ v2: [1, 0, 0, false], v1: [1, 0, 1, false] });
+  } finally {
+    await shutdown(v2);
+    await shutdown(client);
+  }
+});
