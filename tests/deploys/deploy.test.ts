@@ -106,7 +106,8 @@ function finishedSteps(n: number, path: "old" | "new"): string[] {
 const strandedWarning = /pending workflows of versions .* are served by no live worker/;
 
 describe("deploying new code with workflows in flight", () => {
-  test("v2 workers (compatible with v1) finish 30 runs of v1: past the patch point on the old path, before it on the new; new runs take the new path; no committed step runs again; DBOS's client reads them", async () => {
+  test("v2 workers (compatible with v1) finish 30 runs of v1: past the patch point on the old path, before it on " +
+"the new; new runs take the new path; no committed step runs again; DBOS's client reads them", async () => {
     const effectLog = join(mkdtempSync(join(tmpdir(), "deploy-")), "effects.log");
     const appName = "deploy-patched";
     await inFlightOnV1(appName, "p-", 30, effectLog, 2);
@@ -177,7 +178,8 @@ describe("deploying new code with workflows in flight", () => {
     for (const worker of v2) await worker.shutdown();
   });
 
-  test("an unguarded change of step order stops the old runs with UNEXPECTED_STEP and leaves them PENDING and unchanged; code that replays them finishes them", async () => {
+  test("an unguarded change of step order stops the old runs with UNEXPECTED_STEP and leaves them PENDING and " +
+"unchanged; code that replays them finishes them", async () => {
     const effectLog = join(mkdtempSync(join(tmpdir(), "deploy-")), "effects.log");
     const appName = "deploy-unguarded";
     await inFlightOnV1(appName, "u-", 6, effectLog, 1);
@@ -197,7 +199,10 @@ describe("deploying new code with workflows in flight", () => {
       const error = line.fields.error as { code: string; message: string };
       expect(error.code).toBe("UNEXPECTED_STEP");
       expect(error.message).toMatch(
-        /^Workflow u-\d\d \(deployOrder\) is not deterministic: step 0 was recorded as "a" by application version v1, but this code calls "b" there\./,
+        new RegExp(
+          /^Workflow u-\d\d \(deployOrder\) is not deterministic: step 0 was recorded as "a" /.source +
+            /by application version v1, but this code calls "b" there\./.source,
+        ),
       );
     }
     // Checked after a few lease rounds: nothing moved.
@@ -219,7 +224,8 @@ describe("deploying new code with workflows in flight", () => {
     await fixed.shutdown();
   });
 
-  test("with no live worker serving v1, launch reports the stranded workflows and leaves them; with upgradeStrandedVersions they move to v2 and run", async () => {
+  test("with no live worker serving v1, launch reports the stranded workflows and leaves them; with " +
+"upgradeStrandedVersions they move to v2 and run", async () => {
     const effectLog = join(mkdtempSync(join(tmpdir(), "deploy-")), "effects.log");
     const appName = "deploy-stranded";
     await inFlightOnV1(appName, "s-", 4, effectLog, 1);
@@ -228,7 +234,7 @@ describe("deploying new code with workflows in flight", () => {
     const plain = await startWorker({ appName, version: "v2", code: "v2", effectLog });
     const warning = plain.logs.find((l) => l.level === "warn" && strandedWarning.test(l.message));
     expect(warning?.message).toMatch(
-      /^4 pending workflows of versions v1 are served by no live worker of deploy-stranded; this worker runs version v2\. /,
+      new RegExp(/^4 pending workflows of versions v1 are served by no live worker of deploy-stranded; /.source + /this worker runs version v2\. /.source),
     );
     expect(warning?.fields.stranded).toEqual([{ applicationVersion: "v1", pending: 4, enqueued: 0 }]);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
