@@ -62,7 +62,7 @@ export async function* readStream<T = unknown>(
       if (entries.length === pageSize) continue;
       if (finalPass) return;
       const status = (await withDatabaseRetry("read a workflow's status", () => getStatuses(host.sysdb, [workflowID]), retry)).get(workflowID);
-      if (status === undefined || !liveStatuses.has(status.status)) {
+      if (status === undefined || status.status === null || !liveStatuses.has(status.status)) {
         finalPass = true; // one more read for values committed just before it finished
         continue;
       }

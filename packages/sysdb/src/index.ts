@@ -17,6 +17,7 @@ export { openSystemDatabase } from "./system-database.js";
 export { checkDatabaseUrl, describeUrl } from "./database-url.js";
 export { connectionFailure, type ConnectionFailureReason, type ConnectionTarget } from "./connection-failure.js";
 export type { SystemDatabase, SystemDatabaseOptions } from "./system-database.js";
+export { inTransaction, type Queryable, type TransactionQueryable } from "./queryable.js";
 export { NotificationListener } from "./notification-listener.js";
 export type { NotificationHandler, ReconnectHandler } from "./notification-listener.js";
 export { migrateSystemDatabase, requireMigrated, dbosMigrationLevel, latestMigrationVersion, schemaFingerprint, renderMigrationSql } from "./migrate.js";

@@ -25,4 +25,5 @@ export * from "./queries/workflow-events.js";
 export * from "./queries/streams.js";
 export * from "./queries/workflow-schedules.js";
 export * from "./queries/delete-workflows.js";
+export * from "./queries/channels.js";
 export { newLeaseID, newOwnerToken } from "./short-id.js";

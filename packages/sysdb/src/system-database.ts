@@ -1,5 +1,6 @@
 // The handle to one system database: a connection pool, a typed Kysely instance scoped to the
-// schema, and the dedicated LISTEN connection. Everything else in sysdb takes one of these.
+// schema, and the dedicated LISTEN connection. Everything else in sysdb takes one of these (or a
+// transaction on it: queryable.ts).
 import { Kysely } from "kysely";
 import postgres from "#postgres";
 import type { Options, Sql } from "#postgres";
@@ -8,6 +9,7 @@ import { checkDatabaseUrl, describeUrl } from "./database-url.js";
 import type { DurablyError } from "./durably-error.js";
 import { PostgresPoolDialect } from "./kysely-dialect.js";
 import { NotificationListener } from "./notification-listener.js";
+import type { Queryable } from "./queryable.js";
 import { defaultSchemaName, quoteIdentifier, validateSchemaName } from "./schema-name.js";
 import type { SystemSchema } from "./tables.js";
 import { untilReachable } from "./until-reachable.js";
@@ -43,14 +45,17 @@ export interface SystemDatabaseOptions {
 }
 
 /** An open system database. Create with {@link openSystemDatabase}; close with {@link SystemDatabase.close}. */
-export interface SystemDatabase {
+export interface SystemDatabase extends Queryable {
   /** The (unquoted) schema name. */
   readonly schema: string;
   /** The schema name quoted for SQL text. */
   readonly quotedSchema: string;
-  /** Typed queries, already scoped to the schema. */
+  /** Typed queries, already scoped to the schema: every sysdb statement is built with it. */
   readonly db: Kysely<SystemSchema>;
-  /** The raw driver, for the few statements Kysely cannot express (multi-statement DDL). */
+  /**
+   * The postgres.js pool under {@link SystemDatabase.db}: for connection checks, tests and
+   * diagnostics. sysdb's own statements do not use it.
+   */
   readonly sql: Sql;
   readonly listener: NotificationListener;
   /** Where the database lives, for error messages: `host:port/database`. */

@@ -1,13 +1,14 @@
 // Typed rows of the system schema, for Kysely. Snake_case as in SQL; mappers hand out camelCase.
 // int8 columns arrive as JS numbers (epoch milliseconds fit exactly); numeric stays a string.
 import type { ColumnType, Generated } from "kysely";
+import type { WorkflowStatusName } from "./queries/workflow-status-name.js";
 
 /** A column with a database default: optional on insert. */
 type Defaulted<T> = ColumnType<T, T | undefined, T>;
 
 export interface WorkflowStatusTable {
   workflow_uuid: string;
-  status: string | null;
+  status: WorkflowStatusName | null;
   name: string | null;
   authenticated_user: string | null;
   assumed_role: string | null;
@@ -85,9 +86,9 @@ export interface NotificationsTable {
   consumed_by_function_id: number | null;
   /**
    * durably's (migration 0003): the order messages were sent in; recv takes the smallest first.
-   * Bigint as text; null only on messages already consumed before that migration.
+   * Null only on messages already consumed before that migration.
    */
-  durably_send_order: Generated<string | null>;
+  durably_send_order: Generated<number | null>;
 }
 
 export interface WorkflowEventsTable {

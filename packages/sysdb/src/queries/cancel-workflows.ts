@@ -1,10 +1,8 @@
 // Cancelling workflows: one statement that marks them CANCELLED and wakes their runners.
 import type { SystemDatabase } from "../system-database.js";
+import { cancelChannel } from "./channels.js";
 import { textList } from "./text-list.js";
 import type { WorkflowChangeRecord } from "./workflow-change-record.js";
-
-/** Channel on which durably announces cancelled workflow IDs, so runners stop at once. */
-export const cancelChannel = "durably_workflow_cancelled";
 
 /**
  * Sets CANCELLED on every listed workflow not already SUCCESS, ERROR or CANCELLED, clearing its

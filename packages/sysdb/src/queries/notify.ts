@@ -1,16 +1,32 @@
 // Sending NOTIFYs in bulk, outside the write transactions they announce (a NOTIFY in a hot
 // transaction serialises every commit on Postgres's notify queue lock).
-import type { SystemDatabase } from "../system-database.js";
+import { sql } from "kysely";
+import { CompiledStatement } from "../compiled-statement.js";
+import type { Queryable } from "../queryable.js";
+
+interface Notifications {
+  readonly channel: string;
+  /** The payloads, one NOTIFY each, as a JSON array (see text-list.ts). */
+  readonly payloads: string;
+}
+
+const notifyAll = new CompiledStatement((db, p: Notifications) =>
+  db
+    .selectFrom((eb) =>
+      eb.fn<string>("json_array_elements_text", [eb.cast(eb.cast(eb.val(p.payloads), "text"), "json")]).as("p"),
+    )
+    .select((eb) => [
+      eb.fn("set_config", [sql.lit("synchronous_commit"), sql.lit("off"), sql.lit(true)]).as("set_config"),
+      eb.fn("pg_notify", [eb.val(p.channel), sql.ref("p")]).as("pg_notify"),
+    ]),
+);
 
 /**
  * NOTIFYs `channel` once per payload, in one statement. A wake-up need not survive a crash, so
  * the statement commits without waiting for the WAL flush (synchronous_commit off, for it alone):
  * it costs a round trip, not an fsync.
  */
-export async function sendNotifications(sysdb: SystemDatabase, channel: string, payloads: readonly string[]): Promise<void> {
+export async function sendNotifications(on: Queryable, channel: string, payloads: readonly string[]): Promise<void> {
   if (payloads.length === 0) return;
-  const { sql } = sysdb;
-  await sql`
-    select set_config('synchronous_commit', 'off', true), pg_notify(${channel}, p)
-    from json_array_elements_text(${JSON.stringify(payloads)}::text::json) as p`;
+  await notifyAll.execute(on, { channel, payloads: JSON.stringify(payloads) });
 }

@@ -1,6 +1,9 @@
 // Step checkpoints (operation_outputs): load a workflow's history once, explain a refused write.
 // Writing them, many at once, is group-commit.ts.
-import type { SystemDatabase } from "../system-database.js";
+import type { Selectable } from "kysely";
+import { CompiledStatement } from "../compiled-statement.js";
+import type { Queryable } from "../queryable.js";
+import type { OperationOutputsTable } from "../tables.js";
 import type { WorkflowStatusName } from "./workflow-record.js";
 
 export interface Checkpoint {
@@ -21,24 +24,35 @@ export interface NewCheckpoint extends Checkpoint {
   readonly applicationName: string | null;
 }
 
+const checkpointColumns = [
+  "function_id",
+  "function_name",
+  "output",
+  "error",
+  "child_workflow_id",
+  "serialization",
+  "started_at_epoch_ms",
+  "completed_at_epoch_ms",
+] as const;
+
+const loadAll = new CompiledStatement((db, p: { workflowID: string }) =>
+  db.selectFrom("operation_outputs").select(checkpointColumns).where("workflow_uuid", "=", p.workflowID),
+);
+
 /** Every checkpoint of a workflow, by step ID: read once when a run replays. */
-export async function loadCheckpoints(sysdb: SystemDatabase, workflowID: string): Promise<Map<number, Checkpoint>> {
-  const { sql } = sysdb;
-  const rows = await sql`
-    select function_id, function_name, output, error, child_workflow_id, serialization,
-           started_at_epoch_ms, completed_at_epoch_ms
-    from ${sql(sysdb.schema)}.operation_outputs where workflow_uuid = ${workflowID}`;
-  return new Map(rows.map((r) => [r.function_id as number, toCheckpoint(workflowID, r)]));
+export async function loadCheckpoints(on: Queryable, workflowID: string): Promise<Map<number, Checkpoint>> {
+  const rows = await loadAll.execute(on, { workflowID });
+  return new Map(rows.map((r) => [r.function_id, toCheckpoint(workflowID, r)]));
 }
 
 /** A workflow's checkpoints in step order, for inspection tools. */
-export async function listCheckpoints(sysdb: SystemDatabase, workflowID: string): Promise<Checkpoint[]> {
-  const { sql } = sysdb;
-  const rows = await sql`
-    select function_id, function_name, output, error, child_workflow_id, serialization,
-           started_at_epoch_ms, completed_at_epoch_ms
-    from ${sql(sysdb.schema)}.operation_outputs where workflow_uuid = ${workflowID}
-    order by function_id`;
+export async function listCheckpoints(on: Queryable, workflowID: string): Promise<Checkpoint[]> {
+  const rows = await on.db
+    .selectFrom("operation_outputs")
+    .select(checkpointColumns)
+    .where("workflow_uuid", "=", workflowID)
+    .orderBy("function_id")
+    .execute();
   return rows.map((r) => toCheckpoint(workflowID, r));
 }
 
@@ -51,36 +65,35 @@ export interface CheckpointRefusal {
 }
 
 /** Explains why a checkpoint was not written: the workflow's state and the step's existing row. */
-export async function explainCheckpointRefusal(
-  sysdb: SystemDatabase,
-  workflowID: string,
-  stepID: number,
-): Promise<CheckpointRefusal> {
-  const { sql } = sysdb;
-  const s = sql(sysdb.schema);
-  const [row] = await sql`
-    select w.status, w.owner_xid, o.function_id, o.function_name, o.output, o.error, o.child_workflow_id,
-           o.serialization, o.started_at_epoch_ms, o.completed_at_epoch_ms
-    from (select ${workflowID}::text as id) k
-    left join ${s}.workflow_status w on w.workflow_uuid = k.id
-    left join ${s}.operation_outputs o on o.workflow_uuid = k.id and o.function_id = ${stepID}`;
+export async function explainCheckpointRefusal(on: Queryable, workflowID: string, stepID: number): Promise<CheckpointRefusal> {
+  const row = await on.db
+    .selectFrom(on.db.selectNoFrom((eb) => eb.cast<string>(eb.val(workflowID), "text").as("id")).as("k"))
+    .leftJoin("workflow_status as w", "w.workflow_uuid", "k.id")
+    .leftJoin("operation_outputs as o", (join) => join.onRef("o.workflow_uuid", "=", "k.id").on("o.function_id", "=", stepID))
+    .select(["w.status", "w.owner_xid", ...checkpointColumns.map((column) => `o.${column}` as const)])
+    .executeTakeFirst();
   return {
     status: row?.status ?? undefined,
     ownerXid: row?.owner_xid ?? null,
-    existing: row?.function_id === null || row === undefined ? undefined : toCheckpoint(workflowID, row),
+    existing:
+      row?.function_id == null || row.function_name === null
+        ? undefined
+        : toCheckpoint(workflowID, { ...row, function_id: row.function_id, function_name: row.function_name }),
   };
 }
 
-function toCheckpoint(workflowID: string, r: Record<string, unknown>): Checkpoint {
+type CheckpointRow = Pick<Selectable<OperationOutputsTable>, (typeof checkpointColumns)[number]>;
+
+function toCheckpoint(workflowID: string, r: CheckpointRow): Checkpoint {
   return {
     workflowID,
-    stepID: r.function_id as number,
-    name: r.function_name as string,
-    output: (r.output as string | null) ?? null,
-    error: (r.error as string | null) ?? null,
-    childWorkflowID: (r.child_workflow_id as string | null) ?? null,
-    serialization: (r.serialization as string | null) ?? null,
-    startedAt: r.started_at_epoch_ms === null ? null : Number(r.started_at_epoch_ms),
-    completedAt: r.completed_at_epoch_ms === null ? null : Number(r.completed_at_epoch_ms),
+    stepID: r.function_id,
+    name: r.function_name,
+    output: r.output,
+    error: r.error,
+    childWorkflowID: r.child_workflow_id,
+    serialization: r.serialization,
+    startedAt: r.started_at_epoch_ms,
+    completedAt: r.completed_at_epoch_ms,
   };
 }

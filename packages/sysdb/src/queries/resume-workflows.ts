@@ -1,11 +1,12 @@
 // Resuming workflows: back to ENQUEUED on a queue with a fresh attempt count and timeout clock.
 import type { SystemDatabase } from "../system-database.js";
+import { enqueuedChannel } from "./channels.js";
 import { internalQueueName } from "./workflow-record.js";
 import { textList } from "./text-list.js";
 import type { WorkflowChangeRecord } from "./workflow-change-record.js";
 
-/** Channel that wakes dequeuers after durably enqueued work (payload: the queue name). */
-export const enqueuedChannel = "durably_workflow_enqueued";
+// Still imported from here by claim-workflows.ts and executor-leases.ts; channels.ts is its home.
+export { enqueuedChannel } from "./channels.js";
 
 /**
  * Puts every listed workflow that is not SUCCESS or ERROR back to ENQUEUED on `queueName`

@@ -1,14 +1,80 @@
 // Streams (dbos.streams): ordered values per (workflow, key), each append written together with
 // its step's checkpoint; a close marker ends the stream.
-import type { SystemDatabase } from "../system-database.js";
-import { stepIsFree, type StepKey } from "./step-fence.js";
+import { expressionBuilder, sql } from "kysely";
+import { CompiledStatement } from "../compiled-statement.js";
+import type { Queryable } from "../queryable.js";
+import type { SystemSchema } from "../tables.js";
+import { insertFencedCheckpoint, stepIsFree, type StepKey } from "./step-fence.js";
 
-/** Channel durably NOTIFYs after a stream write, with payload `workflowID::key`. */
-export const streamsChannel = "dbos_streams_channel";
 /** The value that closes a stream, stored as portable_json (as DBOS stores it). */
 export const streamClosedMarker = JSON.stringify("__DBOS_STREAM_CLOSED__");
 
 export type AppendResult = { readonly kind: "appended"; readonly offset: number } | { readonly kind: "closed" } | { readonly kind: "refused" };
+
+const eb = expressionBuilder<SystemSchema>();
+
+interface Append extends StepKey {
+  readonly stepName: string;
+  readonly streamKey: string;
+  readonly value: string;
+  readonly serialization: string;
+}
+
+const append = new CompiledStatement((db, p: Append) =>
+  db
+    .with("closed", (db) =>
+      db
+        .selectFrom("streams")
+        .select(sql.lit(1).as("one"))
+        .where("workflow_uuid", "=", p.workflowID)
+        .where("key", "=", p.streamKey)
+        .where("value", "=", streamClosedMarker)
+        .limit(sql.lit(1)),
+    )
+    .with("cp", (db) =>
+      insertFencedCheckpoint(db, {
+        key: p,
+        stepName: p.stepName,
+        output: null,
+        serialization: p.serialization,
+        where: eb.and([eb.not(eb.exists(db.selectFrom("closed").select(sql.lit(1).as("one")))), stepIsFree(p)]),
+      })
+        .onConflict((oc) => oc.doNothing())
+        .returning("function_id"),
+    )
+    .with("appended", (db) =>
+      db
+        .insertInto("streams")
+        .columns(["workflow_uuid", "key", "value", "offset", "function_id", "serialization"])
+        .expression(
+          db.selectFrom("cp").select((eb) => [
+            eb.val(p.workflowID).as("workflow_uuid"),
+            eb.val(p.streamKey).as("key"),
+            eb.val(p.value).as("value"),
+            eb(
+              eb.fn.coalesce(
+                eb
+                  .selectFrom("streams")
+                  .select((eb) => eb.fn.max("offset").as("max"))
+                  .where("workflow_uuid", "=", p.workflowID)
+                  .where("key", "=", p.streamKey)
+                  .$asScalar(),
+                sql.lit(-1),
+              ),
+              "+",
+              sql.lit(1),
+            ).as("offset"),
+            eb.val(p.stepID).as("function_id"),
+            eb.val(p.serialization).as("serialization"),
+          ]),
+        )
+        .returning("offset"),
+    )
+    .selectNoFrom((eb) => [
+      eb.selectFrom("closed").select((eb) => eb.fn.countAll<number>().as("n")).$asScalar().as("closed"),
+      eb.selectFrom("appended").select("offset").$asScalar().as("offset"),
+    ]),
+);
 
 /**
  * Appends a value at the next offset and checkpoints the step, in one statement. Nothing is
@@ -16,39 +82,17 @@ export type AppendResult = { readonly kind: "appended"; readonly offset: number 
  * unique violation (23505): retry it.
  */
 export async function appendToStream(
-  sysdb: SystemDatabase,
+  on: Queryable,
   key: StepKey,
   stepName: string,
   streamKey: string,
   value: string,
   serialization: string,
 ): Promise<AppendResult> {
-  const { sql } = sysdb;
-  const s = sql(sysdb.schema);
-  const [row] = await sql`
-    with closed as (
-      select 1 from ${s}.streams
-      where workflow_uuid = ${key.workflowID} and key = ${streamKey} and value = ${streamClosedMarker}
-      limit 1
-    ), cp as (
-      insert into ${s}.operation_outputs (workflow_uuid, function_id, function_name, serialization,
-        started_at_epoch_ms, completed_at_epoch_ms, application_name)
-      select ${key.workflowID}, ${key.stepID}, ${stepName}, ${serialization}, ${key.startedAt}, ${key.now}, ${key.applicationName}
-      where not exists (select 1 from closed) and ${stepIsFree(sql, sysdb.schema, key)}
-      on conflict do nothing
-      returning function_id
-    ), appended as (
-      insert into ${s}.streams (workflow_uuid, key, value, "offset", function_id, serialization)
-      select ${key.workflowID}, ${streamKey}, ${value},
-             coalesce((select max("offset") from ${s}.streams where workflow_uuid = ${key.workflowID} and key = ${streamKey}), -1) + 1,
-             ${key.stepID}, ${serialization}
-      from cp
-      returning "offset"
-    )
-    select (select count(*)::int from closed) as closed, (select "offset" from appended) as "offset"`;
+  const [row] = await append.execute(on, { ...key, stepName, streamKey, value, serialization });
   if (row?.closed === 1) return { kind: "closed" };
   if (row?.offset === null || row?.offset === undefined) return { kind: "refused" };
-  return { kind: "appended", offset: Number(row.offset) };
+  return { kind: "appended", offset: row.offset };
 }
 
 export interface StreamEntry {
@@ -59,17 +103,19 @@ export interface StreamEntry {
 
 /** Up to `limit` entries from `fromOffset` on, in order (the close marker included, if reached). */
 export async function readStreamEntries(
-  sysdb: SystemDatabase,
+  on: Queryable,
   workflowID: string,
   streamKey: string,
   fromOffset: number,
   limit: number,
 ): Promise<StreamEntry[]> {
-  const { sql } = sysdb;
-  const rows = await sql`
-    select "offset", value, serialization from ${sql(sysdb.schema)}.streams
-    where workflow_uuid = ${workflowID} and key = ${streamKey} and "offset" >= ${fromOffset}
-    order by "offset"
-    limit ${limit}`;
-  return rows.map((r) => ({ offset: Number(r.offset), value: r.value as string, serialization: (r.serialization as string | null) ?? null }));
+  return on.db
+    .selectFrom("streams")
+    .select(["offset", "value", "serialization"])
+    .where("workflow_uuid", "=", workflowID)
+    .where("key", "=", streamKey)
+    .where("offset", ">=", fromOffset)
+    .orderBy("offset")
+    .limit(limit)
+    .execute();
 }

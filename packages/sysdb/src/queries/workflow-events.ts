@@ -1,11 +1,68 @@
 // Workflow events (dbos.workflow_events, plus workflow_events_history per step for fork): the
 // latest value per key, written together with the setting step's checkpoint.
+import { sql } from "kysely";
+import { CompiledStatement } from "../compiled-statement.js";
+import type { Queryable } from "../queryable.js";
 import { classifyError } from "../sqlstate.js";
-import type { SystemDatabase } from "../system-database.js";
-import { runOwnsWorkflow, stepIsFree, type StepKey } from "./step-fence.js";
+import { insertFencedCheckpoint, runOwnsWorkflow, stepIsFree, type StepKey } from "./step-fence.js";
 
-/** Channel durably NOTIFYs after an event is set, with payload `workflowID::key`. */
-export const eventsChannel = "dbos_workflow_events_channel";
+
+interface SetEvent extends StepKey {
+  readonly stepName: string;
+  readonly eventKey: string;
+  readonly value: string;
+  readonly serialization: string;
+}
+
+// The value is bound once: the history row copies it from the event row.
+const setEvent = new CompiledStatement((db, p: SetEvent) =>
+  db
+    .with("cp", (db) =>
+      insertFencedCheckpoint(db, {
+        key: p,
+        stepName: p.stepName,
+        output: null,
+        serialization: p.serialization,
+        where: runOwnsWorkflow(p),
+      }).returning(["workflow_uuid", "function_id", "serialization"]),
+    )
+    .with("ev", (db) =>
+      db
+        .insertInto("workflow_events")
+        .columns(["workflow_uuid", "key", "value", "serialization"])
+        .expression(
+          db
+            .selectFrom("cp")
+            .select((eb) => [
+              "cp.workflow_uuid",
+              eb.cast<string>(eb.val(p.eventKey), "text").as("key"),
+              eb.cast<string>(eb.val(p.value), "text").as("value"),
+              "cp.serialization",
+            ]),
+        )
+        .onConflict((oc) =>
+          oc.columns(["workflow_uuid", "key"]).doUpdateSet((eb) => ({
+            value: eb.ref("excluded.value"),
+            serialization: eb.ref("excluded.serialization"),
+          })),
+        )
+        .returning(["key", "value"]),
+    )
+    .insertInto("workflow_events_history")
+    .columns(["workflow_uuid", "function_id", "key", "value", "serialization"])
+    .expression((eb) =>
+      eb
+        .selectFrom(["cp", "ev"])
+        .select(["cp.workflow_uuid", "cp.function_id", "ev.key", "ev.value", "cp.serialization"]),
+    )
+    .onConflict((oc) =>
+      oc.columns(["workflow_uuid", "function_id", "key"]).doUpdateSet((eb) => ({
+        value: eb.ref("excluded.value"),
+        serialization: eb.ref("excluded.serialization"),
+      })),
+    )
+    .returning(sql.lit(1).as("one")),
+);
 
 /**
  * Sets an event and checkpoints the step in one statement; false if the step fence refused (the
@@ -14,35 +71,15 @@ export const eventsChannel = "dbos_workflow_events_channel";
  * a step already taken raises 23505 for less executor work than ON CONFLICT costs.
  */
 export async function setWorkflowEvent(
-  sysdb: SystemDatabase,
+  on: Queryable,
   key: StepKey,
   stepName: string,
   eventKey: string,
   value: string,
   serialization: string,
 ): Promise<boolean> {
-  const { sql } = sysdb;
-  const s = sql(sysdb.schema);
   try {
-    // The value is bound once: the history row copies it from the event row.
-    const rows = await sql`
-      with cp as (
-        insert into ${s}.operation_outputs (workflow_uuid, function_id, function_name, serialization,
-          started_at_epoch_ms, completed_at_epoch_ms, application_name)
-        select ${key.workflowID}::text, ${key.stepID}::int, ${stepName}::text, ${serialization}::text,
-               ${key.startedAt}::bigint, ${key.now}::bigint, ${key.applicationName}::text
-        where ${runOwnsWorkflow(sql, sysdb.schema, key)}
-        returning workflow_uuid, function_id, serialization
-      ), ev as (
-        insert into ${s}.workflow_events (workflow_uuid, key, value, serialization)
-        select cp.workflow_uuid, ${eventKey}::text, ${value}::text, cp.serialization from cp
-        on conflict (workflow_uuid, key) do update set value = excluded.value, serialization = excluded.serialization
-        returning key, value
-      )
-      insert into ${s}.workflow_events_history (workflow_uuid, function_id, key, value, serialization)
-      select cp.workflow_uuid, cp.function_id, ev.key, ev.value, cp.serialization from cp, ev
-      on conflict (workflow_uuid, function_id, key) do update set value = excluded.value, serialization = excluded.serialization
-      returning 1`;
+    const rows = await setEvent.execute(on, { ...key, stepName, eventKey, value, serialization });
     return rows.length === 1;
   } catch (error) {
     if (classifyError(error) === "unique_violation") return false;
@@ -56,40 +93,62 @@ export interface EventValue {
 }
 
 /** Reads an event's current value. */
-export async function getWorkflowEvent(sysdb: SystemDatabase, workflowID: string, eventKey: string): Promise<EventValue | undefined> {
-  const { sql } = sysdb;
-  const [row] = await sql`
-    select value, serialization from ${sql(sysdb.schema)}.workflow_events
-    where workflow_uuid = ${workflowID} and key = ${eventKey}`;
-  return row === undefined ? undefined : { value: row.value as string, serialization: (row.serialization as string | null) ?? null };
+export async function getWorkflowEvent(on: Queryable, workflowID: string, eventKey: string): Promise<EventValue | undefined> {
+  return on.db
+    .selectFrom("workflow_events")
+    .select(["value", "serialization"])
+    .where("workflow_uuid", "=", workflowID)
+    .where("key", "=", eventKey)
+    .executeTakeFirst();
 }
 
 export type ReadEventResult = { readonly kind: "empty" } | { readonly kind: "refused" } | ({ readonly kind: "found" } & EventValue);
 
+interface ReadEvent extends StepKey {
+  readonly stepName: string;
+  readonly targetID: string;
+  readonly eventKey: string;
+}
+
+const readEventAsStep = new CompiledStatement((db, p: ReadEvent) =>
+  db
+    .with("ev", (db) =>
+      db
+        .selectFrom("workflow_events")
+        .select(["value", "serialization"])
+        .where("workflow_uuid", "=", p.targetID)
+        .where("key", "=", p.eventKey),
+    )
+    .with("cp", (db) =>
+      insertFencedCheckpoint(db, {
+        key: p,
+        stepName: p.stepName,
+        from: db.selectFrom("ev"),
+        output: sql.ref<string | null>("ev.value"),
+        serialization: sql.ref<string | null>("ev.serialization"),
+        where: stepIsFree(p),
+      })
+        .onConflict((oc) => oc.doNothing())
+        .returning("function_id"),
+    )
+    .selectNoFrom((eb) => [
+      eb.selectFrom("ev").select((eb) => eb.fn.countAll<number>().as("n")).$asScalar().as("available"),
+      eb.selectFrom("cp").select((eb) => eb.fn.countAll<number>().as("n")).$asScalar().as("recorded"),
+      eb.selectFrom("ev").select("value").$asScalar().as("value"),
+      eb.selectFrom("ev").select("serialization").$asScalar().as("serialization"),
+    ]),
+);
+
 /** Reads an event and checkpoints what was read (inside a workflow), in one statement. */
 export async function readWorkflowEventAsStep(
-  sysdb: SystemDatabase,
+  on: Queryable,
   key: StepKey,
   stepName: string,
   targetID: string,
   eventKey: string,
 ): Promise<ReadEventResult> {
-  const { sql } = sysdb;
-  const s = sql(sysdb.schema);
-  const [row] = await sql`
-    with ev as (
-      select value, serialization from ${s}.workflow_events where workflow_uuid = ${targetID} and key = ${eventKey}
-    ), cp as (
-      insert into ${s}.operation_outputs (workflow_uuid, function_id, function_name, output, serialization,
-        started_at_epoch_ms, completed_at_epoch_ms, application_name)
-      select ${key.workflowID}, ${key.stepID}, ${stepName}, ev.value, ev.serialization, ${key.startedAt}, ${key.now}, ${key.applicationName}
-      from ev where ${stepIsFree(sql, sysdb.schema, key)}
-      on conflict do nothing
-      returning function_id
-    )
-    select (select count(*)::int from ev) as available, (select count(*)::int from cp) as recorded,
-           (select value from ev) as value, (select serialization from ev) as serialization`;
+  const [row] = await readEventAsStep.execute(on, { ...key, stepName, targetID, eventKey });
   if (row?.available === 0) return { kind: "empty" };
-  if (row?.recorded !== 1) return { kind: "refused" };
-  return { kind: "found", value: row.value as string, serialization: (row.serialization as string | null) ?? null };
+  if (row?.recorded !== 1 || row.value === null) return { kind: "refused" };
+  return { kind: "found", value: row.value, serialization: row.serialization };
 }

@@ -1,14 +1,9 @@
 // The camelCase view of a workflow_status row (plus its input/output side rows) handed out of sysdb.
+import type { Selectable } from "kysely";
+import type { WorkflowStatusTable } from "../tables.js";
+import type { WorkflowStatusName } from "./workflow-status-name.js";
 
-/** Status strings shared with DBOS. */
-export type WorkflowStatusName =
-  | "PENDING"
-  | "ENQUEUED"
-  | "DELAYED"
-  | "SUCCESS"
-  | "ERROR"
-  | "CANCELLED"
-  | "MAX_RECOVERY_ATTEMPTS_EXCEEDED";
+export type { WorkflowStatusName } from "./workflow-status-name.js";
 
 /** Statuses after which a workflow never runs again (unless resumed or forked). */
 export const terminalStatuses: readonly WorkflowStatusName[] = ["SUCCESS", "ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"];
@@ -57,48 +52,57 @@ export interface WorkflowRecord {
   readonly hasCheckpoints?: boolean;
 }
 
-/** Maps a snake_case row (any subset of columns) to a {@link WorkflowRecord}. */
-export function toWorkflowRecord(row: Record<string, unknown>): WorkflowRecord {
-  const record: Record<string, unknown> = {
-    workflowID: row.workflow_uuid,
-    status: row.status,
-    name: row.name ?? null,
-    className: row.class_name ?? null,
-    configName: row.config_name ?? null,
-    queueName: row.queue_name ?? null,
-    executorID: row.executor_id ?? null,
-    applicationVersion: row.application_version ?? null,
-    applicationName: row.application_name ?? null,
-    applicationID: row.application_id ?? null,
-    authenticatedUser: row.authenticated_user ?? null,
-    assumedRole: row.assumed_role ?? null,
-    authenticatedRoles: row.authenticated_roles ?? null,
-    recoveryAttempts: Number(row.recovery_attempts ?? 0),
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-    startedAt: numberOrNull(row.started_at_epoch_ms),
-    completedAt: numberOrNull(row.completed_at),
-    timeoutMs: numberOrNull(row.workflow_timeout_ms),
-    deadlineEpochMs: numberOrNull(row.workflow_deadline_epoch_ms),
-    deduplicationID: row.deduplication_id ?? null,
-    priority: Number(row.priority ?? 0),
-    queuePartitionKey: row.queue_partition_key ?? null,
-    forkedFrom: row.forked_from ?? null,
-    wasForkedFrom: Boolean(row.was_forked_from),
-    parentWorkflowID: row.parent_workflow_id ?? null,
-    ownerXid: row.owner_xid ?? null,
-    serialization: row.serialization ?? null,
-    delayUntilEpochMs: numberOrNull(row.delay_until_epoch_ms),
-    attributes: row.attributes ?? null,
-    scheduleName: row.schedule_name ?? null,
-  };
-  if ("inputs" in row) record.inputs = row.inputs ?? null;
-  if ("output" in row) record.output = row.output ?? null;
-  if ("error" in row) record.error = row.error ?? null;
-  if ("has_checkpoints" in row) record.hasCheckpoints = Boolean(row.has_checkpoints);
-  return record as unknown as WorkflowRecord;
-}
+type PayloadColumn = "inputs" | "output" | "error";
 
-function numberOrNull(value: unknown): number | null {
-  return value === null || value === undefined ? null : Number(value);
+/**
+ * A workflow_status row as the queries select it: every column, the payload texts only when the
+ * query loaded them, and whether it has checkpoints when a dequeue asked.
+ */
+export type WorkflowRow = Omit<Selectable<WorkflowStatusTable>, PayloadColumn> &
+  Partial<Pick<Selectable<WorkflowStatusTable>, PayloadColumn>> & { readonly has_checkpoints?: boolean };
+
+/** Maps a snake_case row to a {@link WorkflowRecord}. */
+export function toWorkflowRecord(row: WorkflowRow): WorkflowRecord;
+/** Until claim-workflows.ts builds its statements with Kysely, its postgres.js rows come here too. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a postgres.js row
+export function toWorkflowRecord(row: { readonly [column: string]: any }): WorkflowRecord;
+export function toWorkflowRecord(row: WorkflowRow | { readonly [column: string]: any }): WorkflowRecord {
+  return {
+    workflowID: row.workflow_uuid,
+    // DBOS always writes a status; null never occurs in a row a workflow was started with.
+    status: row.status ?? "PENDING",
+    name: row.name,
+    className: row.class_name,
+    configName: row.config_name,
+    queueName: row.queue_name,
+    executorID: row.executor_id,
+    applicationVersion: row.application_version,
+    applicationName: row.application_name,
+    applicationID: row.application_id,
+    authenticatedUser: row.authenticated_user,
+    assumedRole: row.assumed_role,
+    authenticatedRoles: row.authenticated_roles,
+    recoveryAttempts: row.recovery_attempts ?? 0,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    startedAt: row.started_at_epoch_ms,
+    completedAt: row.completed_at,
+    timeoutMs: row.workflow_timeout_ms,
+    deadlineEpochMs: row.workflow_deadline_epoch_ms,
+    deduplicationID: row.deduplication_id,
+    priority: row.priority,
+    queuePartitionKey: row.queue_partition_key,
+    forkedFrom: row.forked_from,
+    wasForkedFrom: row.was_forked_from,
+    parentWorkflowID: row.parent_workflow_id,
+    ownerXid: row.owner_xid,
+    serialization: row.serialization,
+    delayUntilEpochMs: row.delay_until_epoch_ms,
+    attributes: row.attributes ?? null,
+    scheduleName: row.schedule_name,
+    ...(row.inputs === undefined ? {} : { inputs: row.inputs }),
+    ...(row.output === undefined ? {} : { output: row.output }),
+    ...(row.error === undefined ? {} : { error: row.error }),
+    ...(row.has_checkpoints === undefined ? {} : { hasCheckpoints: row.has_checkpoints }),
+  };
 }

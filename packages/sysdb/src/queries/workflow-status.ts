@@ -1,9 +1,12 @@
 // Writes and reads of one workflow's status row: start, read, outcome. Each is one statement.
+import { sql, type Insertable, type InsertResult, type QueryCreator } from "kysely";
+import { CompiledStatement } from "../compiled-statement.js";
 import { DurablyError } from "../durably-error.js";
-import type { SystemDatabase } from "../system-database.js";
+import type { Queryable } from "../queryable.js";
+import type { SystemSchema, WorkflowStatusTable } from "../tables.js";
+import { writeGroupCommit } from "./group-commit.js";
 import { toWorkflowRecord, type WorkflowRecord, type WorkflowStatusName } from "./workflow-record.js";
-import { textList } from "./text-list.js";
-
+import { textArray } from "./text-list.js";
 export interface NewWorkflow {
   readonly workflowID: string;
   readonly status: "PENDING" | "ENQUEUED" | "DELAYED";
@@ -31,6 +34,132 @@ export interface NewWorkflow {
   readonly parentStep?: { readonly stepID: number } | undefined;
 }
 
+/** The parameters of the start statement: the new workflow, flattened, with what it derives. */
+interface Start extends Omit<NewWorkflow, "parentStep" | "scheduleName"> {
+  readonly scheduleName: string | null;
+  readonly recoveryAttempts: number;
+  readonly linkStepID: number | null;
+  readonly hasPartitionKey: boolean;
+}
+
+type StartCtes = {
+  queue: { partition_queue: boolean };
+  ins: { workflow_uuid: string };
+  input: InsertResult;
+  link: InsertResult;
+};
+type StartSchema = SystemSchema & StartCtes;
+
+/** The start statement of one shape: enqueued or started directly, by a parent step or not. */
+function startStatement(queued: boolean, linked: boolean) {
+  return new CompiledStatement((db, w: Start) => {
+    const row: Insertable<WorkflowStatusTable> = {
+      workflow_uuid: w.workflowID,
+      status: w.status,
+      name: w.name,
+      queue_name: w.queueName,
+      executor_id: w.executorID,
+      application_version: w.applicationVersion,
+      application_name: w.applicationName,
+      application_id: w.applicationID,
+      workflow_timeout_ms: w.timeoutMs,
+      workflow_deadline_epoch_ms: w.deadlineEpochMs,
+      owner_xid: w.ownerXid,
+      creator_xid: w.ownerXid,
+      parent_workflow_id: w.parentWorkflowID,
+      serialization: w.serialization,
+      recovery_attempts: w.recoveryAttempts,
+      authenticated_roles: "[]",
+      priority: w.priority,
+      deduplication_id: w.deduplicationID,
+      queue_partition_key: w.queuePartitionKey,
+      delay_until_epoch_ms: w.delayUntilEpochMs,
+      schedule_name: w.scheduleName,
+      created_at: w.now,
+      updated_at: w.now,
+    };
+    // The CTEs of every shape, declared up front (types only) so each shape adds only its own.
+    let q: QueryCreator<StartSchema> = db.withTables<StartCtes>();
+    // Only an enqueue reads its queue's row (one primary-key lookup); a direct start is unchanged.
+    if (queued) q = q.with("queue", (db) => db.selectFrom("queues").select("partition_queue").where("name", "=", w.queueName));
+    q = q.with("ins", (db) => {
+      const insert = db.insertInto("workflow_status");
+      return (
+        queued
+          ? insert
+              .columns(Object.keys(row) as (keyof WorkflowStatusTable & string)[])
+              .expression(
+                db
+                  .selectNoFrom((eb) => Object.entries(row).map(([column, value]) => eb.val(value).as(column)))
+                  .where((eb) =>
+                    eb.not(
+                      eb.exists(eb.selectFrom("queue").select(sql.lit(1).as("one")).where("partition_queue", "<>", w.hasPartitionKey)),
+                    ),
+                  ),
+              )
+          : insert.values(row)
+      )
+        .onConflict((oc) => oc.column("workflow_uuid").doNothing())
+        .returning("workflow_uuid");
+    });
+    // A stale input row of a deleted workflow (it has no foreign key) must not block a new one.
+    q = q.with("input", (db) =>
+      db
+        .insertInto("workflow_input")
+        .columns(["workflow_uuid", "inputs", "retention_timestamp"])
+        .expression(db.selectFrom("ins").select((eb) => ["workflow_uuid", eb.val(w.inputs).as("inputs"), eb.val(w.now).as("now")]))
+        .onConflict((oc) =>
+          oc.column("workflow_uuid").doUpdateSet((eb) => ({
+            inputs: eb.ref("excluded.inputs"),
+            retention_timestamp: eb.ref("excluded.retention_timestamp"),
+          })),
+        ),
+    );
+    // A child workflow's start also records it at its parent's step.
+    if (linked) {
+      q = q.with("link", (db) =>
+        db
+          .insertInto("operation_outputs")
+          .columns([
+            "workflow_uuid",
+            "function_id",
+            "function_name",
+            "child_workflow_id",
+            "started_at_epoch_ms",
+            "completed_at_epoch_ms",
+            "application_name",
+          ])
+          .expression(
+            db.selectNoFrom((eb) => [
+              eb.val(w.parentWorkflowID).as("workflow_uuid"),
+              eb.cast<number>(eb.val(w.linkStepID), "int4").as("function_id"),
+              eb.val(w.name).as("function_name"),
+              eb.val(w.workflowID).as("child_workflow_id"),
+              eb.val(w.now).as("started_at_epoch_ms"),
+              eb.val(w.now).as("completed_at_epoch_ms"),
+              eb.val(w.applicationName).as("application_name"),
+            ]),
+          )
+          .onConflict((oc) => oc.columns(["workflow_uuid", "function_id"]).doNothing()),
+      );
+    }
+    return q
+      .selectFrom("ins")
+      .select((eb) => [
+        eb.fn.countAll<number>().as("inserted"),
+        queued
+          ? eb.selectFrom("queue").select("partition_queue").$asScalar().as("partition_queue")
+          : sql.lit<boolean | null>(null).as("partition_queue"),
+      ]);
+  });
+}
+const startStatements = {
+  direct: startStatement(false, false),
+  directChild: startStatement(false, true),
+  queued: startStatement(true, false),
+  queuedChild: startStatement(true, true),
+};
+
 /**
  * Inserts a workflow (status row, input row and, for a child, the parent's link step) in one
  * statement. Returns null when the ID was new; otherwise the existing row, untouched. An enqueue
@@ -38,45 +167,25 @@ export interface NewWorkflow {
  * partitioned queue, refused on any other) inserts nothing and throws INVALID_ARGUMENT naming partitionKey:
  * checked here, not by the caller, so a client that knows no queue settings is refused too.
  */
-export async function insertWorkflow(sysdb: SystemDatabase, w: NewWorkflow): Promise<WorkflowRecord | null> {
-  const { sql } = sysdb;
-  const s = sql(sysdb.schema);
-  const attempts = w.status === "PENDING" ? 1 : 0;
-  const linkStep = w.parentStep?.stepID ?? null;
-  // A child workflow's start also records it at its parent's step; only then is that CTE there.
-  const parentLink = (stepID: number) => sql`, link as (
-      insert into ${s}.operation_outputs (workflow_uuid, function_id, function_name, child_workflow_id,
-        started_at_epoch_ms, completed_at_epoch_ms, application_name)
-      select ${w.parentWorkflowID}, ${stepID}::int4, ${w.name}, ${w.workflowID}, ${w.now}, ${w.now}, ${w.applicationName}
-      on conflict (workflow_uuid, function_id) do nothing
-    )`;
-  // Only an enqueue reads its queue's row (one primary-key lookup); a direct start is unchanged.
+export async function insertWorkflow(on: Queryable, w: NewWorkflow): Promise<WorkflowRecord | null> {
+  const { parentStep, scheduleName, ...fields } = w;
+  const linkStepID = parentStep?.stepID ?? null;
   const queued = w.queueName !== null;
-  const [row] = await sql`
-    with ${queued ? sql`queue as (select partition_queue from ${s}.queues where name = ${w.queueName}), ` : sql``}ins as (
-      insert into ${s}.workflow_status (
-        workflow_uuid, status, name, queue_name, executor_id, application_version, application_name,
-        application_id, workflow_timeout_ms, workflow_deadline_epoch_ms, owner_xid, creator_xid,
-        parent_workflow_id, serialization, recovery_attempts, authenticated_roles, priority,
-        deduplication_id, queue_partition_key, delay_until_epoch_ms, schedule_name, created_at, updated_at)
-      ${queued ? sql`select` : sql`values (`}
-        ${w.workflowID}, ${w.status}, ${w.name}, ${w.queueName}, ${w.executorID}, ${w.applicationVersion},
-        ${w.applicationName}, ${w.applicationID}, ${w.timeoutMs}, ${w.deadlineEpochMs}, ${w.ownerXid},
-        ${w.ownerXid}, ${w.parentWorkflowID}, ${w.serialization}, ${attempts}, '[]', ${w.priority},
-        ${w.deduplicationID}, ${w.queuePartitionKey}, ${w.delayUntilEpochMs}, ${w.scheduleName ?? null}, ${w.now}, ${w.now}
-      ${queued ? sql`where not exists (select 1 from queue where partition_queue <> ${w.queuePartitionKey !== null})` : sql`)`}
-      on conflict (workflow_uuid) do nothing
-      returning workflow_uuid
-    ), input as (
-      -- A stale input row of a deleted workflow (it has no foreign key) must not block a new one.
-      insert into ${s}.workflow_input (workflow_uuid, inputs, retention_timestamp)
-      select workflow_uuid, ${w.inputs}, ${w.now} from ins
-      on conflict (workflow_uuid) do update set inputs = excluded.inputs, retention_timestamp = excluded.retention_timestamp
-    )${linkStep === null ? sql`` : parentLink(linkStep)}
-    select count(*)::int as inserted${queued ? sql`, (select partition_queue from queue) as partition_queue` : sql``} from ins`;
+  const statement = queued
+    ? linkStepID === null ? startStatements.queued : startStatements.queuedChild
+    : linkStepID === null ? startStatements.direct : startStatements.directChild;
+  const [row] = await statement.execute(on, {
+    ...fields,
+    scheduleName: scheduleName ?? null,
+    recoveryAttempts: w.status === "PENDING" ? 1 : 0,
+    linkStepID,
+    hasPartitionKey: w.queuePartitionKey !== null,
+  });
   if (row?.inserted === 1) return null;
-  if (queued && row?.partition_queue === (w.queuePartitionKey === null)) throw partitionKeyMismatch(w.queueName!, row.partition_queue as boolean, w.workflowID);
-  const existing = await getWorkflow(sysdb, w.workflowID);
+  if (w.queueName !== null && row?.partition_queue === (w.queuePartitionKey === null)) {
+    throw partitionKeyMismatch(w.queueName, row.partition_queue, w.workflowID);
+  }
+  const existing = await getWorkflow(on, w.workflowID);
   if (existing === undefined) {
     // Neither inserted nor there: the row was deleted between the two statements. Never report
     // that as a new workflow: let the caller retry.
@@ -87,16 +196,19 @@ export async function insertWorkflow(sysdb: SystemDatabase, w: NewWorkflow): Pro
 }
 
 /** Reads one workflow's status row, with its input, output and error texts. */
-export async function getWorkflow(sysdb: SystemDatabase, workflowID: string): Promise<WorkflowRecord | undefined> {
-  const { sql } = sysdb;
-  const s = sql(sysdb.schema);
-  const [row] = await sql`
-    select w.*, coalesce(i.inputs, w.inputs) as inputs, coalesce(o.output, w.output) as output,
-           coalesce(o.error, w.error) as error
-    from ${s}.workflow_status w
-    left join ${s}.workflow_input i on i.workflow_uuid = w.workflow_uuid
-    left join ${s}.workflow_output o on o.workflow_uuid = w.workflow_uuid
-    where w.workflow_uuid = ${workflowID}`;
+export async function getWorkflow(on: Queryable, workflowID: string): Promise<WorkflowRecord | undefined> {
+  const row = await on.db
+    .selectFrom("workflow_status as w")
+    .leftJoin("workflow_input as i", "i.workflow_uuid", "w.workflow_uuid")
+    .leftJoin("workflow_output as o", "o.workflow_uuid", "w.workflow_uuid")
+    .selectAll("w")
+    .select((eb) => [
+      eb.fn.coalesce("i.inputs", "w.inputs").as("inputs"),
+      eb.fn.coalesce("o.output", "w.output").as("output"),
+      eb.fn.coalesce("o.error", "w.error").as("error"),
+    ])
+    .where("w.workflow_uuid", "=", workflowID)
+    .executeTakeFirst();
   return row === undefined ? undefined : toWorkflowRecord(row);
 }
 
@@ -112,44 +224,35 @@ export interface WorkflowOutcome {
 /**
  * Records a workflow's outcome, only while the row is PENDING and owned by this run. Returns
  * false when the run lost the row (cancelled, resumed, dead-lettered or re-owned meanwhile).
+ * It is the group commit's outcome statement with a batch of one.
  */
-export async function recordWorkflowOutcome(sysdb: SystemDatabase, o: WorkflowOutcome): Promise<boolean> {
-  const { sql } = sysdb;
-  const s = sql(sysdb.schema);
-  const rows = await sql`
-    with upd as (
-      update ${s}.workflow_status
-      set status = ${o.status}, updated_at = ${o.now}, completed_at = ${o.now},
-          deduplication_id = null, owner_xid = null
-      where workflow_uuid = ${o.workflowID} and status = 'PENDING' and owner_xid = ${o.ownerXid}
-      returning workflow_uuid
-    )
-    insert into ${s}.workflow_output (workflow_uuid, output, error, retention_timestamp)
-    select workflow_uuid, ${o.output}, ${o.error}, ${o.now} from upd
-    on conflict (workflow_uuid) do update set output = excluded.output, error = excluded.error
-    returning workflow_uuid`;
-  return rows.length === 1;
+export async function recordWorkflowOutcome(on: Queryable, o: WorkflowOutcome): Promise<boolean> {
+  const written = await writeGroupCommit(on, [], [o]);
+  return written.outcomes.has(o.workflowID);
 }
 
 /** Reads the status names of several workflows at once (for the cancellation sweep). */
 export async function getStatuses(
-  sysdb: SystemDatabase,
+  on: Queryable,
   workflowIDs: readonly string[],
-): Promise<Map<string, { status: WorkflowStatusName; ownerXid: string | null }>> {
-  const { sql } = sysdb;
-  const rows = await sql`
-    select workflow_uuid, status, owner_xid from ${sql(sysdb.schema)}.workflow_status
-    where workflow_uuid = any(${textList(sql, workflowIDs)})`;
-  return new Map(rows.map((r) => [r.workflow_uuid as string, { status: r.status, ownerXid: r.owner_xid }]));
+): Promise<Map<string, { status: WorkflowStatusName | null; ownerXid: string | null }>> {
+  const rows = await on.db
+    .selectFrom("workflow_status")
+    .select(["workflow_uuid", "status", "owner_xid"])
+    .where("workflow_uuid", "=", (eb) => eb.fn.any(textArray(workflowIDs)))
+    .execute();
+  return new Map(rows.map((r) => [r.workflow_uuid, { status: r.status, ownerXid: r.owner_xid }]));
 }
 
 /** The workflow that holds a deduplication ID on a queue, if any (it is cleared on completion). */
-export async function findByDeduplicationID(sysdb: SystemDatabase, queueName: string, deduplicationID: string): Promise<string | undefined> {
-  const { sql } = sysdb;
-  const [row] = await sql`
-    select workflow_uuid from ${sql(sysdb.schema)}.workflow_status
-    where queue_name = ${queueName} and deduplication_id = ${deduplicationID}`;
-  return row?.workflow_uuid as string | undefined;
+export async function findByDeduplicationID(on: Queryable, queueName: string, deduplicationID: string): Promise<string | undefined> {
+  const row = await on.db
+    .selectFrom("workflow_status")
+    .select("workflow_uuid")
+    .where("queue_name", "=", queueName)
+    .where("deduplication_id", "=", deduplicationID)
+    .executeTakeFirst();
+  return row?.workflow_uuid;
 }
 
 /** The INVALID_ARGUMENT of an enqueue whose partition key does not fit its queue. */
