@@ -1,30 +1,44 @@
 // Cancelling workflows: one statement that marks them CANCELLED and wakes their runners.
-import type { SystemDatabase } from "../system-database.js";
+import { sql } from "kysely";
+import type { Queryable } from "../queryable.js";
+import { statusLiteral } from "./workflow-status-name.js";
 import { cancelChannel } from "./channels.js";
-import { textList } from "./text-list.js";
+import { textArray } from "./text-list.js";
 import type { WorkflowChangeRecord } from "./workflow-change-record.js";
 
 /**
  * Sets CANCELLED on every listed workflow not already SUCCESS, ERROR or CANCELLED, clearing its
  * queue, deduplication ID and start time. Returns, for each ID that exists, whether this call changed it and its status before.
  */
-export async function cancelWorkflows(sysdb: SystemDatabase, workflowIDs: readonly string[], now: number): Promise<Map<string, WorkflowChangeRecord>> {
-  const { sql } = sysdb;
-  const s = sql(sysdb.schema);
-  const rows = await sql`
-    with upd as (
-      update ${s}.workflow_status
-      set status = 'CANCELLED', updated_at = ${now}, completed_at = ${now}, started_at_epoch_ms = null,
-          queue_name = null, deduplication_id = null
-      where workflow_uuid = any(${textList(sql, workflowIDs)})
-        and status not in ('SUCCESS', 'ERROR', 'CANCELLED')
-      returning workflow_uuid
-    ), woken as (
-      select pg_notify(${cancelChannel}, workflow_uuid) from upd
+export async function cancelWorkflows(on: Queryable, workflowIDs: readonly string[], now: number): Promise<Map<string, WorkflowChangeRecord>> {
+  const rows = await on.db
+    .with("upd", (db) =>
+      db
+        .updateTable("workflow_status")
+        .set({
+          status: statusLiteral("CANCELLED"),
+          updated_at: now,
+          completed_at: now,
+          started_at_epoch_ms: sql.lit(null),
+          queue_name: sql.lit(null),
+          deduplication_id: sql.lit(null),
+        })
+        .where((eb) => eb("workflow_uuid", "=", eb.fn.any(textArray(workflowIDs))))
+        .where("status", "not in", [statusLiteral("SUCCESS"), statusLiteral("ERROR"), statusLiteral("CANCELLED")])
+        .returning("workflow_uuid"),
     )
-    select w.workflow_uuid, w.status, exists (select 1 from upd where upd.workflow_uuid = w.workflow_uuid) as changed,
-      (select count(*) from woken) as n
-    from ${s}.workflow_status w where w.workflow_uuid = any(${textList(sql, workflowIDs)})`;
+    .with("woken", (db) => db.selectFrom("upd").select((eb) => eb.fn("pg_notify", [eb.val(cancelChannel), "workflow_uuid"]).as("n")))
+    .selectFrom("workflow_status as w")
+    .select((eb) => [
+      "w.workflow_uuid",
+      "w.status",
+      eb.exists(eb.selectFrom("upd").select(sql.lit(1).as("one")).whereRef("upd.workflow_uuid", "=", "w.workflow_uuid"))
+        .$castTo<boolean>()
+        .as("changed"),
+      eb.selectFrom("woken").select((eb) => eb.fn.countAll().as("n")).$asScalar().as("n"),
+    ])
+    .where((eb) => eb("w.workflow_uuid", "=", eb.fn.any(textArray(workflowIDs))))
+    .execute();
   // The outer select reads the statement's snapshot: w.status is the status before this change.
-  return new Map(rows.map((r) => [r.workflow_uuid as string, { changed: r.changed as boolean, previousStatus: r.status as string }]));
+  return new Map(rows.map((r) => [r.workflow_uuid, { changed: r.changed, previousStatus: r.status }]));
 }

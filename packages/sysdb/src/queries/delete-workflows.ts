@@ -1,6 +1,8 @@
 // Retention: deleting finished workflows and everything that belongs to them, a batch at a time
 // so no statement holds many locks for long.
-import type { SystemDatabase } from "../system-database.js";
+import { sql } from "kysely";
+import type { Queryable } from "../queryable.js";
+import { statusLiteral } from "./workflow-status-name.js";
 
 /**
  * Deletes up to `batchSize` workflows that finished (SUCCESS, ERROR, CANCELLED,
@@ -9,31 +11,43 @@ import type { SystemDatabase } from "../system-database.js";
  * touching are skipped. Returns how many workflows were deleted.
  */
 export async function deleteFinishedWorkflows(
-  sysdb: SystemDatabase,
+  on: Queryable,
   cutoffEpochMs: number,
   batchSize: number,
   applicationName: string | undefined,
 ): Promise<number> {
-  const { sql } = sysdb;
-  const s = sql(sysdb.schema);
-  const app = applicationName ?? null;
-  const [row] = await sql`
-    with doomed as (
-      select workflow_uuid from ${s}.workflow_status
-      where status in ('SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED')
-        and coalesce(completed_at, updated_at) < ${cutoffEpochMs}
-        and (${app}::text is null or application_name = ${app}::text or application_name is null)
-      limit ${batchSize}
-      for update skip locked
-    ), steps as (
-      delete from ${s}.operation_outputs o using doomed d where o.workflow_uuid = d.workflow_uuid
-    ), inputs as (
-      delete from ${s}.workflow_input i using doomed d where i.workflow_uuid = d.workflow_uuid
-    ), outputs as (
-      delete from ${s}.workflow_output o using doomed d where o.workflow_uuid = d.workflow_uuid
-    ), statuses as (
-      delete from ${s}.workflow_status w using doomed d where w.workflow_uuid = d.workflow_uuid returning 1
+  const row = await on.db
+    .with("doomed", (db) =>
+      db
+        .selectFrom("workflow_status")
+        .select("workflow_uuid")
+        .where("status", "in", [statusLiteral("SUCCESS"), statusLiteral("ERROR"), statusLiteral("CANCELLED"), statusLiteral("MAX_RECOVERY_ATTEMPTS_EXCEEDED")])
+        .where((eb) => eb(eb.fn.coalesce("completed_at", "updated_at"), "<", cutoffEpochMs))
+        .$if(applicationName !== undefined, (q) =>
+          q.where((eb) => eb.or([eb("application_name", "=", applicationName!), eb("application_name", "is", null)])),
+        )
+        .limit(batchSize)
+        .forUpdate()
+        .skipLocked(),
     )
-    select count(*)::int as deleted from statuses`;
+    .with("steps", (db) =>
+      db.deleteFrom("operation_outputs as o").using("doomed as d").whereRef("o.workflow_uuid", "=", "d.workflow_uuid"),
+    )
+    .with("inputs", (db) =>
+      db.deleteFrom("workflow_input as i").using("doomed as d").whereRef("i.workflow_uuid", "=", "d.workflow_uuid"),
+    )
+    .with("outputs", (db) =>
+      db.deleteFrom("workflow_output as o").using("doomed as d").whereRef("o.workflow_uuid", "=", "d.workflow_uuid"),
+    )
+    .with("statuses", (db) =>
+      db
+        .deleteFrom("workflow_status as w")
+        .using("doomed as d")
+        .whereRef("w.workflow_uuid", "=", "d.workflow_uuid")
+        .returning(sql.lit(1).as("one")),
+    )
+    .selectFrom("statuses")
+    .select((eb) => eb.fn.countAll<number>().as("deleted"))
+    .executeTakeFirst();
   return row?.deleted ?? 0;
 }

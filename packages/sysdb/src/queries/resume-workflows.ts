@@ -1,8 +1,10 @@
 // Resuming workflows: back to ENQUEUED on a queue with a fresh attempt count and timeout clock.
-import type { SystemDatabase } from "../system-database.js";
+import { sql } from "kysely";
+import type { Queryable } from "../queryable.js";
 import { enqueuedChannel } from "./channels.js";
 import { internalQueueName } from "./workflow-record.js";
-import { textList } from "./text-list.js";
+import { statusLiteral } from "./workflow-status-name.js";
+import { textArray } from "./text-list.js";
 import type { WorkflowChangeRecord } from "./workflow-change-record.js";
 
 // Still imported from here by claim-workflows.ts and executor-leases.ts; channels.ts is its home.
@@ -14,27 +16,46 @@ export { enqueuedChannel } from "./channels.js";
  * Returns, for each ID that exists, whether this call changed it and its status before.
  */
 export async function resumeWorkflows(
-  sysdb: SystemDatabase,
+  on: Queryable,
   workflowIDs: readonly string[],
   now: number,
   queueName: string = internalQueueName,
 ): Promise<Map<string, WorkflowChangeRecord>> {
-  const { sql } = sysdb;
-  const s = sql(sysdb.schema);
-  const rows = await sql`
-    with upd as (
-      update ${s}.workflow_status
-      set status = 'ENQUEUED', queue_name = ${queueName}, recovery_attempts = 0,
-          workflow_deadline_epoch_ms = null, deduplication_id = null, started_at_epoch_ms = null,
-          completed_at = null, updated_at = ${now}
-      where workflow_uuid = any(${textList(sql, workflowIDs)}) and status not in ('SUCCESS', 'ERROR')
-      returning workflow_uuid
-    ), woken as (
-      select pg_notify(${enqueuedChannel}, ${queueName}) from (select 1 from upd limit 1) x
+  const rows = await on.db
+    .with("upd", (db) =>
+      db
+        .updateTable("workflow_status")
+        .set({
+          status: statusLiteral("ENQUEUED"),
+          queue_name: queueName,
+          recovery_attempts: sql.lit(0),
+          workflow_deadline_epoch_ms: sql.lit(null),
+          deduplication_id: sql.lit(null),
+          started_at_epoch_ms: sql.lit(null),
+          completed_at: sql.lit(null),
+          updated_at: now,
+        })
+        .where((eb) => eb("workflow_uuid", "=", eb.fn.any(textArray(workflowIDs))))
+        .where("status", "not in", [statusLiteral("SUCCESS"), statusLiteral("ERROR")])
+        .returning("workflow_uuid"),
     )
-    select w.workflow_uuid, w.status, exists (select 1 from upd where upd.workflow_uuid = w.workflow_uuid) as changed,
-      (select count(*) from woken) as n
-    from ${s}.workflow_status w where w.workflow_uuid = any(${textList(sql, workflowIDs)})`;
+    .with("woken", (db) =>
+      db
+        .selectFrom((db) => db.selectFrom("upd").select(sql.lit(1).as("one")).limit(sql.lit(1)).as("x"))
+        .select((eb) => eb.fn("pg_notify", [eb.val(enqueuedChannel), eb.val(queueName)]).as("n")),
+    )
+    .selectFrom("workflow_status as w")
+    .select((eb) => [
+      "w.workflow_uuid",
+      "w.status",
+      eb
+        .exists(eb.selectFrom("upd").select(sql.lit(1).as("one")).whereRef("upd.workflow_uuid", "=", "w.workflow_uuid"))
+        .$castTo<boolean>()
+        .as("changed"),
+      eb.selectFrom("woken").select((eb) => eb.fn.countAll().as("n")).$asScalar().as("n"),
+    ])
+    .where((eb) => eb("w.workflow_uuid", "=", eb.fn.any(textArray(workflowIDs))))
+    .execute();
   // The outer select reads the statement's snapshot: w.status is the status before this change.
-  return new Map(rows.map((r) => [r.workflow_uuid as string, { changed: r.changed as boolean, previousStatus: r.status as string }]));
+  return new Map(rows.map((r) => [r.workflow_uuid, { changed: r.changed, previousStatus: r.status }]));
 }

@@ -1,4 +1,5 @@
 // The status strings of workflow_status, shared with DBOS: a closed set.
+import { sql, type RawBuilder } from "kysely";
 
 /** Status strings shared with DBOS. */
 export type WorkflowStatusName =
@@ -9,3 +10,11 @@ export type WorkflowStatusName =
   | "ERROR"
   | "CANCELLED"
   | "MAX_RECOVERY_ATTEMPTS_EXCEEDED";
+
+/**
+ * A status as a SQL literal, not a parameter: a condition on a literal status lets the planner use
+ * the partial indexes on status (a parameter would not match their predicates in a generic plan).
+ */
+export function statusLiteral<S extends WorkflowStatusName>(status: S): RawBuilder<S> {
+  return sql.lit(status);
+}
