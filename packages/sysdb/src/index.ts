@@ -6,6 +6,12 @@
 // packages. It is the only package that imports `postgres`, `kysely` or
 // the dialect. It knows nothing about running workflows or about serialization formats: payloads
 // are opaque strings tagged with a format name chosen by the caller.
+//
+// How it builds SQL: with Kysely's typed builder (`Kysely<SystemSchema>`, tables.ts) over a
+// postgres.js pool (kysely-dialect.ts); a query function takes a Queryable (the pool or a
+// transaction, queryable.ts). Hot-path statements are CompiledStatements (compiled-statement.ts):
+// compiled once, executed with fresh parameters. Raw `sql` fragments only where Kysely has no
+// construct, each saying which.
 export { DurablyError, durablyErrorCodes, isDurablyError } from "./durably-error.js";
 export { checkOptions, maxInt4, maxTimerMs } from "./check-options.js";
 export type { OptionRule, OptionRules } from "./check-options.js";
