@@ -39,7 +39,10 @@ export async function* readStream<T = unknown>(
   if (typeof workflowID !== "string" || workflowID === "" || typeof key !== "string" || key === "") {
     throw new DurablyError("INVALID_ARGUMENT", "readStream needs a workflow ID and a non-empty stream key.");
   }
-  checkOptions("readStream", options, { fromOffset: { type: "number", integer: true, min: 0, max: maxInt4 }, pollMs: { type: "number", above: 0 } });
+  checkOptions("readStream", options, {
+    fromOffset: { type: "number", integer: true, min: 0, max: maxInt4 },
+    pollMs: { type: "number", above: 0 },
+  });
   const fromOffset = options.fromOffset ?? 0;
   const host = extensionHost(ctx);
   host.assertRunning("read a stream");
@@ -52,16 +55,27 @@ export async function* readStream<T = unknown>(
   try {
     for (let finalPass = false; ; ) {
       wake = new AbortController();
-      const entries = await withDatabaseRetry("read a stream", () => readStreamEntries(host.sysdb, workflowID, key, next, pageSize), retry);
+      const entries = await withDatabaseRetry(
+        "read a stream",
+        () => readStreamEntries(host.sysdb, workflowID, key, next, pageSize),
+        retry,
+      );
       for (const entry of entries) {
         if (entry.value === streamClosedMarker) return;
         next = entry.offset + 1;
-        const value = decodeValue(entry.value, entry.serialization, host.serializer, `value ${entry.offset} of stream ${key}`) as T;
+        const value = decodeValue(
+          entry.value,
+          entry.serialization,
+          host.serializer,
+          `value ${entry.offset} of stream ${key}`,
+        ) as T;
         yield { offset: entry.offset, value };
       }
       if (entries.length === pageSize) continue;
       if (finalPass) return;
-      const status = (await withDatabaseRetry("read a workflow's status", () => getStatuses(host.sysdb, [workflowID]), retry)).get(workflowID);
+      const status = (
+        await withDatabaseRetry("read a workflow's status", () => getStatuses(host.sysdb, [workflowID]), retry)
+      ).get(workflowID);
       if (status === undefined || status.status === null || !liveStatuses.has(status.status)) {
         finalPass = true; // one more read for values committed just before it finished
         continue;

@@ -26,7 +26,14 @@ export type { SystemDatabase, SystemDatabaseOptions } from "./system-database.js
 export { inTransaction, type Queryable, type TransactionQueryable } from "./queryable.js";
 export { NotificationListener } from "./notification-listener.js";
 export type { NotificationHandler, ReconnectHandler } from "./notification-listener.js";
-export { migrateSystemDatabase, requireMigrated, dbosMigrationLevel, latestMigrationVersion, schemaFingerprint, renderMigrationSql } from "./migrate.js";
+export {
+  migrateSystemDatabase,
+  requireMigrated,
+  dbosMigrationLevel,
+  latestMigrationVersion,
+  schemaFingerprint,
+  renderMigrationSql,
+} from "./migrate.js";
 export type { MigrationReport } from "./migrate.js";
 export { ensureDatabaseExists, type EnsureDatabaseOptions } from "./create-database.js";
 export type * from "./tables.js";

@@ -102,8 +102,7 @@ class PoolConnection implements DatabaseConnection {
     return { rows: [...result] as R[], ...(mutating ? { numAffectedRows: BigInt(result.count) } : {}) };
   }
 
-  // biome-ignore lint/correctness/useYield: Kysely's Driver interface wants a generator here; this one refuses at once.
-  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+  streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error("sysdb's Kysely instance does not stream.");
   }
 }
@@ -159,8 +158,7 @@ class TransactionConnection implements DatabaseConnection {
     return this.#target.executeQuery(compiled);
   }
 
-  // eslint-disable-next-line require-yield
-  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+  streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error("sysdb's Kysely instance does not stream.");
   }
 }

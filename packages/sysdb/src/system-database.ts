@@ -112,7 +112,9 @@ export function openSystemDatabase(options: SystemDatabaseOptions): SystemDataba
     ...connection,
     max: poolSize,
     idle_timeout: 60,
-    ...(onQuery === undefined ? {} : { debug: (conn: number, query: string, parameters: unknown[]) => onQuery(query, conn, parameters) }),
+    ...(onQuery === undefined
+      ? {}
+      : { debug: (conn: number, query: string, parameters: unknown[]) => onQuery(query, conn, parameters) }),
   });
   const db = new Kysely<SystemSchema>({ dialect: new PostgresPoolDialect(sql as unknown as Sql) }).withSchema(schema);
   const listener = new NotificationListener({
@@ -133,11 +135,15 @@ export function openSystemDatabase(options: SystemDatabaseOptions): SystemDataba
     listener,
     location,
     async connect() {
-      await untilReachable(() => sql`select 1`, { url: options.url, urlName }, {
-        timeoutMs: connectTimeoutMs,
-        retry: options.retryConnect ?? true,
-        onRetry: options.onConnectRetry,
-      });
+      await untilReachable(
+        () => sql`select 1`,
+        { url: options.url, urlName },
+        {
+          timeoutMs: connectTimeoutMs,
+          retry: options.retryConnect ?? true,
+          onRetry: options.onConnectRetry,
+        },
+      );
     },
     async close() {
       if (closed) return;

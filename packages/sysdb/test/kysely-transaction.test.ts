@@ -69,7 +69,10 @@ test("a transaction cut mid-statement rejects, and the pool still works and ends
     const pid = rows[0]?.pid;
     expect(pid).toBeTypeOf("number");
     // Handled at once: it rejects while the backend is being terminated, before it is awaited.
-    const sleeping = sql`select pg_sleep(30)`.execute(tx.db).then(() => undefined, (error: unknown) => error);
+    const sleeping = sql`select pg_sleep(30)`.execute(tx.db).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     await terminateBackendWhenActive(db.url, pid!);
     throw (await sleeping) ?? new Error("pg_sleep was not interrupted");
   });

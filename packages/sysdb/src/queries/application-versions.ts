@@ -50,7 +50,11 @@ export async function recordApplicationVersion(
         .coalesce(
           eb.selectFrom("claimed").select("application_name").$asScalar(),
           eb.selectFrom("inserted").select("application_name").$asScalar(),
-          eb.selectFrom("application_versions").select("application_name").where("version_name", "=", versionName).$asScalar(),
+          eb
+            .selectFrom("application_versions")
+            .select("application_name")
+            .where("version_name", "=", versionName)
+            .$asScalar(),
         )
         .as("owner"),
     )

@@ -10,7 +10,11 @@ import type { WorkflowChangeRecord } from "./workflow-change-record.js";
  * Sets CANCELLED on every listed workflow not already SUCCESS, ERROR or CANCELLED, clearing its
  * queue, deduplication ID and start time. Returns, for each ID that exists, whether this call changed it and its status before.
  */
-export async function cancelWorkflows(on: Queryable, workflowIDs: readonly string[], now: number): Promise<Map<string, WorkflowChangeRecord>> {
+export async function cancelWorkflows(
+  on: Queryable,
+  workflowIDs: readonly string[],
+  now: number,
+): Promise<Map<string, WorkflowChangeRecord>> {
   const rows = await on.db
     .with("upd", (db) =>
       db
@@ -27,15 +31,22 @@ export async function cancelWorkflows(on: Queryable, workflowIDs: readonly strin
         .where("status", "not in", [statusLiteral("SUCCESS"), statusLiteral("ERROR"), statusLiteral("CANCELLED")])
         .returning("workflow_uuid"),
     )
-    .with("woken", (db) => db.selectFrom("upd").select((eb) => eb.fn("pg_notify", [eb.val(cancelChannel), "workflow_uuid"]).as("n")))
+    .with("woken", (db) =>
+      db.selectFrom("upd").select((eb) => eb.fn("pg_notify", [eb.val(cancelChannel), "workflow_uuid"]).as("n")),
+    )
     .selectFrom("workflow_status as w")
     .select((eb) => [
       "w.workflow_uuid",
       "w.status",
-      eb.exists(eb.selectFrom("upd").select(sql.lit(1).as("one")).whereRef("upd.workflow_uuid", "=", "w.workflow_uuid"))
+      eb
+        .exists(eb.selectFrom("upd").select(sql.lit(1).as("one")).whereRef("upd.workflow_uuid", "=", "w.workflow_uuid"))
         .$castTo<boolean>()
         .as("changed"),
-      eb.selectFrom("woken").select((eb) => eb.fn.countAll().as("n")).$asScalar().as("n"),
+      eb
+        .selectFrom("woken")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .$asScalar()
+        .as("n"),
     ])
     .where((eb) => eb("w.workflow_uuid", "=", eb.fn.any(textArray(workflowIDs))))
     .execute();

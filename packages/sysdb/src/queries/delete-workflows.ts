@@ -21,7 +21,12 @@ export async function deleteFinishedWorkflows(
       db
         .selectFrom("workflow_status")
         .select("workflow_uuid")
-        .where("status", "in", [statusLiteral("SUCCESS"), statusLiteral("ERROR"), statusLiteral("CANCELLED"), statusLiteral("MAX_RECOVERY_ATTEMPTS_EXCEEDED")])
+        .where("status", "in", [
+          statusLiteral("SUCCESS"),
+          statusLiteral("ERROR"),
+          statusLiteral("CANCELLED"),
+          statusLiteral("MAX_RECOVERY_ATTEMPTS_EXCEEDED"),
+        ])
         .where((eb) => eb(eb.fn.coalesce("completed_at", "updated_at"), "<", cutoffEpochMs))
         .$if(applicationName !== undefined, (q) =>
           q.where((eb) => eb.or([eb("application_name", "=", applicationName!), eb("application_name", "is", null)])),

@@ -104,7 +104,9 @@ function withCheckpoints(db: QueryCreator<GroupCommitSchema>, checkpointsJson: s
               eb
                 .selectFrom("workflow_status as w")
                 .select((eb) =>
-                  eb.and([eb("w.status", "=", sql.lit("PENDING")), eb("w.owner_xid", "=", eb.ref("c.owner_xid"))]).as("owned"),
+                  eb
+                    .and([eb("w.status", "=", sql.lit("PENDING")), eb("w.owner_xid", "=", eb.ref("c.owner_xid"))])
+                    .as("owned"),
                 )
                 .whereRef("w.workflow_uuid", "=", "c.workflow_uuid")
                 .$asScalar(),
@@ -139,7 +141,11 @@ function withOutcomes(db: QueryCreator<GroupCommitSchema>, outcomesJson: string)
         }))
         .where((eb) =>
           eb.and([
-            eb("w.workflow_uuid", "=", eb.fn.any(sql<string[]>`array(${eb.selectFrom("o").select("o.workflow_uuid")})`)),
+            eb(
+              "w.workflow_uuid",
+              "=",
+              eb.fn.any(sql<string[]>`array(${eb.selectFrom("o").select("o.workflow_uuid")})`),
+            ),
             eb("w.workflow_uuid", "=", eb.ref("o.workflow_uuid")),
             eb("w.status", "=", eb.ref("o.running")),
             eb("w.owner_xid", "=", eb.ref("o.owner_xid")),
@@ -158,7 +164,9 @@ function withOutcomes(db: QueryCreator<GroupCommitSchema>, outcomesJson: string)
             .where("o.workflow_uuid", "in", db.selectFrom("finished").select("finished.workflow_uuid")),
         )
         .onConflict((oc) =>
-          oc.column("workflow_uuid").doUpdateSet((eb) => ({ output: eb.ref("excluded.output"), error: eb.ref("excluded.error") })),
+          oc
+            .column("workflow_uuid")
+            .doUpdateSet((eb) => ({ output: eb.ref("excluded.output"), error: eb.ref("excluded.error") })),
         ),
     );
 }
@@ -186,7 +194,9 @@ const both = new CompiledStatement((db, p: Batch) =>
   withOutcomes(withCheckpoints(withCtes(db), p.checkpoints), p.outcomes)
     .selectFrom("written")
     .select(["workflow_uuid", sql.ref<number | null>("function_id").as("function_id")])
-    .unionAll((eb) => eb.selectFrom("finished").select(["workflow_uuid", sql.lit<number | null>(null).as("function_id")])),
+    .unionAll((eb) =>
+      eb.selectFrom("finished").select(["workflow_uuid", sql.lit<number | null>(null).as("function_id")]),
+    ),
 );
 
 /**
@@ -200,7 +210,10 @@ export async function writeGroupCommit(
   outcomes: readonly WorkflowOutcome[],
 ): Promise<GroupCommitResult> {
   const statement = outcomes.length === 0 ? checkpointsOnly : checkpoints.length === 0 ? outcomesOnly : both;
-  const rows = await statement.execute(on, { checkpoints: checkpointsJson(checkpoints), outcomes: outcomesJson(outcomes) });
+  const rows = await statement.execute(on, {
+    checkpoints: checkpointsJson(checkpoints),
+    outcomes: outcomesJson(outcomes),
+  });
   const result: GroupCommitResult = { checkpoints: new Set(), outcomes: new Set() };
   for (const r of rows) {
     if (r.function_id === null) result.outcomes.add(r.workflow_uuid);

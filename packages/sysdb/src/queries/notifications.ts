@@ -90,8 +90,16 @@ const consume = new CompiledStatement((db, p: Consume) =>
     )
     .selectNoFrom((eb) => [
       eb.selectFrom("free").select("free").$asScalar().as("free"),
-      eb.selectFrom("target").select((eb) => eb.fn.countAll<number>().as("n")).$asScalar().as("available"),
-      eb.selectFrom("msg").select((eb) => eb.fn.countAll<number>().as("n")).$asScalar().as("recorded"),
+      eb
+        .selectFrom("target")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .$asScalar()
+        .as("available"),
+      eb
+        .selectFrom("msg")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .$asScalar()
+        .as("recorded"),
       eb.selectFrom("target").select("message").$asScalar().as("message"),
       eb.selectFrom("target").select("serialization").$asScalar().as("serialization"),
     ]),
@@ -111,7 +119,12 @@ const consume = new CompiledStatement((db, p: Consume) =>
  * workflow is no longer this run's or the step is already recorded (even with no message
  * waiting: a sender may have recorded it, and the caller must read what it recorded).
  */
-export async function consumeMessage(on: Queryable, key: StepKey, topic: string, stepName: string): Promise<ConsumeResult> {
+export async function consumeMessage(
+  on: Queryable,
+  key: StepKey,
+  topic: string,
+  stepName: string,
+): Promise<ConsumeResult> {
   const [row] = await consume.execute(on, { ...key, topic, stepName });
   // A step no longer free may have been recorded by a sender handing us a message: the caller reads it.
   if (row === undefined || row.free !== true) return { kind: "refused" };
@@ -195,11 +208,25 @@ const handOver = new CompiledStatement((db, p: HandOver) =>
  * every in-process send, and each clause more is executor work on the commit's critical path.
  * A step or ID already taken (a race, a replayed send) raises 23505, which writes nothing.
  */
-export async function insertMessageForReceiver(on: Queryable, m: NewMessage, receiver: StepKey, stepName: string): Promise<boolean> {
-  if (receiver.workflowID !== m.destinationID) throw new DurablyError("INVALID_ARGUMENT", "The receiving step must belong to the message's destination.");
+export async function insertMessageForReceiver(
+  on: Queryable,
+  m: NewMessage,
+  receiver: StepKey,
+  stepName: string,
+): Promise<boolean> {
+  if (receiver.workflowID !== m.destinationID)
+    throw new DurablyError("INVALID_ARGUMENT", "The receiving step must belong to the message's destination.");
   try {
     const { messageID, topic, message, serialization, now: sentAt } = m;
-    const rows = await handOver.execute(on, { ...receiver, stepName, messageID, topic, message, serialization, sentAt });
+    const rows = await handOver.execute(on, {
+      ...receiver,
+      stepName,
+      messageID,
+      topic,
+      message,
+      serialization,
+      sentAt,
+    });
     return rows.length === 1;
   } catch (error) {
     if (classifyError(error) === "unique_violation") return false;

@@ -65,11 +65,17 @@ export interface CheckpointRefusal {
 }
 
 /** Explains why a checkpoint was not written: the workflow's state and the step's existing row. */
-export async function explainCheckpointRefusal(on: Queryable, workflowID: string, stepID: number): Promise<CheckpointRefusal> {
+export async function explainCheckpointRefusal(
+  on: Queryable,
+  workflowID: string,
+  stepID: number,
+): Promise<CheckpointRefusal> {
   const row = await on.db
     .selectFrom(on.db.selectNoFrom((eb) => eb.cast<string>(eb.val(workflowID), "text").as("id")).as("k"))
     .leftJoin("workflow_status as w", "w.workflow_uuid", "k.id")
-    .leftJoin("operation_outputs as o", (join) => join.onRef("o.workflow_uuid", "=", "k.id").on("o.function_id", "=", stepID))
+    .leftJoin("operation_outputs as o", (join) =>
+      join.onRef("o.workflow_uuid", "=", "k.id").on("o.function_id", "=", stepID),
+    )
     .select(["w.status", "w.owner_xid", ...checkpointColumns.map((column) => `o.${column}` as const)])
     .executeTakeFirst();
   return {

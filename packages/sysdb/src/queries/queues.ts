@@ -34,7 +34,12 @@ export type QueueSettings = Omit<QueueRecord, "applicationName" | "createdAt" | 
  * Creates or updates a queue owned by `applicationName`. Returns false, changing nothing, when
  * another application owns a queue of that name.
  */
-export async function upsertQueue(on: Queryable, q: QueueSettings, applicationName: string, now: number): Promise<boolean> {
+export async function upsertQueue(
+  on: Queryable,
+  q: QueueSettings,
+  applicationName: string,
+  now: number,
+): Promise<boolean> {
   const rows = await on.db
     .insertInto("queues")
     .values({
@@ -72,7 +77,9 @@ export async function upsertQueue(on: Queryable, q: QueueSettings, applicationNa
           updated_at: eb.ref("excluded.updated_at"),
           application_name: eb.fn.coalesce("queues.application_name", "excluded.application_name"),
         }))
-        .where((eb) => eb.or([eb("queues.application_name", "=", applicationName), eb("queues.application_name", "is", null)])),
+        .where((eb) =>
+          eb.or([eb("queues.application_name", "=", applicationName), eb("queues.application_name", "is", null)]),
+        ),
     )
     .returning("name")
     .execute();
@@ -104,7 +111,11 @@ export async function getQueueRecord(on: Queryable, name: string): Promise<Queue
 }
 
 /** Deletes a queue definition of this application; its enqueued workflows stay, visible in listings. */
-export async function deleteQueueRecord(on: Queryable, name: string, applicationName: string | undefined): Promise<boolean> {
+export async function deleteQueueRecord(
+  on: Queryable,
+  name: string,
+  applicationName: string | undefined,
+): Promise<boolean> {
   const rows = await on.db
     .deleteFrom("queues")
     .where("name", "=", name)

@@ -52,7 +52,11 @@ export async function resumeWorkflows(
         .exists(eb.selectFrom("upd").select(sql.lit(1).as("one")).whereRef("upd.workflow_uuid", "=", "w.workflow_uuid"))
         .$castTo<boolean>()
         .as("changed"),
-      eb.selectFrom("woken").select((eb) => eb.fn.countAll().as("n")).$asScalar().as("n"),
+      eb
+        .selectFrom("woken")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .$asScalar()
+        .as("n"),
     ])
     .where((eb) => eb("w.workflow_uuid", "=", eb.fn.any(textArray(workflowIDs))))
     .execute();

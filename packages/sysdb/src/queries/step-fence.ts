@@ -30,7 +30,9 @@ export interface StepKey {
 const eb = expressionBuilder<SystemSchema>();
 
 /** True while `key`'s run still owns its PENDING workflow. */
-export function runOwnsWorkflow(key: Pick<StepKey, "workflowID" | "ownerXid">): ExpressionWrapper<SystemSchema, never, SqlBool> {
+export function runOwnsWorkflow(
+  key: Pick<StepKey, "workflowID" | "ownerXid">,
+): ExpressionWrapper<SystemSchema, never, SqlBool> {
   return eb.exists(
     eb
       .selectFrom("workflow_status")
@@ -58,7 +60,7 @@ export interface FencedCheckpoint {
   readonly output: AliasableExpression<string | null> | null;
   readonly serialization: AliasableExpression<string | null> | string | null;
   /** The rows to record from (CTEs of the statement): one checkpoint per row. None: one checkpoint. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any statement's CTEs
+  // biome-ignore lint/suspicious/noExplicitAny: the CTEs of whichever statement records the step
   readonly from?: SelectQueryBuilder<any, any, object> | undefined;
   /** Usually {@link runOwnsWorkflow} or {@link stepIsFree}, plus the effect's own condition. */
   readonly where: Expression<SqlBool>;

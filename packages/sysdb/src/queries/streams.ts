@@ -9,7 +9,10 @@ import { insertFencedCheckpoint, stepIsFree, type StepKey } from "./step-fence.j
 /** The value that closes a stream, stored as portable_json (as DBOS stores it). */
 export const streamClosedMarker = JSON.stringify("__DBOS_STREAM_CLOSED__");
 
-export type AppendResult = { readonly kind: "appended"; readonly offset: number } | { readonly kind: "closed" } | { readonly kind: "refused" };
+export type AppendResult =
+  | { readonly kind: "appended"; readonly offset: number }
+  | { readonly kind: "closed" }
+  | { readonly kind: "refused" };
 
 const eb = expressionBuilder<SystemSchema>();
 
@@ -71,7 +74,11 @@ const append = new CompiledStatement((db, p: Append) =>
         .returning("offset"),
     )
     .selectNoFrom((eb) => [
-      eb.selectFrom("closed").select((eb) => eb.fn.countAll<number>().as("n")).$asScalar().as("closed"),
+      eb
+        .selectFrom("closed")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .$asScalar()
+        .as("closed"),
       eb.selectFrom("appended").select("offset").$asScalar().as("offset"),
     ]),
 );

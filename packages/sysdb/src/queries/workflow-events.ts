@@ -6,7 +6,6 @@ import type { Queryable } from "../queryable.js";
 import { classifyError } from "../sqlstate.js";
 import { insertFencedCheckpoint, runOwnsWorkflow, stepIsFree, type StepKey } from "./step-fence.js";
 
-
 interface SetEvent extends StepKey {
   readonly stepName: string;
   readonly eventKey: string;
@@ -93,7 +92,11 @@ export interface EventValue {
 }
 
 /** Reads an event's current value. */
-export async function getWorkflowEvent(on: Queryable, workflowID: string, eventKey: string): Promise<EventValue | undefined> {
+export async function getWorkflowEvent(
+  on: Queryable,
+  workflowID: string,
+  eventKey: string,
+): Promise<EventValue | undefined> {
   return on.db
     .selectFrom("workflow_events")
     .select(["value", "serialization"])
@@ -102,7 +105,10 @@ export async function getWorkflowEvent(on: Queryable, workflowID: string, eventK
     .executeTakeFirst();
 }
 
-export type ReadEventResult = { readonly kind: "empty" } | { readonly kind: "refused" } | ({ readonly kind: "found" } & EventValue);
+export type ReadEventResult =
+  | { readonly kind: "empty" }
+  | { readonly kind: "refused" }
+  | ({ readonly kind: "found" } & EventValue);
 
 interface ReadEvent extends StepKey {
   readonly stepName: string;
@@ -132,8 +138,16 @@ const readEventAsStep = new CompiledStatement((db, p: ReadEvent) =>
         .returning("function_id"),
     )
     .selectNoFrom((eb) => [
-      eb.selectFrom("ev").select((eb) => eb.fn.countAll<number>().as("n")).$asScalar().as("available"),
-      eb.selectFrom("cp").select((eb) => eb.fn.countAll<number>().as("n")).$asScalar().as("recorded"),
+      eb
+        .selectFrom("ev")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .$asScalar()
+        .as("available"),
+      eb
+        .selectFrom("cp")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .$asScalar()
+        .as("recorded"),
       eb.selectFrom("ev").select("value").$asScalar().as("value"),
       eb.selectFrom("ev").select("serialization").$asScalar().as("serialization"),
     ]),

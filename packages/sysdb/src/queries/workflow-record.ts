@@ -6,7 +6,12 @@ import type { WorkflowStatusName } from "./workflow-status-name.js";
 export type { WorkflowStatusName } from "./workflow-status-name.js";
 
 /** Statuses after which a workflow never runs again (unless resumed or forked). */
-export const terminalStatuses: readonly WorkflowStatusName[] = ["SUCCESS", "ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"];
+export const terminalStatuses: readonly WorkflowStatusName[] = [
+  "SUCCESS",
+  "ERROR",
+  "CANCELLED",
+  "MAX_RECOVERY_ATTEMPTS_EXCEEDED",
+];
 
 /** The internal queue that resume, fork and DBOS's recovery put workflows on. */
 export const internalQueueName = "_dbos_internal_queue";
@@ -64,8 +69,9 @@ export type WorkflowRow = Omit<Selectable<WorkflowStatusTable>, PayloadColumn> &
 /** Maps a snake_case row to a {@link WorkflowRecord}. */
 export function toWorkflowRecord(row: WorkflowRow): WorkflowRecord;
 /** Until claim-workflows.ts builds its statements with Kysely, its postgres.js rows come here too. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a postgres.js row
+// biome-ignore lint/suspicious/noExplicitAny: a postgres.js row, until those statements move to Kysely
 export function toWorkflowRecord(row: { readonly [column: string]: any }): WorkflowRecord;
+// biome-ignore lint/suspicious/noExplicitAny: the implementation of both signatures above
 export function toWorkflowRecord(row: WorkflowRow | { readonly [column: string]: any }): WorkflowRecord {
   return {
     workflowID: row.workflow_uuid,

@@ -81,7 +81,8 @@ function startStatement(queued: boolean, linked: boolean) {
     // The CTEs of every shape, declared up front (types only) so each shape adds only its own.
     let q: QueryCreator<StartSchema> = db.withTables<StartCtes>();
     // Only an enqueue reads its queue's row (one primary-key lookup); a direct start is unchanged.
-    if (queued) q = q.with("queue", (db) => db.selectFrom("queues").select("partition_queue").where("name", "=", w.queueName));
+    if (queued)
+      q = q.with("queue", (db) => db.selectFrom("queues").select("partition_queue").where("name", "=", w.queueName));
     q = q.with("ins", (db) => {
       const insert = db.insertInto("workflow_status");
       return (
@@ -93,7 +94,12 @@ function startStatement(queued: boolean, linked: boolean) {
                   .selectNoFrom((eb) => Object.entries(row).map(([column, value]) => eb.val(value).as(column)))
                   .where((eb) =>
                     eb.not(
-                      eb.exists(eb.selectFrom("queue").select(sql.lit(1).as("one")).where("partition_queue", "<>", w.hasPartitionKey)),
+                      eb.exists(
+                        eb
+                          .selectFrom("queue")
+                          .select(sql.lit(1).as("one"))
+                          .where("partition_queue", "<>", w.hasPartitionKey),
+                      ),
                     ),
                   ),
               )
@@ -107,7 +113,11 @@ function startStatement(queued: boolean, linked: boolean) {
       db
         .insertInto("workflow_input")
         .columns(["workflow_uuid", "inputs", "retention_timestamp"])
-        .expression(db.selectFrom("ins").select((eb) => ["workflow_uuid", eb.val(w.inputs).as("inputs"), eb.val(w.now).as("now")]))
+        .expression(
+          db
+            .selectFrom("ins")
+            .select((eb) => ["workflow_uuid", eb.val(w.inputs).as("inputs"), eb.val(w.now).as("now")]),
+        )
         .onConflict((oc) =>
           oc.column("workflow_uuid").doUpdateSet((eb) => ({
             inputs: eb.ref("excluded.inputs"),
@@ -172,8 +182,12 @@ export async function insertWorkflow(on: Queryable, w: NewWorkflow): Promise<Wor
   const linkStepID = parentStep?.stepID ?? null;
   const queued = w.queueName !== null;
   const statement = queued
-    ? linkStepID === null ? startStatements.queued : startStatements.queuedChild
-    : linkStepID === null ? startStatements.direct : startStatements.directChild;
+    ? linkStepID === null
+      ? startStatements.queued
+      : startStatements.queuedChild
+    : linkStepID === null
+      ? startStatements.direct
+      : startStatements.directChild;
   const [row] = await statement.execute(on, {
     ...fields,
     scheduleName: scheduleName ?? null,
@@ -245,7 +259,11 @@ export async function getStatuses(
 }
 
 /** The workflow that holds a deduplication ID on a queue, if any (it is cleared on completion). */
-export async function findByDeduplicationID(on: Queryable, queueName: string, deduplicationID: string): Promise<string | undefined> {
+export async function findByDeduplicationID(
+  on: Queryable,
+  queueName: string,
+  deduplicationID: string,
+): Promise<string | undefined> {
   const row = await on.db
     .selectFrom("workflow_status")
     .select("workflow_uuid")
@@ -262,6 +280,9 @@ export function partitionKeyMismatch(queueName: string, partitioned: boolean, wo
     partitioned
       ? `Queue ${queueName} is partitioned (partitionQueue: true): an enqueue on it needs a partitionKey, e.g. { queue: ${JSON.stringify(queueName)}, partitionKey: "customer-42" }; without one it would never run.`
       : `Queue ${queueName} is not partitioned: drop partitionKey, or register the queue with { partitionQueue: true }.`,
-    { ...(workflowID === undefined ? {} : { workflowID }), details: { option: "partitionKey", queueName, partitioned } },
+    {
+      ...(workflowID === undefined ? {} : { workflowID }),
+      details: { option: "partitionKey", queueName, partitioned },
+    },
   );
 }
