@@ -62,21 +62,32 @@ async function main() {
 
     let stepID = getStepID(ctx);
     // Exactly once: the stock change and its completion record commit together.
-    const available = await runAsTransaction(ctx, shopDb, async (trx) => {
-      say(`  reserving inventory for ${order}...`);
-      await pause(1000);
-      const [row] = await trx`update inventory set available = available - 2 where sku = 'durable-mug' returning available`;
-      return row!.available as number;
-    }, { name: "reserve" });
+    const available = await runAsTransaction(
+      ctx,
+      shopDb,
+      async (trx) => {
+        say(`  reserving inventory for ${order}...`);
+        await pause(1000);
+        const [row] =
+          await trx`update inventory set available = available - 2 where sku = 'durable-mug' returning available`;
+        return row!.available as number;
+      },
+      { name: "reserve" },
+    );
     ran(stepID, `reserve: 2 × durable-mug (${available} left)`);
 
     stepID = getStepID(ctx);
-    const charged = await runAsTransaction(ctx, shopDb, async (trx) => {
-      say(`  charging the card for ${order}...`);
-      await pause(1000);
-      await trx`insert into payments (order_id, amount_cents) values (${order}, 2400)`;
-      return 2400;
-    }, { name: "charge" });
+    const charged = await runAsTransaction(
+      ctx,
+      shopDb,
+      async (trx) => {
+        say(`  charging the card for ${order}...`);
+        await pause(1000);
+        await trx`insert into payments (order_id, amount_cents) values (${order}, 2400)`;
+        return 2400;
+      },
+      { name: "charge" },
+    );
     ran(stepID, `charge: ${charged / 100} USD`);
 
     stepID = getStepID(ctx);
@@ -93,11 +104,15 @@ async function main() {
     if (waits) say(`✓ step ${stepID} pickup window passed`);
 
     stepID = getStepID(ctx);
-    const tracking = await runAsStep(ctx, async () => {
-      say(`  shipping ${order}...`);
-      await pause(1000);
-      return `TRACK-${order.toUpperCase()}`;
-    }, { name: "ship" });
+    const tracking = await runAsStep(
+      ctx,
+      async () => {
+        say(`  shipping ${order}...`);
+        await pause(1000);
+        return `TRACK-${order.toUpperCase()}`;
+      },
+      { name: "ship" },
+    );
     ran(stepID, `ship: ${tracking}`);
     return { order, charged, tracking };
   }
@@ -129,7 +144,9 @@ async function systemDatabase(): Promise<string> {
   }
   const dataDir = devDataDir();
   const running = (await embeddedPostgresStatus(dataDir)).running;
-  const what = running ? "using the dev Postgres running in" : "starting the dev Postgres (a few seconds the first time) in";
+  const what = running
+    ? "using the dev Postgres running in"
+    : "starting the dev Postgres (a few seconds the first time) in";
   say(`no DBOS_SYSTEM_DATABASE_URL: ${what} ${dataDir}`);
   const url = devDatabaseUrl((await startEmbeddedPostgres({ dataDir })).url);
   say(`system database: ${maskPassword(url)} (pnpm durably dev-db start prints it in full)`);
@@ -147,7 +164,10 @@ async function createDatabaseIfMissing(serverUrl: string, name: string): Promise
   const admin = postgres(withDatabase(serverUrl, "postgres"), { max: 1, onnotice: () => {} });
   try {
     const [exists] = await admin`select 1 from pg_database where datname = ${name}`;
-    if (exists === undefined) await admin.unsafe(`create database "${name}"`).catch((e: { code?: string }) => (e.code === "42P04" ? undefined : Promise.reject(e)));
+    if (exists === undefined)
+      await admin
+        .unsafe(`create database "${name}"`)
+        .catch((e: { code?: string }) => (e.code === "42P04" ? undefined : Promise.reject(e)));
   } finally {
     await admin.end();
   }

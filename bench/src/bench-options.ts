@@ -107,7 +107,8 @@ const sizeFlags: Record<string, keyof BenchSizes> = {
   "--physical-connections": "physicalConnections",
 };
 
-export const usage = `Usage: pnpm bench [options]
+export const usage =
+  `Usage: pnpm bench [options]
 
   --rounds N          measured rounds (default 3; smoke 1)
   --warmup N          unmeasured warm-up rounds first (default 1; smoke 0)
@@ -152,12 +153,17 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help
     i++;
     if (flag === "--rounds") rounds = count(flag, value, 1);
     else if (flag === "--warmup") warmupRounds = count(flag, value, 0);
-    else if (flag === "--only") only = value.split(",").map((s) => s.trim()).filter(Boolean);
+    else if (flag === "--only")
+      only = value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (flag === "--out") outDir = value;
     else if (flag in sizeFlags) sizes[sizeFlags[flag]!] = count(flag, value, 1);
     else throw new Error(`Unknown option ${flag}.\n\n${usage}`);
   }
-  if (sizes.longSteps < 20) throw new Error("--long-steps must be at least 20 (steps 6-15 and the last 10 are measured).");
+  if (sizes.longSteps < 20)
+    throw new Error("--long-steps must be at least 20 (steps 6-15 and the last 10 are measured).");
   return Object.freeze({
     rounds,
     warmupRounds,

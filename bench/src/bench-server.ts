@@ -26,7 +26,11 @@ export async function openBenchServer(log: (line: string) => void): Promise<Benc
   const server = given
     ? { url: withDatabase(given, "postgres"), kind: "bench-env", stop: async () => undefined }
     : await provisionTestServer({ log });
-  const admin = postgres(server.url, { max: 1, onnotice: () => undefined, connection: { application_name: "durably-bench-admin" } });
+  const admin = postgres(server.url, {
+    max: 1,
+    onnotice: () => undefined,
+    connection: { application_name: "durably-bench-admin" },
+  });
   const drop = async (database: string) => {
     await admin`drop database if exists ${admin(database)} with (force)`;
   };
@@ -40,7 +44,11 @@ export async function openBenchServer(log: (line: string) => void): Promise<Benc
       await admin`create database ${admin(database)}`;
     },
     async vacuum(database) {
-      const sql = postgres(withDatabase(server.url, database), { max: 1, onnotice: () => undefined, connection: { application_name: "durably-bench-admin" } });
+      const sql = postgres(withDatabase(server.url, database), {
+        max: 1,
+        onnotice: () => undefined,
+        connection: { application_name: "durably-bench-admin" },
+      });
       try {
         await sql`vacuum (analyze)`;
       } finally {

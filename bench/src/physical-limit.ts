@@ -21,8 +21,16 @@ export interface PhysicalLimit {
 export const idleMs = settleMs;
 
 /** Runs an INSERT loop on 1 connection, then on `connections` at once, `durationMs` each. */
-export async function measurePhysicalLimit(url: string, durationMs: number, connections: number): Promise<PhysicalLimit> {
-  const sql = postgres(url, { max: connections, onnotice: () => undefined, connection: { application_name: "durably-bench-probe" } });
+export async function measurePhysicalLimit(
+  url: string,
+  durationMs: number,
+  connections: number,
+): Promise<PhysicalLimit> {
+  const sql = postgres(url, {
+    max: connections,
+    onnotice: () => undefined,
+    connection: { application_name: "durably-bench-probe" },
+  });
   try {
     await sql`create table if not exists scratch (id bigserial, v text)`;
     await sql`truncate scratch`;

@@ -37,11 +37,25 @@ const databases = {
   probe: "bench_physical",
 } as const;
 const databaseOf = (library: LibraryName, scenario: string): string =>
-  scenario === "queue" || scenario === "queue-drain" ? databases[`${library}_queue`] : scenario === "client" ? databases[`${library}_client`] : databases[library];
+  scenario === "queue" || scenario === "queue-drain"
+    ? databases[`${library}_queue`]
+    : scenario === "client"
+      ? databases[`${library}_client`]
+      : databases[library];
 const launchDatabase = (library: LibraryName) => `bench_${library}_launch`;
 /** Scenarios that are one worker run per library and round. */
 /** Scenario 5 (`client`) is one client process per library and round; it starts its queue worker itself. */
-const plainScenarios = ["sequential", "parallel", "long-workflow", "queue", "queue-drain", "client", "messages", "messages-across", "statements"] as const;
+const plainScenarios = [
+  "sequential",
+  "parallel",
+  "long-workflow",
+  "queue",
+  "queue-drain",
+  "client",
+  "messages",
+  "messages-across",
+  "statements",
+] as const;
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
@@ -68,8 +82,10 @@ async function main(): Promise<number> {
   const server = await openBenchServer(say);
   try {
     const serverInfo = { kind: server.kind, host: server.host, ...(await server.describe()) };
-    say(`durably bench: ${serverInfo.version.split(" on ")[0]} at ${server.host} ` +
-`(${server.kind}); ${options.warmupRounds} warm-up + ${options.rounds} measured round(s)`);
+    say(
+      `durably bench: ${serverInfo.version.split(" on ")[0]} at ${server.host} ` +
+        `(${server.kind}); ${options.warmupRounds} warm-up + ${options.rounds} measured round(s)`,
+    );
     for (const name of Object.values(databases)) await server.recreate(name);
     const runs = await runRounds(server, options, say);
 
@@ -93,7 +109,8 @@ async function main(): Promise<number> {
     };
     say("");
     say(renderTable(report));
-    const outDir = options.outDir === undefined ? fileURLToPath(new URL("../results", import.meta.url)) : resolve(options.outDir);
+    const outDir =
+      options.outDir === undefined ? fileURLToPath(new URL("../results", import.meta.url)) : resolve(options.outDir);
     const jsonPath = await writeResultsJson(outDir, report);
     const svgPath = join(outDir, "latest.svg");
     await writeFile(svgPath, renderChartSvg(report));
@@ -105,28 +122,55 @@ async function main(): Promise<number> {
   }
 }
 
-async function runRounds(server: BenchServer, options: BenchOptions, say: (line: string) => void): Promise<RunRecord[]> {
+async function runRounds(
+  server: BenchServer,
+  options: BenchOptions,
+  say: (line: string) => void,
+): Promise<RunRecord[]> {
   const runs: RunRecord[] = [];
   const selected = (id: string) => options.only.length === 0 || options.only.includes(id);
   const total = options.warmupRounds + options.rounds;
   const base = { sizes: options.sizes };
-  const worker = (o: Omit<SpawnWorkerOptions, "timeoutMs">) => spawnWorker({ ...o, timeoutMs: options.workerTimeoutMs });
+  const worker = (o: Omit<SpawnWorkerOptions, "timeoutMs">) =>
+    spawnWorker({ ...o, timeoutMs: options.workerTimeoutMs });
 
   for (let round = 1; round <= total; round++) {
     const warmup = round <= options.warmupRounds;
     // Alternate which library goes first, so neither always runs on a cooler (or warmer) server.
     const order: LibraryName[] = round % 2 === 1 ? ["durably", "dbos"] : ["dbos", "durably"];
     say(`round ${round}/${total}${warmup ? " (warm-up, not counted)" : ""}`);
-    const record = (library: RunRecord["library"], scenario: string, outcome: WorkerOutcome, elapsedMs = outcome.elapsedMs) => {
+    const record = (
+      library: RunRecord["library"],
+      scenario: string,
+      outcome: WorkerOutcome,
+      elapsedMs = outcome.elapsedMs,
+    ) => {
       const run: RunRecord = outcome.ok
-        ? { round, warmup, library, scenario, ok: true, metrics: outcome.result?.metrics ?? {}, details: outcome.result?.details, elapsedMs }
+        ? {
+            round,
+            warmup,
+            library,
+            scenario,
+            ok: true,
+            metrics: outcome.result?.metrics ?? {},
+            details: outcome.result?.details,
+            elapsedMs,
+          }
         : { round, warmup, library, scenario, ok: false, error: outcome.error, elapsedMs };
       runs.push(run);
       say(`  ${scenario.padEnd(15)} ${library.padEnd(8)} ${describeRun(run)}`);
     };
 
     if (selected("physical-limit")) {
-      record("postgres", "physical-limit", await worker({ library: "postgres", scenario: "physical-limit", input: { ...base, url: server.url(databases.probe) } }));
+      record(
+        "postgres",
+        "physical-limit",
+        await worker({
+          library: "postgres",
+          scenario: "physical-limit",
+          input: { ...base, url: server.url(databases.probe) },
+        }),
+      );
     }
     // Autovacuum may be off (it is on this project's CI machines): dead index entries left by
     // earlier runs would then slow later ones, so each run starts from a vacuumed database.
@@ -135,7 +179,11 @@ async function runRounds(server: BenchServer, options: BenchOptions, say: (line:
       if (!selected(scenario)) continue;
       for (const library of order) {
         await prepare(databaseOf(library, scenario));
-        record(library, scenario, await worker({ library, scenario, input: { ...base, url: server.url(databaseOf(library, scenario)) } }));
+        record(
+          library,
+          scenario,
+          await worker({ library, scenario, input: { ...base, url: server.url(databaseOf(library, scenario)) } }),
+        );
       }
     }
     if (selected("recovery")) {
@@ -173,7 +221,9 @@ function describeRun(run: RunRecord): string {
   const seconds = `(${(run.elapsedMs / 1000).toFixed(1)} s)`;
   if (!run.ok) return `FAILED ${seconds}: ${(run.error ?? "").split("\n")[0]}`;
   const metrics = Object.entries(run.metrics ?? {})
-    .map(([key, value]) => `${key} ${Number.isInteger(value) ? value : value < 10 ? value.toFixed(3) : value.toFixed(1)}`)
+    .map(
+      ([key, value]) => `${key} ${Number.isInteger(value) ? value : value < 10 ? value.toFixed(3) : value.toFixed(1)}`,
+    )
     .join(", ");
   return `${metrics} ${seconds}`;
 }
@@ -181,7 +231,9 @@ function describeRun(run: RunRecord): string {
 function statementShapes(runs: readonly RunRecord[]): Record<string, unknown> {
   const shapes: Record<string, unknown> = {};
   for (const library of ["durably", "dbos"]) {
-    const last = [...runs].reverse().find((r) => r.ok && !r.warmup && r.library === library && r.scenario === "statements");
+    const last = [...runs]
+      .reverse()
+      .find((r) => r.ok && !r.warmup && r.library === library && r.scenario === "statements");
     if (last !== undefined) shapes[library] = last.details?.statementsPerWorkflowByShape;
   }
   return shapes;
@@ -189,9 +241,13 @@ function statementShapes(runs: readonly RunRecord[]): Record<string, unknown> {
 
 function libraryInfo(): BenchReport["libraries"] {
   const require = createRequire(import.meta.url);
-  const durably = JSON.parse(readFileSync(require.resolve("@durably/core/package.json"), "utf8")) as { version: string };
+  const durably = JSON.parse(readFileSync(require.resolve("@durably/core/package.json"), "utf8")) as {
+    version: string;
+  };
   const dbosEntry = require.resolve("@dbos-inc/dbos-sdk");
-  const dbos = JSON.parse(readFileSync(join(dirname(dbosEntry), "..", "..", "package.json"), "utf8")) as { version: string };
+  const dbos = JSON.parse(readFileSync(join(dirname(dbosEntry), "..", "..", "package.json"), "utf8")) as {
+    version: string;
+  };
   return {
     durably: {
       version: durably.version,
@@ -205,8 +261,9 @@ function libraryInfo(): BenchReport["libraries"] {
       systemDatabasePoolSize: "default (10)",
       applicationVersion: benchApplicationVersion,
       logLevel: "error",
-      config: "DBOS.setConfig({ name, systemDatabaseUrl, applicationVersion, logLevel: 'error' }); executorID set " +
-"for recovery",
+      config:
+        "DBOS.setConfig({ name, systemDatabaseUrl, applicationVersion, logLevel: 'error' }); executorID set " +
+        "for recovery",
       recoveryResultPollingMs: dbosResultPollingMs,
       note: "recovery re-enqueues onto DBOS's internal queue, polled every 1 s (its default)",
     },

@@ -27,11 +27,15 @@ export type WorkerOutcome =
 export function spawnWorker(options: SpawnWorkerOptions): Promise<WorkerOutcome> {
   const started = performance.now();
   // node itself, not the tsx CLI: the CLI runs node as a grandchild that a SIGKILL would orphan.
-  const child = spawn(process.execPath, ["--import", "tsx", workerPath, options.library, options.scenario, JSON.stringify(options.input)], {
-    cwd: benchDir,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NODE_NO_WARNINGS: "1" },
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", workerPath, options.library, options.scenario, JSON.stringify(options.input)],
+    {
+      cwd: benchDir,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NODE_NO_WARNINGS: "1" },
+    },
+  );
   let stdout = "";
   let stderr = "";
   let result: ScenarioResult | undefined;
@@ -62,10 +66,15 @@ export function spawnWorker(options: SpawnWorkerOptions): Promise<WorkerOutcome>
       clearTimeout(timer);
       const elapsedMs = performance.now() - started;
       if (killedWhenReady) return resolve({ ok: true, result: undefined, elapsedMs });
-      if (timedOut) return resolve({ ok: false, error: `timed out after ${options.timeoutMs} ms\n${stderr.trim()}`, elapsedMs });
+      if (timedOut)
+        return resolve({ ok: false, error: `timed out after ${options.timeoutMs} ms\n${stderr.trim()}`, elapsedMs });
       if (code === 0 && result !== undefined) return resolve({ ok: true, result, elapsedMs });
       const how = signal === null ? `exit code ${code}` : `signal ${signal}`;
-      resolve({ ok: false, error: `worker ended with ${how}${result === undefined ? " and no result" : ""}\n${stderr.trim()}`, elapsedMs });
+      resolve({
+        ok: false,
+        error: `worker ended with ${how}${result === undefined ? " and no result" : ""}\n${stderr.trim()}`,
+        elapsedMs,
+      });
     });
   });
 }

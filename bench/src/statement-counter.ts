@@ -51,7 +51,8 @@ export function createStatementCounter(isBackground: (sql: string) => boolean): 
     }
     statements += texts.length;
     if (committed) commits++;
-    if (committed && texts.length === 1 && /^select\b/i.test(texts[0]!) && !/\bfor (no key )?update\b/i.test(texts[0]!)) readOnlyCommits++;
+    if (committed && texts.length === 1 && /^select\b/i.test(texts[0]!) && !/\bfor (no key )?update\b/i.test(texts[0]!))
+      readOnlyCommits++;
     tally(shapes, texts);
   };
 

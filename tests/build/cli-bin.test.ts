@@ -9,7 +9,9 @@ import { expect, test } from "vitest";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 test("the CLI's bin is a committed, executable file, so install can link it before the build", () => {
-  const { bin } = JSON.parse(readFileSync(join(root, "packages", "cli", "package.json"), "utf8")) as { bin: Record<string, string> };
+  const { bin } = JSON.parse(readFileSync(join(root, "packages", "cli", "package.json"), "utf8")) as {
+    bin: Record<string, string>;
+  };
   const path = join("packages", "cli", bin.durably!);
   const staged = execFileSync("git", ["ls-files", "--stage", "--", path], { cwd: root, encoding: "utf8" });
   expect(staged, `${path} is not committed`).toMatch(/^100755 /);

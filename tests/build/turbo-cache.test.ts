@@ -6,7 +6,13 @@ import { fileURLToPath } from "node:url";
 import { expect, test } from "vitest";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const turbo = (args: string[]) => execFileSync("pnpm", ["exec", "turbo", "run", "build", ...args], { cwd: root, encoding: "utf8", env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" }, maxBuffer: 64 << 20 });
+const turbo = (args: string[]) =>
+  execFileSync("pnpm", ["exec", "turbo", "run", "build", ...args], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
+    maxBuffer: 64 << 20,
+  });
 
 interface DryTask {
   taskId: string;
@@ -18,7 +24,9 @@ interface DryTask {
 
 test("after a build, every build task is a cache hit and none hashes its own outputs", () => {
   turbo(["--output-logs=none"]); // premise: the tree as it is now has been built once
-  const tasks = (JSON.parse(turbo(["--dry=json"])) as { tasks: DryTask[] }).tasks.filter((t) => t.command !== "<NONEXISTENT>");
+  const tasks = (JSON.parse(turbo(["--dry=json"])) as { tasks: DryTask[] }).tasks.filter(
+    (t) => t.command !== "<NONEXISTENT>",
+  );
   expect(tasks.length).toBeGreaterThan(5);
   for (const task of tasks) {
     const outputDirs = (task.outputs ?? []).map((glob) => glob.replace(/\*\*.*$/, ""));

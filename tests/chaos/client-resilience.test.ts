@@ -1,7 +1,17 @@
 // The client side of faults, one at a time through our TCP proxy: launch waits out a server that
 // is restarting (within its connect timeout, and no longer), and a caller waiting on getResult
 // rides out connection resets.
-import { createDBOSContext, isDurablyError, launch, registerWorkflow, retrieveWorkflow, runWorkflow, shutdown, sleep, type DBOSContext } from "@durably/core";
+import {
+  createDBOSContext,
+  isDurablyError,
+  launch,
+  registerWorkflow,
+  retrieveWorkflow,
+  runWorkflow,
+  shutdown,
+  sleep,
+  type DBOSContext,
+} from "@durably/core";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterEach, expect, it } from "vitest";
 import { TcpProxy } from "./support/tcp-proxy.js";
@@ -23,7 +33,14 @@ async function proxiedUrl(): Promise<{ proxy: TcpProxy; url: string }> {
 }
 
 function context(url: string, executorId: string, connectTimeoutMs = 10_000) {
-  const ctx = createDBOSContext({ appName: "resilience", systemDatabaseUrl: url, executorId, applicationVersion: "1", logger: quiet, connectTimeoutMs });
+  const ctx = createDBOSContext({
+    appName: "resilience",
+    systemDatabaseUrl: url,
+    executorId,
+    applicationVersion: "1",
+    logger: quiet,
+    connectTimeoutMs,
+  });
   const napThenAnswer = registerWorkflow(ctx, async function napThenAnswer(c: DBOSContext, ms: number) {
     await sleep(c, ms);
     return 42;

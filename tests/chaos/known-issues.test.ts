@@ -6,7 +6,17 @@ import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
-import { createDBOSContext, launch, recoverPendingWorkflows, registerWorkflow, retrieveWorkflow, runAsStep, runWorkflow, shutdown, type DBOSContext } from "@durably/core";
+import {
+  createDBOSContext,
+  launch,
+  recoverPendingWorkflows,
+  registerWorkflow,
+  retrieveWorkflow,
+  runAsStep,
+  runWorkflow,
+  shutdown,
+  type DBOSContext,
+} from "@durably/core";
 import { useTestDatabase } from "@durably/testing/vitest";
 import postgres from "postgres";
 import { expect, it } from "vitest";
@@ -16,17 +26,22 @@ const database = useTestDatabase();
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 // Why sysdb runs postgres.js with fetch_types off (lists travel as JSON).
-it("postgres.js leaves a rejection unhandled when a new connection is lost during its type fetch " +
-"(porsager/postgres#1192)", async () => {
-  const script = fileURLToPath(new URL("./repro/type-fetch-reset.ts", import.meta.url));
-  const outcome = await promisify(execFile)(process.execPath, ["--import", tsx, script, database.url], { timeout: 30_000 }).then(
-    ({ stdout }) => ({ code: 0, stdout }),
-    (error: { code?: number; stdout?: string }) => ({ code: error.code, stdout: error.stdout ?? "" }),
-  );
-  expect(outcome.code, outcome.stdout).toBe(70);
-  // closedDuringTypeFetch: the proxy's evidence the chaos tiers use to recognise this crash.
-  expect(JSON.parse(outcome.stdout)).toMatchObject({ unhandled: true, code: "ECONNRESET", closedDuringTypeFetch: 1 });
-});
+it(
+  "postgres.js leaves a rejection unhandled when a new connection is lost during its type fetch " +
+    "(porsager/postgres#1192)",
+  async () => {
+    const script = fileURLToPath(new URL("./repro/type-fetch-reset.ts", import.meta.url));
+    const outcome = await promisify(execFile)(process.execPath, ["--import", tsx, script, database.url], {
+      timeout: 30_000,
+    }).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (error: { code?: number; stdout?: string }) => ({ code: error.code, stdout: error.stdout ?? "" }),
+    );
+    expect(outcome.code, outcome.stdout).toBe(70);
+    // closedDuringTypeFetch: the proxy's evidence the chaos tiers use to recognise this crash.
+    expect(JSON.parse(outcome.stdout)).toMatchObject({ unhandled: true, code: "ECONNRESET", closedDuringTypeFetch: 1 });
+  },
+);
 
 // durably (fixed): a claim commits before its reply; when the reply is lost (connection reset
 // after commit), the claimer finds what it took by the claim's token and runs it, instead of
@@ -34,7 +49,14 @@ it("postgres.js leaves a rejection unhandled when a new connection is lost durin
 it("a workflow whose internal-queue claim reply was lost still finishes", async () => {
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
   const context = (executorId: string, url: string) => {
-    const ctx = createDBOSContext({ appName: "lost-reply", systemDatabaseUrl: url, executorId, applicationVersion: "1", logger: quiet, pollIntervalMs: 200 });
+    const ctx = createDBOSContext({
+      appName: "lost-reply",
+      systemDatabaseUrl: url,
+      executorId,
+      applicationVersion: "1",
+      logger: quiet,
+      pollIntervalMs: 200,
+    });
     const wf = registerWorkflow(ctx, async function oneStep(c: DBOSContext) {
       await runAsStep(c, () => new Promise((r) => setTimeout(r, 300)), { name: "wait" });
       return "done";
@@ -77,7 +99,13 @@ it("a workflow whose internal-queue claim reply was lost still finishes", async 
 // statement resolve at ReadyForQuery, after the commit.
 it("a workflow start whose commit fails is reported as an error", async () => {
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-  const ctx = createDBOSContext({ appName: "commit-fails", systemDatabaseUrl: database.url, executorId: "x", applicationVersion: "1", logger: quiet });
+  const ctx = createDBOSContext({
+    appName: "commit-fails",
+    systemDatabaseUrl: database.url,
+    executorId: "x",
+    applicationVersion: "1",
+    logger: quiet,
+  });
   const wf = registerWorkflow(ctx, async function noop() {
     return "done";
   });
@@ -106,7 +134,9 @@ it("a workflow start whose commit fails is reported as an error", async () => {
 it("cutting durably's write transactions does not kill the process", async () => {
   const script = fileURLToPath(new URL("./repro/transaction-cut.ts", import.meta.url));
   for (let attempt = 0; attempt < 3; attempt++) {
-    const outcome = await promisify(execFile)(process.execPath, ["--import", tsx, script, database.url, "terminate"], { timeout: 60_000 }).then(
+    const outcome = await promisify(execFile)(process.execPath, ["--import", tsx, script, database.url, "terminate"], {
+      timeout: 60_000,
+    }).then(
       ({ stdout }) => ({ code: 0, stdout }),
       (error: { code?: number; stdout?: string }) => ({ code: error.code, stdout: error.stdout ?? "" }),
     );
@@ -132,7 +162,13 @@ it("dropping replies mid-pipeline never strands a query", { timeout: 150_000, re
   target.hostname = "127.0.0.1";
   target.port = String(proxy.port);
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-  const ctx = createDBOSContext({ appName: "strand", systemDatabaseUrl: target.toString(), executorId: "x", applicationVersion: "1", logger: quiet });
+  const ctx = createDBOSContext({
+    appName: "strand",
+    systemDatabaseUrl: target.toString(),
+    executorId: "x",
+    applicationVersion: "1",
+    logger: quiet,
+  });
   const fiveSteps = registerWorkflow(ctx, async function fiveSteps(c: DBOSContext, x: number) {
     let v = x;
     for (let i = 0; i < 5; i++) v = await runAsStep(c, async () => v + 1, { name: `s${i}` });

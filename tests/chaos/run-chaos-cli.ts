@@ -15,10 +15,15 @@ if (base === undefined) {
   console.error("DURABLY_CHAOS=off: nothing to run");
   process.exit(0);
 }
-const profile: ChaosProfile = { ...base, ...(JSON.parse(process.env.DURABLY_CHAOS_OVERRIDES ?? "{}") as Partial<ChaosProfile>) };
+const profile: ChaosProfile = {
+  ...base,
+  ...(JSON.parse(process.env.DURABLY_CHAOS_OVERRIDES ?? "{}") as Partial<ChaosProfile>),
+};
 const binDir = findPostgresBinaries();
 if (binDir === undefined) {
-  console.error("No Postgres binaries (initdb, pg_ctl): install Debian's postgresql package or set DURABLY_CHAOS_PG_BIN.");
+  console.error(
+    "No Postgres binaries (initdb, pg_ctl): install Debian's postgresql package or set DURABLY_CHAOS_PG_BIN.",
+  );
   process.exit(2);
 }
 // Ctrl-C or SIGTERM ends the run early but still stops the workers and deletes the cluster.

@@ -15,7 +15,9 @@ import { findPostgresBinaries } from "./support/throwaway-cluster.js";
 const binDir = findPostgresBinaries();
 const wanted = profileFromEnv()?.tier === "smoke";
 if (wanted && binDir === undefined && process.env.CI !== "true") {
-  console.warn("chaos smoke skipped: no initdb/pg_ctl (install Debian's postgresql package or set DURABLY_CHAOS_PG_BIN)");
+  console.warn(
+    "chaos smoke skipped: no initdb/pg_ctl (install Debian's postgresql package or set DURABLY_CHAOS_PG_BIN)",
+  );
 }
 
 // Without libfaketime the workers run with unshifted clocks, saying so; under CI=true the run fails instead.
@@ -24,7 +26,8 @@ const unskewed = wanted && skipForMissingPremise("the chaos smoke tier's clock-s
 
 describe.skipIf(!wanted || (binDir === undefined && process.env.CI !== "true"))("chaos smoke", () => {
   it("finishes every workflow exactly once, with its steps' checkpointed outputs, through faults", async () => {
-    if (binDir === undefined) throw new Error("CI needs Postgres binaries for the chaos suite: .ci/run installs Debian's postgresql package");
+    if (binDir === undefined)
+      throw new Error("CI needs Postgres binaries for the chaos suite: .ci/run installs Debian's postgresql package");
     if (!unskewed) assertPremise(noSkew);
     const summary = await runChaos(smokeProfile, {
       seed: chaosSeed(),

@@ -13,17 +13,24 @@ const binDir = findPostgresBinaries();
 
 describe.skipIf(profile?.tier !== "soak")("chaos soak", () => {
   const budgetMs = (profile?.warmupMs ?? 0) + (profile?.faultWindowMs ?? 0) + (profile?.settleMs ?? 0) + 600_000;
-  it("keeps every invariant through a long run of faults", async () => {
-    if (binDir === undefined) throw new Error("the soak tier needs Postgres binaries: install Debian's postgresql package or set DURABLY_CHAOS_PG_BIN");
-    const summary = await runChaos(profile!, {
-      seed: chaosSeed(),
-      binDir,
-      log: (line) => console.error(`[chaos] ${line}`),
-      keepRunDir: process.env.DURABLY_CHAOS_KEEP === "1",
-      // Without libfaketime the workers run unshifted; the summary's clocks.notSkewed says why.
-      notSkewed: skewedClockUnavailable(),
-    });
-    console.log(JSON.stringify(summary, null, 2));
-    expect(summary.violations).toEqual([]);
-  }, budgetMs);
+  it(
+    "keeps every invariant through a long run of faults",
+    async () => {
+      if (binDir === undefined)
+        throw new Error(
+          "the soak tier needs Postgres binaries: install Debian's postgresql package or set DURABLY_CHAOS_PG_BIN",
+        );
+      const summary = await runChaos(profile!, {
+        seed: chaosSeed(),
+        binDir,
+        log: (line) => console.error(`[chaos] ${line}`),
+        keepRunDir: process.env.DURABLY_CHAOS_KEEP === "1",
+        // Without libfaketime the workers run unshifted; the summary's clocks.notSkewed says why.
+        notSkewed: skewedClockUnavailable(),
+      });
+      console.log(JSON.stringify(summary, null, 2));
+      expect(summary.violations).toEqual([]);
+    },
+    budgetMs,
+  );
 });

@@ -20,9 +20,14 @@ function durably(args: string[], cwd: string): Promise<{ code: number; stdout: s
   const { DBOS_SYSTEM_DATABASE_URL: _unset, ...env } = process.env;
   return new Promise((resolve) => {
     const bin = join(repoRoot, "packages", "cli", "bin", "durably.js");
-    execFile(process.execPath, [bin, ...args], { cwd, env: { ...env, NO_COLOR: "1" }, timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd, env: { ...env, NO_COLOR: "1" }, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -38,7 +43,9 @@ test("dev-db start/status/stop and the demo use one server and database from any
 
   const started = await durably(["dev-db", "start"], project);
   expect(started.code, started.stderr).toBe(0);
-  expect(started.stderr).toMatch(new RegExp(`^Started the development Postgres on port \\d+ \\(files in ${dataDir}\\)\\.\\n$`));
+  expect(started.stderr).toMatch(
+    new RegExp(`^Started the development Postgres on port \\d+ \\(files in ${dataDir}\\)\\.\\n$`),
+  );
   const url = /^export DBOS_SYSTEM_DATABASE_URL=(postgres:\/\/\S+\/durably_dev)\n$/.exec(started.stdout)?.[1];
   expect(url, started.stdout).toBeDefined();
   try {
@@ -48,7 +55,9 @@ test("dev-db start/status/stop and the demo use one server and database from any
     expect(demo.code, demo.output).toBe(0);
     expect(demo.output).toContain(`no DBOS_SYSTEM_DATABASE_URL: using the dev Postgres running in ${dataDir}`);
     expect(demo.output).not.toContain("starting the dev Postgres");
-    expect(demo.output).toContain(`system database: ${maskPassword(url!)} (pnpm durably dev-db start prints it in full)`);
+    expect(demo.output).toContain(
+      `system database: ${maskPassword(url!)} (pnpm durably dev-db start prints it in full)`,
+    );
 
     const status = await durably(["dev-db", "status"], app);
     expect(status.code).toBe(0);

@@ -47,7 +47,9 @@ test("a resumed order says which steps came from checkpoints and prints only wha
   expect(second.code, second.output).toBe(0);
   const lines = linesOf(second.output, id);
   expect(lines).toContainEqual(
-    expect.stringContaining(`recovered ${id}: steps 0–2 (reserve, charge, DBOS.sleep) from checkpoints, continuing at step 3`),
+    expect.stringContaining(
+      `recovered ${id}: steps 0–2 (reserve, charge, DBOS.sleep) from checkpoints, continuing at step 3`,
+    ),
   );
   expect(lines).toContainEqual(expect.stringMatching(/the pickup wait \(step 2\) ends at \d\d:\d\d:\d\d, in \d+ s$/));
   expect(lines.filter((l) => l.includes("✓")).map((l) => l.replace(/^\[[^\]]+\] /, ""))).toEqual([
@@ -55,7 +57,9 @@ test("a resumed order says which steps came from checkpoints and prints only wha
     `✓ step 3 ship: TRACK-${id.toUpperCase()}`,
   ]);
   expect(second.output).not.toMatch(/reserving inventory|charging the card|kill me now/);
-  expect(lines).toContainEqual(expect.stringContaining("checkpoints in Postgres: 0:reserve, 1:charge, 2:DBOS.sleep, 3:ship"));
+  expect(lines).toContainEqual(
+    expect.stringContaining("checkpoints in Postgres: 0:reserve, 1:charge, 2:DBOS.sleep, 3:ship"),
+  );
   expect(lines).toContainEqual(expect.stringContaining(`payments recorded for ${id} in the shop database: 1`));
   // Every line of the run but the one naming the system database carries the order ID.
   expect(second.output.trim().split("\n").length - lines.length).toBe(1);
@@ -68,10 +72,15 @@ test("an order recovered at launch while a new one runs prints every line under 
   const run = await runDemo(fresh, { env: env() }).exited;
   expect(run.code, run.output).toBe(0);
   const recovered = linesOf(run.output, killed);
-  expect(recovered).toContainEqual(expect.stringContaining(`recovered ${killed}: steps 0–2 (reserve, charge, DBOS.sleep) from checkpoints`));
+  expect(recovered).toContainEqual(
+    expect.stringContaining(`recovered ${killed}: steps 0–2 (reserve, charge, DBOS.sleep) from checkpoints`),
+  );
   expect(recovered).toContainEqual(expect.stringContaining(`✓ step 3 ship: TRACK-${killed.toUpperCase()}`));
   expect(linesOf(run.output, fresh)).toContainEqual(expect.stringContaining(`✓ step 0 reserve`));
   // Nothing else: each line is about the run (system database) or carries one of the two order IDs.
-  const unowned = run.output.trim().split("\n").filter((l) => !l.includes(`${killed}] `) && !l.includes(`${fresh}] `));
+  const unowned = run.output
+    .trim()
+    .split("\n")
+    .filter((l) => !l.includes(`${killed}] `) && !l.includes(`${fresh}] `));
   expect(unowned).toEqual([expect.stringContaining("system database: ")]);
 }, 180_000);

@@ -106,159 +106,171 @@ function finishedSteps(n: number, path: "old" | "new"): string[] {
 const strandedWarning = /pending workflows of versions .* are served by no live worker/;
 
 describe("deploying new code with workflows in flight", () => {
-  test("v2 workers (compatible with v1) finish 30 runs of v1: past the patch point on the old path, before it on " +
-"the new; new runs take the new path; no committed step runs again; DBOS's client reads them", async () => {
-    const effectLog = join(mkdtempSync(join(tmpdir(), "deploy-")), "effects.log");
-    const appName = "deploy-patched";
-    await inFlightOnV1(appName, "p-", 30, effectLog, 2);
-    const ranOnV1 = effects(effectLog);
-    const recordedOnV1 = await checkpoints("p-");
+  test(
+    "v2 workers (compatible with v1) finish 30 runs of v1: past the patch point on the old path, before it on " +
+      "the new; new runs take the new path; no committed step runs again; DBOS's client reads them",
+    async () => {
+      const effectLog = join(mkdtempSync(join(tmpdir(), "deploy-")), "effects.log");
+      const appName = "deploy-patched";
+      await inFlightOnV1(appName, "p-", 30, effectLog, 2);
+      const ranOnV1 = effects(effectLog);
+      const recordedOnV1 = await checkpoints("p-");
 
-    const v2 = [
-      await startWorker({ appName, version: "v2", code: "v2", effectLog, compatibleVersions: ["v1"] }),
-      await startWorker({ appName, version: "v2", code: "v2", effectLog, compatibleVersions: ["v1"] }),
-    ];
-    await expect
-      .poll(async () => (await rows("p-")).filter((r) => r.status === "SUCCESS").length, {
-        timeout: 60_000,
-        interval: 250,
-      })
-      .toBe(30);
-    await v2[0]!.run([
-      { id: "new-0", n: 0 },
-      { id: "new-1", n: 1 },
-    ]);
-    await expect
-      .poll(async () => (await rows("new-")).map((r) => r.status), { timeout: 30_000, interval: 250 })
-      .toEqual(["SUCCESS", "SUCCESS"]);
-    expect(v2.flatMap((w) => w.logs).filter((l) => strandedWarning.test(l.message))).toEqual([]);
+      const v2 = [
+        await startWorker({ appName, version: "v2", code: "v2", effectLog, compatibleVersions: ["v1"] }),
+        await startWorker({ appName, version: "v2", code: "v2", effectLog, compatibleVersions: ["v1"] }),
+      ];
+      await expect
+        .poll(async () => (await rows("p-")).filter((r) => r.status === "SUCCESS").length, {
+          timeout: 60_000,
+          interval: 250,
+        })
+        .toBe(30);
+      await v2[0]!.run([
+        { id: "new-0", n: 0 },
+        { id: "new-1", n: 1 },
+      ]);
+      await expect
+        .poll(async () => (await rows("new-")).map((r) => r.status), { timeout: 30_000, interval: 250 })
+        .toEqual(["SUCCESS", "SUCCESS"]);
+      expect(v2.flatMap((w) => w.logs).filter((l) => strandedWarning.test(l.message))).toEqual([]);
 
-    const finished = await rows("p-");
-    for (const row of finished) {
-      const n = Number(row.id.slice(2));
-      expect(row.steps, row.id).toEqual(finishedSteps(n, n % 2 === 1 ? "new" : "old"));
-      // A claim keeps the version that recorded the steps.
-      expect(row.version).toBe("v1");
-    }
-    expect((await rows("new-")).map((r) => r.steps)).toEqual([finishedSteps(0, "new"), finishedSteps(1, "new")]);
-    // What v1 recorded is still there as it was.
-    const after = (await checkpoints("p-")) as Array<{ workflow_uuid: string; function_id: number }>;
-    const recorded = new Set((recordedOnV1 as typeof after).map((c) => JSON.stringify(c)));
-    expect(after.filter((c) => recorded.has(JSON.stringify(c)))).toHaveLength(recordedOnV1.length);
-    // Every step ran exactly once, across both deploys: v1's committed steps never again.
-    const ran = effects(effectLog);
-    for (const [effect, times] of ran) expect(times, effect).toBe(1);
-    for (const effect of ranOnV1.keys()) expect(ran.get(effect)).toBe(1);
-    expect(ran.size).toBe(
-      finished.reduce((sum, r) => sum + r.steps.filter((s) => !s.startsWith("DBOS.")).length, 0) + 2 * 4,
-    );
+      const finished = await rows("p-");
+      for (const row of finished) {
+        const n = Number(row.id.slice(2));
+        expect(row.steps, row.id).toEqual(finishedSteps(n, n % 2 === 1 ? "new" : "old"));
+        // A claim keeps the version that recorded the steps.
+        expect(row.version).toBe("v1");
+      }
+      expect((await rows("new-")).map((r) => r.steps)).toEqual([finishedSteps(0, "new"), finishedSteps(1, "new")]);
+      // What v1 recorded is still there as it was.
+      const after = (await checkpoints("p-")) as Array<{ workflow_uuid: string; function_id: number }>;
+      const recorded = new Set((recordedOnV1 as typeof after).map((c) => JSON.stringify(c)));
+      expect(after.filter((c) => recorded.has(JSON.stringify(c)))).toHaveLength(recordedOnV1.length);
+      // Every step ran exactly once, across both deploys: v1's committed steps never again.
+      const ran = effects(effectLog);
+      for (const [effect, times] of ran) expect(times, effect).toBe(1);
+      for (const effect of ranOnV1.keys()) expect(ran.get(effect)).toBe(1);
+      expect(ran.size).toBe(
+        finished.reduce((sum, r) => sum + r.steps.filter((s) => !s.startsWith("DBOS.")).length, 0) + 2 * 4,
+      );
 
-    const dbos = await createDBOSClient(db.url, appName);
-    try {
-      for (const n of [0, 1, 28, 29]) {
-        const id = `p-${String(n).padStart(2, "0")}`;
-        expect(await dbos.retrieveWorkflow(id).getResult()).toEqual({
-          n,
-          path: n % 2 === 1 ? "new" : "old",
-          version: "v2",
-        });
-        expect(await dbos.getWorkflow(id)).toMatchObject({
-          status: "SUCCESS",
-          workflowName: "deployOrder",
-          applicationVersion: "v1",
-        });
-        expect((await dbos.listWorkflowSteps(id))?.map((s) => s.name)).toEqual(
-          finishedSteps(n, n % 2 === 1 ? "new" : "old"),
+      const dbos = await createDBOSClient(db.url, appName);
+      try {
+        for (const n of [0, 1, 28, 29]) {
+          const id = `p-${String(n).padStart(2, "0")}`;
+          expect(await dbos.retrieveWorkflow(id).getResult()).toEqual({
+            n,
+            path: n % 2 === 1 ? "new" : "old",
+            version: "v2",
+          });
+          expect(await dbos.getWorkflow(id)).toMatchObject({
+            status: "SUCCESS",
+            workflowName: "deployOrder",
+            applicationVersion: "v1",
+          });
+          expect((await dbos.listWorkflowSteps(id))?.map((s) => s.name)).toEqual(
+            finishedSteps(n, n % 2 === 1 ? "new" : "old"),
+          );
+        }
+        expect(await dbos.retrieveWorkflow("new-0").getResult()).toEqual({ n: 0, path: "new", version: "v2" });
+      } finally {
+        await dbos.destroy();
+      }
+      for (const worker of v2) await worker.shutdown();
+    },
+  );
+
+  test(
+    "an unguarded change of step order stops the old runs with UNEXPECTED_STEP and leaves them PENDING and " +
+      "unchanged; code that replays them finishes them",
+    async () => {
+      const effectLog = join(mkdtempSync(join(tmpdir(), "deploy-")), "effects.log");
+      const appName = "deploy-unguarded";
+      await inFlightOnV1(appName, "u-", 6, effectLog, 1);
+      const recordedOnV1 = await checkpoints("u-");
+      const ranOnV1 = effects(effectLog);
+
+      const broken = await startWorker({
+        appName,
+        version: "v3",
+        code: "v2-unguarded",
+        effectLog,
+        compatibleVersions: ["v1"],
+      });
+      const diverged = () => broken.logs.filter((l) => l.level === "error" && /diverged/.test(l.message));
+      await expect.poll(() => diverged().length, { timeout: 30_000, interval: 200 }).toBe(6);
+      for (const line of diverged()) {
+        const error = line.fields.error as { code: string; message: string };
+        expect(error.code).toBe("UNEXPECTED_STEP");
+        expect(error.message).toMatch(
+          new RegExp(
+            /^Workflow u-\d\d \(deployOrder\) is not deterministic: step 0 was recorded as "a" /.source +
+              /by application version v1, but this code calls "b" there\./.source,
+          ),
         );
       }
-      expect(await dbos.retrieveWorkflow("new-0").getResult()).toEqual({ n: 0, path: "new", version: "v2" });
-    } finally {
-      await dbos.destroy();
-    }
-    for (const worker of v2) await worker.shutdown();
-  });
+      // Checked after a few lease rounds: nothing moved.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect((await rows("u-")).map((r) => r.status)).toEqual(Array(6).fill("PENDING"));
+      expect(await checkpoints("u-")).toEqual(recordedOnV1);
+      expect(effects(effectLog)).toEqual(ranOnV1);
+      await broken.shutdown();
 
-  test("an unguarded change of step order stops the old runs with UNEXPECTED_STEP and leaves them PENDING and " +
-"unchanged; code that replays them finishes them", async () => {
-    const effectLog = join(mkdtempSync(join(tmpdir(), "deploy-")), "effects.log");
-    const appName = "deploy-unguarded";
-    await inFlightOnV1(appName, "u-", 6, effectLog, 1);
-    const recordedOnV1 = await checkpoints("u-");
-    const ranOnV1 = effects(effectLog);
+      const fixed = await startWorker({ appName, version: "v2", code: "v2", effectLog, compatibleVersions: ["v1"] });
+      await expect
+        .poll(async () => (await rows("u-")).map((r) => r.status), { timeout: 30_000, interval: 250 })
+        .toEqual(Array(6).fill("SUCCESS"));
+      for (const row of await rows("u-")) {
+        const n = Number(row.id.slice(2));
+        expect(row.steps).toEqual(finishedSteps(n, n % 2 === 1 ? "new" : "old"));
+      }
+      for (const times of effects(effectLog).values()) expect(times).toBe(1);
+      await fixed.shutdown();
+    },
+  );
 
-    const broken = await startWorker({
-      appName,
-      version: "v3",
-      code: "v2-unguarded",
-      effectLog,
-      compatibleVersions: ["v1"],
-    });
-    const diverged = () => broken.logs.filter((l) => l.level === "error" && /diverged/.test(l.message));
-    await expect.poll(() => diverged().length, { timeout: 30_000, interval: 200 }).toBe(6);
-    for (const line of diverged()) {
-      const error = line.fields.error as { code: string; message: string };
-      expect(error.code).toBe("UNEXPECTED_STEP");
-      expect(error.message).toMatch(
+  test(
+    "with no live worker serving v1, launch reports the stranded workflows and leaves them; with " +
+      "upgradeStrandedVersions they move to v2 and run",
+    async () => {
+      const effectLog = join(mkdtempSync(join(tmpdir(), "deploy-")), "effects.log");
+      const appName = "deploy-stranded";
+      await inFlightOnV1(appName, "s-", 4, effectLog, 1);
+      const recordedOnV1 = await checkpoints("s-");
+
+      const plain = await startWorker({ appName, version: "v2", code: "v2", effectLog });
+      const warning = plain.logs.find((l) => l.level === "warn" && strandedWarning.test(l.message));
+      expect(warning?.message).toMatch(
         new RegExp(
-          /^Workflow u-\d\d \(deployOrder\) is not deterministic: step 0 was recorded as "a" /.source +
-            /by application version v1, but this code calls "b" there\./.source,
+          /^4 pending workflows of versions v1 are served by no live worker of deploy-stranded; /.source +
+            /this worker runs version v2\. /.source,
         ),
       );
-    }
-    // Checked after a few lease rounds: nothing moved.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect((await rows("u-")).map((r) => r.status)).toEqual(Array(6).fill("PENDING"));
-    expect(await checkpoints("u-")).toEqual(recordedOnV1);
-    expect(effects(effectLog)).toEqual(ranOnV1);
-    await broken.shutdown();
+      expect(warning?.fields.stranded).toEqual([{ applicationVersion: "v1", pending: 4, enqueued: 0 }]);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect((await rows("s-")).map((r) => [r.status, r.version])).toEqual(Array(4).fill(["PENDING", "v1"]));
+      expect(await checkpoints("s-")).toEqual(recordedOnV1);
+      await plain.shutdown();
 
-    const fixed = await startWorker({ appName, version: "v2", code: "v2", effectLog, compatibleVersions: ["v1"] });
-    await expect
-      .poll(async () => (await rows("u-")).map((r) => r.status), { timeout: 30_000, interval: 250 })
-      .toEqual(Array(6).fill("SUCCESS"));
-    for (const row of await rows("u-")) {
-      const n = Number(row.id.slice(2));
-      expect(row.steps).toEqual(finishedSteps(n, n % 2 === 1 ? "new" : "old"));
-    }
-    for (const times of effects(effectLog).values()) expect(times).toBe(1);
-    await fixed.shutdown();
-  });
-
-  test("with no live worker serving v1, launch reports the stranded workflows and leaves them; with " +
-"upgradeStrandedVersions they move to v2 and run", async () => {
-    const effectLog = join(mkdtempSync(join(tmpdir(), "deploy-")), "effects.log");
-    const appName = "deploy-stranded";
-    await inFlightOnV1(appName, "s-", 4, effectLog, 1);
-    const recordedOnV1 = await checkpoints("s-");
-
-    const plain = await startWorker({ appName, version: "v2", code: "v2", effectLog });
-    const warning = plain.logs.find((l) => l.level === "warn" && strandedWarning.test(l.message));
-    expect(warning?.message).toMatch(
-      new RegExp(/^4 pending workflows of versions v1 are served by no live worker of deploy-stranded; /.source + /this worker runs version v2\. /.source),
-    );
-    expect(warning?.fields.stranded).toEqual([{ applicationVersion: "v1", pending: 4, enqueued: 0 }]);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect((await rows("s-")).map((r) => [r.status, r.version])).toEqual(Array(4).fill(["PENDING", "v1"]));
-    expect(await checkpoints("s-")).toEqual(recordedOnV1);
-    await plain.shutdown();
-
-    const upgrading = await startWorker({
-      appName,
-      version: "v2",
-      code: "v2",
-      effectLog,
-      upgradeStrandedVersions: true,
-    });
-    expect(upgrading.logs.find((l) => /^upgraded 4 workflows of versions v1/.test(l.message))).toBeDefined();
-    expect(upgrading.logs.filter((l) => strandedWarning.test(l.message))).toEqual([]);
-    await expect
-      .poll(async () => (await rows("s-")).map((r) => [r.status, r.version]), { timeout: 30_000, interval: 250 })
-      .toEqual(Array(4).fill(["SUCCESS", "v2"]));
-    for (const row of await rows("s-")) {
-      const n = Number(row.id.slice(2));
-      expect(row.steps).toEqual(finishedSteps(n, n % 2 === 1 ? "new" : "old"));
-    }
-    for (const times of effects(effectLog).values()) expect(times).toBe(1);
-    await upgrading.shutdown();
-  });
+      const upgrading = await startWorker({
+        appName,
+        version: "v2",
+        code: "v2",
+        effectLog,
+        upgradeStrandedVersions: true,
+      });
+      expect(upgrading.logs.find((l) => /^upgraded 4 workflows of versions v1/.test(l.message))).toBeDefined();
+      expect(upgrading.logs.filter((l) => strandedWarning.test(l.message))).toEqual([]);
+      await expect
+        .poll(async () => (await rows("s-")).map((r) => [r.status, r.version]), { timeout: 30_000, interval: 250 })
+        .toEqual(Array(4).fill(["SUCCESS", "v2"]));
+      for (const row of await rows("s-")) {
+        const n = Number(row.id.slice(2));
+        expect(row.steps).toEqual(finishedSteps(n, n % 2 === 1 ? "new" : "old"));
+      }
+      for (const times of effects(effectLog).values()) expect(times).toBe(1);
+      await upgrading.shutdown();
+    },
+  );
 });

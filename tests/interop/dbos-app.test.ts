@@ -63,11 +63,15 @@ beforeAll(async () => {
       pollIntervalMs: 50,
       serializer,
     });
-    peerFlows[format] = registerWorkflow(peer, async (wctx: DBOSContext) => {
-      const message = await recv(wctx, { topic: "in", timeoutMs: 30_000 });
-      await setEvent(wctx, "ack", { got: message });
-      return message;
-    }, { name: "peer" });
+    peerFlows[format] = registerWorkflow(
+      peer,
+      async (wctx: DBOSContext) => {
+        const message = await recv(wctx, { topic: "in", timeoutMs: 30_000 });
+        await setEvent(wctx, "ack", { got: message });
+        return message;
+      },
+      { name: "peer" },
+    );
     await launch(peer);
     peers[format] = peer;
   }
@@ -249,7 +253,10 @@ describe.each([
   test("durably reads its schedule's context, and triggering it runs the DBOS workflow with that context", async () => {
     const name = `${appName}-yearly-${format}`;
     expect(await getSchedule(client(), name)).toMatchObject({
-      workflowName: `scheduled${suffix}`, cron: "0 0 1 1 *", status: "ACTIVE", context: rich,
+      workflowName: `scheduled${suffix}`,
+      cron: "0 0 1 1 *",
+      status: "ACTIVE",
+      context: rich,
     });
     const handle = await triggerSchedule<{ scheduledTime: unknown; context: unknown }>(client(), name);
     const result = await handle.getResult({ timeoutMs: 20_000 });
@@ -347,21 +354,25 @@ describe("moving from DBOS to durably", () => {
       const double = (wctx: DBOSContext, n: number) =>
         runAsStep(wctx, async () => (stepRuns++, n * 2), { name: "double" });
       const child = registerWorkflow(worker, double, { name: `child${suffix}` });
-      registerWorkflow(worker, async (wctx: DBOSContext, input: unknown) => {
-        const wid = getWorkflowID(wctx);
-        const first = await runAsStep(wctx, async () => (stepRuns++, input), { name: "first" });
-        const second = await runAsStep(wctx, async () => (stepRuns++, "second"), { name: "second" });
-        await setEvent(wctx, "status", first);
-        for (const n of [1, 2]) await writeStream(wctx, "log", { n });
-        await closeStream(wctx, "log");
-        await sleep(wctx, 20);
-        const byChild = await (await runWorkflow(wctx, child, 5, { workflowID: `${wid}-child` })).getResult();
-        const queued = { workflowID: `${wid}-queued`, queue: "dbos-moved-q" };
-        const byQueue = await (await runWorkflow(wctx, child, 6, queued)).getResult();
-        const message = await recv(wctx, { topic: "in", timeoutMs: 30_000 });
-        await setEvent(wctx, "got", message);
-        return { first, second, byChild, byQueue, message };
-      }, { name: `tour${suffix}` });
+      registerWorkflow(
+        worker,
+        async (wctx: DBOSContext, input: unknown) => {
+          const wid = getWorkflowID(wctx);
+          const first = await runAsStep(wctx, async () => (stepRuns++, input), { name: "first" });
+          const second = await runAsStep(wctx, async () => (stepRuns++, "second"), { name: "second" });
+          await setEvent(wctx, "status", first);
+          for (const n of [1, 2]) await writeStream(wctx, "log", { n });
+          await closeStream(wctx, "log");
+          await sleep(wctx, 20);
+          const byChild = await (await runWorkflow(wctx, child, 5, { workflowID: `${wid}-child` })).getResult();
+          const queued = { workflowID: `${wid}-queued`, queue: "dbos-moved-q" };
+          const byQueue = await (await runWorkflow(wctx, child, 6, queued)).getResult();
+          const message = await recv(wctx, { topic: "in", timeoutMs: 30_000 });
+          await setEvent(wctx, "got", message);
+          return { first, second, byChild, byQueue, message };
+        },
+        { name: `tour${suffix}` },
+      );
       await launch(worker);
       await send(client, id, "on", { topic: "in" });
       const result = await (await retrieveWorkflow(worker, id)).getResult({ timeoutMs: 15_000 });
@@ -375,9 +386,12 @@ describe("moving from DBOS to durably", () => {
 
 describe("application versions", () => {
   const versionRows = () =>
-    withRawSql(db.url, (sql) => sql`
+    withRawSql(
+      db.url,
+      (sql) => sql`
       select version_id, version_name, version_timestamp, created_at, application_name
-      from dbos.application_versions where application_name = ${appName} order by version_timestamp, version_name`);
+      from dbos.application_versions where application_name = ${appName} order by version_timestamp, version_name`,
+    );
 
   test("durably's launch keeps DBOS's version row, warns when it is another app's; a new one is latest", async () => {
     const written = await versionRows();

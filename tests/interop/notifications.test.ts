@@ -17,7 +17,14 @@ let dbos: DBOSClient;
 
 beforeAll(async () => {
   for (const format of ["js_superjson", "portable_json"] as const) {
-    const ctx = createDBOSContext({ appName: `interop-msg-${format}`, systemDatabaseUrl: db.url, applicationVersion: "m1", logger: quiet, pollIntervalMs: 50, serializer: format });
+    const ctx = createDBOSContext({
+      appName: `interop-msg-${format}`,
+      systemDatabaseUrl: db.url,
+      applicationVersion: "m1",
+      logger: quiet,
+      pollIntervalMs: 50,
+      serializer: format,
+    });
     flows[format] = registerWorkflow(
       ctx,
       async (wctx: DBOSContext) => {

@@ -46,8 +46,15 @@ beforeAll(async () => {
     },
     { name: "gated" },
   );
-  registerWorkflow(durably, async (_ctx: DBOSContext, input: { n: number }) => ({ doubled: input.n * 2 }), { name: "double" });
-  await registerQueue(durably, "d-partitioned", { partitionQueue: true, concurrency: 1, workerConcurrency: 1, rateLimit: { limit: 5, periodSec: 2 } });
+  registerWorkflow(durably, async (_ctx: DBOSContext, input: { n: number }) => ({ doubled: input.n * 2 }), {
+    name: "double",
+  });
+  await registerQueue(durably, "d-partitioned", {
+    partitionQueue: true,
+    concurrency: 1,
+    workerConcurrency: 1,
+    rateLimit: { limit: 5, periodSec: 2 },
+  });
   await launch(durably);
   dbos = await createDBOSClient(db.url, app);
 });
@@ -80,7 +87,12 @@ describe("durably defines a queue, DBOS reads it", () => {
 
 describe("DBOS defines a queue, durably serves it", () => {
   test("durably's QueueInfo reports DBOS's queue-wide and per-partition limits apart", async () => {
-    await dbos.registerQueue("dbos-both", { concurrency: 2, partitionConcurrency: 1, partitionRateLimit: { limitPerPeriod: 9, periodSec: 3 }, minPollingIntervalMs: 100 });
+    await dbos.registerQueue("dbos-both", {
+      concurrency: 2,
+      partitionConcurrency: 1,
+      partitionRateLimit: { limitPerPeriod: 9, periodSec: 3 },
+      minPollingIntervalMs: 100,
+    });
     const info = await retrieveQueue(durably, "dbos-both");
     expect(info).toMatchObject({
       concurrency: 2,
@@ -96,7 +108,10 @@ describe("DBOS defines a queue, durably serves it", () => {
     await dbos.registerQueue("dbos-limits", { concurrency: 2, partitionConcurrency: 1, minPollingIntervalMs: 100 });
     const partitions = ["a", "a", "b", "c"];
     for (const [i, p] of partitions.entries()) {
-      await dbos.enqueue({ workflowName: "gated", queueName: "dbos-limits", queuePartitionKey: p, workflowID: `limits-${i}` }, p);
+      await dbos.enqueue(
+        { workflowName: "gated", queueName: "dbos-limits", queuePartitionKey: p, workflowID: `limits-${i}` },
+        p,
+      );
     }
     // Premise: two run, and the runner has claimed again several times since.
     await expect.poll(() => running.size, { timeout: 15_000 }).toBe(2);
@@ -124,7 +139,10 @@ describe("DBOS defines a queue, durably serves it", () => {
   test("a portable DBOS client's enqueue with a partition key runs on a durably partitioned queue", async () => {
     const portable = await createDBOSClient(db.url, app, dbosSerializers.portable);
     try {
-      const handle = await portable.enqueuePortable({ workflowName: "double", queueName: "d-partitioned", queuePartitionKey: "p1", workflowID: "portable-part" }, [{ n: 21 }]);
+      const handle = await portable.enqueuePortable(
+        { workflowName: "double", queueName: "d-partitioned", queuePartitionKey: "p1", workflowID: "portable-part" },
+        [{ n: 21 }],
+      );
       expect(await handle.getResult()).toEqual({ doubled: 42 });
       const [row] = await portable.listWorkflows({ workflowIDs: ["portable-part"] });
       expect(row?.queuePartitionKey).toBe("p1");

@@ -3,8 +3,23 @@
 // has no serialization column, so it is always DBOS's superjson envelope (plain JSON still reads),
 // and a tick's input is DBOS's two arguments (scheduled time, context) in the run's own format.
 import type { DBOSClient } from "@dbos-inc/dbos-sdk";
-import { createDBOSContext, forkWorkflow, launch, registerWorkflow, retrieveWorkflow, shutdown, type DBOSContext } from "@durably/core";
-import { createSchedule, getSchedule, listSchedules, triggerSchedule, backfillSchedule, type ScheduledInput } from "@durably/scheduler";
+import {
+  createDBOSContext,
+  forkWorkflow,
+  launch,
+  registerWorkflow,
+  retrieveWorkflow,
+  shutdown,
+  type DBOSContext,
+} from "@durably/core";
+import {
+  createSchedule,
+  getSchedule,
+  listSchedules,
+  triggerSchedule,
+  backfillSchedule,
+  type ScheduledInput,
+} from "@durably/scheduler";
 import { migratedTemplate } from "@durably/sysdb";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -26,13 +41,35 @@ const echo = async (_ctx: DBOSContext, input: ScheduledInput) => input;
 
 beforeAll(async () => {
   const make = (serializer: "js_superjson" | "portable_json", version: string) =>
-    createDBOSContext({ appName: app, systemDatabaseUrl: db.url, applicationVersion: version, logger: quiet, pollIntervalMs: 50, serializer });
+    createDBOSContext({
+      appName: app,
+      systemDatabaseUrl: db.url,
+      applicationVersion: version,
+      logger: quiet,
+      pollIntervalMs: 50,
+      serializer,
+    });
   durably = make("js_superjson", "sched-v1");
   registerWorkflow(durably, echo, { name: "echoTick" });
   await launch(durably);
-  portable = createDBOSContext({ appName: "interop-sched-portable", systemDatabaseUrl: db.url, applicationVersion: "sched-p1", logger: quiet, pollIntervalMs: 50, serializer: "portable_json" });
+  portable = createDBOSContext({
+    appName: "interop-sched-portable",
+    systemDatabaseUrl: db.url,
+    applicationVersion: "sched-p1",
+    logger: quiet,
+    pollIntervalMs: 50,
+    serializer: "portable_json",
+  });
   // portable_json has no date type: report the time as text, and whether it arrived as a Date.
-  registerWorkflow(portable, async (_ctx: DBOSContext, input: ScheduledInput) => ({ at: input.scheduledTime.toISOString(), isDate: input.scheduledTime instanceof Date, context: input.context }), { name: "echoTickPortable" });
+  registerWorkflow(
+    portable,
+    async (_ctx: DBOSContext, input: ScheduledInput) => ({
+      at: input.scheduledTime.toISOString(),
+      isDate: input.scheduledTime instanceof Date,
+      context: input.context,
+    }),
+    { name: "echoTickPortable" },
+  );
   await launch(portable);
   dbos = await createDBOSClient(db.url, app);
   dbosPortable = await createDBOSClient(db.url, app, dbosSerializers.portable);
@@ -45,7 +82,11 @@ afterAll(async () => {
 });
 
 const storedContext = (name: string) =>
-  withRawSql(db.url, async (sql) => (await sql`select context, workflow_class_name from dbos.workflow_schedules where schedule_name = ${name}`)[0]);
+  withRawSql(
+    db.url,
+    async (sql) =>
+      (await sql`select context, workflow_class_name from dbos.workflow_schedules where schedule_name = ${name}`)[0],
+  );
 
 describe("durably writes a schedule, DBOS reads it", () => {
   test("DBOS's getSchedule and listSchedules read a durably schedule's context as the value", async () => {
@@ -60,7 +101,7 @@ describe("durably writes a schedule, DBOS reads it", () => {
     await createSchedule(durably, { name: "d-none", workflow: "echoTick", cron: "0 3 * * *" });
     await dbos.createSchedule({ scheduleName: "dbos-none", workflowName: "echoTick", schedule: "0 3 * * *" });
     expect((await dbos.getSchedule("d-none"))?.context).toBeUndefined();
-    expect((await storedContext("d-none"))).toEqual(await storedContext("dbos-none"));
+    expect(await storedContext("d-none")).toEqual(await storedContext("dbos-none"));
   });
 
   test("the stored context and class name are byte for byte what DBOS's client writes", async () => {
@@ -74,7 +115,9 @@ describe("durably writes a schedule, DBOS reads it", () => {
   test("DBOS's triggerSchedule runs a durably schedule's workflow with a ScheduledInput", async () => {
     await createSchedule(durably, { name: "d-trigger", workflow: "echoTick", cron: "0 3 * * *", context });
     const handle = await dbos.triggerSchedule("d-trigger");
-    const got = await (await retrieveWorkflow<ScheduledInput>(durably, handle.workflowID)).getResult({ timeoutMs: 15_000 });
+    const got = await (await retrieveWorkflow<ScheduledInput>(durably, handle.workflowID)).getResult({
+      timeoutMs: 15_000,
+    });
     expect(got.context).toEqual(context);
     expect(got.scheduledTime).toBeInstanceOf(Date);
   });
@@ -95,7 +138,12 @@ describe("DBOS writes a schedule, durably reads and runs it", () => {
   });
 
   test("a context written in plain JSON (a portable DBOS client, or an older durably) still reads", async () => {
-    await dbosPortable.createSchedule({ scheduleName: "dbos-plain", workflowName: "echoTick", schedule: "0 3 * * *", context: { n: 1 } });
+    await dbosPortable.createSchedule({
+      scheduleName: "dbos-plain",
+      workflowName: "echoTick",
+      schedule: "0 3 * * *",
+      context: { n: 1 },
+    });
     expect((await storedContext("dbos-plain"))?.context).toBe('{"n":1}');
     expect((await getSchedule(durably, "dbos-plain")).context).toEqual({ n: 1 });
     const got = await (await triggerSchedule<ScheduledInput>(durably, "dbos-plain")).getResult({ timeoutMs: 15_000 });
@@ -106,25 +154,51 @@ describe("DBOS writes a schedule, durably reads and runs it", () => {
 describe("a tick's workflow row is what DBOS's scheduler writes", () => {
   test("js_superjson: DBOS reads the tick's input as its two arguments, scheduled time and context", async () => {
     await createSchedule(durably, { name: "d-args", workflow: "echoTick", cron: "0 3 * * *", context });
-    const [handle] = await backfillSchedule(durably, "d-args", new Date("2026-05-01T00:00:00Z"), new Date("2026-05-02T00:00:00Z"));
+    const [handle] = await backfillSchedule(
+      durably,
+      "d-args",
+      new Date("2026-05-01T00:00:00Z"),
+      new Date("2026-05-02T00:00:00Z"),
+    );
     await handle!.getResult({ timeoutMs: 15_000 });
     const [row] = await dbos.listWorkflows({ workflowIDs: [handle!.workflowID], loadInput: true });
     expect(row?.input).toEqual([new Date("2026-05-01T03:00:00.000Z"), context]);
     expect(row?.status).toBe("SUCCESS");
   });
 
-  test("portable_json: the tick's input is DBOS's portable " +
-"two arguments, and the workflow still gets a Date", async () => {
-    await createSchedule(portable, { name: "p-args", workflow: "echoTickPortable", cron: "0 3 * * *", context: { n: 2 } });
-    const [handle] = await backfillSchedule(portable, "p-args", new Date("2026-05-01T00:00:00Z"), new Date("2026-05-02T00:00:00Z"));
-    expect(await handle!.getResult({ timeoutMs: 15_000 })).toEqual({ at: "2026-05-01T03:00:00.000Z", isDate: true, context: { n: 2 } });
-    const [row] = await dbos.listWorkflows({ workflowIDs: [handle!.workflowID], loadInput: true });
-    expect(row?.input).toEqual(["2026-05-01T03:00:00.000Z", { n: 2 }]);
-  });
+  test(
+    "portable_json: the tick's input is DBOS's portable " + "two arguments, and the workflow still gets a Date",
+    async () => {
+      await createSchedule(portable, {
+        name: "p-args",
+        workflow: "echoTickPortable",
+        cron: "0 3 * * *",
+        context: { n: 2 },
+      });
+      const [handle] = await backfillSchedule(
+        portable,
+        "p-args",
+        new Date("2026-05-01T00:00:00Z"),
+        new Date("2026-05-02T00:00:00Z"),
+      );
+      expect(await handle!.getResult({ timeoutMs: 15_000 })).toEqual({
+        at: "2026-05-01T03:00:00.000Z",
+        isDate: true,
+        context: { n: 2 },
+      });
+      const [row] = await dbos.listWorkflows({ workflowIDs: [handle!.workflowID], loadInput: true });
+      expect(row?.input).toEqual(["2026-05-01T03:00:00.000Z", { n: 2 }]);
+    },
+  );
 
   test("a fork of a tick keeps its schedule name and runs with a ScheduledInput again", async () => {
     await createSchedule(durably, { name: "d-fork", workflow: "echoTick", cron: "0 3 * * *", context });
-    const [handle] = await backfillSchedule<ScheduledInput>(durably, "d-fork", new Date("2026-05-01T00:00:00Z"), new Date("2026-05-02T00:00:00Z"));
+    const [handle] = await backfillSchedule<ScheduledInput>(
+      durably,
+      "d-fork",
+      new Date("2026-05-01T00:00:00Z"),
+      new Date("2026-05-02T00:00:00Z"),
+    );
     await handle!.getResult({ timeoutMs: 15_000 });
     const fork = await forkWorkflow<ScheduledInput>(durably, handle!.workflowID, { startStep: 0 });
     const got = await fork.getResult({ timeoutMs: 15_000 });

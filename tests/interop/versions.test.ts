@@ -12,10 +12,18 @@ const db = useTestDatabase({ template: migratedTemplate });
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 test("launch claims an unowned row of its version, and DBOS's client lists it as the application's", async () => {
-  await withRawSql(db.url, (sql) => sql`
+  await withRawSql(
+    db.url,
+    (sql) => sql`
     insert into dbos.application_versions (version_id, version_name, version_timestamp, created_at, application_name)
-    values ('old-row', 'ver-unowned', 1, 1, null)`);
-  const ctx = createDBOSContext({ appName: "interop-ver", systemDatabaseUrl: db.url, applicationVersion: "ver-unowned", logger: quiet });
+    values ('old-row', 'ver-unowned', 1, 1, null)`,
+  );
+  const ctx = createDBOSContext({
+    appName: "interop-ver",
+    systemDatabaseUrl: db.url,
+    applicationVersion: "ver-unowned",
+    logger: quiet,
+  });
   await launch(ctx);
   const dbos = await createDBOSClient(db.url, "interop-ver");
   try {

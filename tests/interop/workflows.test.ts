@@ -2,7 +2,17 @@
 // (workflow_status, workflow_input/output, operation_outputs), DBOS reads; what DBOS's client
 // writes (enqueue, enqueuePortable, cancel, resume, fork), durably runs.
 import type { DBOSClient } from "@dbos-inc/dbos-sdk";
-import { createDBOSContext, getWorkflowID, launch, listWorkflows, registerWorkflow, runAsStep, runWorkflow, shutdown, type DBOSContext } from "@durably/core";
+import {
+  createDBOSContext,
+  getWorkflowID,
+  launch,
+  listWorkflows,
+  registerWorkflow,
+  runAsStep,
+  runWorkflow,
+  shutdown,
+  type DBOSContext,
+} from "@durably/core";
 import { recv } from "@durably/notifications";
 import { migratedTemplate } from "@durably/sysdb";
 import { useTestDatabase } from "@durably/testing/vitest";
@@ -21,7 +31,14 @@ let dbosPortable: DBOSClient;
 const firstStepRuns = new Map<string, number>();
 
 const context = (appName: string, serializer: "js_superjson" | "portable_json") =>
-  createDBOSContext({ appName, systemDatabaseUrl: db.url, applicationVersion: "wf-v1", logger: quiet, pollIntervalMs: 50, serializer });
+  createDBOSContext({
+    appName,
+    systemDatabaseUrl: db.url,
+    applicationVersion: "wf-v1",
+    logger: quiet,
+    pollIntervalMs: 50,
+    serializer,
+  });
 
 /** The registered workflows of a context, by name. */
 const registered = new Map<DBOSContext, Record<string, Parameters<typeof runWorkflow>[1]>>();
@@ -32,29 +49,53 @@ function register(ctx: DBOSContext): void {
     ctx,
     async function order(wctx: DBOSContext, input: { n: number; note?: string }) {
       const id = getWorkflowID(wctx);
-      const doubled = await runAsStep(wctx, async () => (firstStepRuns.set(id, (firstStepRuns.get(id) ?? 0) + 1), input.n * 2), { name: "double" });
+      const doubled = await runAsStep(
+        wctx,
+        async () => (firstStepRuns.set(id, (firstStepRuns.get(id) ?? 0) + 1), input.n * 2),
+        { name: "double" },
+      );
       const label = await runAsStep(wctx, async () => `order ${doubled}`, { name: "label" });
       return { doubled, label, note: input.note ?? null };
     },
     // Named explicitly: the bundler renames a function whose name a local binding shadows.
     { name: "order" },
   );
-  const rich = registerWorkflow(ctx, async function rich(_wctx: DBOSContext, input: { when: Date; big: bigint; tags: Set<string> }) {
-    return { when: input.when, big: input.big * 2n, tags: input.tags, map: new Map([["k", 1]]) };
-  }, { name: "rich" });
-  const fails = registerWorkflow(ctx, async function fails(wctx: DBOSContext) {
-    await runAsStep(wctx, async () => {
-      throw new Error("step broke");
-    }, { name: "breaks", maxRetries: 0 }).catch(() => undefined);
-    throw new Error("workflow broke");
-  }, { name: "fails" });
-  const parent = registerWorkflow(ctx, async function parent(wctx: DBOSContext, n: number) {
-    const child = await runWorkflow(wctx, order, { n }, { workflowID: `${getWorkflowID(wctx)}-child` });
-    return (await child.getResult()) as unknown;
-  }, { name: "parent" });
-  const waits = registerWorkflow(ctx, async function waits(wctx: DBOSContext) {
-    return await recv<string>(wctx, { topic: "go", timeoutMs: 30_000 });
-  }, { name: "waits" });
+  const rich = registerWorkflow(
+    ctx,
+    async function rich(_wctx: DBOSContext, input: { when: Date; big: bigint; tags: Set<string> }) {
+      return { when: input.when, big: input.big * 2n, tags: input.tags, map: new Map([["k", 1]]) };
+    },
+    { name: "rich" },
+  );
+  const fails = registerWorkflow(
+    ctx,
+    async function fails(wctx: DBOSContext) {
+      await runAsStep(
+        wctx,
+        async () => {
+          throw new Error("step broke");
+        },
+        { name: "breaks", maxRetries: 0 },
+      ).catch(() => undefined);
+      throw new Error("workflow broke");
+    },
+    { name: "fails" },
+  );
+  const parent = registerWorkflow(
+    ctx,
+    async function parent(wctx: DBOSContext, n: number) {
+      const child = await runWorkflow(wctx, order, { n }, { workflowID: `${getWorkflowID(wctx)}-child` });
+      return (await child.getResult()) as unknown;
+    },
+    { name: "parent" },
+  );
+  const waits = registerWorkflow(
+    ctx,
+    async function waits(wctx: DBOSContext) {
+      return await recv<string>(wctx, { topic: "go", timeoutMs: 30_000 });
+    },
+    { name: "waits" },
+  );
   registered.set(ctx, { order, rich, fails, parent, waits } as Record<string, Parameters<typeof runWorkflow>[1]>);
 }
 
@@ -83,7 +124,12 @@ describe.each([
     const id = `read-${format}`;
     await (await runWorkflow(ctx(), wf(ctx(), "order"), { n: 21, note: "hi" }, { workflowID: id })).getResult();
     const [row] = await client().listWorkflows({ workflowIDs: [id], loadInput: true, loadOutput: true });
-    expect(row).toMatchObject({ status: "SUCCESS", workflowName: "order", applicationVersion: "wf-v1", input: [{ n: 21, note: "hi" }] });
+    expect(row).toMatchObject({
+      status: "SUCCESS",
+      workflowName: "order",
+      applicationVersion: "wf-v1",
+      input: [{ n: 21, note: "hi" }],
+    });
     expect(row?.output).toEqual({ doubled: 42, label: "order 42", note: "hi" });
     expect(await client().retrieveWorkflow(id).getResult()).toEqual({ doubled: 42, label: "order 42", note: "hi" });
     const steps = await client().listWorkflowSteps(id);
@@ -95,7 +141,9 @@ describe.each([
 
   test("a failed workflow's error and a failed step's error", async () => {
     const id = `fails-${format}`;
-    await expect((await runWorkflow(ctx(), wf(ctx(), "fails"), undefined, { workflowID: id })).getResult()).rejects.toThrow("workflow broke");
+    await expect(
+      (await runWorkflow(ctx(), wf(ctx(), "fails"), undefined, { workflowID: id })).getResult(),
+    ).rejects.toThrow("workflow broke");
     await expect(client().retrieveWorkflow(id).getResult()).rejects.toThrow("workflow broke");
     expect((await client().getWorkflow(id))?.status).toBe("ERROR");
     const [step] = (await client().listWorkflowSteps(id)) ?? [];
@@ -117,12 +165,18 @@ describe.each([
 describe("DBOS's client writes, durably runs", () => {
   test("enqueue in superjson: Date, BigInt and Set arrive, and DBOS reads the Map in the result", async () => {
     const input = { when, big: 21n, tags: new Set(["a"]) };
-    const handle = await dbos.enqueue({ workflowName: "rich", queueName: "_dbos_internal_queue", workflowID: "dbos-rich" }, input);
+    const handle = await dbos.enqueue(
+      { workflowName: "rich", queueName: "_dbos_internal_queue", workflowID: "dbos-rich" },
+      input,
+    );
     expect(await handle.getResult()).toEqual({ when, big: 42n, tags: new Set(["a"]), map: new Map([["k", 1]]) });
   });
 
   test("enqueuePortable: positional arguments in, plain JSON out", async () => {
-    const handle = await dbos.enqueuePortable({ workflowName: "order", queueName: "_dbos_internal_queue", workflowID: "dbos-portable" }, [{ n: 4 }]);
+    const handle = await dbos.enqueuePortable(
+      { workflowName: "order", queueName: "_dbos_internal_queue", workflowID: "dbos-portable" },
+      [{ n: 4 }],
+    );
     expect(await handle.getResult()).toEqual({ doubled: 8, label: "order 8", note: null });
     const [row] = await listWorkflows(superjson, { workflowIDs: ["dbos-portable"] });
     expect(row?.serialization).toBe("portable_json");
@@ -131,7 +185,9 @@ describe("DBOS's client writes, durably runs", () => {
   test("cancel, then resume, a durably workflow from DBOS's client", async () => {
     const handle = await runWorkflow(superjson, wf(superjson, "waits"), undefined, { workflowID: "dbos-cancel" });
     await dbos.cancelWorkflow("dbos-cancel");
-    await expect.poll(async () => (await dbos.getWorkflow("dbos-cancel"))?.status, { timeout: 15_000 }).toBe("CANCELLED");
+    await expect
+      .poll(async () => (await dbos.getWorkflow("dbos-cancel"))?.status, { timeout: 15_000 })
+      .toBe("CANCELLED");
     await dbos.resumeWorkflow("dbos-cancel");
     await dbos.send("dbos-cancel", "resumed", "go");
     expect(await dbos.retrieveWorkflow("dbos-cancel").getResult()).toBe("resumed");
@@ -141,14 +197,17 @@ describe("DBOS's client writes, durably runs", () => {
   test.each([
     ["js_superjson", () => superjson, () => dbos],
     ["portable_json", () => portable, () => dbosPortable],
-  ] as const)("DBOS's forkWorkflow of a durably workflow (%s) replays the steps before startStep", async (format, ctx, client) => {
-    const id = `fork-src-${format}`;
-    await (await runWorkflow(ctx(), wf(ctx(), "order"), { n: 3 }, { workflowID: id })).getResult();
-    const forkID = await client().forkWorkflow(id, 1, { newWorkflowID: `fork-${format}` });
-    expect(await client().retrieveWorkflow(forkID).getResult()).toEqual({ doubled: 6, label: "order 6", note: null });
-    expect(firstStepRuns.get(forkID) ?? 0).toBe(0);
-    expect((await client().listWorkflowSteps(forkID))?.map((s) => s.name)).toEqual(["double", "label"]);
-  });
+  ] as const)(
+    "DBOS's forkWorkflow of a durably workflow (%s) replays the steps before startStep",
+    async (format, ctx, client) => {
+      const id = `fork-src-${format}`;
+      await (await runWorkflow(ctx(), wf(ctx(), "order"), { n: 3 }, { workflowID: id })).getResult();
+      const forkID = await client().forkWorkflow(id, 1, { newWorkflowID: `fork-${format}` });
+      expect(await client().retrieveWorkflow(forkID).getResult()).toEqual({ doubled: 6, label: "order 6", note: null });
+      expect(firstStepRuns.get(forkID) ?? 0).toBe(0);
+      expect((await client().listWorkflowSteps(forkID))?.map((s) => s.name)).toEqual(["double", "label"]);
+    },
+  );
 
   test("DBOS's listWorkflows filters durably rows by name, status, queue and version", async () => {
     await (await runWorkflow(superjson, wf(superjson, "order"), { n: 1 }, { workflowID: "filter-1" })).getResult();

@@ -3,7 +3,15 @@
 import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { createDBOSContext, enqueueWorkflow, launch, listWorkflows, registerWorkflow, shutdown, type DBOSContext } from "@durably/core";
+import {
+  createDBOSContext,
+  enqueueWorkflow,
+  launch,
+  listWorkflows,
+  registerWorkflow,
+  shutdown,
+  type DBOSContext,
+} from "@durably/core";
 import { listenQueues, registerQueue } from "@durably/queues";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -23,7 +31,12 @@ function durably(args: string[]): Promise<{ code: number; stdout: string; stderr
 }
 
 beforeAll(async () => {
-  ctx = createDBOSContext({ appName: "cli-options", systemDatabaseUrl: db.url, applicationVersion: "v1", logger: { debug() {}, info() {}, warn() {}, error() {} } });
+  ctx = createDBOSContext({
+    appName: "cli-options",
+    systemDatabaseUrl: db.url,
+    applicationVersion: "v1",
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+  });
   registerWorkflow(ctx, async () => "done", { name: "task" });
   listenQueues(ctx, []); // nothing runs: the tests only look at rows
   await registerQueue(ctx, "cli-parts", { partitionQueue: true });
@@ -59,10 +72,34 @@ describe("numeric flags", () => {
 
 describe("fork onto a partitioned queue", () => {
   test("without --partition-key it exits 2 naming partitionKey; with it the fork is enqueued", async () => {
-    const missing = await durably(["workflow", "fork", "cli-original", "--step", "0", "--queue", "cli-parts", "--id", "cli-fork-no-key"]);
-    expect(missing.stderr).toContain("Queue cli-parts is partitioned (partitionQueue: true): an enqueue on it needs a partitionKey");
+    const missing = await durably([
+      "workflow",
+      "fork",
+      "cli-original",
+      "--step",
+      "0",
+      "--queue",
+      "cli-parts",
+      "--id",
+      "cli-fork-no-key",
+    ]);
+    expect(missing.stderr).toContain(
+      "Queue cli-parts is partitioned (partitionQueue: true): an enqueue on it needs a partitionKey",
+    );
     expect(missing.code).toBe(2);
-    const keyed = await durably(["workflow", "fork", "cli-original", "--step", "0", "--queue", "cli-parts", "--partition-key", "k", "--id", "cli-fork-keyed"]);
+    const keyed = await durably([
+      "workflow",
+      "fork",
+      "cli-original",
+      "--step",
+      "0",
+      "--queue",
+      "cli-parts",
+      "--partition-key",
+      "k",
+      "--id",
+      "cli-fork-keyed",
+    ]);
     expect(keyed.code, keyed.stderr).toBe(0);
     const rows = await listWorkflows(ctx, { workflowIDs: ["cli-fork-no-key", "cli-fork-keyed"] });
     expect(rows.map((r) => [r.workflowID, r.queueName])).toEqual([["cli-fork-keyed", "cli-parts"]]);

@@ -4,7 +4,14 @@ import { chmodSync, mkdtempSync } from "node:fs";
 import { createRequire } from "node:module";
 import { hostname, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { createClient, enqueueWorkflow, getWorkflowSteps, shutdown, type DBOSContext, type Workflow } from "@durably/core";
+import {
+  createClient,
+  enqueueWorkflow,
+  getWorkflowSteps,
+  shutdown,
+  type DBOSContext,
+  type Workflow,
+} from "@durably/core";
 import { send } from "@durably/notifications";
 import postgres from "postgres";
 import { createSchedule } from "@durably/scheduler";
@@ -28,9 +35,14 @@ function durably(args: string[], options: { db?: string | null; cwd?: string } =
   const url = options.db === undefined ? db.url : options.db;
   const env = { ...process.env, NO_COLOR: "1", DBOS_SYSTEM_DATABASE_URL: url ?? "" };
   return new Promise((resolve) => {
-    execFile(process.execPath, [cliPath, ...args], { env, cwd: options.cwd, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [cliPath, ...args],
+      { env, cwd: options.cwd, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -43,7 +55,9 @@ const json = async (args: string[]) => {
 beforeAll(async () => {
   worker = await startOpsWorker(db.url);
   client = await createClient({ systemDatabaseUrl: db.url, appName: "ops-app" });
-  await (await enqueueWorkflow(client, "greet", "cli", { queue: "work", workflowID: "cli-greet" })).getResult({ timeoutMs: 15_000 });
+  await (await enqueueWorkflow(client, "greet", "cli", { queue: "work", workflowID: "cli-greet" })).getResult({
+    timeoutMs: 15_000,
+  });
 });
 afterAll(async () => {
   await shutdown(client);
@@ -56,8 +70,20 @@ describe("workflow commands", () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/WORKFLOW ID\s+NAME\s+STATUS/);
     expect(table.stdout).toMatch(/cli-greet\s+greet\s+SUCCESS\s+work/);
-    const rows = await json(["workflow", "list", "--status", "SUCCESS", "--name", "greet", "--prefix", "cli-", "--load"]);
-    expect(rows.map((r: { workflowID: string; output: string }) => [r.workflowID, r.output])).toEqual([["cli-greet", "hello cli!"]]);
+    const rows = await json([
+      "workflow",
+      "list",
+      "--status",
+      "SUCCESS",
+      "--name",
+      "greet",
+      "--prefix",
+      "cli-",
+      "--load",
+    ]);
+    expect(rows.map((r: { workflowID: string; output: string }) => [r.workflowID, r.output])).toEqual([
+      ["cli-greet", "hello cli!"],
+    ]);
     expect(await json(["workflow", "list", "--status", "ERROR", "--prefix", "cli-"])).toEqual([]);
     const bad = await durably(["workflow", "list", "--status", "DONE"]);
     expect(bad.code).toBe(2);
@@ -79,13 +105,18 @@ describe("workflow commands", () => {
 
   test("steps shows a durable sleep's output as its wake-up time, not epoch milliseconds", async () => {
     // "gated" waits in recv with a 60 s timeout: its deadline is checkpointed as a DBOS.sleep step.
-    const handle = await enqueueWorkflow<Workflow<void, string>>(client, "gated", undefined, { queue: "work", workflowID: "cli-sleep" });
+    const handle = await enqueueWorkflow<Workflow<void, string>>(client, "gated", undefined, {
+      queue: "work",
+      workflowID: "cli-sleep",
+    });
     const poll = async () => (await getWorkflowSteps(client, "cli-sleep")).find((s) => s.name === "DBOS.sleep");
     await expect.poll(poll, { timeout: 15_000 }).toBeDefined();
     const wakeAt = new Date((await poll())!.output as number).toISOString();
     const steps = await durably(["workflow", "steps", "cli-sleep"]);
     expect(steps.code, steps.stderr).toBe(0);
-    expect(steps.stdout).toMatch(new RegExp(`\\d\\s+DBOS\\.sleep\\s+ok\\s+wake-up ${wakeAt.replace(/\./g, "\\.")} \\(in \\d+s\\)`));
+    expect(steps.stdout).toMatch(
+      new RegExp(`\\d\\s+DBOS\\.sleep\\s+ok\\s+wake-up ${wakeAt.replace(/\./g, "\\.")} \\(in \\d+s\\)`),
+    );
     await send(client, "cli-sleep", "now", { topic: "go" });
     expect(await handle.getResult({ timeoutMs: 15_000 })).toBe("went now");
   });
@@ -96,16 +127,29 @@ describe("workflow commands", () => {
     await enqueueWorkflow(client, "greet", "later", { queue: "parked", workflowID: "parked-2" });
     const dry = await json(["workflow", "cancel", "--status", "ENQUEUED", "--queue", "parked", "--dry-run"]);
     expect(dry.workflowIDs.sort()).toEqual(["parked-1", "parked-2"]);
-    expect((await json(["workflow", "list", "--prefix", "parked-"])).map((w: { status: string }) => w.status)).toEqual(["ENQUEUED", "ENQUEUED"]);
-    expect((await json(["workflow", "cancel", "--status", "ENQUEUED", "--queue", "parked"])).cancelled.sort()).toEqual(["parked-1", "parked-2"]);
-    expect((await json(["workflow", "list", "--prefix", "parked-"])).map((w: { status: string }) => w.status)).toEqual(["CANCELLED", "CANCELLED"]);
+    expect((await json(["workflow", "list", "--prefix", "parked-"])).map((w: { status: string }) => w.status)).toEqual([
+      "ENQUEUED",
+      "ENQUEUED",
+    ]);
+    expect((await json(["workflow", "cancel", "--status", "ENQUEUED", "--queue", "parked"])).cancelled.sort()).toEqual([
+      "parked-1",
+      "parked-2",
+    ]);
+    expect((await json(["workflow", "list", "--prefix", "parked-"])).map((w: { status: string }) => w.status)).toEqual([
+      "CANCELLED",
+      "CANCELLED",
+    ]);
     const resumed = await durably(["workflow", "resume", "parked-1"]);
     expect(resumed.stdout).toContain("parked-1: resumed");
     expect(resumed.code).toBe(0);
-    await expect.poll(async () => (await json(["workflow", "get", "parked-1"])).status, { timeout: 15_000 }).toBe("SUCCESS");
+    await expect
+      .poll(async () => (await json(["workflow", "get", "parked-1"])).status, { timeout: 15_000 })
+      .toBe("SUCCESS");
     const fork = await json(["workflow", "fork", "cli-greet", "--step", "2", "--id", "cli-fork"]);
     expect(fork).toEqual({ workflowID: "cli-fork", forkedFrom: "cli-greet", startStep: 2 });
-    await expect.poll(async () => (await json(["workflow", "get", "cli-fork"])).status, { timeout: 15_000 }).toBe("SUCCESS");
+    await expect
+      .poll(async () => (await json(["workflow", "get", "cli-fork"])).status, { timeout: 15_000 })
+      .toBe("SUCCESS");
     expect(worker.effects().filter((l) => l.startsWith("cli-fork:"))).toEqual(["cli-fork:c"]);
     const noTarget = await durably(["workflow", "cancel"]);
     expect(noTarget.code).toBe(2);
@@ -139,7 +183,9 @@ describe("workflow commands", () => {
   });
 
   test("gc deletes finished workflows older than a duration, and everything that belongs to them", async () => {
-    await (await enqueueWorkflow(client, "greet", "old", { queue: "work", workflowID: "gc-me" })).getResult({ timeoutMs: 15_000 });
+    await (await enqueueWorkflow(client, "greet", "old", { queue: "work", workflowID: "gc-me" })).getResult({
+      timeoutMs: 15_000,
+    });
     const result = await json(["workflow", "gc", "--older-than", "0s"]);
     expect(result.deleted).toBeGreaterThanOrEqual(1);
     expect(await json(["workflow", "list", "--prefix", "gc-me"])).toEqual([]);
@@ -183,11 +229,15 @@ describe("queues, schedules, schema and databases", () => {
     await createSchedule(client, { name: "cli-schedule", workflow: "scheduledJob", cron: "0 0 1 1 *" });
     expect((await json(["schedule", "list"])).map((s: { name: string }) => s.name)).toContain("cli-schedule");
     expect(await json(["schedule", "pause", "cli-schedule"])).toEqual({ schedule: "cli-schedule", status: "PAUSED" });
-    expect((await durably(["schedule", "list"])).stdout).toMatch(/cli-schedule\s+scheduledJob\s+0 0 1 1 \*\s+UTC\s+PAUSED/);
+    expect((await durably(["schedule", "list"])).stdout).toMatch(
+      /cli-schedule\s+scheduledJob\s+0 0 1 1 \*\s+UTC\s+PAUSED/,
+    );
     expect((await durably(["schedule", "resume", "cli-schedule"])).stdout).toContain("Resumed schedule cli-schedule");
     const triggered = await json(["schedule", "trigger", "cli-schedule"]);
     expect(triggered.workflowID).toMatch(/^sched-cli-schedule-trigger-/);
-    await expect.poll(async () => (await json(["workflow", "get", triggered.workflowID])).status, { timeout: 15_000 }).toBe("SUCCESS");
+    await expect
+      .poll(async () => (await json(["workflow", "get", triggered.workflowID])).status, { timeout: 15_000 })
+      .toBe("SUCCESS");
     expect((await durably(["schedule", "pause", "nope"])).code).toBe(1);
   });
 
@@ -200,7 +250,9 @@ describe("queues, schedules, schema and databases", () => {
     expect((await durably(["migrate"], { db: fresh.toString() })).stdout).toContain("already up to date");
     const schema = await durably(["schema", "print"]);
     expect(schema.stdout).toContain('CREATE TABLE "dbos".workflow_status');
-    expect((await durably(["--schema", "my_schema", "schema", "print"])).stdout).toContain('CREATE TABLE "my_schema".workflow_status');
+    expect((await durably(["--schema", "my_schema", "schema", "print"])).stdout).toContain(
+      'CREATE TABLE "my_schema".workflow_status',
+    );
     const unreachable = await durably(["workflow", "list"], { db: "postgres://postgres@127.0.0.1:1/none" });
     expect(unreachable.code).toBe(3);
     expect(unreachable.stderr).toContain("Connection refused by 127.0.0.1:1:");
@@ -221,7 +273,10 @@ describe("queues, schedules, schema and databases", () => {
     expect((await durably(["--json", "dev-db", "stop"], { cwd })).stdout).toContain('"stopped": true');
     // And it is really down: its port refuses connections.
     const gone = postgres(url, { max: 1, connect_timeout: 5, onnotice: () => {} });
-    const refused = await gone`select 1`.then(() => undefined, (error: { code?: string }) => error.code);
+    const refused = await gone`select 1`.then(
+      () => undefined,
+      (error: { code?: string }) => error.code,
+    );
     await gone.end();
     expect(refused).toBe("ECONNREFUSED");
     expect((await durably(["dev-db", "stop"], { cwd })).stdout).toContain("was not running");

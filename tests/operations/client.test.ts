@@ -45,7 +45,9 @@ afterAll(async () => {
 });
 
 const waitForStatus = (id: string, status: string) =>
-  expect.poll(async () => (await listWorkflows(client, { workflowIDs: [id] }))[0]?.status, { timeout: 15_000 }).toBe(status);
+  expect
+    .poll(async () => (await listWorkflows(client, { workflowIDs: [id] }))[0]?.status, { timeout: 15_000 })
+    .toBe(status);
 
 describe("a client runs nothing itself but does everything else", () => {
   test("enqueue by name with the workflow's types, then await, retrieve and inspect", async () => {
@@ -59,37 +61,55 @@ describe("a client runs nothing itself but does everything else", () => {
       [1, "b", "hello ada"],
       [2, "c", "hello ada!"],
     ]);
-    await expect(retrieveWorkflow(client, "no-such")).rejects.toSatisfy((e) => isDurablyError(e, "NONEXISTENT_WORKFLOW"));
+    await expect(retrieveWorkflow(client, "no-such")).rejects.toSatisfy((e) =>
+      isDurablyError(e, "NONEXISTENT_WORKFLOW"),
+    );
   });
 
-  test("list workflows by status, name, queue, version, ID " +
-"prefix and time, with or without payloads, paginated", async () => {
-    const before = new Date();
-    const handles = await Promise.all(["b1", "b2", "b3"].map((n) => enqueueWorkflow<Greet>(client, "greet", n, { queue: "work", workflowID: `batch-${n}` })));
-    await Promise.all(handles.map((h) => h.getResult({ timeoutMs: 15_000 })));
-    const byPrefix = await listWorkflows(client, { workflowIDPrefix: "batch-", sortDesc: false });
-    expect(byPrefix.map((w) => w.workflowID)).toEqual(["batch-b1", "batch-b2", "batch-b3"]);
-    expect(byPrefix[0]?.input).toBeUndefined();
-    const loaded = await listWorkflows(client, { workflowIDPrefix: "batch-", loadPayloads: true, sortDesc: false });
-    expect(loaded.map((w) => [w.input, w.output])).toEqual([["b1", "hello b1!"], ["b2", "hello b2!"], ["b3", "hello b3!"]]);
-    const filtered = await listWorkflows(client, {
-      status: ["SUCCESS"],
-      name: "greet",
-      queueName: "work",
-      applicationVersion: "ops-v1",
-      createdAfter: before,
-      createdBefore: new Date(),
-      workflowIDPrefix: "batch-",
-    });
-    expect(filtered).toHaveLength(3);
-    const page = await listWorkflows(client, { workflowIDPrefix: "batch-", limit: 2, offset: 1, sortDesc: false });
-    expect(page.map((w) => w.workflowID)).toEqual(["batch-b2", "batch-b3"]);
-    expect(await listWorkflows(client, { workflowIDPrefix: "batch-", status: ["ERROR"] })).toEqual([]);
-  });
+  test(
+    "list workflows by status, name, queue, version, ID " + "prefix and time, with or without payloads, paginated",
+    async () => {
+      const before = new Date();
+      const handles = await Promise.all(
+        ["b1", "b2", "b3"].map((n) =>
+          enqueueWorkflow<Greet>(client, "greet", n, { queue: "work", workflowID: `batch-${n}` }),
+        ),
+      );
+      await Promise.all(handles.map((h) => h.getResult({ timeoutMs: 15_000 })));
+      const byPrefix = await listWorkflows(client, { workflowIDPrefix: "batch-", sortDesc: false });
+      expect(byPrefix.map((w) => w.workflowID)).toEqual(["batch-b1", "batch-b2", "batch-b3"]);
+      expect(byPrefix[0]?.input).toBeUndefined();
+      const loaded = await listWorkflows(client, { workflowIDPrefix: "batch-", loadPayloads: true, sortDesc: false });
+      expect(loaded.map((w) => [w.input, w.output])).toEqual([
+        ["b1", "hello b1!"],
+        ["b2", "hello b2!"],
+        ["b3", "hello b3!"],
+      ]);
+      const filtered = await listWorkflows(client, {
+        status: ["SUCCESS"],
+        name: "greet",
+        queueName: "work",
+        applicationVersion: "ops-v1",
+        createdAfter: before,
+        createdBefore: new Date(),
+        workflowIDPrefix: "batch-",
+      });
+      expect(filtered).toHaveLength(3);
+      const page = await listWorkflows(client, { workflowIDPrefix: "batch-", limit: 2, offset: 1, sortDesc: false });
+      expect(page.map((w) => w.workflowID)).toEqual(["batch-b2", "batch-b3"]);
+      expect(await listWorkflows(client, { workflowIDPrefix: "batch-", status: ["ERROR"] })).toEqual([]);
+    },
+  );
 
   test("fork from step N re-executes exactly the steps from N on and reuses the earlier checkpoints", async () => {
-    await (await enqueueWorkflow<Greet>(client, "greet", "bob", { queue: "work", workflowID: "fork-src" })).getResult({ timeoutMs: 15_000 });
-    const fork = await forkWorkflow<string>(client, "fork-src", { startStep: 1, newWorkflowID: "fork-dst", queue: "work" });
+    await (await enqueueWorkflow<Greet>(client, "greet", "bob", { queue: "work", workflowID: "fork-src" })).getResult({
+      timeoutMs: 15_000,
+    });
+    const fork = await forkWorkflow<string>(client, "fork-src", {
+      startStep: 1,
+      newWorkflowID: "fork-dst",
+      queue: "work",
+    });
     expect(await fork.getResult({ timeoutMs: 15_000 })).toBe("hello bob!");
     expect(worker.effects().filter((l) => l.startsWith("fork-dst:"))).toEqual(["fork-dst:b", "fork-dst:c"]);
     expect((await getWorkflowSteps(client, "fork-dst")).map((s) => s.name)).toEqual(["a", "b", "c"]);
@@ -99,9 +119,13 @@ describe("a client runs nothing itself but does everything else", () => {
 
   test("cancel stops a running workflow; resume runs it on from its checkpoints; send reaches it", async () => {
     const handle = await enqueueWorkflow<Gated>(client, "gated", undefined, { queue: "work", workflowID: "gated-1" });
-    await expect.poll(async () => (await getWorkflowSteps(client, "gated-1")).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(async () => (await getWorkflowSteps(client, "gated-1")).length, { timeout: 15_000 })
+      .toBeGreaterThanOrEqual(1);
     await cancelWorkflow(client, "gated-1");
-    await expect(handle.getResult({ timeoutMs: 15_000 })).rejects.toSatisfy((e) => isDurablyError(e, "WORKFLOW_CANCELLED"));
+    await expect(handle.getResult({ timeoutMs: 15_000 })).rejects.toSatisfy((e) =>
+      isDurablyError(e, "WORKFLOW_CANCELLED"),
+    );
     await resumeWorkflow(client, "gated-1");
     await waitForStatus("gated-1", "PENDING");
     await send(client, "gated-1", "now", { topic: "go" });
@@ -152,7 +176,11 @@ describe("DBOS's own tools against a durably worker", () => {
 
   test("the DBOS 5.3.0 CLI lists durably's workflows", async () => {
     const cli = createRequire(import.meta.url).resolve("@dbos-inc/dbos-sdk/internal/cli/cli");
-    const { stdout } = await promisify(execFile)(process.execPath, [cli, "workflow", "list", "-s", db.url, "-l", "100"], { timeout: 30_000 });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [cli, "workflow", "list", "-s", db.url, "-l", "100"],
+      { timeout: 30_000 },
+    );
     expect(stdout).toContain("greet-1");
     expect(stdout).toContain("SUCCESS");
   });

@@ -55,20 +55,29 @@ const operations: Record<string, (c: DBOSContext) => Promise<unknown>> = {
 };
 
 beforeAll(async () => {
-  ctx = createDBOSContext({ appName: "nested-ops", systemDatabaseUrl: db.url, applicationVersion: "n1", logger: quiet, pollIntervalMs: 100 });
+  ctx = createDBOSContext({
+    appName: "nested-ops",
+    systemDatabaseUrl: db.url,
+    applicationVersion: "n1",
+    logger: quiet,
+    pollIntervalMs: 100,
+  });
   child = registerWorkflow(ctx, async function nestedChild() {
     return "child";
   });
-  nested = registerWorkflow(ctx, async function nestedOperation(wctx: DBOSContext, { op, via }: { op: string; via: "workflow" | "step" }) {
-    return runAsStep(
-      wctx,
-      async (stepCtx) => {
-        await operations[op]!(via === "workflow" ? wctx : stepCtx);
-        return "the nested operation ran";
-      },
-      { name: "outer", maxRetries: 2, intervalMs: 1 },
-    );
-  });
+  nested = registerWorkflow(
+    ctx,
+    async function nestedOperation(wctx: DBOSContext, { op, via }: { op: string; via: "workflow" | "step" }) {
+      return runAsStep(
+        wctx,
+        async (stepCtx) => {
+          await operations[op]!(via === "workflow" ? wctx : stepCtx);
+          return "the nested operation ran";
+        },
+        { name: "outer", maxRetries: 2, intervalMs: 1 },
+      );
+    },
+  );
   sideBySide = registerWorkflow(ctx, async function sideBySide(wctx: DBOSContext) {
     // Step "a" is in flight (awaiting) while the workflow function starts step "b", sleeps and
     // sends: none of them is inside a step, so none is refused.
@@ -87,7 +96,9 @@ beforeAll(async () => {
   });
   viaRoot = registerWorkflow(ctx, async function viaRoot(wctx: DBOSContext) {
     // Inside a step, the root context acts as any outside caller would (as a client): allowed.
-    return runAsStep(wctx, async () => (await (await runWorkflow(ctx, child, undefined)).getResult()) as string, { name: "startsAnother" });
+    return runAsStep(wctx, async () => (await (await runWorkflow(ctx, child, undefined)).getResult()) as string, {
+      name: "startsAnother",
+    });
   });
   await registerQueue(ctx, "nested-q");
   await launch(ctx);
@@ -113,7 +124,9 @@ describe("a durable operation inside a step is refused", () => {
     // Only the outer step is recorded, with the refusal as its error and no retry of it: the
     // nested operation took no step ID and wrote nothing.
     const steps = await getWorkflowSteps(ctx, handle.workflowID);
-    expect(steps.map((s) => [s.stepID, s.name, (s.error as { code?: string } | undefined)?.code])).toEqual([[0, "outer", "NESTED_DURABLE_OPERATION"]]);
+    expect(steps.map((s) => [s.stepID, s.name, (s.error as { code?: string } | undefined)?.code])).toEqual([
+      [0, "outer", "NESTED_DURABLE_OPERATION"],
+    ]);
   });
 });
 
@@ -121,7 +134,12 @@ describe("what is not inside a step still works", () => {
   test("steps and operations started together by the workflow function, while a step is in flight", async () => {
     const handle = await runWorkflow(ctx, sideBySide, undefined);
     expect(await handle.getResult()).toEqual(["a", "b", "body"]);
-    expect((await getWorkflowSteps(ctx, handle.workflowID)).map((s) => s.name)).toEqual(["a", "b", "DBOS.sleep", "DBOS.send"]);
+    expect((await getWorkflowSteps(ctx, handle.workflowID)).map((s) => s.name)).toEqual([
+      "a",
+      "b",
+      "DBOS.sleep",
+      "DBOS.send",
+    ]);
   });
 
   test("a step that starts another workflow through the root context", async () => {

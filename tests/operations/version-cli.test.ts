@@ -59,7 +59,7 @@ async function gatedRows(): Promise<string[][]> {
 const ids = ["gated-1", "gated-2", "gated-3"];
 
 test("version list shows live executors and waiting workflows, then the stranded ones; upgrade --dry-run changes " +
-"nothing; upgrade hands them to v2, which finishes them", async () => {
+  "nothing; upgrade hands them to v2, which finishes them", async () => {
   const v1 = await startOpsWorker(db.url, { applicationVersion: "v1", executorId: "ops-v1" });
   workers.push(v1);
   const client: DBOSContext = await createClient({ systemDatabaseUrl: db.url, appName: "ops-app" });
@@ -148,7 +148,7 @@ test("version list shows live executors and waiting workflows, then the stranded
 }, 180_000); // about twenty CLI processes and two workers: minutes on a loaded machine
 
 test("workflow upgrade: a missing, equal or unknown version " +
-"is a usage error (exit code 2), naming the option", async () => {
+  "is a usage error (exit code 2), naming the option", async () => {
   workers.push(await startOpsWorker(db.url, { applicationVersion: "v2", executorId: "ops-v2" }));
   const missing = await durably(["workflow", "upgrade", "--from", "v1"]);
   expect(missing.code).toBe(2);

@@ -16,14 +16,17 @@ describe("migrating a database that DBOS 5.3.0 built", () => {
   beforeAll(async () => {
     await migrateWithDbos(database.url);
     // Messages DBOS stored before the upgrade: three waiting (two sharing a timestamp), one consumed.
-    await executeSql(database.url, `
+    await executeSql(
+      database.url,
+      `
       insert into dbos.workflow_status (workflow_uuid, status, name) values ('inbox', 'PENDING', 'inbox');
       insert into dbos.notifications
         (message_uuid, destination_uuid, topic, message, created_at_epoch_ms, consumed) values
         ('m-c', 'inbox', 't', 'third', 2000, false),
         ('m-b', 'inbox', 't', 'second', 1000, false),
         ('m-a', 'inbox', 't', 'first', 1000, false),
-        ('m-0', 'inbox', 't', 'old', 500, true);`);
+        ('m-0', 'inbox', 't', 'old', 500, true);`,
+    );
   });
 
   it("adopts it, adding durably's ledger and its later migrations", async () => {
@@ -41,25 +44,27 @@ describe("migrating a database that DBOS 5.3.0 built", () => {
     expect(rows("dbos_migrations")).toBe("versions 123");
   });
 
-  it("numbers the messages waiting at the upgrade in the order recv took them before, and later sends after " +
-"them", async () => {
-    const sql = postgres(database.url, { max: 1, onnotice: () => undefined });
-    try {
-      await sql`insert into dbos.notifications (destination_uuid, topic, message, created_at_epoch_ms)
+  it(
+    "numbers the messages waiting at the upgrade in the order recv took them before, and later sends after " + "them",
+    async () => {
+      const sql = postgres(database.url, { max: 1, onnotice: () => undefined });
+      try {
+        await sql`insert into dbos.notifications (destination_uuid, topic, message, created_at_epoch_ms)
           values ('inbox', 't', 'fourth', 0)`;
-      const rows = await sql`select message, durably_send_order::int as n from dbos.notifications
+        const rows = await sql`select message, durably_send_order::int as n from dbos.notifications
             order by durably_send_order nulls first`;
-      expect(rows).toEqual([
-        { message: "old", n: null },
-        { message: "first", n: 1 },
-        { message: "second", n: 2 },
-        { message: "third", n: 3 },
-        { message: "fourth", n: 4 },
-      ]);
-    } finally {
-      await sql.end();
-    }
-  });
+        expect(rows).toEqual([
+          { message: "old", n: null },
+          { message: "first", n: 1 },
+          { message: "second", n: 2 },
+          { message: "third", n: 3 },
+          { message: "fourth", n: 4 },
+        ]);
+      } finally {
+        await sql.end();
+      }
+    },
+  );
 
   it("then does nothing on the next launch", async () => {
     const before = await readCatalog(database.url, "dbos");

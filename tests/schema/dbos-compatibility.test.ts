@@ -50,13 +50,21 @@ describe("durably's system schema against DBOS 5.3.0's", () => {
     const counts: Record<string, number> = {};
     for (const entry of dbosCatalog) counts[entry.kind] = (counts[entry.kind] ?? 0) + 1;
     expect(counts).toEqual({
-      table: 13, column: 120, constraint: 20, index: 38, trigger: 1, function: 3, "function body": 3, rows: 1,
+      table: 13,
+      column: 120,
+      constraint: 20,
+      index: 38,
+      trigger: 1,
+      function: 3,
+      "function body": 3,
+      rows: 1,
     });
   });
 
   it("records DBOS migration level 123 in both", async () => {
     const durablyCatalog = await readCatalog(durablyDb.url, "dbos");
-    const level = (catalog: Catalog) => catalog.find((e) => e.kind === "rows" && e.name === "dbos_migrations")?.definition;
+    const level = (catalog: Catalog) =>
+      catalog.find((e) => e.kind === "rows" && e.name === "dbos_migrations")?.definition;
     expect(level(durablyCatalog)).toBe("versions 123");
     expect(level(dbosCatalog)).toBe("versions 123");
   });
@@ -67,14 +75,17 @@ describe("durably's system schema against DBOS 5.3.0's", () => {
       [
         ...expected,
         "column workflow_status.priority: durably has `#24 integer not null`, DBOS has `#24 integer not " +
-"null default 0`",
+          "null default 0`",
       ].sort(),
     );
   });
 
   it.each([
     ["index workflow_status.idx_workflow_status_pending: only in DBOS", "DROP INDEX dbos.idx_workflow_status_pending"],
-    ["column workflow_status.class_name: durably has", "ALTER TABLE dbos.workflow_status ALTER COLUMN class_name TYPE varchar(256)"],
+    [
+      "column workflow_status.class_name: durably has",
+      "ALTER TABLE dbos.workflow_status ALTER COLUMN class_name TYPE varchar(256)",
+    ],
     ["function body notifications_function(): durably has", notifyOnOtherChannel],
   ])("catches %s…", async (difference, statement) => {
     const differences = await diffAfter(statement);

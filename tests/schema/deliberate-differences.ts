@@ -37,17 +37,17 @@ export const deliberateDifferences: readonly DeliberateDifference[] = [
   {
     difference:
       "trigger notifications.dbos_notifications_trigger: durably has `…igger AFTER INSERT ON " +
-"{{schema}}.notifications FOR EACH ROW " +
+      "{{schema}}.notifications FOR EACH ROW " +
       "WHEN ((NOT new.consumed)) EXECUTE FUNCTION {{schema}}.notifications_function() (enabled O)… (differs " +
-"at character 96)`, " +
+      "at character 96)`, " +
       "DBOS has `CREATE TRIGGER dbos_notifications_trigger AFTER INSERT ON {{schema}}.notifications FOR " +
-"EACH ROW EXECUTE FUNCTION " +
+      "EACH ROW EXECUTE FUNCTION " +
       "{{schema}}.notifications_function() (enabled O)`",
     reason:
       "migration 0002: no NOTIFY for a message inserted already consumed, which only durably writes (an " +
-"in-process send " +
+      "in-process send " +
       "hands the message to its waiting receiver in the insert itself); the wake-up would reach no one who " +
-"needs it, and " +
+      "needs it, and " +
       "would cost that commit a notify-queue write. Every message DBOS inserts still notifies.",
   },
 ];

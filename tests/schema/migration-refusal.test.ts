@@ -28,7 +28,10 @@ describe("migrating a database from the future", () => {
 
   it("refuses durably schema version 999", async () => {
     await migrateWithDurably(database.url);
-    await executeSql(database.url, "INSERT INTO dbos.durably_migrations (version, name) VALUES (999, 'from_the_future')");
+    await executeSql(
+      database.url,
+      "INSERT INTO dbos.durably_migrations (version, name) VALUES (999, 'from_the_future')",
+    );
 
     await expectRefusalWithoutChange(/newer durably \(schema version 999/);
   });

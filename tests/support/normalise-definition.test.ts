@@ -4,7 +4,9 @@ import { normaliseFunctionBody, replaceSchemaName } from "./normalise-definition
 
 describe("normaliseFunctionBody", () => {
   it("drops comments and collapses whitespace outside quotes", () => {
-    expect(normaliseFunctionBody("BEGIN\n    -- say why\n    RETURN  /* inline */ 1;\nEND;")).toBe("BEGIN RETURN 1; END;");
+    expect(normaliseFunctionBody("BEGIN\n    -- say why\n    RETURN  /* inline */ 1;\nEND;")).toBe(
+      "BEGIN RETURN 1; END;",
+    );
   });
 
   it("keeps quoted text exactly, comment markers and doubled quotes included", () => {
@@ -21,6 +23,8 @@ describe("replaceSchemaName", () => {
   });
 
   it("replaces only the quoted form of a name that needs quotes", () => {
-    expect(replaceSchemaName(`"F8nny_sCHem@-n@m3".t F8nny_sCHem.t`, "F8nny_sCHem@-n@m3")).toBe(`{{schema}}.t F8nny_sCHem.t`);
+    expect(replaceSchemaName(`"F8nny_sCHem@-n@m3".t F8nny_sCHem.t`, "F8nny_sCHem@-n@m3")).toBe(
+      `{{schema}}.t F8nny_sCHem.t`,
+    );
   });
 });

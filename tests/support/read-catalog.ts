@@ -20,8 +20,13 @@ export type Catalog = readonly CatalogEntry[];
 const ledgerTables = ["dbos_migrations", "durably_migrations"];
 
 const relationKinds: Record<string, string> = {
-  r: "table", p: "partitioned table", v: "view", m: "materialized view",
-  S: "sequence", f: "foreign table", c: "composite type",
+  r: "table",
+  p: "partitioned table",
+  v: "view",
+  m: "materialized view",
+  S: "sequence",
+  f: "foreign table",
+  c: "composite type",
 };
 
 /** Reads every object of `schema` in the database at `url`. */
@@ -70,8 +75,17 @@ async function readRelations(sql: postgres.Sql, schema: string): Promise<Catalog
 
 async function readColumns(sql: postgres.Sql, schema: string): Promise<CatalogEntry[]> {
   const rows = await sql<
-    { table: string; column: string; position: number; type: string; not_null: boolean; default: string | null;
-      identity: string; generated: string; collation: string | null }[]
+    {
+      table: string;
+      column: string;
+      position: number;
+      type: string;
+      not_null: boolean;
+      default: string | null;
+      identity: string;
+      generated: string;
+      collation: string | null;
+    }[]
   >`
     select c.relname as table, a.attname as column, a.attnum as position,
            format_type(a.atttypid, a.atttypmod) as type, a.attnotnull as not_null,
@@ -97,7 +111,9 @@ async function readColumns(sql: postgres.Sql, schema: string): Promise<CatalogEn
       r.identity ? `identity ${r.identity}` : "",
       r.generated ? `generated ${r.generated}` : "",
       r.collation === null ? "" : `collate ${r.collation}`,
-    ].filter(Boolean).join(" "),
+    ]
+      .filter(Boolean)
+      .join(" "),
   }));
 }
 
@@ -108,7 +124,12 @@ async function readConstraints(sql: postgres.Sql, schema: string): Promise<Catal
     join pg_class c on c.oid = k.conrelid
     join pg_namespace n on n.oid = k.connamespace
     where n.nspname = ${schema}`;
-  return rows.map((r) => ({ kind: "constraint", name: `${r.table}.${r.name}`, table: r.table, definition: r.definition }));
+  return rows.map((r) => ({
+    kind: "constraint",
+    name: `${r.table}.${r.name}`,
+    table: r.table,
+    definition: r.definition,
+  }));
 }
 
 async function readIndexes(sql: postgres.Sql, schema: string): Promise<CatalogEntry[]> {
@@ -139,8 +160,19 @@ async function readTriggers(sql: postgres.Sql, schema: string): Promise<CatalogE
 
 async function readFunctions(sql: postgres.Sql, schema: string): Promise<CatalogEntry[]> {
   const rows = await sql<
-    { name: string; identity: string; arguments: string; result: string | null; language: string;
-      config: string[] | null; kind: string; volatility: string; strict: boolean; security_definer: boolean; body: string }[]
+    {
+      name: string;
+      identity: string;
+      arguments: string;
+      result: string | null;
+      language: string;
+      config: string[] | null;
+      kind: string;
+      volatility: string;
+      strict: boolean;
+      security_definer: boolean;
+      body: string;
+    }[]
   >`
     select p.proname as name, pg_get_function_identity_arguments(p.oid) as identity,
            pg_get_function_arguments(p.oid) as arguments, pg_get_function_result(p.oid) as result,
@@ -185,7 +217,9 @@ async function readTypes(sql: postgres.Sql, schema: string): Promise<CatalogEntr
     kind: "type",
     name: r.name,
     table: undefined,
-    definition: [`typtype ${r.kind}`, r.base ?? "", r.labels === null ? "" : `labels ${r.labels}`].filter(Boolean).join(" "),
+    definition: [`typtype ${r.kind}`, r.base ?? "", r.labels === null ? "" : `labels ${r.labels}`]
+      .filter(Boolean)
+      .join(" "),
   }));
 }
 
@@ -194,7 +228,9 @@ async function readLedgers(sql: postgres.Sql, schema: string): Promise<CatalogEn
     select tablename as table from pg_tables where schemaname = ${schema} and tablename in ${sql(ledgerTables)}`;
   const entries: CatalogEntry[] = [];
   for (const { table } of present) {
-    const rows = await sql<{ version: string }[]>`select version::text as version from ${sql(schema)}.${sql(table)} order by version`;
+    const rows = await sql<
+      { version: string }[]
+    >`select version::text as version from ${sql(schema)}.${sql(table)} order by version`;
     entries.push({ kind: "rows", name: table, table, definition: `versions ${rows.map((r) => r.version).join(", ")}` });
   }
   return entries;

@@ -2,7 +2,15 @@
 // executor with default lease settings. Prints FLEET <json> lines: "ready"; "step" for every
 // step its workflows run (so the parent sees where each workflow progresses, and when); for the
 // idle role, "statements": what it sent between the parent's "start" and "stop" lines on stdin.
-import { createDBOSContext, getWorkflowID, launch, registerWorkflow, runAsStep, runWorkflow, sleep } from "@durably/core";
+import {
+  createDBOSContext,
+  getWorkflowID,
+  launch,
+  registerWorkflow,
+  runAsStep,
+  runWorkflow,
+  sleep,
+} from "@durably/core";
 
 export interface FleetWorkerInput {
   readonly url: string;
@@ -36,7 +44,9 @@ const progress = registerWorkflow(
   ctx,
   async (c, _n: number) => {
     for (let step = 0; ; step++) {
-      await runAsStep(c, async () => say({ type: "step", workflowID: getWorkflowID(c), step, at: Date.now() }), { name: "report" });
+      await runAsStep(c, async () => say({ type: "step", workflowID: getWorkflowID(c), step, at: Date.now() }), {
+        name: "report",
+      });
       await sleep(c, 250);
     }
   },

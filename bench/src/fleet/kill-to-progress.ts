@@ -62,7 +62,9 @@ export async function measureKillToProgress(options: KillToProgressOptions): Pro
       const byPid = new Map<number, number>();
       for (const r of resumed.values()) byPid.set(r.pid, (byPid.get(r.pid) ?? 0) + 1);
       spread.push([...byPid.values()].sort((a, b) => b - a));
-      options.say(`  trial ${trial}: ${resumed.size}/${ids.length} progressed elsewhere, split ${spread.at(-1)!.join("/")}`);
+      options.say(
+        `  trial ${trial}: ${resumed.size}/${ids.length} progressed elsewhere, split ${spread.at(-1)!.join("/")}`,
+      );
     } finally {
       await Promise.all(workers.map((w) => w.kill()));
     }

@@ -36,11 +36,13 @@ export async function measureLeaseLoad(options: LeaseLoadOptions): Promise<Lease
     await new Promise((resolve) => setTimeout(resolve, options.windowMs));
     for (const w of workers) w.command("stop");
     const deadline = Date.now() + 10_000;
-    while (counts.length < workers.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (counts.length < workers.length && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
   } finally {
     await Promise.all(workers.map((w) => w.kill()));
   }
-  if (counts.length < options.processes) throw new Error(`only ${counts.length} of ${options.processes} processes reported their statements`);
+  if (counts.length < options.processes)
+    throw new Error(`only ${counts.length} of ${options.processes} processes reported their statements`);
   const lease = counts.map((c) => c.leaseStatements / c.seconds);
   const all = counts.map((c) => c.total / c.seconds);
   const summary = (xs: number[]) => ({ mean: xs.reduce((a, b) => a + b, 0) / xs.length, max: Math.max(...xs) });

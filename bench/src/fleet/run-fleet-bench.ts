@@ -39,7 +39,7 @@ async function measureKill(): Promise<void> {
     const ms = kill.samplesMs;
     say(
       `  p50 ${Math.round(percentile(ms, 50))} ms, max ${Math.round(Math.max(...ms))} ms over ${ms.length} ` +
-`workflows; ` +
+        `workflows; ` +
         `stranded ${kill.stranded}; target p50 < lapse + 1 s = 11000 ms`,
     );
     await server.drop("bench_fleet");
@@ -55,11 +55,16 @@ async function measureLoad(): Promise<void> {
   const pg = await startEmbeddedPostgres({ dataDir, settings: { max_connections: "300", fsync: "off" } });
   try {
     say(`lease load: ${processes} idle processes on an embedded server (max_connections 300)`);
-    const load = await measureLeaseLoad({ url: withDatabase(pg.url, "postgres"), processes, windowMs: smoke ? 10_000 : 30_000, say });
+    const load = await measureLeaseLoad({
+      url: withDatabase(pg.url, "postgres"),
+      processes,
+      windowMs: smoke ? 10_000 : 30_000,
+      say,
+    });
     const f = (x: number) => x.toFixed(2);
     say(
       `  lease statements per second per process: mean ${f(load.leasePerSecond.mean)}, ` +
-`max ${f(load.leasePerSecond.max)}; ` +
+        `max ${f(load.leasePerSecond.max)}; ` +
         `all statements of an idle process: mean ${f(load.allPerSecond.mean)}, max ${f(load.allPerSecond.max)}`,
     );
   } finally {

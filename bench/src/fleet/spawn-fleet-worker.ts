@@ -21,7 +21,10 @@ export interface FleetWorker {
   kill(): Promise<void>;
 }
 
-export function spawnFleetWorker(input: FleetWorkerInput, onEvent: (event: FleetEvent, worker: ChildProcess) => void): FleetWorker {
+export function spawnFleetWorker(
+  input: FleetWorkerInput,
+  onEvent: (event: FleetEvent, worker: ChildProcess) => void,
+): FleetWorker {
   // node itself, not the tsx CLI, so a SIGKILL reaches the process that runs the workflows.
   const child = spawn(process.execPath, ["--import", "tsx", workerPath, JSON.stringify(input)], {
     cwd: benchDir,
@@ -45,7 +48,9 @@ export function spawnFleetWorker(input: FleetWorkerInput, onEvent: (event: Fleet
         onEvent(event, child);
       }
     });
-    child.once("exit", (code, signal) => reject(new Error(`fleet worker exited (${signal ?? code}) before it was ready: ${stderr}`)));
+    child.once("exit", (code, signal) =>
+      reject(new Error(`fleet worker exited (${signal ?? code}) before it was ready: ${stderr}`)),
+    );
   });
   ready.catch(() => undefined);
   return {

@@ -5,7 +5,13 @@
 import { createRequire } from "node:module";
 import { DBOS } from "@dbos-inc/dbos-sdk";
 import type { StatementCounter } from "../statement-counter.js";
-import { benchApplicationVersion, benchQueueName, benchTopic, type BenchLibrary, type LibraryOptions } from "./library.js";
+import {
+  benchApplicationVersion,
+  benchQueueName,
+  benchTopic,
+  type BenchLibrary,
+  type LibraryOptions,
+} from "./library.js";
 import { dbosQueuePollingMs, dbosResultPollingMs } from "./library-settings.js";
 
 export function createDbosLibrary(options: LibraryOptions): BenchLibrary {
@@ -78,7 +84,10 @@ export function createDbosLibrary(options: LibraryOptions): BenchLibrary {
       await DBOS.launch();
       // DBOS 5 registers queues after launch (an upsert of the dbos.queues row).
       if (queueOptions !== undefined) {
-        await DBOS.registerQueue(benchQueueName, { workerConcurrency: queueOptions.workerConcurrency, minPollingIntervalMs: dbosQueuePollingMs });
+        await DBOS.registerQueue(benchQueueName, {
+          workerConcurrency: queueOptions.workerConcurrency,
+          minPollingIntervalMs: dbosQueuePollingMs,
+        });
       }
     },
     async runThreeSteps(input) {

@@ -13,7 +13,13 @@ import {
 } from "@durably/core";
 import { getEvent, recv, send, setEvent } from "@durably/notifications";
 import { registerQueue, type Queue } from "@durably/queues";
-import { benchApplicationVersion, benchQueueName, benchTopic, type BenchLibrary, type LibraryOptions } from "./library.js";
+import {
+  benchApplicationVersion,
+  benchQueueName,
+  benchTopic,
+  type BenchLibrary,
+  type LibraryOptions,
+} from "./library.js";
 import { durablyPoolSize } from "./library-settings.js";
 
 export function createDurablyLibrary(options: LibraryOptions): BenchLibrary {
@@ -92,7 +98,8 @@ export function createDurablyLibrary(options: LibraryOptions): BenchLibrary {
     name: "durably",
     async launch() {
       // Registered before launch: the row is written and the queue served from launch on.
-      if (queueOptions !== undefined) queue = await registerQueue(dbos, benchQueueName, { workerConcurrency: queueOptions.workerConcurrency });
+      if (queueOptions !== undefined)
+        queue = await registerQueue(dbos, benchQueueName, { workerConcurrency: queueOptions.workerConcurrency });
       await launch(dbos);
     },
     async runThreeSteps(input) {

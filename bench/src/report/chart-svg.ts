@@ -21,21 +21,31 @@ export function renderChartSvg(report: BenchReport): string {
     parts.push(`<text x="${x}" y="${ty}" ${attrs}>${escapeXml(content)}</text>`);
 
   y += 32;
-  text(labelX, y, `durably vs DBOS TypeScript 5.3.0 on one Postgres, ${report.startedAt.slice(0, 10)}`, 'font-size="20" font-weight="bold"');
+  text(
+    labelX,
+    y,
+    `durably vs DBOS TypeScript 5.3.0 on one Postgres, ${report.startedAt.slice(0, 10)}`,
+    'font-size="20" font-weight="bold"',
+  );
   y += 22;
   const { machine, server, options } = report;
   text(
     labelX,
     y,
     `${machine.cpus} cores, ${machine.memoryGiB} GiB, ` +
-`Node ${machine.node}; ${server.version.split(" on ")[0]}, ` +
-`synchronous_commit=${server.settings.synchronous_commit ?? "?"}; ` +
+      `Node ${machine.node}; ${server.version.split(" on ")[0]}, ` +
+      `synchronous_commit=${server.settings.synchronous_commit ?? "?"}; ` +
       `${options.rounds} measured round(s) after ${options.warmupRounds} warm-up`,
     'font-size="13" fill="#444"',
   );
   y += 18;
-  text(labelX, y, "Bars: median of the rounds; whiskers: min–max. Each metric is scaled to its own larger value. Right: " +
-"how many times better durably is.", 'font-size="13" fill="#444"');
+  text(
+    labelX,
+    y,
+    "Bars: median of the rounds; whiskers: min–max. Each metric is scaled to its own larger value. Right: " +
+      "how many times better durably is.",
+    'font-size="13" fill="#444"',
+  );
   y += 26;
   legend(parts, labelX, y);
   y += 22;
@@ -47,7 +57,12 @@ export function renderChartSvg(report: BenchReport): string {
     bar(parts, y, m.durably, scale, colors.durably, m.unit, m.digits);
     bar(parts, y + barHeight + barGap, m.dbos, scale, colors.dbos, m.unit, m.digits);
     if (m.advantage !== undefined) {
-      text(ratioX, y + barHeight + 6, `${m.advantage.toFixed(2)}x`, `font-size="15" font-weight="bold" text-anchor="end" fill="${m.advantage >= 1 ? colors.durably : colors.dbos}"`);
+      text(
+        ratioX,
+        y + barHeight + 6,
+        `${m.advantage.toFixed(2)}x`,
+        `font-size="15" font-weight="bold" text-anchor="end" fill="${m.advantage >= 1 ? colors.durably : colors.dbos}"`,
+      );
     }
     y += rowHeight;
   }
@@ -55,7 +70,12 @@ export function renderChartSvg(report: BenchReport): string {
   const p = report.physicalLimit;
   y += 6;
   text(labelX, y + barHeight, "Physical limit: single-row INSERT commits/s", 'font-size="14" font-weight="bold"');
-  text(labelX, y + 2 * barHeight + barGap + 2, `1 connection (upper bar) and ${p.connections} connections (lower bar)`, 'font-size="11" fill="#666"');
+  text(
+    labelX,
+    y + 2 * barHeight + barGap + 2,
+    `1 connection (upper bar) and ${p.connections} connections (lower bar)`,
+    'font-size="11" fill="#666"',
+  );
   const pScale = Math.max(p.commitsPerSecOne?.max ?? 0, p.commitsPerSecMany?.max ?? 0) || 1;
   bar(parts, y, p.commitsPerSecOne, pScale, colors.postgres, "commits/s", 0);
   bar(parts, y + barHeight + barGap, p.commitsPerSecMany, pScale, colors.postgres, "commits/s", 0);
@@ -74,7 +94,7 @@ export function renderChartSvg(report: BenchReport): string {
   const height = Math.ceil(y);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 ` +
-`0 ${width} ${height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">`,
+      `0 ${width} ${height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">`,
     `<rect width="${width}" height="${height}" fill="#ffffff"/>`,
     ...parts,
     "</svg>",
@@ -82,25 +102,37 @@ export function renderChartSvg(report: BenchReport): string {
   ].join("\n");
 }
 
-function bar(parts: string[], y: number, spread: Spread | undefined, scale: number, color: string, unit: string, digits: number): void {
+function bar(
+  parts: string[],
+  y: number,
+  spread: Spread | undefined,
+  scale: number,
+  color: string,
+  unit: string,
+  digits: number,
+): void {
   if (spread === undefined) {
     parts.push(`<text x="${barX}" y="${y + barHeight - 3}" font-size="12" fill="#b00">failed</text>`);
     return;
   }
   const w = (v: number) => Math.max(1, (v / scale) * barWidth);
-  parts.push(`<rect x="${barX}" y="${y}" width="${w(spread.median).toFixed(1)}" height="${barHeight}" fill="${color}"/>`);
+  parts.push(
+    `<rect x="${barX}" y="${y}" width="${w(spread.median).toFixed(1)}" height="${barHeight}" fill="${color}"/>`,
+  );
   if (spread.max > spread.min) {
     const mid = y + barHeight / 2;
     const x1 = barX + w(spread.min);
     const x2 = barX + w(spread.max);
     parts.push(
       `<path d="M${x1.toFixed(1)} ${mid} H${x2.toFixed(1)} M${x1.toFixed(1)} ${y + 3} V${y + barHeight - 3} ` +
-`M${x2.toFixed(1)} ${y + 3} V${y + barHeight - 3}" stroke="#222" stroke-width="1.2" fill="none"/>`,
+        `M${x2.toFixed(1)} ${y + 3} V${y + barHeight - 3}" stroke="#222" stroke-width="1.2" fill="none"/>`,
     );
   }
   const labelAt = barX + w(spread.max) + 6;
-  parts.push(`<text x="${labelAt.toFixed(1)}" y="${y + barHeight - 3}" ` +
-`font-size="12">${escapeXml(`${formatNumber(spread.median, digits)} ${unit}`)}</text>`);
+  parts.push(
+    `<text x="${labelAt.toFixed(1)}" y="${y + barHeight - 3}" ` +
+      `font-size="12">${escapeXml(`${formatNumber(spread.median, digits)} ${unit}`)}</text>`,
+  );
 }
 
 function legend(parts: string[], x: number, y: number): void {

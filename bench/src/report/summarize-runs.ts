@@ -25,7 +25,12 @@ export interface PhysicalLimitSummary {
 }
 
 /** The spread of one metric over the measured, successful runs of (library, scenario). */
-export function spreadOf(runs: readonly RunRecord[], library: string, scenario: string, key: string): Spread | undefined {
+export function spreadOf(
+  runs: readonly RunRecord[],
+  library: string,
+  scenario: string,
+  key: string,
+): Spread | undefined {
   const values = runs
     .filter((r) => !r.warmup && r.ok && r.library === library && r.scenario === scenario)
     .map((r) => r.metrics?.[key])
@@ -71,7 +76,12 @@ export function summarizeCpu(runs: readonly RunRecord[]): CpuSummary[] {
     for (const library of ["durably", "dbos"] as const) {
       const node = spreadOf(runs, library, scenario, "nodeCpuPct");
       if (node === undefined) continue;
-      out.push({ scenario, library, nodeCpuPct: node.median, machineCpuPct: spreadOf(runs, library, scenario, "machineCpuPct")?.median });
+      out.push({
+        scenario,
+        library,
+        nodeCpuPct: node.median,
+        machineCpuPct: spreadOf(runs, library, scenario, "machineCpuPct")?.median,
+      });
     }
   }
   return out;

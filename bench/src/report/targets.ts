@@ -20,7 +20,11 @@ export function evaluateTargets(metrics: readonly MetricSummary[]): TargetResult
   const absolute = (m: MetricSummary | undefined, below: number, target: string): TargetResult =>
     m?.durably === undefined
       ? { target, reached: "not measured", met: false }
-      : { target, reached: `${m.durably.median.toFixed(1)} ${m.unit} (DBOS ${m.dbos?.median.toFixed(1) ?? "?"} ${m.unit})`, met: m.durably.median < below };
+      : {
+          target,
+          reached: `${m.durably.median.toFixed(1)} ${m.unit} (DBOS ${m.dbos?.median.toFixed(1) ?? "?"} ${m.unit})`,
+          met: m.durably.median < below,
+        };
   const early = find("long-workflow", "msPerStepEarly");
   const late = find("long-workflow", "msPerStepLate");
   const flat = (library: "durably" | "dbos"): TargetResult => {
@@ -28,18 +32,38 @@ export function evaluateTargets(metrics: readonly MetricSummary[]): TargetResult
     const e = early?.[library]?.median;
     const l = late?.[library]?.median;
     if (e === undefined || l === undefined) return { target, reached: "not measured", met: false };
-    return { target, reached: `${e.toFixed(3)} -> ${l.toFixed(3)} ms (${(l / e).toFixed(2)}x)`, met: l / e <= flatTolerance };
+    return {
+      target,
+      reached: `${e.toFixed(3)} -> ${l.toFixed(3)} ms (${(l / e).toFixed(2)}x)`,
+      met: l / e <= flatTolerance,
+    };
   };
   return [
     ratio(find("sequential", "p50Ms"), 5, "sequential 3-step latency p50 at least 5x lower than DBOS"),
-    ratio(find("parallel", "workflowsPerSec"), 6, "throughput (workflows/s, many in flight) at least 6x higher than DBOS"),
+    ratio(
+      find("parallel", "workflowsPerSec"),
+      6,
+      "throughput (workflows/s, many in flight) at least 6x higher than DBOS",
+    ),
     flat("durably"),
     flat("dbos"),
     absolute(find("queue", "enqueueToStartP50Ms"), 10, "durably: queue enqueue-to-start p50 under 10 ms"),
     absolute(find("messages", "sendToRecvP50Ms"), 2, "durably: send → recv p50 under 2 ms in one process"),
-    absolute(find("messages", "setEventToGetEventP50Ms"), 2, "durably: setEvent → getEvent p50 under 2 ms in one process"),
+    absolute(
+      find("messages", "setEventToGetEventP50Ms"),
+      2,
+      "durably: setEvent → getEvent p50 under 2 ms in one process",
+    ),
     absolute(find("messages-across", "sendToRecvP50Ms"), 10, "durably: send → recv p50 under 10 ms across processes"),
-    absolute(find("messages-across", "setEventToGetEventP50Ms"), 10, "durably: setEvent → getEvent p50 under 10 ms across processes"),
-    ratio(find("queue-drain", "drainWorkflowsPerSec"), 5, "queued 3-step workflows (concurrency 100) finish at least 5x faster than DBOS"),
+    absolute(
+      find("messages-across", "setEventToGetEventP50Ms"),
+      10,
+      "durably: setEvent → getEvent p50 under 10 ms across processes",
+    ),
+    ratio(
+      find("queue-drain", "drainWorkflowsPerSec"),
+      5,
+      "queued 3-step workflows (concurrency 100) finish at least 5x faster than DBOS",
+    ),
   ];
 }

@@ -47,7 +47,8 @@ export const clientRoundTrip: Scenario = async ({ library: name, sizes, url }) =
           const output = await Promise.race([result(), server.failed]);
           latencies.push(performance.now() - t0);
           enqueueCalls.push(t1 - t0);
-          if (output !== i + 3) throw new Error(`round trip ${i}: expected result ${i + 3}, got ${JSON.stringify(output)}`);
+          if (output !== i + 3)
+            throw new Error(`round trip ${i}: expected result ${i + 3}, got ${JSON.stringify(output)}`);
         }
         return { latencies, enqueueCalls, seconds: (performance.now() - started) / 1000 };
       };
@@ -94,9 +95,13 @@ function startQueueWorker(name: string, input: WorkerInput): Promise<QueueWorker
   const failed = new Promise<never>((_, reject) => {
     child.on("close", (code, signal) => {
       if (!stopping || !finishedCleanly) {
-        reject(new Error(`the ${name} queue worker ended ` +
-`(${signal ?? `exit code ${code}`})${stopping ? " without a clean shutdown" : " early"}` +
-`\n${stderr.trim()}`));
+        reject(
+          new Error(
+            `the ${name} queue worker ended ` +
+              `(${signal ?? `exit code ${code}`})${stopping ? " without a clean shutdown" : " early"}` +
+              `\n${stderr.trim()}`,
+          ),
+        );
       }
     });
   });

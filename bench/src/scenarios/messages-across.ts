@@ -40,7 +40,8 @@ export const messagesPeer: Scenario = async ({ open, ready }) => {
     for await (const line of createInterface({ input: process.stdin })) {
       const [command, id, value] = line.split(" ");
       current = id!;
-      const done = command === "recv" ? await library.startReceiver(id!) : await library.startEventSetter(id!, Number(value));
+      const done =
+        command === "recv" ? await library.startReceiver(id!) : await library.startEventSetter(id!, Number(value));
       await done();
       console.log(`done ${id}`);
     }

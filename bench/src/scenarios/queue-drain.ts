@@ -21,7 +21,12 @@ export const prepareDatabase: Scenario = async ({ open }) => {
 export const queueDrain: Scenario = async ({ library: name, open, sizes, url }) => {
   const n = sizes.queue;
   // In another process: DBOS is a singleton that launches once per process.
-  const prepared = await spawnWorker({ library: name, scenario: "prepare-database", input: { url, sizes }, timeoutMs: 60_000 });
+  const prepared = await spawnWorker({
+    library: name,
+    scenario: "prepare-database",
+    input: { url, sizes },
+    timeoutMs: 60_000,
+  });
   if (!prepared.ok) throw new Error(`prepare-database for ${name} failed: ${prepared.error}`);
   const client = await openBenchClient(name, url);
   try {
@@ -36,7 +41,11 @@ export const queueDrain: Scenario = async ({ library: name, open, sizes, url }) 
   let allDone = () => undefined as void;
   const finished = new Promise<void>((resolve) => (allDone = resolve));
   const library = await open({
-    queue: { workerConcurrency: sizes.queueConcurrency, onStart: () => undefined, onDone: () => void (++done === n && allDone()) },
+    queue: {
+      workerConcurrency: sizes.queueConcurrency,
+      onStart: () => undefined,
+      onDone: () => void (++done === n && allDone()),
+    },
   });
   const stopMeter = startCpuMeter();
   const started = performance.now();
@@ -44,9 +53,16 @@ export const queueDrain: Scenario = async ({ library: name, open, sizes, url }) 
   try {
     await finished;
     const seconds = (performance.now() - started) / 1000;
-    return { metrics: { drainWorkflowsPerSec: n / seconds, drainSeconds: seconds, workflows: n, workerConcurrency: sizes.queueConcurrency, ...stopMeter() } };
+    return {
+      metrics: {
+        drainWorkflowsPerSec: n / seconds,
+        drainSeconds: seconds,
+        workflows: n,
+        workerConcurrency: sizes.queueConcurrency,
+        ...stopMeter(),
+      },
+    };
   } finally {
     await library.shutdown();
   }
 };
-

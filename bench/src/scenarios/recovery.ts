@@ -32,7 +32,9 @@ export const recovery: Scenario = async ({ open, workflowIDs, executorId }) => {
     for (const id of workflowIDs) await library.awaitWorkflow(id);
     const recoveryMs = performance.now() - started;
     if (stepTwoRuns !== workflowIDs.length) {
-      throw new Error(`expected step 2 to run ${workflowIDs.length} times in the recovering process, it ran ${stepTwoRuns} times`);
+      throw new Error(
+        `expected step 2 to run ${workflowIDs.length} times in the recovering process, it ran ${stepTwoRuns} times`,
+      );
     }
     return { metrics: { recoveryMs, launchMs, workflows: workflowIDs.length } };
   } finally {

@@ -6,7 +6,9 @@ import { fileURLToPath } from "node:url";
 
 const main = new URL("../dist/main.js", import.meta.url);
 if (!existsSync(main)) {
-  process.stderr.write(`durably: ${fileURLToPath(main)} is missing; build the CLI first (in the durably repo: pnpm build).\n`);
+  process.stderr.write(
+    `durably: ${fileURLToPath(main)} is missing; build the CLI first (in the durably repo: pnpm build).\n`,
+  );
   process.exit(1);
 }
 await import(main.href);

@@ -20,6 +20,11 @@ export function usage(message: string): CliFailure {
 export function exitCodeOf(error: unknown): number {
   if (error instanceof CliFailure) return error.exitCode;
   if (isDurablyError(error, "DATABASE_UNAVAILABLE")) return exitCodes.unavailable;
-  if (isDurablyError(error, "INVALID_ARGUMENT") || isDurablyError(error, "INVALID_CONFIG") || isDurablyError(error, "INVALID_NAME")) return exitCodes.usage;
+  if (
+    isDurablyError(error, "INVALID_ARGUMENT") ||
+    isDurablyError(error, "INVALID_CONFIG") ||
+    isDurablyError(error, "INVALID_NAME")
+  )
+    return exitCodes.usage;
   return exitCodes.failed;
 }

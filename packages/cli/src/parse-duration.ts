@@ -10,8 +10,10 @@ export function parseDuration(text: string, flag: string): number {
   // Rounded only to undo binary noise (1.1 × 1000 is 1100.0000000000002), never a real fraction.
   const ms = Math.round(exact);
   if (!Number.isSafeInteger(ms) || Math.abs(exact - ms) > 1e-6) {
-    throw usage(`${flag} takes a duration of whole milliseconds such as 30d, 12h, 15m, 45s or 500ms; ` +
-`got ${JSON.stringify(text)}.`);
+    throw usage(
+      `${flag} takes a duration of whole milliseconds such as 30d, 12h, 15m, 45s or 500ms; ` +
+        `got ${JSON.stringify(text)}.`,
+    );
   }
   return ms;
 }

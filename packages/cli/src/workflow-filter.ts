@@ -4,7 +4,15 @@ import { usage } from "./cli-failure.js";
 import { parseCount } from "./parse-count.js";
 import { parseDuration } from "./parse-duration.js";
 
-const statuses: readonly WorkflowStatusName[] = ["PENDING", "ENQUEUED", "DELAYED", "SUCCESS", "ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"];
+const statuses: readonly WorkflowStatusName[] = [
+  "PENDING",
+  "ENQUEUED",
+  "DELAYED",
+  "SUCCESS",
+  "ERROR",
+  "CANCELLED",
+  "MAX_RECOVERY_ATTEMPTS_EXCEEDED",
+];
 
 export interface FilterFlags {
   readonly status?: string[];
@@ -24,7 +32,8 @@ export interface FilterFlags {
 export function toListOptions(flags: FilterFlags, loadPayloads: boolean): ListWorkflowsOptions {
   const status = flags.status?.flatMap((s) => s.split(",")).map((s) => s.trim().toUpperCase());
   for (const s of status ?? []) {
-    if (!statuses.includes(s as WorkflowStatusName)) throw usage(`Unknown status ${s}: use one of ${statuses.join(", ")}.`);
+    if (!statuses.includes(s as WorkflowStatusName))
+      throw usage(`Unknown status ${s}: use one of ${statuses.join(", ")}.`);
   }
   return {
     ...(status === undefined ? {} : { status: status as WorkflowStatusName[] }),
@@ -47,6 +56,9 @@ export function toListOptions(flags: FilterFlags, loadPayloads: boolean): ListWo
 function toTime(text: string, flag: string): Date {
   if (/^\d+(\.\d+)?(ms|s|m|h|d|w)$/.test(text)) return new Date(Date.now() - parseDuration(text, flag));
   const date = new Date(text);
-  if (Number.isNaN(date.getTime())) throw usage(`${flag} takes an ISO time (2026-11-21T10:00:00Z) or a duration ago (2h); got ${JSON.stringify(text)}.`);
+  if (Number.isNaN(date.getTime()))
+    throw usage(
+      `${flag} takes an ISO time (2026-11-21T10:00:00Z) or a duration ago (2h); got ${JSON.stringify(text)}.`,
+    );
   return date;
 }

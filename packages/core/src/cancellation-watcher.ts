@@ -17,7 +17,12 @@ export function startCancellationWatcher(runtime: Runtime): () => Promise<void> 
       if (now === undefined) continue;
       if (now.status === "CANCELLED") run.stop("cancelled");
       else if (now.status !== "PENDING" || now.ownerXid !== run.ownerXid) {
-        runtime.logger.debug("workflow changed hands; stopping the local run", { workflowID, status: now.status, owner: now.ownerXid, ours: run.ownerXid });
+        runtime.logger.debug("workflow changed hands; stopping the local run", {
+          workflowID,
+          status: now.status,
+          owner: now.ownerXid,
+          ours: run.ownerXid,
+        });
         run.stop("lost-ownership");
       }
     }

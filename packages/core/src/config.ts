@@ -111,11 +111,16 @@ export const configRules: OptionRules = {
 };
 
 /** Validates a config and fills in defaults; every problem is a typed INVALID_CONFIG error. */
-export function resolveConfig(config: DBOSConfig, env: NodeJS.ProcessEnv = process.env, client = false): ResolvedConfig {
-  if (typeof config !== "object" || config === null) invalid("the config must be an object such as { appName: \"shop\" }");
+export function resolveConfig(
+  config: DBOSConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  client = false,
+): ResolvedConfig {
+  if (typeof config !== "object" || config === null)
+    invalid('the config must be an object such as { appName: "shop" }');
   checkOptions(client ? "createClient" : "createDBOSContext", config, configRules, "INVALID_CONFIG");
   if (!(client && config.appName === "") && (typeof config.appName !== "string" || config.appName.trim() === "")) {
-    invalid("appName is required: a non-empty string naming your application, e.g. { appName: \"shop\" }");
+    invalid('appName is required: a non-empty string naming your application, e.g. { appName: "shop" }');
   }
   const fromEnv = config.systemDatabaseUrl === undefined;
   const systemDatabaseUrlName = fromEnv ? "DBOS_SYSTEM_DATABASE_URL" : "systemDatabaseUrl";
@@ -128,9 +133,11 @@ export function resolveConfig(config: DBOSConfig, env: NodeJS.ProcessEnv = proce
   }
   checkDatabaseUrl(systemDatabaseUrl, `Invalid durably config: ${systemDatabaseUrlName}`, "INVALID_CONFIG");
   const poolSize = config.poolSize ?? 10;
-  if (!Number.isInteger(poolSize) || poolSize < 2 || poolSize > 1000) invalid(`poolSize must be an integer from 2 to 1000, got ${String(poolSize)}`);
+  if (!Number.isInteger(poolSize) || poolSize < 2 || poolSize > 1000)
+    invalid(`poolSize must be an integer from 2 to 1000, got ${String(poolSize)}`);
   const serializer = config.serializer ?? "js_superjson";
-  if (!isSerializationFormat(serializer)) invalid(`serializer must be "js_superjson" or "portable_json", got ${JSON.stringify(serializer)}`);
+  if (!isSerializationFormat(serializer))
+    invalid(`serializer must be "js_superjson" or "portable_json", got ${JSON.stringify(serializer)}`);
   const connectTimeoutMs = positive("connectTimeoutMs", config.connectTimeoutMs ?? 10_000);
   const pollIntervalMs = positive("pollIntervalMs", config.pollIntervalMs ?? 1_000);
   const applicationVersion = config.applicationVersion ?? env.DBOS__APPVERSION;
@@ -185,7 +192,8 @@ function checkCompatibleVersions(value: readonly string[] | undefined): readonly
 }
 
 function positive(name: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) invalid(`${name} must be a positive number of milliseconds`);
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0)
+    invalid(`${name} must be a positive number of milliseconds`);
   return value as number;
 }
 

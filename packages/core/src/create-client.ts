@@ -44,7 +44,12 @@ export async function createClient(config: ClientConfig = {}): Promise<DBOSConte
   try {
     await sysdb.connect();
     await requireMigrated(sysdb);
-    runtime.attach(sysdb, new GroupCommit(sysdb, resolved.logger, runtime.shutdownSignal), new Notifier(sysdb, resolved.logger), resolved.applicationVersion ?? "");
+    runtime.attach(
+      sysdb,
+      new GroupCommit(sysdb, resolved.logger, runtime.shutdownSignal),
+      new Notifier(sysdb, resolved.logger),
+      resolved.applicationVersion ?? "",
+    );
     await sysdb.listener.start();
   } catch (error) {
     await sysdb.close().catch(() => undefined);

@@ -19,7 +19,11 @@ export interface DatabaseRetryOptions {
 }
 
 /** Runs `work`, retrying it while it fails with a retryable database error. `work` must be idempotent. */
-export async function withDatabaseRetry<T>(what: string, work: () => Promise<T>, options: DatabaseRetryOptions = {}): Promise<T> {
+export async function withDatabaseRetry<T>(
+  what: string,
+  work: () => Promise<T>,
+  options: DatabaseRetryOptions = {},
+): Promise<T> {
   const started = Date.now();
   const maxMs = options.maxMs ?? 60_000;
   const attemptTimeoutMs = options.attemptTimeoutMs ?? 30_000;

@@ -30,20 +30,26 @@ export async function enqueueWorkflow<W extends AnyWorkflow = Workflow<unknown, 
   input: InputOf<W>,
   options: EnqueueOptions,
 ): Promise<WorkflowHandle<OutputOf<W>>> {
-  if (options?.queue === undefined) throw new DurablyError("INVALID_ARGUMENT", "enqueueWorkflow needs { queue }: the queue a worker serves.");
+  if (options?.queue === undefined)
+    throw new DurablyError("INVALID_ARGUMENT", "enqueueWorkflow needs { queue }: the queue a worker serves.");
   checkOptions("enqueueWorkflow", options, runWorkflowRules);
   const name = typeof workflow === "string" ? workflow : workflow?.name;
-  if (typeof name !== "string" || name === "") throw new DurablyError("INVALID_ARGUMENT", "enqueueWorkflow needs a workflow or a workflow name.");
+  if (typeof name !== "string" || name === "")
+    throw new DurablyError("INVALID_ARGUMENT", "enqueueWorkflow needs a workflow or a workflow name.");
   assertNotInsideStep(ctx, `enqueueWorkflow (${name})`);
   const runtime = ctx.runtime;
   // A workflow known by name only: enough to write its row; a worker that registered it runs it.
   const target =
     typeof workflow !== "string" && workflow.registry === runtime.registryBrand
       ? workflow
-      : (runtime.registry.get(name) ?? Object.freeze({ name, maxRecoveryAttempts: 0, fn: notRunnableHere, registry: runtime.registryBrand }));
+      : (runtime.registry.get(name) ??
+        Object.freeze({ name, maxRecoveryAttempts: 0, fn: notRunnableHere, registry: runtime.registryBrand }));
   return runWorkflow(ctx, target as Workflow<InputOf<W>, OutputOf<W>>, input, options);
 }
 
 async function notRunnableHere(): Promise<never> {
-  throw new DurablyError("WORKFLOW_NOT_REGISTERED", "This workflow was enqueued by name and is not registered in this process.");
+  throw new DurablyError(
+    "WORKFLOW_NOT_REGISTERED",
+    "This workflow was enqueued by name and is not registered in this process.",
+  );
 }

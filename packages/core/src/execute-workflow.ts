@@ -20,7 +20,12 @@ export interface ExecutionInit {
 }
 
 /** Starts `workflow` on `input` in the background and tracks it as active until its outcome is known. */
-export function executeWorkflow(runtime: Runtime, workflow: AnyWorkflow, init: ExecutionInit, input: unknown): ActiveRun {
+export function executeWorkflow(
+  runtime: Runtime,
+  workflow: AnyWorkflow,
+  init: ExecutionInit,
+  input: unknown,
+): ActiveRun {
   const run = new WorkflowRun({
     ...init,
     name: workflow.name,
@@ -43,7 +48,12 @@ export function executeWorkflow(runtime: Runtime, workflow: AnyWorkflow, init: E
   return active;
 }
 
-async function runToOutcome(runtime: Runtime, workflow: AnyWorkflow, run: WorkflowRun, input: unknown): Promise<RunOutcome> {
+async function runToOutcome(
+  runtime: Runtime,
+  workflow: AnyWorkflow,
+  run: WorkflowRun,
+  input: unknown,
+): Promise<RunOutcome> {
   const clearDeadline = armDeadline(runtime, run);
   let own: RunOutcome;
   try {
@@ -84,7 +94,14 @@ async function runToOutcome(runtime: Runtime, workflow: AnyWorkflow, run: Workfl
     error = encodeError(serializationError, run.format, `error of ${where}`);
   }
   const status = own.kind === "success" ? "SUCCESS" : "ERROR";
-  const recorded = await runtime.groupCommit.recordOutcome({ workflowID: run.workflowID, ownerXid: run.ownerXid, status, output, error, now: runtime.now() });
+  const recorded = await runtime.groupCommit.recordOutcome({
+    workflowID: run.workflowID,
+    ownerXid: run.ownerXid,
+    status,
+    output,
+    error,
+    now: runtime.now(),
+  });
   if (recorded) {
     runtime.logger.debug("workflow finished", { ...log, status });
     return own;
@@ -98,9 +115,15 @@ function armDeadline(runtime: Runtime, run: WorkflowRun): () => void {
   if (run.deadlineEpochMs === null) return () => undefined;
   const fire = () => {
     run.stop("timeout");
-    withDatabaseRetry("cancel a workflow past its deadline", () => cancelWorkflows(runtime.sysdb, [run.workflowID], runtime.now()), {
-      logger: runtime.logger,
-    }).catch((error) => runtime.logger.error("could not cancel a workflow past its deadline", { workflowID: run.workflowID, error }));
+    withDatabaseRetry(
+      "cancel a workflow past its deadline",
+      () => cancelWorkflows(runtime.sysdb, [run.workflowID], runtime.now()),
+      {
+        logger: runtime.logger,
+      },
+    ).catch((error) =>
+      runtime.logger.error("could not cancel a workflow past its deadline", { workflowID: run.workflowID, error }),
+    );
   };
   const remaining = run.deadlineEpochMs - runtime.now();
   if (remaining <= 0) {
@@ -108,10 +131,13 @@ function armDeadline(runtime: Runtime, run: WorkflowRun): () => void {
     return () => undefined;
   }
   // setTimeout overflows past 2^31-1 ms (24.8 days): check again until the deadline is reached.
-  let timer = setTimeout(function check() {
-    const left = run.deadlineEpochMs! - runtime.now();
-    if (left <= 0) fire();
-    else timer = setTimeout(check, Math.min(left, 2 ** 31 - 1));
-  }, Math.min(remaining, 2 ** 31 - 1));
+  let timer = setTimeout(
+    function check() {
+      const left = run.deadlineEpochMs! - runtime.now();
+      if (left <= 0) fire();
+      else timer = setTimeout(check, Math.min(left, 2 ** 31 - 1));
+    },
+    Math.min(remaining, 2 ** 31 - 1),
+  );
   return () => clearTimeout(timer);
 }

@@ -5,7 +5,19 @@
 // partition) runs nothing more for the workflows others adopted: it learns first, then stops them.
 import { hostname } from "node:os";
 import { performance } from "node:perf_hooks";
-import { claimOrphanedWorkflows, leaseEndedChannel, newLeaseID, ownerTokenOf, registerLease, releaseLease, renewLease, replaceLeasesOfExecutor, requeueOrphanedWorkflows, type ExecutorIdentity, type LeaseRegistration } from "@durably/sysdb/queries";
+import {
+  claimOrphanedWorkflows,
+  leaseEndedChannel,
+  newLeaseID,
+  ownerTokenOf,
+  registerLease,
+  releaseLease,
+  renewLease,
+  replaceLeasesOfExecutor,
+  requeueOrphanedWorkflows,
+  type ExecutorIdentity,
+  type LeaseRegistration,
+} from "@durably/sysdb/queries";
 import { BackgroundLoop } from "./background-loop.js";
 import { withDatabaseRetry } from "./database-retry.js";
 import { resumeClaimedWorkflows } from "./resume-claimed-workflow.js";
@@ -80,11 +92,19 @@ export class ExecutorLease {
     });
     this.#freshUntil = sentAt + this.#validityMs();
     if (!runtime.config.executorIdIsDefault) {
-      const replaced = await withDatabaseRetry("replace this executor's earlier leases", () => replaceLeasesOfExecutor(runtime.sysdb, this.#registration), {
-        logger: runtime.logger,
-        signal: runtime.shutdownSignal,
-      });
-      if (replaced > 0) runtime.logger.info("took over the executor ID from an earlier process", { executorID: runtime.config.executorId, replaced });
+      const replaced = await withDatabaseRetry(
+        "replace this executor's earlier leases",
+        () => replaceLeasesOfExecutor(runtime.sysdb, this.#registration),
+        {
+          logger: runtime.logger,
+          signal: runtime.shutdownSignal,
+        },
+      );
+      if (replaced > 0)
+        runtime.logger.info("took over the executor ID from an earlier process", {
+          executorID: runtime.config.executorId,
+          replaced,
+        });
     }
   }
 
@@ -128,8 +148,12 @@ export class ExecutorLease {
     this.#unsubscribe?.();
     await this.#loop.stop();
     const runtime = this.#runtime;
-    await releaseLease(runtime.sysdb, { leaseID: this.leaseID, applicationName: runtime.config.appName }).catch((error: unknown) =>
-      runtime.logger.warn("could not release the executor lease; other processes adopt its workflows when it lapses", { error }),
+    await releaseLease(runtime.sysdb, { leaseID: this.leaseID, applicationName: runtime.config.appName }).catch(
+      (error: unknown) =>
+        runtime.logger.warn(
+          "could not release the executor lease; other processes adopt its workflows when it lapses",
+          { error },
+        ),
     );
   }
 
@@ -174,7 +198,11 @@ export class ExecutorLease {
 
   async #renewUntilAnswered(): Promise<void> {
     const runtime = this.#runtime;
-    await withDatabaseRetry("renew the executor lease", () => this.#renew(), { logger: runtime.logger, signal: runtime.shutdownSignal, maxMs: Infinity });
+    await withDatabaseRetry("renew the executor lease", () => this.#renew(), {
+      logger: runtime.logger,
+      signal: runtime.shutdownSignal,
+      maxMs: Infinity,
+    });
   }
 
   /**
@@ -195,9 +223,9 @@ export class ExecutorLease {
     }
     runtime.logger.warn(
       "executor lease lapsed: this process went without renewing it for longer than leaseLapseMs (paused, " +
-"overloaded or cut off " +
+        "overloaded or cut off " +
         "from the database), so other processes adopted its workflows; stopping them here and continuing " +
-"under a new lease",
+        "under a new lease",
       { leaseID: lost.leaseID, stopped: stopped.length, workflowIDs: stopped.slice(0, 20) },
     );
     const successor = this.#newRegistration();

@@ -82,7 +82,10 @@ const hosts = new WeakMap<Runtime, ExtensionHost>();
  */
 export function extensionHost(ctx: DBOSContext): ExtensionHost {
   if (!(ctx instanceof DBOSContext)) {
-    throw new DurablyError("INVALID_ARGUMENT", "Expected a DBOSContext (from createDBOSContext or createClient, or a workflow's context).");
+    throw new DurablyError(
+      "INVALID_ARGUMENT",
+      "Expected a DBOSContext (from createDBOSContext or createClient, or a workflow's context).",
+    );
   }
   const runtime = ctx.runtime;
   let host = hosts.get(runtime);
@@ -118,7 +121,8 @@ function hostOf(runtime: Runtime): ExtensionHost {
     workflowNames: () => [...runtime.registry.keys()],
     runClaimedWorkflows: (records) => resumeClaimedWorkflows(runtime, records),
     localRun: (workflowID) => runtime.active.get(workflowID)?.outcome,
-    workflowOf: (ctx) => (ctx.run === undefined ? undefined : { workflowID: ctx.run.workflowID, format: ctx.run.format }),
+    workflowOf: (ctx) =>
+      ctx.run === undefined ? undefined : { workflowID: ctx.run.workflowID, format: ctx.run.format },
     extensionState<T>(key: object, create?: () => T): T | undefined {
       if (!states.has(key) && create !== undefined) states.set(key, create());
       return states.get(key) as T | undefined;

@@ -4,7 +4,12 @@
 // extension would otherwise write again.
 export { extensionHost, type ExtensionHost, type HostNotifier, type HostWorkflow } from "./extension-host.js";
 export { registerExtension, type DurablyExtension } from "./extension.js";
-export { runDurableOperation, runAtomicOperation, atomicStep, type DurableOperationOptions } from "./run-durable-operation.js";
+export {
+  runDurableOperation,
+  runAtomicOperation,
+  atomicStep,
+  type DurableOperationOptions,
+} from "./run-durable-operation.js";
 export { runDurableWait, type DurableWait } from "./run-durable-wait.js";
 export type { DurableStep, AtomicOutcome } from "./durable-step.js";
 export { createWorkflowHandle } from "./workflow-handle.js";

@@ -32,10 +32,16 @@ export function registerExtension(ctx: DBOSContext, extension: DurablyExtension)
   });
   const runtime = ctx.runtime;
   if (runtime.state !== "created" && runtime.state !== "launched") {
-    throw new DurablyError("REGISTRATION", `Cannot register extension ${extension.name}: the context is ${runtime.state}.`);
+    throw new DurablyError(
+      "REGISTRATION",
+      `Cannot register extension ${extension.name}: the context is ${runtime.state}.`,
+    );
   }
   if (runtime.extensions.some((e) => e.name === extension.name)) {
-    throw new DurablyError("REGISTRATION", `An extension named ${extension.name} is already registered on this context.`);
+    throw new DurablyError(
+      "REGISTRATION",
+      `An extension named ${extension.name} is already registered on this context.`,
+    );
   }
   runtime.extensions.push(extension);
 }

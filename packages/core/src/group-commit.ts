@@ -8,8 +8,18 @@ import { withDatabaseRetry } from "./database-retry.js";
 import type { Logger } from "./logger.js";
 
 type Pending =
-  | { readonly kind: "checkpoint"; readonly row: NewCheckpoint; resolve(written: boolean): void; reject(error: unknown): void }
-  | { readonly kind: "outcome"; readonly row: WorkflowOutcome; resolve(written: boolean): void; reject(error: unknown): void };
+  | {
+      readonly kind: "checkpoint";
+      readonly row: NewCheckpoint;
+      resolve(written: boolean): void;
+      reject(error: unknown): void;
+    }
+  | {
+      readonly kind: "outcome";
+      readonly row: WorkflowOutcome;
+      resolve(written: boolean): void;
+      reject(error: unknown): void;
+    };
 
 export class GroupCommit {
   readonly #sysdb: SystemDatabase;
@@ -20,7 +30,12 @@ export class GroupCommit {
   #queue: Pending[] = [];
   #inFlight = 0;
 
-  constructor(sysdb: SystemDatabase, logger: Logger, signal: AbortSignal, options: { maxBatch?: number; maxInFlight?: number } = {}) {
+  constructor(
+    sysdb: SystemDatabase,
+    logger: Logger,
+    signal: AbortSignal,
+    options: { maxBatch?: number; maxInFlight?: number } = {},
+  ) {
     this.#sysdb = sysdb;
     this.#logger = logger;
     this.#signal = signal;
@@ -64,12 +79,20 @@ export class GroupCommit {
     try {
       // Safe to retry: a row written by an attempt whose reply was lost is then "refused", and
       // the caller finds its own identical row (or recorded outcome) when it asks why.
-      const written = await withDatabaseRetry("record checkpoints and outcomes", () => writeGroupCommit(this.#sysdb, checkpoints, outcomes), {
-        logger: this.#logger,
-        signal: this.#signal,
-      });
+      const written = await withDatabaseRetry(
+        "record checkpoints and outcomes",
+        () => writeGroupCommit(this.#sysdb, checkpoints, outcomes),
+        {
+          logger: this.#logger,
+          signal: this.#signal,
+        },
+      );
       for (const p of batch) {
-        p.resolve(p.kind === "checkpoint" ? written.checkpoints.has(`${p.row.workflowID}:${p.row.stepID}`) : written.outcomes.has(p.row.workflowID));
+        p.resolve(
+          p.kind === "checkpoint"
+            ? written.checkpoints.has(`${p.row.workflowID}:${p.row.stepID}`)
+            : written.outcomes.has(p.row.workflowID),
+        );
       }
     } catch (error) {
       for (const p of batch) p.reject(error);

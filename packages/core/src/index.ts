@@ -28,7 +28,12 @@ export { cancelWorkflow } from "./management/cancel-workflow.js";
 export { resumeWorkflow } from "./management/resume-workflow.js";
 export { cancelWorkflows, resumeWorkflows, type WorkflowChange } from "./management/change-workflows.js";
 export { forkWorkflow, type ForkWorkflowOptions } from "./management/fork-workflow.js";
-export { listExecutors, type ListExecutorsOptions, type ExecutorInfo, type ExecutorState } from "./management/list-executors.js";
+export {
+  listExecutors,
+  type ListExecutorsOptions,
+  type ExecutorInfo,
+  type ExecutorState,
+} from "./management/list-executors.js";
 export { recoverPendingWorkflows } from "./management/recover-pending-workflows.js";
 export {
   listApplicationVersions,
@@ -41,7 +46,10 @@ export {
   type UpgradeWorkflowsResult,
 } from "./management/upgrade-workflows.js";
 export { garbageCollectWorkflows, type GarbageCollectOptions } from "./management/garbage-collect-workflows.js";
-export { collectGarbagePeriodically, type PeriodicGarbageCollectOptions } from "./management/collect-garbage-periodically.js";
+export {
+  collectGarbagePeriodically,
+  type PeriodicGarbageCollectOptions,
+} from "./management/collect-garbage-periodically.js";
 export type { WorkflowStatus, WorkflowStatusName } from "./workflow-status.js";
 export { registerExtension, type DurablyExtension } from "./extension.js";
 export { runDurableOperation, runAtomicOperation, type DurableOperationOptions } from "./run-durable-operation.js";

@@ -38,7 +38,10 @@ export async function launch(ctx: DBOSContext): Promise<void> {
     await ensureDatabaseExists(config.systemDatabaseUrl, connectOptions(config));
     await sysdb.connect();
     // A migration may rightly run for long on a big database: no per-attempt deadline.
-    await withDatabaseRetry("migrate the system database", () => migrateSystemDatabase(sysdb), { logger, attemptTimeoutMs: Infinity });
+    await withDatabaseRetry("migrate the system database", () => migrateSystemDatabase(sysdb), {
+      logger,
+      attemptTimeoutMs: Infinity,
+    });
     const version = config.applicationVersion ?? computeApplicationVersion(runtime.registry);
     runtime.attach(sysdb, new GroupCommit(sysdb, logger, runtime.shutdownSignal), new Notifier(sysdb, logger), version);
     runtime.stoppers.push(startCancellationWatcher(runtime));
@@ -72,7 +75,8 @@ export async function launch(ctx: DBOSContext): Promise<void> {
       () => claimWorkflowsForRecovery(sysdb, runtime.executorIdentity()),
       retry,
     );
-    if (recovered.length > 0) logger.info("recovering workflows", { count: recovered.length, executorID: config.executorId });
+    if (recovered.length > 0)
+      logger.info("recovering workflows", { count: recovered.length, executorID: config.executorId });
     await resumeClaimedWorkflows(runtime, recovered);
     if (config.upgradeStrandedVersions) {
       await withDatabaseRetry("upgrade stranded workflows", () => upgradeStrandedVersions(runtime), retry);

@@ -12,18 +12,27 @@ export function outcomeOf(runtime: Runtime, record: WorkflowRecord): RunOutcome 
   const format = record.serialization;
   switch (record.status) {
     case "SUCCESS":
-      return { kind: "success", value: decodeValue(record.output ?? null, format, runtime.config.serializer, `output of workflow ${id}`) };
+      return {
+        kind: "success",
+        value: decodeValue(record.output ?? null, format, runtime.config.serializer, `output of workflow ${id}`),
+      };
     case "ERROR":
-      return { kind: "error", error: decodeError(record.error ?? null, format, runtime.config.serializer, `error of workflow ${id}`) };
+      return {
+        kind: "error",
+        error: decodeError(record.error ?? null, format, runtime.config.serializer, `error of workflow ${id}`),
+      };
     case "CANCELLED":
-      return { kind: "error", error: new DurablyError("WORKFLOW_CANCELLED", `Workflow ${id} was cancelled.`, { workflowID: id }) };
+      return {
+        kind: "error",
+        error: new DurablyError("WORKFLOW_CANCELLED", `Workflow ${id} was cancelled.`, { workflowID: id }),
+      };
     case "MAX_RECOVERY_ATTEMPTS_EXCEEDED":
       return {
         kind: "error",
         error: new DurablyError(
           "DEAD_LETTER",
           `Workflow ${id} was moved to the dead-letter queue after too many recovery attempts ` +
-`(${record.recoveryAttempts}). Fix the cause, then resumeWorkflow it.`,
+            `(${record.recoveryAttempts}). Fix the cause, then resumeWorkflow it.`,
           { workflowID: id },
         ),
       };
@@ -44,7 +53,11 @@ export interface AwaitOptions {
  * else by reading its row with a backoff from 10 ms to 1 s (each read retried through transient
  * database errors). Stops with LIFECYCLE at shutdown.
  */
-export async function awaitOutcome(runtime: Runtime, workflowID: string, options: AwaitOptions = {}): Promise<RunOutcome> {
+export async function awaitOutcome(
+  runtime: Runtime,
+  workflowID: string,
+  options: AwaitOptions = {},
+): Promise<RunOutcome> {
   const deadline = options.timeoutMs === undefined ? Infinity : runtime.now() + options.timeoutMs;
   for (let delay = 10; ; delay = Math.min(delay * 2, 1_000)) {
     const local = options.fromDatabaseOnly ? undefined : runtime.active.get(workflowID);
@@ -83,8 +96,12 @@ async function raceDeadline(
 }
 
 function timeout(workflowID: string, timeoutMs: number): DurablyError {
-  return new DurablyError("TIMEOUT", `Workflow ${workflowID} did not finish within the ${timeoutMs} ms waited; it keeps running. Call ` +
-`getResult again to wait more.`, {
-    workflowID,
-  });
+  return new DurablyError(
+    "TIMEOUT",
+    `Workflow ${workflowID} did not finish within the ${timeoutMs} ms waited; it keeps running. Call ` +
+      `getResult again to wait more.`,
+    {
+      workflowID,
+    },
+  );
 }

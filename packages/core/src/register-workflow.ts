@@ -25,12 +25,20 @@ export function registerWorkflow<Input, Output>(
   fn: WorkflowFunction<Input, Output>,
   options: RegisterWorkflowOptions = {},
 ): Workflow<Input, Output> {
-  if (!(ctx instanceof DBOSContext)) throw new DurablyError("INVALID_ARGUMENT", "registerWorkflow's first argument must be a DBOSContext.");
-  checkOptions("registerWorkflow", options, { name: { type: "string", nonEmpty: true }, maxRecoveryAttempts: { type: "number", integer: true } });
+  if (!(ctx instanceof DBOSContext))
+    throw new DurablyError("INVALID_ARGUMENT", "registerWorkflow's first argument must be a DBOSContext.");
+  checkOptions("registerWorkflow", options, {
+    name: { type: "string", nonEmpty: true },
+    maxRecoveryAttempts: { type: "number", integer: true },
+  });
   const runtime = ctx.runtime;
-  if (typeof fn !== "function") throw new DurablyError("REGISTRATION", "registerWorkflow needs an async function (ctx, input) => result.");
+  if (typeof fn !== "function")
+    throw new DurablyError("REGISTRATION", "registerWorkflow needs an async function (ctx, input) => result.");
   if (runtime.state !== "created") {
-    throw new DurablyError("REGISTRATION", `Cannot register workflow ${options.name ?? fn.name} after launch: register every workflow before launch(ctx).`);
+    throw new DurablyError(
+      "REGISTRATION",
+      `Cannot register workflow ${options.name ?? fn.name} after launch: register every workflow before launch(ctx).`,
+    );
   }
   const name = options.name ?? fn.name;
   if (typeof name !== "string" || name === "") {
@@ -41,13 +49,24 @@ export function registerWorkflow<Input, Output>(
     );
   }
   if (runtime.registry.has(name)) {
-    throw new DurablyError("REGISTRATION", `A workflow named ${name} is already registered on this context; names must be unique.`);
+    throw new DurablyError(
+      "REGISTRATION",
+      `A workflow named ${name} is already registered on this context; names must be unique.`,
+    );
   }
   const maxRecoveryAttempts = options.maxRecoveryAttempts ?? 100;
   if (!Number.isInteger(maxRecoveryAttempts)) {
-    throw new DurablyError("REGISTRATION", `maxRecoveryAttempts of workflow ${name} must be an integer, got ${String(maxRecoveryAttempts)}.`);
+    throw new DurablyError(
+      "REGISTRATION",
+      `maxRecoveryAttempts of workflow ${name} must be an integer, got ${String(maxRecoveryAttempts)}.`,
+    );
   }
-  const workflow: Workflow<Input, Output> = Object.freeze({ name, maxRecoveryAttempts, fn, registry: runtime.registryBrand });
+  const workflow: Workflow<Input, Output> = Object.freeze({
+    name,
+    maxRecoveryAttempts,
+    fn,
+    registry: runtime.registryBrand,
+  });
   runtime.registry.set(name, workflow);
   return workflow;
 }

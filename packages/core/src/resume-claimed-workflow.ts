@@ -1,7 +1,13 @@
 // Running a workflow this executor just claimed (recovered or dequeued): dead-letter it if it
 // was recovered too often, else load its checkpoints once and replay it.
 import { DurablyError } from "@durably/sysdb";
-import { deadLetterWorkflow, loadCheckpoints, recordWorkflowOutcome, type Checkpoint, type WorkflowRecord } from "@durably/sysdb/queries";
+import {
+  deadLetterWorkflow,
+  loadCheckpoints,
+  recordWorkflowOutcome,
+  type Checkpoint,
+  type WorkflowRecord,
+} from "@durably/sysdb/queries";
 import { withDatabaseRetry } from "./database-retry.js";
 import { executeWorkflow } from "./execute-workflow.js";
 import type { Runtime } from "./runtime.js";
@@ -19,20 +25,38 @@ export async function resumeClaimedWorkflow(runtime: Runtime, record: WorkflowRe
   const ownerXid = record.ownerXid!;
   const limit = workflow.maxRecoveryAttempts;
   if (limit > 0 && record.recoveryAttempts > limit + 1) {
-    await withDatabaseRetry("dead-letter a workflow", () => deadLetterWorkflow(runtime.sysdb, record.workflowID, ownerXid, runtime.now()));
-    runtime.logger.warn("workflow moved to the dead-letter queue: too many recovery attempts", { ...log, maxRecoveryAttempts: limit });
+    await withDatabaseRetry("dead-letter a workflow", () =>
+      deadLetterWorkflow(runtime.sysdb, record.workflowID, ownerXid, runtime.now()),
+    );
+    runtime.logger.warn("workflow moved to the dead-letter queue: too many recovery attempts", {
+      ...log,
+      maxRecoveryAttempts: limit,
+    });
     return;
   }
   const format = isSerializationFormat(record.serialization) ? record.serialization : runtime.config.serializer;
   let input: unknown;
   try {
-    input = decodeWorkflowInput(record.inputs ?? null, record.serialization, runtime.config.serializer, `input of workflow ${record.workflowID}`, record.scheduleName !== null);
+    input = decodeWorkflowInput(
+      record.inputs ?? null,
+      record.serialization,
+      runtime.config.serializer,
+      `input of workflow ${record.workflowID}`,
+      record.scheduleName !== null,
+    );
   } catch (error) {
     // A poison input can never run: record the typed error instead of retrying forever.
     runtime.logger.error("workflow input cannot be decoded; recording the error", { ...log, error });
     const text = encodeError(error, format, `error of workflow ${record.workflowID}`);
     await withDatabaseRetry("record an undecodable workflow", () =>
-      recordWorkflowOutcome(runtime.sysdb, { workflowID: record.workflowID, ownerXid, status: "ERROR", output: null, error: text, now: runtime.now() }),
+      recordWorkflowOutcome(runtime.sysdb, {
+        workflowID: record.workflowID,
+        ownerXid,
+        status: "ERROR",
+        output: null,
+        error: text,
+        now: runtime.now(),
+      }),
     );
     return;
   }
@@ -42,8 +66,19 @@ export async function resumeClaimedWorkflow(runtime: Runtime, record: WorkflowRe
       ? new Map<number, Checkpoint>()
       : await withDatabaseRetry("load checkpoints", () => loadCheckpoints(runtime.sysdb, record.workflowID));
   runtime.logger.info("resuming workflow", { ...log, checkpoints: checkpoints.size });
-  executeWorkflow(runtime, workflow, { workflowID: record.workflowID, ownerXid, format, deadlineEpochMs: record.deadlineEpochMs, checkpoints,
-    applicationVersion: record.applicationVersion }, input);
+  executeWorkflow(
+    runtime,
+    workflow,
+    {
+      workflowID: record.workflowID,
+      ownerXid,
+      format,
+      deadlineEpochMs: record.deadlineEpochMs,
+      checkpoints,
+      applicationVersion: record.applicationVersion,
+    },
+    input,
+  );
 }
 
 /** Resumes each claimed workflow, logging failures so one bad row never blocks the others. */

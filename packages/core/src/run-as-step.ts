@@ -21,11 +21,18 @@ const stepOptionRules = { ...stepRetryRules, name: { type: "string", nonEmpty: t
  * @example
  * const charged = await runAsStep(ctx, () => payments.charge(orderId), { name: "charge", maxRetries: 5 });
  */
-export function runAsStep<T>(ctx: DBOSContext, fn: (stepCtx: DBOSContext) => Promise<T> | T, options: StepOptions = {}): Promise<T> {
+export function runAsStep<T>(
+  ctx: DBOSContext,
+  fn: (stepCtx: DBOSContext) => Promise<T> | T,
+  options: StepOptions = {},
+): Promise<T> {
   if (!(ctx instanceof DBOSContext)) {
-    return Promise.reject(new DurablyError("INVALID_ARGUMENT", "runAsStep's first argument must be the workflow's DBOSContext."));
+    return Promise.reject(
+      new DurablyError("INVALID_ARGUMENT", "runAsStep's first argument must be the workflow's DBOSContext."),
+    );
   }
-  if (typeof fn !== "function") return Promise.reject(new DurablyError("INVALID_ARGUMENT", "runAsStep needs a function to run."));
+  if (typeof fn !== "function")
+    return Promise.reject(new DurablyError("INVALID_ARGUMENT", "runAsStep needs a function to run."));
   try {
     checkOptions("runAsStep", options, stepOptionRules);
   } catch (error) {
@@ -37,7 +44,10 @@ export function runAsStep<T>(ctx: DBOSContext, fn: (stepCtx: DBOSContext) => Pro
   const run = ctx.run;
   if (run === undefined) {
     return Promise.reject(
-      new DurablyError("INVALID_ARGUMENT", "runAsStep must be called inside a workflow, with the workflow's context (its first argument)."),
+      new DurablyError(
+        "INVALID_ARGUMENT",
+        "runAsStep must be called inside a workflow, with the workflow's context (its first argument).",
+      ),
     );
   }
   // Reserved before any await, so Promise.all over steps numbers them in call order.
@@ -76,9 +86,20 @@ async function executeStep<T>(
       if (isNestedOperationOf(error, run)) {
         outcome = { ok: false, error };
       } else if (attempt >= policy.maxRetries || !policy.retryIf(error)) {
-        outcome = { ok: false, error: policy.maxRetries > 0 && attempt >= policy.maxRetries ? exhausted(run.workflowID, name, stepID, errors) : error };
+        outcome = {
+          ok: false,
+          error:
+            policy.maxRetries > 0 && attempt >= policy.maxRetries
+              ? exhausted(run.workflowID, name, stepID, errors)
+              : error,
+        };
       } else {
-        runtime.logger.info("step failed; retrying", { workflowID: run.workflowID, step: name, attempt: attempt + 1, error });
+        runtime.logger.info("step failed; retrying", {
+          workflowID: run.workflowID,
+          step: name,
+          attempt: attempt + 1,
+          error,
+        });
         await abortableDelay(retryDelayMs(policy, attempt + 1), run.signal);
       }
     }
@@ -92,7 +113,7 @@ function exhausted(workflowID: string, stepName: string, stepID: number, errors:
   const error = new DurablyError(
     "MAX_STEP_RETRIES_EXCEEDED",
     `Step ${stepName} of workflow ${workflowID} failed ${errors.length} times; the last ` +
-`error: ${last instanceof Error ? last.message : String(last)}`,
+      `error: ${last instanceof Error ? last.message : String(last)}`,
     { workflowID, stepName, stepID, cause: last },
   );
   // Every attempt's error, in order, as AggregateError does.

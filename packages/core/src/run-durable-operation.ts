@@ -80,7 +80,11 @@ export async function runAtomicOperation<T>(
   operation: (step: DurableStep) => Promise<AtomicOutcome<T>>,
 ): Promise<T> {
   const run = enterStep(ctx, name);
-  if (run === undefined) throw new DurablyError("INVALID_ARGUMENT", `${name} must be called inside a workflow, with the workflow's context.`);
+  if (run === undefined)
+    throw new DurablyError(
+      "INVALID_ARGUMENT",
+      `${name} must be called inside a workflow, with the workflow's context.`,
+    );
   const stepID = run.nextStepID();
   return atomicStep(ctx, run, stepID, name, operation);
 }
@@ -102,7 +106,9 @@ export async function atomicStep<T>(
     result = await callAsStepFunction(run, stepID, name, operation, step);
   } catch (error) {
     run.throwIfStopped();
-    return unwrap<T>(await recordStep(run, ctx.runtime, { stepID, name, outcome: { ok: false, error }, startedAt: step.startedAt }));
+    return unwrap<T>(
+      await recordStep(run, ctx.runtime, { stepID, name, outcome: { ok: false, error }, startedAt: step.startedAt }),
+    );
   }
   if (result.recorded) return result.value;
   return unwrap<T>(await resolveRefusedStep(run, ctx.runtime, stepID, name));

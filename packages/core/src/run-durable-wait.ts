@@ -86,7 +86,14 @@ export async function runDurableWait<T>(ctx: DBOSContext, wait: DurableWait<T>):
   } catch (error) {
     if (error instanceof DurablyError && error.code === "TIMEOUT") {
       // Record the timeout at N so that a replay times out the same way, without waiting.
-      return unwrap<T>(await recordStep(run, runtime, { stepID, name: wait.name, outcome: { ok: false, error }, startedAt: runtime.now() }));
+      return unwrap<T>(
+        await recordStep(run, runtime, {
+          stepID,
+          name: wait.name,
+          outcome: { ok: false, error },
+          startedAt: runtime.now(),
+        }),
+      );
     }
     throw error;
   }

@@ -58,20 +58,27 @@ export async function runWorkflow<Input, Output>(
   input: Input,
   options: RunWorkflowOptions = {},
 ): Promise<WorkflowHandle<Output>> {
-  if (!(ctx instanceof DBOSContext)) throw new DurablyError("INVALID_ARGUMENT", "runWorkflow's first argument must be a DBOSContext.");
+  if (!(ctx instanceof DBOSContext))
+    throw new DurablyError("INVALID_ARGUMENT", "runWorkflow's first argument must be a DBOSContext.");
   const runtime = ctx.runtime;
   const parent = ctx.run;
   assertNotInsideStep(ctx, `runWorkflow (${String(workflow?.name)})`);
   if (workflow?.registry !== runtime.registryBrand) {
-    throw new DurablyError("WORKFLOW_NOT_REGISTERED", `Workflow ${workflow?.name ?? String(workflow)} was not registered on this context. Pass the value ` +
-`registerWorkflow returned.`);
+    throw new DurablyError(
+      "WORKFLOW_NOT_REGISTERED",
+      `Workflow ${workflow?.name ?? String(workflow)} was not registered on this context. Pass the value ` +
+        `registerWorkflow returned.`,
+    );
   }
   // Reserved before any await, so sibling children get deterministic step IDs.
   const stepID = parent?.nextStepID();
   runtime.assertRunning(`start workflow ${workflow.name}`);
   validateOptions(options);
   if (runtime.isClient && options.queue === undefined) {
-    throw new DurablyError("INVALID_ARGUMENT", `A client runs no workflow code: enqueue ${workflow.name} on a queue (enqueueWorkflow) for a worker to run.`);
+    throw new DurablyError(
+      "INVALID_ARGUMENT",
+      `A client runs no workflow code: enqueue ${workflow.name} on a queue (enqueueWorkflow) for a worker to run.`,
+    );
   }
 
   if (parent !== undefined && stepID !== undefined) {
@@ -94,7 +101,8 @@ export async function runWorkflow<Input, Output>(
   // Fails with SERIALIZATION before anything is written.
   const inputs = encodeWorkflowInput(input, format, `input of workflow ${workflow.name}`);
   const now = runtime.now();
-  const queueName = options.queue === undefined ? null : typeof options.queue === "string" ? options.queue : options.queue.name;
+  const queueName =
+    options.queue === undefined ? null : typeof options.queue === "string" ? options.queue : options.queue.name;
   const delayMs = options.delayMs ?? 0;
   const status = queueName === null ? "PENDING" : delayMs > 0 ? "DELAYED" : "ENQUEUED";
   // A queued workflow's own timeout starts at dequeue; only an inherited deadline is fixed now.
@@ -113,7 +121,8 @@ export async function runWorkflow<Input, Output>(
           name: workflow.name,
           queueName,
           executorID: queueName === null ? runtime.config.executorId : null,
-          applicationVersion: queueName === null ? runtime.applicationVersion : (options.applicationVersion ?? runtime.enqueueVersion),
+          applicationVersion:
+            queueName === null ? runtime.applicationVersion : (options.applicationVersion ?? runtime.enqueueVersion),
           applicationName: runtime.applicationScope ?? null,
           applicationID: process.env.DBOS__APPID ?? null,
           timeoutMs: options.timeoutMs ?? null,
@@ -132,14 +141,16 @@ export async function runWorkflow<Input, Output>(
       { logger: runtime.logger },
     );
   } catch (error) {
-    if (classifyError(error) !== "unique_violation" || queueName === null || options.deduplicationID === undefined) throw error;
+    if (classifyError(error) !== "unique_violation" || queueName === null || options.deduplicationID === undefined)
+      throw error;
     // The only unique index an insert can hit is the queue's deduplication index.
     const holder = await findByDeduplicationID(runtime.sysdb, queueName, options.deduplicationID);
-    if (options.deduplicationPolicy === "return-existing" && holder !== undefined) return createWorkflowHandle(ctx, holder);
+    if (options.deduplicationPolicy === "return-existing" && holder !== undefined)
+      return createWorkflowHandle(ctx, holder);
     throw new DurablyError(
       "QUEUE_DEDUPLICATED",
       `Queue ${queueName} already has workflow ${holder ?? "(just finished)"} with deduplication ` +
-`ID ${options.deduplicationID}; it was not enqueued again. ` +
+        `ID ${options.deduplicationID}; it was not enqueued again. ` +
         'Wait for it to finish, or pass deduplicationPolicy: "return-existing" to get its handle.',
       { workflowID, cause: error },
     );
@@ -177,9 +188,19 @@ export const runWorkflowRules: OptionRules = {
 function validateOptions(options: RunWorkflowOptions): void {
   checkOptions("runWorkflow", options, runWorkflowRules);
   const queued = options.queue !== undefined;
-  for (const key of ["deduplicationID", "deduplicationPolicy", "priority", "partitionKey", "delayMs", "applicationVersion"] as const) {
+  for (const key of [
+    "deduplicationID",
+    "deduplicationPolicy",
+    "priority",
+    "partitionKey",
+    "delayMs",
+    "applicationVersion",
+  ] as const) {
     if (options[key] !== undefined && !queued) {
-      throw new DurablyError("INVALID_ARGUMENT", `${key} only applies to a workflow enqueued on a queue: pass { queue } too.`);
+      throw new DurablyError(
+        "INVALID_ARGUMENT",
+        `${key} only applies to a workflow enqueued on a queue: pass { queue } too.`,
+      );
     }
   }
   if (options.deduplicationPolicy === "return-existing" && options.deduplicationID === undefined) {
@@ -197,7 +218,7 @@ function conflict(workflowID: string, existingName: string | null, newName: stri
   return new DurablyError(
     "WORKFLOW_CONFLICT",
     `Workflow ID ${workflowID} is already used by workflow "${existingName}", so it cannot start ` +
-`"${newName}". Use another workflow ID.`,
+      `"${newName}". Use another workflow ID.`,
     { workflowID },
   );
 }

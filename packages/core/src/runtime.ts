@@ -138,7 +138,10 @@ export class Runtime {
   assertRunning(what: string): void {
     if (this.state === "launched") return;
     if (this.state === "created" || this.state === "launching") {
-      throw new DurablyError("LIFECYCLE", `Cannot ${what} before launch(ctx) has finished. Call and await launch(ctx) first.`);
+      throw new DurablyError(
+        "LIFECYCLE",
+        `Cannot ${what} before launch(ctx) has finished. Call and await launch(ctx) first.`,
+      );
     }
     throw new DurablyError("LIFECYCLE", `Cannot ${what}: this context has been shut down. Create a new context.`);
   }

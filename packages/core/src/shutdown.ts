@@ -24,7 +24,8 @@ export interface ShutdownOptions {
  * process.once("SIGTERM", () => void shutdown(dbos, { drainMs: 5000 }).then(() => process.exit(0)));
  */
 export async function shutdown(ctx: DBOSContext, options: ShutdownOptions = {}): Promise<void> {
-  if (!(ctx instanceof DBOSContext)) throw new DurablyError("INVALID_ARGUMENT", "shutdown takes the context returned by createDBOSContext.");
+  if (!(ctx instanceof DBOSContext))
+    throw new DurablyError("INVALID_ARGUMENT", "shutdown takes the context returned by createDBOSContext.");
   checkOptions("shutdown", options, { drainMs: { type: "number", min: 0 }, timeoutMs: { type: "number", min: 0 } });
   if (options.drainMs !== undefined && options.timeoutMs !== undefined) {
     throw new DurablyError("INVALID_ARGUMENT", "shutdown: give drainMs or its former name timeoutMs, not both.");
@@ -38,10 +39,16 @@ export async function shutdown(ctx: DBOSContext, options: ShutdownOptions = {}):
   if (runtime.state !== "launched") return;
   runtime.state = "shutting-down";
   for (const stop of runtime.stoppers.splice(0).reverse()) {
-    await Promise.resolve(stop()).catch((error: unknown) => runtime.logger.warn("a background loop failed to stop", { error }));
+    await Promise.resolve(stop()).catch((error: unknown) =>
+      runtime.logger.warn("a background loop failed to stop", { error }),
+    );
   }
   for (const extension of [...runtime.extensions].reverse()) {
-    await extension.onShutdown?.(ctx).catch((error: unknown) => runtime.logger.warn("extension shutdown failed", { extension: extension.name, error }));
+    await extension
+      .onShutdown?.(ctx)
+      .catch((error: unknown) =>
+        runtime.logger.warn("extension shutdown failed", { extension: extension.name, error }),
+      );
   }
   const running = [...runtime.active.values()].map((a) => a.outcome.catch(() => undefined));
   if (running.length > 0) {

@@ -15,7 +15,9 @@ export async function sleep(ctx: DBOSContext, ms: number): Promise<void> {
   if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) {
     throw new DurablyError("INVALID_ARGUMENT", `sleep needs a finite number of milliseconds >= 0, got ${String(ms)}.`);
   }
-  const wakeAt = await runDurableOperation(ctx, "DBOS.sleep", async () => ctx.runtime.now() + ms, { format: "portable_json" });
+  const wakeAt = await runDurableOperation(ctx, "DBOS.sleep", async () => ctx.runtime.now() + ms, {
+    format: "portable_json",
+  });
   // Node timers can fire a millisecond or two early: wait until the recorded time has passed.
   while (ctx.runtime.now() < Number(wakeAt)) await abortableDelay(Number(wakeAt) - ctx.runtime.now(), ctx.signal);
 }

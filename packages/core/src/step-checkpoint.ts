@@ -8,10 +8,17 @@ import type { Runtime } from "./runtime.js";
 import { lostOwnership, type WorkflowRun } from "./workflow-run.js";
 
 /** A step's result as stored: exactly one of output or error. */
-export type StepOutcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+export type StepOutcome =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: unknown };
 
 /** The recorded outcome at `stepID`, after checking it was recorded under the same name. */
-export function replayedOutcome(run: WorkflowRun, runtime: Runtime, stepID: number, name: string): StepOutcome | undefined {
+export function replayedOutcome(
+  run: WorkflowRun,
+  runtime: Runtime,
+  stepID: number,
+  name: string,
+): StepOutcome | undefined {
   const recorded = run.checkpoints.get(stepID);
   if (recorded === undefined) return undefined;
   assertSameStep(run, recorded, name);
@@ -29,7 +36,7 @@ export function assertSameStep(run: WorkflowRun, recorded: Checkpoint, name: str
   const error = new DurablyError(
     "UNEXPECTED_STEP",
     `Workflow ${run.workflowID} (${run.name}) is not deterministic: step ${recorded.stepID} was recorded as ` +
-`"${recorded.name}" ` +
+      `"${recorded.name}" ` +
       `by application version ${version}, but this code calls "${name}" there. ` +
       "The workflow is left PENDING and unchanged. Guard the change with patched(ctx, id), or run this workflow " +
       "on a worker with the code of its version, then resume it (or fork it from an earlier step).",
@@ -37,7 +44,12 @@ export function assertSameStep(run: WorkflowRun, recorded: Checkpoint, name: str
       workflowID: run.workflowID,
       stepID: recorded.stepID,
       stepName: name,
-      details: { workflowName: run.name, recordedName: recorded.name, newName: name, applicationVersion: run.applicationVersion },
+      details: {
+        workflowName: run.name,
+        recordedName: recorded.name,
+        newName: name,
+        applicationVersion: run.applicationVersion,
+      },
     },
   );
   run.diverge(error);
@@ -47,7 +59,8 @@ export function assertSameStep(run: WorkflowRun, recorded: Checkpoint, name: str
 function decodeCheckpoint(runtime: Runtime, recorded: Checkpoint, name: string): StepOutcome {
   const where = `recorded ${recorded.error === null ? "output" : "error"} of step ${name}`;
   const defaultFormat = runtime.config.serializer;
-  if (recorded.error !== null) return { ok: false, error: decodeError(recorded.error, recorded.serialization, defaultFormat, where) };
+  if (recorded.error !== null)
+    return { ok: false, error: decodeError(recorded.error, recorded.serialization, defaultFormat, where) };
   return { ok: true, value: decodeValue(recorded.output, recorded.serialization, defaultFormat, where) };
 }
 
@@ -102,17 +115,30 @@ export async function recordStep(run: WorkflowRun, runtime: Runtime, input: Reco
  * cancelled or changed hands; otherwise returns the outcome already recorded at that step (our
  * own earlier write whose reply was lost, or a replay race).
  */
-export async function resolveRefusedStep(run: WorkflowRun, runtime: Runtime, stepID: number, name: string): Promise<StepOutcome> {
-  const refusal = await withDatabaseRetry("explain a refused checkpoint", () => explainCheckpointRefusal(runtime.sysdb, run.workflowID, stepID), {
-    logger: runtime.logger,
-    signal: runtime.shutdownSignal,
-  });
+export async function resolveRefusedStep(
+  run: WorkflowRun,
+  runtime: Runtime,
+  stepID: number,
+  name: string,
+): Promise<StepOutcome> {
+  const refusal = await withDatabaseRetry(
+    "explain a refused checkpoint",
+    () => explainCheckpointRefusal(runtime.sysdb, run.workflowID, stepID),
+    {
+      logger: runtime.logger,
+      signal: runtime.shutdownSignal,
+    },
+  );
   if (refusal.status === "CANCELLED") {
     run.stop("cancelled");
     run.throwIfStopped();
   }
   if (refusal.status !== "PENDING" || refusal.ownerXid !== run.ownerXid) {
-    runtime.logger.debug("checkpoint refused: the workflow changed hands", { workflowID: run.workflowID, step: name, status: refusal.status });
+    runtime.logger.debug("checkpoint refused: the workflow changed hands", {
+      workflowID: run.workflowID,
+      step: name,
+      status: refusal.status,
+    });
     run.stop("lost-ownership");
     throw lostOwnership(run.workflowID);
   }
@@ -120,10 +146,14 @@ export async function resolveRefusedStep(run: WorkflowRun, runtime: Runtime, ste
     assertSameStep(run, refusal.existing, name);
     return decodeCheckpoint(runtime, refusal.existing, name);
   }
-  throw new DurablyError("DATABASE_ERROR", `The checkpoint of step ${name} of workflow ${run.workflowID} was not written, for no known reason.`, {
-    workflowID: run.workflowID,
-    stepID,
-  });
+  throw new DurablyError(
+    "DATABASE_ERROR",
+    `The checkpoint of step ${name} of workflow ${run.workflowID} was not written, for no known reason.`,
+    {
+      workflowID: run.workflowID,
+      stepID,
+    },
+  );
 }
 
 /** Returns the value of a successful outcome, or throws its error. */

@@ -35,18 +35,26 @@ export interface StepRetryPolicy {
 export function resolveRetryPolicy(options: StepRetryOptions, stepName: string): StepRetryPolicy {
   const check = (name: string, value: number, min: number) => {
     if (typeof value !== "number" || !Number.isFinite(value) || value < min) {
-      throw new DurablyError("INVALID_ARGUMENT", `Step ${stepName}: ${name} must be a number >= ${min}, got ${String(value)}.`, { stepName });
+      throw new DurablyError(
+        "INVALID_ARGUMENT",
+        `Step ${stepName}: ${name} must be a number >= ${min}, got ${String(value)}.`,
+        { stepName },
+      );
     }
     return value;
   };
   const maxRetries = check("maxRetries", options.maxRetries ?? 0, 0);
-  if (!Number.isInteger(maxRetries)) throw new DurablyError("INVALID_ARGUMENT", `Step ${stepName}: maxRetries must be an integer.`, { stepName });
+  if (!Number.isInteger(maxRetries))
+    throw new DurablyError("INVALID_ARGUMENT", `Step ${stepName}: maxRetries must be an integer.`, { stepName });
   const intervalMs = check("intervalMs", options.intervalMs ?? 100, 0);
   return Object.freeze({
     maxRetries,
     intervalMs,
     backoffFactor: check("backoffFactor", options.backoffFactor ?? 2, 1),
-    maxIntervalMs: Math.max(check("maxIntervalMs", options.maxIntervalMs ?? 5_000, 0), options.maxIntervalMs === undefined ? intervalMs : 0),
+    maxIntervalMs: Math.max(
+      check("maxIntervalMs", options.maxIntervalMs ?? 5_000, 0),
+      options.maxIntervalMs === undefined ? intervalMs : 0,
+    ),
     retryIf: options.retryIf ?? (() => true),
   });
 }

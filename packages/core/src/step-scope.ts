@@ -54,6 +54,10 @@ function nestedOperation(operation: string, run: WorkflowRun, step: RunningStep 
     `${operation} was called ${where} of workflow ${run.workflowID}. A durable operation cannot run inside a step: ` +
       "the step may run again, and its operation with it. Call it from the workflow function, outside the step, " +
       "or start a child workflow from the workflow function and call it there.",
-    { workflowID: run.workflowID, ...(step === undefined ? {} : { stepID: step.stepID, stepName: step.name }), details: { operation } },
+    {
+      workflowID: run.workflowID,
+      ...(step === undefined ? {} : { stepID: step.stepID, stepName: step.name }),
+      details: { operation },
+    },
   );
 }

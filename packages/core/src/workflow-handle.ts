@@ -46,7 +46,12 @@ export function createWorkflowHandle<Output>(ctx: DBOSContext, workflowID: strin
     },
     async getStatus() {
       const record = await getWorkflow(runtime.sysdb, workflowID);
-      return record === undefined ? undefined : toWorkflowStatus({ ...record, inputs: undefined, output: undefined, error: undefined }, runtime.config.serializer);
+      return record === undefined
+        ? undefined
+        : toWorkflowStatus(
+            { ...record, inputs: undefined, output: undefined, error: undefined },
+            runtime.config.serializer,
+          );
     },
   });
 }

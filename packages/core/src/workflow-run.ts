@@ -89,20 +89,30 @@ export class WorkflowRun {
   stopError(): Error {
     switch (this.#stopReason) {
       case "cancelled":
-        return new DurablyError("WORKFLOW_CANCELLED", `Workflow ${this.workflowID} was cancelled.`, { workflowID: this.workflowID });
-      case "timeout":
-        return new DurablyError("WORKFLOW_CANCELLED", `Workflow ${this.workflowID} was cancelled: it passed its deadline.`, {
+        return new DurablyError("WORKFLOW_CANCELLED", `Workflow ${this.workflowID} was cancelled.`, {
           workflowID: this.workflowID,
         });
+      case "timeout":
+        return new DurablyError(
+          "WORKFLOW_CANCELLED",
+          `Workflow ${this.workflowID} was cancelled: it passed its deadline.`,
+          {
+            workflowID: this.workflowID,
+          },
+        );
       case "lost-ownership":
         return lostOwnership(this.workflowID);
       case "diverged":
         return this.#divergence!;
       case "shutdown":
-        return new DurablyError("LIFECYCLE", `Workflow ${this.workflowID} stopped because durably is shutting down; it stays PENDING and ` +
-`resumes at the next launch.`, {
-          workflowID: this.workflowID,
-        });
+        return new DurablyError(
+          "LIFECYCLE",
+          `Workflow ${this.workflowID} stopped because durably is shutting down; it stays PENDING and ` +
+            `resumes at the next launch.`,
+          {
+            workflowID: this.workflowID,
+          },
+        );
       default:
         return new Error("not stopped");
     }

@@ -53,7 +53,13 @@ export function toWorkflowStatus(record: WorkflowRecord, defaultFormat: Serializ
   };
   const where = `workflow ${record.workflowID}`;
   if (record.inputs !== undefined && record.inputs !== null) {
-    status.input = decodeWorkflowInput(record.inputs, record.serialization, defaultFormat, `input of ${where}`, record.scheduleName !== null);
+    status.input = decodeWorkflowInput(
+      record.inputs,
+      record.serialization,
+      defaultFormat,
+      `input of ${where}`,
+      record.scheduleName !== null,
+    );
   }
   if (record.output !== undefined && record.output !== null) {
     status.output = decodeValue(record.output, record.serialization, defaultFormat, `output of ${where}`);

@@ -46,7 +46,8 @@ test("a worker killed with SIGKILL mid-step resumes on relaunch; committed steps
   expect([executions("begin", "ship"), executions("end", "ship")]).toEqual([1, 1]);
 
   await withSql(db.url, async (sql) => {
-    const steps = await sql`select function_id, function_name from dbos.operation_outputs where workflow_uuid = 'crash-order'
+    const steps =
+      await sql`select function_id, function_name from dbos.operation_outputs where workflow_uuid = 'crash-order'
         order by 1`;
     expect(steps.map((s: any) => s.function_name)).toEqual(["reserve", "charge", "ship"]);
     const [status] = await sql`select status, recovery_attempts::int as attempts, executor_id from dbos.workflow_status

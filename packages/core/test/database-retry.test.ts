@@ -42,9 +42,13 @@ const reset = () => Object.assign(new Error("read ECONNRESET"), { code: "ECONNRE
 it("an attempt with no reply is abandoned after attemptTimeoutMs and tried again", async () => {
   let attempts = 0;
   const started = Date.now();
-  const value = await withDatabaseRetry("hang once", () => (++attempts === 1 ? new Promise<string>(() => undefined) : Promise.resolve("answered")), {
-    attemptTimeoutMs: 200,
-  });
+  const value = await withDatabaseRetry(
+    "hang once",
+    () => (++attempts === 1 ? new Promise<string>(() => undefined) : Promise.resolve("answered")),
+    {
+      attemptTimeoutMs: 200,
+    },
+  );
   expect(value).toBe("answered");
   expect(attempts).toBe(2);
   expect(Date.now() - started).toBeGreaterThanOrEqual(190); // timers may fire a hair early by Date.now()
@@ -83,10 +87,14 @@ describe("permanent errors fail at once: the work runs once", () => {
     ["22012 division_by_zero", "22012", () => sql`select 1 / ${0}::int`],
     ["25006 read_only", "25006", () => sql.begin("read only", (t) => t`insert into items values (3, 0)`)],
     // Not raised by the driver for its socket: not a lost connection, whatever its code says.
-    ["an ECONNRESET-shaped error that the driver did not raise", "ECONNRESET", async () => {
-      await sql`select 1`;
-      throw reset();
-    }],
+    [
+      "an ECONNRESET-shaped error that the driver did not raise",
+      "ECONNRESET",
+      async () => {
+        await sql`select 1`;
+        throw reset();
+      },
+    ],
   ])("%s", async (_, code, work) => {
     const { retried, logger } = recordingLogger();
     let attempts = 0;

@@ -10,7 +10,9 @@ import { testContext } from "./support/test-context.js";
 const db = useTestDatabase({ template: migratedTemplate });
 let ctx: DBOSContext;
 let client: DBOSClient;
-let workflow: ReturnType<typeof registerWorkflow<{ when: Date; n: bigint }, { total: bigint; at: Date; tags: Set<string> }>>;
+let workflow: ReturnType<
+  typeof registerWorkflow<{ when: Date; n: bigint }, { total: bigint; at: Date; tags: Set<string> }>
+>;
 
 beforeAll(async () => {
   ctx = testContext(db.url);

@@ -40,11 +40,15 @@ describe("recovery", () => {
     const define = (ctx: DBOSContext, block: boolean) =>
       registerWorkflow(ctx, async function order(wctx: DBOSContext, id: string) {
         const reserved = await runAsStep(wctx, async () => (runs.push("reserve"), `r-${id}`), { name: "reserve" });
-        const charged = await runAsStep(wctx, async () => {
-          runs.push("charge");
-          if (block) await blocked.opened; // the process "dies" here
-          return `c-${id}`;
-        }, { name: "charge" });
+        const charged = await runAsStep(
+          wctx,
+          async () => {
+            runs.push("charge");
+            if (block) await blocked.opened; // the process "dies" here
+            return `c-${id}`;
+          },
+          { name: "charge" },
+        );
         return `${reserved}/${charged}`;
       });
     const wf1 = define(first, true);
@@ -52,7 +56,9 @@ describe("recovery", () => {
     await runWorkflow(first, wf1, "7", { workflowID: "recover-me" });
     await expect.poll(() => runs.length).toBe(2);
     await shutdown(first, { timeoutMs: 0 });
-    expect(await withSql((sql) => sql`select status from dbos.workflow_status where workflow_uuid = 'recover-me'`)).toEqual([{ status: "PENDING" }]);
+    expect(
+      await withSql((sql) => sql`select status from dbos.workflow_status where workflow_uuid = 'recover-me'`),
+    ).toEqual([{ status: "PENDING" }]);
 
     const second = testContext(db.url);
     define(second, false);
@@ -77,7 +83,11 @@ describe("recovery", () => {
     });
     await launch(first);
     await runWorkflow(first, wf, undefined, { workflowID: "drift-1" });
-    await expect.poll(() => withSql((sql) => sql`select count(*)::int as n from dbos.operation_outputs where workflow_uuid = 'drift-1'`)).toEqual([{ n: 1 }]);
+    await expect
+      .poll(() =>
+        withSql((sql) => sql`select count(*)::int as n from dbos.operation_outputs where workflow_uuid = 'drift-1'`),
+      )
+      .toEqual([{ n: 1 }]);
     await shutdown(first, { timeoutMs: 0 });
 
     const second = testContext(db.url);
@@ -93,7 +103,9 @@ describe("recovery", () => {
       const error = (diverged()!.fields as { error: unknown }).error;
       expect(isDurablyError(error, "UNEXPECTED_STEP")).toBe(true);
       expect((error as Error).message).toMatch(/drift-1.*step 0.*"alpha".*"beta"/);
-      expect(await withSql((sql) => sql`select status from dbos.workflow_status where workflow_uuid = 'drift-1'`)).toEqual([{ status: "PENDING" }]);
+      expect(
+        await withSql((sql) => sql`select status from dbos.workflow_status where workflow_uuid = 'drift-1'`),
+      ).toEqual([{ status: "PENDING" }]);
     } finally {
       await shutdown(second);
       blocked.open();
@@ -102,9 +114,13 @@ describe("recovery", () => {
 
   test("a workflow recovered more than maxRecoveryAttempts times is dead-lettered", async () => {
     const ctx = testContext(db.url);
-    const wf = registerWorkflow(ctx, async function poison(wctx: DBOSContext) {
-      await runAsStep(wctx, () => new Promise(() => undefined), { name: "hang" });
-    }, { maxRecoveryAttempts: 2 });
+    const wf = registerWorkflow(
+      ctx,
+      async function poison(wctx: DBOSContext) {
+        await runAsStep(wctx, () => new Promise(() => undefined), { name: "hang" });
+      },
+      { maxRecoveryAttempts: 2 },
+    );
     await launch(ctx);
     await runWorkflow(ctx, wf, undefined, { workflowID: "poison-1" });
     await shutdown(ctx, { timeoutMs: 0 });
@@ -116,7 +132,9 @@ describe("recovery", () => {
     try {
       const error = await (await retrieveWorkflow(again, "poison-1")).getResult().catch((e: unknown) => e);
       expect(isDurablyError(error, "DEAD_LETTER")).toBe(true);
-      expect((await listWorkflows(again, { workflowIDs: ["poison-1"] }))[0]?.status).toBe("MAX_RECOVERY_ATTEMPTS_EXCEEDED");
+      expect((await listWorkflows(again, { workflowIDs: ["poison-1"] }))[0]?.status).toBe(
+        "MAX_RECOVERY_ATTEMPTS_EXCEEDED",
+      );
     } finally {
       await shutdown(again);
     }
@@ -124,37 +142,45 @@ describe("recovery", () => {
 });
 
 describe("cancellation, timeouts, outcome ownership", () => {
-  test("cancel stops at the step boundary, aborts the signal, and does not checkpoint the interrupted step; " +
-"resume finishes it", async () => {
-    const ctx = testContext(db.url);
-    let attempts = 0;
-    const release = gate();
-    const wf = registerWorkflow(ctx, async function cancellable(wctx: DBOSContext) {
-      await runAsStep(wctx, async () => "first", { name: "first" });
-      await runAsStep(wctx, async (s) => {
-        attempts++;
-        if (attempts === 1) await new Promise((_, reject) => s.signal.addEventListener("abort", () => reject(s.signal.reason)));
-        else await release.opened;
-      }, { name: "long" });
-      return "done";
-    });
-    await launch(ctx);
-    try {
-      const handle = await runWorkflow(ctx, wf, undefined, { workflowID: "cancel-me" });
-      await expect.poll(() => attempts).toBe(1);
-      await cancelWorkflow(ctx, "cancel-me");
-      await expect(handle.getResult()).rejects.toSatisfy((e) => isDurablyError(e, "WORKFLOW_CANCELLED"));
-      expect((await getWorkflowSteps(ctx, "cancel-me")).map((s) => s.name)).toEqual(["first"]);
+  test(
+    "cancel stops at the step boundary, aborts the signal, and does not checkpoint the interrupted step; " +
+      "resume finishes it",
+    async () => {
+      const ctx = testContext(db.url);
+      let attempts = 0;
+      const release = gate();
+      const wf = registerWorkflow(ctx, async function cancellable(wctx: DBOSContext) {
+        await runAsStep(wctx, async () => "first", { name: "first" });
+        await runAsStep(
+          wctx,
+          async (s) => {
+            attempts++;
+            if (attempts === 1)
+              await new Promise((_, reject) => s.signal.addEventListener("abort", () => reject(s.signal.reason)));
+            else await release.opened;
+          },
+          { name: "long" },
+        );
+        return "done";
+      });
+      await launch(ctx);
+      try {
+        const handle = await runWorkflow(ctx, wf, undefined, { workflowID: "cancel-me" });
+        await expect.poll(() => attempts).toBe(1);
+        await cancelWorkflow(ctx, "cancel-me");
+        await expect(handle.getResult()).rejects.toSatisfy((e) => isDurablyError(e, "WORKFLOW_CANCELLED"));
+        expect((await getWorkflowSteps(ctx, "cancel-me")).map((s) => s.name)).toEqual(["first"]);
 
-      release.open();
-      const resumed = await resumeWorkflow<string>(ctx, "cancel-me");
-      expect(await resumed.getResult({ timeoutMs: 10_000 })).toBe("done");
-      expect(attempts).toBe(2);
-      expect((await getWorkflowSteps(ctx, "cancel-me")).map((s) => s.name)).toEqual(["first", "long"]);
-    } finally {
-      await shutdown(ctx);
-    }
-  });
+        release.open();
+        const resumed = await resumeWorkflow<string>(ctx, "cancel-me");
+        expect(await resumed.getResult({ timeoutMs: 10_000 })).toBe("done");
+        expect(attempts).toBe(2);
+        expect((await getWorkflowSteps(ctx, "cancel-me")).map((s) => s.name)).toEqual(["first", "long"]);
+      } finally {
+        await shutdown(ctx);
+      }
+    },
+  );
 
   test("a workflow past its deadline is CANCELLED, and a child inherits the deadline", async () => {
     const ctx = testContext(db.url);
@@ -169,12 +195,16 @@ describe("cancellation, timeouts, outcome ownership", () => {
     try {
       const handle = await runWorkflow(ctx, parent, undefined, { workflowID: "deadline", timeoutMs: 300 });
       await expect(handle.getResult()).rejects.toSatisfy((e) => isDurablyError(e, "WORKFLOW_CANCELLED"));
-      const rows: any[] = await withSql((sql) => sql`select workflow_uuid, status, workflow_deadline_epoch_ms::float8 as d, parent_workflow_id
-            from dbos.workflow_status where workflow_uuid like 'deadline%' order by 1`);
+      const rows: any[] = await withSql(
+        (sql) => sql`select workflow_uuid, status, workflow_deadline_epoch_ms::float8 as d, parent_workflow_id
+            from dbos.workflow_status where workflow_uuid like 'deadline%' order by 1`,
+      );
       expect(rows.map((r) => r.workflow_uuid)).toEqual(["deadline", "deadline-0"]);
       expect(rows[1]?.d).toBe(rows[0]?.d);
       expect(rows[1]?.parent_workflow_id).toBe("deadline");
-      await expect.poll(async () => (await listWorkflows(ctx, { workflowIDs: ["deadline-0"] }))[0]?.status).toBe("CANCELLED");
+      await expect
+        .poll(async () => (await listWorkflows(ctx, { workflowIDs: ["deadline-0"] }))[0]?.status)
+        .toBe("CANCELLED");
     } finally {
       await shutdown(ctx);
     }
@@ -238,7 +268,10 @@ describe("children, sleep, fork", () => {
       const started = Date.now();
       expect(await (await runWorkflow(ctx, wf, undefined, { workflowID: "nap" })).getResult()).toBe("awake");
       expect(Date.now() - started).toBeGreaterThanOrEqual(45);
-      const [row]: any[] = await withSql((sql) => sql`select function_name, output, serialization from dbos.operation_outputs where workflow_uuid = 'nap'`);
+      const [row]: any[] = await withSql(
+        (sql) =>
+          sql`select function_name, output, serialization from dbos.operation_outputs where workflow_uuid = 'nap'`,
+      );
       expect(row?.function_name).toBe("DBOS.sleep");
       expect(row?.serialization).toBe("portable_json");
       expect(Number(row?.output)).toBeGreaterThanOrEqual(started + 50);
@@ -263,7 +296,9 @@ describe("children, sleep, fork", () => {
       expect(runs).toEqual(["a", "b", "b"]);
       const [forked] = await listWorkflows(ctx, { workflowIDs: ["forked"] });
       expect(forked?.forkedFrom).toBe("orig");
-      await expect(forkWorkflow(ctx, "missing", { startStep: 0 })).rejects.toSatisfy((e) => isDurablyError(e, "NONEXISTENT_WORKFLOW"));
+      await expect(forkWorkflow(ctx, "missing", { startStep: 0 })).rejects.toSatisfy((e) =>
+        isDurablyError(e, "NONEXISTENT_WORKFLOW"),
+      );
     } finally {
       await shutdown(ctx);
     }
@@ -271,34 +306,44 @@ describe("children, sleep, fork", () => {
 });
 
 describe("taking over a lost executor's workflows", () => {
-  test("recoverPendingWorkflows re-enqueues another executor's PENDING workflows and a live executor finishes " +
-"them", async () => {
-    const blocked = gate();
-    const lost = testContext(db.url, { executorId: "lost-worker" });
-    const define = (ctx: DBOSContext, block: boolean) =>
-      registerWorkflow(ctx, async function takeover(wctx: DBOSContext) {
-        const first = await runAsStep(wctx, async () => "kept", { name: "first" });
-        await runAsStep(wctx, async () => (block ? blocked.opened : undefined), { name: "second" });
-        return first;
-      });
-    const wf = define(lost, true);
-    await launch(lost);
-    await runWorkflow(lost, wf, undefined, { workflowID: "orphan" });
-    await expect.poll(() => withSql((sql) => sql`select count(*)::int as n from dbos.operation_outputs where workflow_uuid = 'orphan'`)).toEqual([{ n: 1 }]);
-    await shutdown(lost, { timeoutMs: 0 });
+  test(
+    "recoverPendingWorkflows re-enqueues another executor's PENDING workflows and a live executor finishes " + "them",
+    async () => {
+      const blocked = gate();
+      const lost = testContext(db.url, { executorId: "lost-worker" });
+      const define = (ctx: DBOSContext, block: boolean) =>
+        registerWorkflow(ctx, async function takeover(wctx: DBOSContext) {
+          const first = await runAsStep(wctx, async () => "kept", { name: "first" });
+          await runAsStep(wctx, async () => (block ? blocked.opened : undefined), { name: "second" });
+          return first;
+        });
+      const wf = define(lost, true);
+      await launch(lost);
+      await runWorkflow(lost, wf, undefined, { workflowID: "orphan" });
+      await expect
+        .poll(() =>
+          withSql((sql) => sql`select count(*)::int as n from dbos.operation_outputs where workflow_uuid = 'orphan'`),
+        )
+        .toEqual([{ n: 1 }]);
+      await shutdown(lost, { timeoutMs: 0 });
 
-    const survivor = testContext(db.url, { executorId: "survivor" });
-    define(survivor, false);
-    await launch(survivor);
-    try {
-      expect(await recoverPendingWorkflows(survivor, ["lost-worker"])).toEqual(["orphan"]);
-      expect(await (await retrieveWorkflow<string>(survivor, "orphan")).getResult({ timeoutMs: 10_000 })).toBe("kept");
-      const [row] = await listWorkflows(survivor, { workflowIDs: ["orphan"] });
-      expect(row?.executorID).toBe("survivor");
-      await expect(recoverPendingWorkflows(survivor, [""])).rejects.toSatisfy((e) => isDurablyError(e, "INVALID_ARGUMENT"));
-    } finally {
-      await shutdown(survivor);
-      blocked.open();
-    }
-  });
+      const survivor = testContext(db.url, { executorId: "survivor" });
+      define(survivor, false);
+      await launch(survivor);
+      try {
+        expect(await recoverPendingWorkflows(survivor, ["lost-worker"])).toEqual(["orphan"]);
+        expect(await (await retrieveWorkflow<string>(survivor, "orphan")).getResult({ timeoutMs: 10_000 })).toBe(
+          "kept",
+        );
+        const [row] = await listWorkflows(survivor, { workflowIDs: ["orphan"] });
+        expect(row?.executorID).toBe("survivor");
+        await expect(recoverPendingWorkflows(survivor, [""])).rejects.toSatisfy((e) =>
+          isDurablyError(e, "INVALID_ARGUMENT"),
+        );
+      } finally {
+        await shutdown(survivor);
+        blocked.open();
+      }
+    },
+  );
 });

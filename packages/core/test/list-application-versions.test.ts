@@ -34,65 +34,67 @@ function napper(ctx: DBOSContext) {
   });
 }
 
-test("versions with their live executors and waiting " +
-"workflows; stranded when no live process serves them", async () => {
-  const appName = "versions-listed";
-  const v1 = testContext(db.url, { appName, applicationVersion: "v1", executorId: "w-v1" });
-  const napperV1 = napper(v1);
-  await launch(v1);
-  const client = await createClient({ systemDatabaseUrl: db.url, appName });
-  let v2: DBOSContext | undefined;
-  try {
-    const started = Date.now();
-    await runWorkflow(v1, napperV1, undefined, { workflowID: "nap-1" });
-    await expect.poll(async () => (await getWorkflowSteps(client, "nap-1")).length, { timeout: 10_000 }).toBe(2);
-    await enqueueWorkflow(client, "napper", undefined, {
-      queue: "nobody-serves",
-      applicationVersion: "v1",
-      workflowID: "queued-1",
-    });
+test(
+  "versions with their live executors and waiting " + "workflows; stranded when no live process serves them",
+  async () => {
+    const appName = "versions-listed";
+    const v1 = testContext(db.url, { appName, applicationVersion: "v1", executorId: "w-v1" });
+    const napperV1 = napper(v1);
+    await launch(v1);
+    const client = await createClient({ systemDatabaseUrl: db.url, appName });
+    let v2: DBOSContext | undefined;
+    try {
+      const started = Date.now();
+      await runWorkflow(v1, napperV1, undefined, { workflowID: "nap-1" });
+      await expect.poll(async () => (await getWorkflowSteps(client, "nap-1")).length, { timeout: 10_000 }).toBe(2);
+      await enqueueWorkflow(client, "napper", undefined, {
+        queue: "nobody-serves",
+        applicationVersion: "v1",
+        workflowID: "queued-1",
+      });
 
-    const [first, ...rest] = await listApplicationVersions(client);
-    expect(rest).toEqual([]);
-    expect(first).toMatchObject({
-      versionName: "v1",
-      applicationName: appName,
-      liveExecutors: 1,
-      pending: 1,
-      enqueued: 1,
-      stranded: false,
-    });
-    expect(first!.versionID).toEqual(expect.any(String));
-    expect(first!.firstSeenAt!.getTime()).toBeLessThanOrEqual(started);
-    expect(await listApplicationVersions(v1)).toEqual([first]);
+      const [first, ...rest] = await listApplicationVersions(client);
+      expect(rest).toEqual([]);
+      expect(first).toMatchObject({
+        versionName: "v1",
+        applicationName: appName,
+        liveExecutors: 1,
+        pending: 1,
+        enqueued: 1,
+        stranded: false,
+      });
+      expect(first!.versionID).toEqual(expect.any(String));
+      expect(first!.firstSeenAt!.getTime()).toBeLessThanOrEqual(started);
+      expect(await listApplicationVersions(v1)).toEqual([first]);
 
-    await shutdown(v1, { drainMs: 0 });
-    expect(summary(await listApplicationVersions(client))).toEqual({ v1: [0, 1, 1, true] });
+      await shutdown(v1, { drainMs: 0 });
+      expect(summary(await listApplicationVersions(client))).toEqual({ v1: [0, 1, 1, true] });
 
-    v2 = testContext(db.url, { appName, applicationVersion: "v2", executorId: "w-v2" });
-    napper(v2);
-    await launch(v2);
-    const versions = await listApplicationVersions(client);
-    expect(versions.map((v) => v.versionName)).toEqual(["v2", "v1"]);
-    expect(summary(versions)).toEqual({ v2: [1, 0, 0, false], v1: [0, 1, 1, true] });
+      v2 = testContext(db.url, { appName, applicationVersion: "v2", executorId: "w-v2" });
+      napper(v2);
+      await launch(v2);
+      const versions = await listApplicationVersions(client);
+      expect(versions.map((v) => v.versionName)).toEqual(["v2", "v1"]);
+      expect(summary(versions)).toEqual({ v2: [1, 0, 0, false], v1: [0, 1, 1, true] });
 
-    // Another application's versions show only with ownApplicationOnly: false.
-    const other = testContext(db.url, { appName: "versions-other", applicationVersion: "other-v1" });
-    await launch(other);
-    await shutdown(other);
-    expect((await listApplicationVersions(client)).map((v) => v.versionName)).toEqual(["v2", "v1"]);
-    const everyApp = await listApplicationVersions(client, { ownApplicationOnly: false });
-    expect(everyApp.map((v) => [v.versionName, v.applicationName])).toEqual([
-      ["other-v1", "versions-other"],
-      ["v2", appName],
-      ["v1", appName],
-    ]);
-  } finally {
-    await shutdown(v1, { drainMs: 0 });
-    if (v2) await shutdown(v2, { drainMs: 0 });
-    await shutdown(client);
-  }
-});
+      // Another application's versions show only with ownApplicationOnly: false.
+      const other = testContext(db.url, { appName: "versions-other", applicationVersion: "other-v1" });
+      await launch(other);
+      await shutdown(other);
+      expect((await listApplicationVersions(client)).map((v) => v.versionName)).toEqual(["v2", "v1"]);
+      const everyApp = await listApplicationVersions(client, { ownApplicationOnly: false });
+      expect(everyApp.map((v) => [v.versionName, v.applicationName])).toEqual([
+        ["other-v1", "versions-other"],
+        ["v2", appName],
+        ["v1", appName],
+      ]);
+    } finally {
+      await shutdown(v1, { drainMs: 0 });
+      if (v2) await shutdown(v2, { drainMs: 0 });
+      await shutdown(client);
+    }
+  },
+);
 
 test("options are checked, each error naming the option", async () => {
   const client = await createClient({ systemDatabaseUrl: db.url });

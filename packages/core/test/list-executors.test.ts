@@ -32,11 +32,15 @@ test("a client and a context see each process: host, PID, version, renewal, the 
   let entered!: () => void;
   const inStep = new Promise<void>((resolve) => (entered = resolve));
   const hold = registerWorkflow(ctx, async function hold(wctx: DBOSContext) {
-    return runAsStep(wctx, async () => {
-      entered();
-      await gate;
-      return "done";
-    }, { name: "gate" });
+    return runAsStep(
+      wctx,
+      async () => {
+        entered();
+        await gate;
+        return "done";
+      },
+      { name: "gate" },
+    );
   });
   await launch(ctx);
   const client = await createClient({ systemDatabaseUrl: db.url, appName: "fleet-owned" });

@@ -18,9 +18,12 @@ test("a lost lease is replaced once when a step's check and the renewal round bo
     await runAsStep(c, async () => 1, { name: "before" });
     if (stalls.length === 0) {
       // The others judge this process's lease lapsed, then it stalls past the lapse (GC pause, SIGSTOP)...
-      await withSql(db.url, (sql) => sql`
+      await withSql(
+        db.url,
+        (sql) => sql`
         update dbos.durably_executor_leases set ended_at = clock_timestamp(), ended_reason = 'lapsed'
-        where pid = ${process.pid} and ended_at is null`);
+        where pid = ${process.pid} and ended_at is null`,
+      );
       const until = performance.now() + 400;
       while (performance.now() < until); // the renewal round comes due meanwhile
       stalls.push(Date.now());
@@ -36,8 +39,11 @@ test("a lost lease is replaced once when a step's check and the renewal round bo
     expect(stalls).toHaveLength(1);
     const lost = logger.lines.filter((l) => l.message.startsWith("executor lease lapsed"));
     expect(lost).toHaveLength(1);
-    const leases = await withSql(db.url, (sql) => sql<{ ended_reason: string | null }[]>`
-      select ended_reason from dbos.durably_executor_leases where pid = ${process.pid} order by started_at`);
+    const leases = await withSql(
+      db.url,
+      (sql) => sql<{ ended_reason: string | null }[]>`
+      select ended_reason from dbos.durably_executor_leases where pid = ${process.pid} order by started_at`,
+    );
     expect(leases.map((l) => l.ended_reason)).toEqual(["lapsed", null]);
   } finally {
     await shutdown(ctx, { drainMs: 0 });
@@ -74,9 +80,12 @@ test("a workflow whose start was in flight when the lease was lost stops before 
         await tx`lock table dbos.workflow_status in share mode`;
         starting = runWorkflow(ctx, wf, undefined, { workflowID: "started-late" });
         // ...while the lease is judged lapsed and the process learns it at its next renewal.
-        await withSql(db.url, (other) => other`
+        await withSql(
+          db.url,
+          (other) => other`
           update dbos.durably_executor_leases set ended_at = clock_timestamp(), ended_reason = 'lapsed'
-          where pid = ${process.pid} and ended_at is null`);
+          where pid = ${process.pid} and ended_at is null`,
+        );
         await until("the lost lease", () => logged("executor lease lapsed"));
       });
       return (await starting) as Awaited<ReturnType<typeof runWorkflow>>;

@@ -46,73 +46,128 @@ afterAll(() => shutdown(ctx));
 describe("configs keep their INVALID_CONFIG code", () => {
   test("createDBOSContext and createClient name an unknown key and list the accepted ones", async () => {
     const url = "postgres://u@h/db";
-    const misspelled = await failure(() => createDBOSContext(any({ appName: "a", systemDatabaseUrl: url, pollIntervalMS: 5 })));
-    expect(misspelled).toMatch(/^INVALID_CONFIG: createDBOSContext: unknown option pollIntervalMS \(did you mean pollIntervalMs\?\)/);
+    const misspelled = await failure(() =>
+      createDBOSContext(any({ appName: "a", systemDatabaseUrl: url, pollIntervalMS: 5 })),
+    );
+    expect(misspelled).toMatch(
+      /^INVALID_CONFIG: createDBOSContext: unknown option pollIntervalMS \(did you mean pollIntervalMs\?\)/,
+    );
     expect(misspelled).toContain("appName, systemDatabaseUrl, applicationVersion");
-    expect(await failure(() => createDBOSContext(any({ appName: "a", systemDatabaseUrl: url, connectTimeoutMs: "5s" })))).toMatch(
-      /^INVALID_CONFIG: .*connectTimeoutMs must be a finite number > 0, got "5s"/,
-    );
+    expect(
+      await failure(() => createDBOSContext(any({ appName: "a", systemDatabaseUrl: url, connectTimeoutMs: "5s" }))),
+    ).toMatch(/^INVALID_CONFIG: .*connectTimeoutMs must be a finite number > 0, got "5s"/);
     // A client has no executor: DBOSConfig's executorId is not one of its keys.
-    expect(await failure(() => createClient(any({ systemDatabaseUrl: db.url, executorId: "x" })))).toMatch(/^INVALID_CONFIG: createClient: unknown option executorId/);
-    // Nor a lease.
-    expect(await failure(() => createClient(any({ systemDatabaseUrl: db.url, leaseLapseMs: 5_000 })))).toMatch(/^INVALID_CONFIG: createClient: unknown option leaseLapseMs/);
-    // A lease must survive a missed renewal.
-    expect(await failure(() => createDBOSContext(any({ appName: "a", systemDatabaseUrl: url, leaseRenewMs: 2_000, leaseLapseMs: 5_000 })))).toMatch(
-      /^INVALID_CONFIG: .*leaseLapseMs \(5000\) must be at least 3 × leaseRenewMs \(2000\)/,
+    expect(await failure(() => createClient(any({ systemDatabaseUrl: db.url, executorId: "x" })))).toMatch(
+      /^INVALID_CONFIG: createClient: unknown option executorId/,
     );
-    expect(await failure(() => createDBOSContext(any({ appName: "a", systemDatabaseUrl: url, leaseRenewMs: 1.5 })))).toMatch(/^INVALID_CONFIG: .*leaseRenewMs/);
+    // Nor a lease.
+    expect(await failure(() => createClient(any({ systemDatabaseUrl: db.url, leaseLapseMs: 5_000 })))).toMatch(
+      /^INVALID_CONFIG: createClient: unknown option leaseLapseMs/,
+    );
+    // A lease must survive a missed renewal.
+    expect(
+      await failure(() =>
+        createDBOSContext(any({ appName: "a", systemDatabaseUrl: url, leaseRenewMs: 2_000, leaseLapseMs: 5_000 })),
+      ),
+    ).toMatch(/^INVALID_CONFIG: .*leaseLapseMs \(5000\) must be at least 3 × leaseRenewMs \(2000\)/);
+    expect(
+      await failure(() => createDBOSContext(any({ appName: "a", systemDatabaseUrl: url, leaseRenewMs: 1.5 }))),
+    ).toMatch(/^INVALID_CONFIG: .*leaseRenewMs/);
   });
 });
 
 describe("INVALID_ARGUMENT naming the option", () => {
   test("runWorkflow: DBOS's workflowId spelling, fractional milliseconds, a string priority", async () => {
     expect(await failure(() => runWorkflow(ctx, echo, "x", any({ workflowId: "w1" })))).toMatch(
-      new RegExp(/^INVALID_ARGUMENT: runWorkflow: unknown option workflowId \(did you mean workflowID\?\); /.source + /the accepted options are workflowID, timeoutMs, queue/.source),
+      new RegExp(
+        /^INVALID_ARGUMENT: runWorkflow: unknown option workflowId \(did you mean workflowID\?\); /.source +
+          /the accepted options are workflowID, timeoutMs, queue/.source,
+      ),
     );
-    expect(await failure(() => runWorkflow(ctx, echo, "x", { timeoutMs: 1000.5 }))).toMatch(/timeoutMs must be an integer > 0, got 1000.5/);
-    expect(await failure(() => runWorkflow(ctx, echo, "x", any({ queue: "q", priority: "1" })))).toMatch(/priority must be an integer from 0 to 2147483647, got "1"/);
-    expect(await failure(() => runWorkflow(ctx, echo, "x", { queue: "q", delayMs: 0.5 }))).toMatch(/delayMs must be an integer >= 0/);
+    expect(await failure(() => runWorkflow(ctx, echo, "x", { timeoutMs: 1000.5 }))).toMatch(
+      /timeoutMs must be an integer > 0, got 1000.5/,
+    );
+    expect(await failure(() => runWorkflow(ctx, echo, "x", any({ queue: "q", priority: "1" })))).toMatch(
+      /priority must be an integer from 0 to 2147483647, got "1"/,
+    );
+    expect(await failure(() => runWorkflow(ctx, echo, "x", { queue: "q", delayMs: 0.5 }))).toMatch(
+      /delayMs must be an integer >= 0/,
+    );
     expect(await listWorkflows(ctx, { name: "echo" })).toEqual([]);
   });
 
   test("runAsStep, getResult, registerWorkflow and shutdown refuse unknown keys", async () => {
     const stepCtx = testContext(db.url, { appName: "options-steps" });
-    const withBadStep = registerWorkflow(stepCtx, async (wctx: DBOSContext) => runAsStep(wctx, async () => 1, any({ maxRetries: 2, intervalMS: 10 })), { name: "bad-step" });
+    const withBadStep = registerWorkflow(
+      stepCtx,
+      async (wctx: DBOSContext) => runAsStep(wctx, async () => 1, any({ maxRetries: 2, intervalMS: 10 })),
+      { name: "bad-step" },
+    );
     await launch(stepCtx);
     try {
       const handle = await runWorkflow(stepCtx, withBadStep, undefined);
-      expect(await failure(() => handle.getResult())).toMatch(/^INVALID_ARGUMENT: runAsStep: unknown option intervalMS \(did you mean intervalMs\?\)/);
-      expect(await failure(() => handle.getResult(any({ timeout: 5 })))).toMatch(new RegExp(/^INVALID_ARGUMENT: getResult: unknown option timeout \(did you mean timeoutMs\?\); /.source + /the accepted options are timeoutMs\./.source));
+      expect(await failure(() => handle.getResult())).toMatch(
+        /^INVALID_ARGUMENT: runAsStep: unknown option intervalMS \(did you mean intervalMs\?\)/,
+      );
+      expect(await failure(() => handle.getResult(any({ timeout: 5 })))).toMatch(
+        new RegExp(
+          /^INVALID_ARGUMENT: getResult: unknown option timeout \(did you mean timeoutMs\?\); /.source +
+            /the accepted options are timeoutMs\./.source,
+        ),
+      );
     } finally {
       await shutdown(stepCtx);
     }
-    expect(await failure(() => registerWorkflow(testContext(db.url), async function named() {}, any({ maxRecoveryAttempt: 3 })))).toMatch(
-      /unknown option maxRecoveryAttempt \(did you mean maxRecoveryAttempts\?\)/,
+    expect(
+      await failure(() =>
+        registerWorkflow(testContext(db.url), async function named() {}, any({ maxRecoveryAttempt: 3 })),
+      ),
+    ).toMatch(/unknown option maxRecoveryAttempt \(did you mean maxRecoveryAttempts\?\)/);
+    expect(await failure(() => shutdown(testContext(db.url), any({ timeout: 0 })))).toMatch(
+      /^INVALID_ARGUMENT: shutdown: unknown option timeout/,
     );
-    expect(await failure(() => shutdown(testContext(db.url), any({ timeout: 0 })))).toMatch(/^INVALID_ARGUMENT: shutdown: unknown option timeout/);
   });
 
-  test("garbageCollectWorkflows refuses fractional " +
-"milliseconds before any SQL (it was PostgresError " +
-"22P02)", async () => {
-    const before = statements.length;
-    expect(await failure(() => garbageCollectWorkflows(ctx, { olderThanMs: 3600000.5 }))).toBe(
-      "INVALID_ARGUMENT: garbageCollectWorkflows: olderThanMs must be an integer >= 0, got 3600000.5.",
-    );
-    expect(await failure(() => garbageCollectWorkflows(ctx, any({ olderThan: 1000 })))).toMatch(/unknown option olderThan \(did you mean olderThanMs\?\)/);
-    expect(await failure(() => garbageCollectWorkflows(ctx, { olderThanMs: 1000, batchSize: 2 ** 40 }))).toMatch(/batchSize must be an integer from 1 to 2147483647/);
-    expect(await failure(() => collectGarbagePeriodically(testContext(db.url), { olderThanMs: 1.5 }))).toMatch(/olderThanMs must be an integer >= 0/);
-    expect(await failure(() => collectGarbagePeriodically(testContext(db.url), any({ olderThanMs: 1, interval: 5 })))).toMatch(/unknown option interval/);
-    expect(statements.length).toBe(before);
-  });
+  test(
+    "garbageCollectWorkflows refuses fractional " + "milliseconds before any SQL (it was PostgresError " + "22P02)",
+    async () => {
+      const before = statements.length;
+      expect(await failure(() => garbageCollectWorkflows(ctx, { olderThanMs: 3600000.5 }))).toBe(
+        "INVALID_ARGUMENT: garbageCollectWorkflows: olderThanMs must be an integer >= 0, got 3600000.5.",
+      );
+      expect(await failure(() => garbageCollectWorkflows(ctx, any({ olderThan: 1000 })))).toMatch(
+        /unknown option olderThan \(did you mean olderThanMs\?\)/,
+      );
+      expect(await failure(() => garbageCollectWorkflows(ctx, { olderThanMs: 1000, batchSize: 2 ** 40 }))).toMatch(
+        /batchSize must be an integer from 1 to 2147483647/,
+      );
+      expect(await failure(() => collectGarbagePeriodically(testContext(db.url), { olderThanMs: 1.5 }))).toMatch(
+        /olderThanMs must be an integer >= 0/,
+      );
+      expect(
+        await failure(() => collectGarbagePeriodically(testContext(db.url), any({ olderThanMs: 1, interval: 5 }))),
+      ).toMatch(/unknown option interval/);
+      expect(statements.length).toBe(before);
+    },
+  );
 
   test("forkWorkflow, listWorkflows: unknown keys and bad numbers", async () => {
-    expect(await failure(() => forkWorkflow(ctx, "nope", any({ startStep: 0, queueName: "q" })))).toMatch(/forkWorkflow: unknown option queueName/);
-    expect(await failure(() => forkWorkflow(ctx, "nope", { startStep: 1.5 }))).toMatch(/startStep must be an integer from 0 to 2147483647, got 1.5/);
-    expect(await failure(() => forkWorkflow(ctx, "nope", { startStep: 0, partitionKey: "p" }))).toMatch(/partitionKey only applies with a partitioned queue/);
-    expect(await failure(() => listWorkflows(ctx, any({ statuses: ["ERROR"] })))).toMatch(/listWorkflows: unknown option statuses \(did you mean status\?\)/);
+    expect(await failure(() => forkWorkflow(ctx, "nope", any({ startStep: 0, queueName: "q" })))).toMatch(
+      /forkWorkflow: unknown option queueName/,
+    );
+    expect(await failure(() => forkWorkflow(ctx, "nope", { startStep: 1.5 }))).toMatch(
+      /startStep must be an integer from 0 to 2147483647, got 1.5/,
+    );
+    expect(await failure(() => forkWorkflow(ctx, "nope", { startStep: 0, partitionKey: "p" }))).toMatch(
+      /partitionKey only applies with a partitioned queue/,
+    );
+    expect(await failure(() => listWorkflows(ctx, any({ statuses: ["ERROR"] })))).toMatch(
+      /listWorkflows: unknown option statuses \(did you mean status\?\)/,
+    );
     expect(await failure(() => listWorkflows(ctx, { limit: 2.5 }))).toMatch(/limit must be an integer/);
-    expect(await failure(() => listWorkflows(ctx, any({ status: ["DONE"] })))).toMatch(/status\[0\] must be one of "PENDING"/);
+    expect(await failure(() => listWorkflows(ctx, any({ status: ["DONE"] })))).toMatch(
+      /status\[0\] must be one of "PENDING"/,
+    );
   });
 
   test("listExecutors: unknown keys, unknown states, bad limits, and a context not launched", async () => {
@@ -133,18 +188,32 @@ describe("INVALID_ARGUMENT naming the option", () => {
     expect(await failure(() => runDurableOperation(ctx, "x", async () => 1, any({ fromat: "portable_json" })))).toMatch(
       /runDurableOperation\("x"\): unknown option fromat \(did you mean format\?\)/,
     );
-    const wait = { name: "w", timeoutMs: 10, attempt: async () => undefined, subscribe: () => () => undefined, timeoutError: () => new Error("t") };
-    expect(await failure(() => runDurableWait(ctx, any({ ...wait, pollMs: -1 })))).toMatch(/pollMs must be a finite number > 0, got -1/);
-    expect(await failure(() => runDurableWait(ctx, any({ ...wait, pollMS: 5 })))).toMatch(/unknown option pollMS \(did you mean pollMs\?\)/);
+    const wait = {
+      name: "w",
+      timeoutMs: 10,
+      attempt: async () => undefined,
+      subscribe: () => () => undefined,
+      timeoutError: () => new Error("t"),
+    };
+    expect(await failure(() => runDurableWait(ctx, any({ ...wait, pollMs: -1 })))).toMatch(
+      /pollMs must be a finite number > 0, got -1/,
+    );
+    expect(await failure(() => runDurableWait(ctx, any({ ...wait, pollMS: 5 })))).toMatch(
+      /unknown option pollMS \(did you mean pollMs\?\)/,
+    );
   });
 
   test("registerExtension: a name is required, hooks are functions, misspelled hooks are named", async () => {
     const other = createDBOSContext({ appName: "ext", systemDatabaseUrl: db.url });
-    expect(await failure(() => registerExtension(other, any({ onLaunch: async () => undefined })))).toMatch(/option name is required/);
+    expect(await failure(() => registerExtension(other, any({ onLaunch: async () => undefined })))).toMatch(
+      /option name is required/,
+    );
     expect(await failure(() => registerExtension(other, any({ name: "m", onlaunch: async () => undefined })))).toMatch(
       /registerExtension: unknown option onlaunch \(did you mean onLaunch\?\)/,
     );
-    expect(await failure(() => registerExtension(other, any({ name: "m", onShutdown: "stop" })))).toMatch(/onShutdown must be a function/);
+    expect(await failure(() => registerExtension(other, any({ name: "m", onShutdown: "stop" })))).toMatch(
+      /onShutdown must be a function/,
+    );
     expect(await failure(() => registerExtension(other, { name: "m" }))).toBe("no error");
   });
 });

@@ -32,17 +32,22 @@ test("invalid configs are INVALID_CONFIG errors that say what to fix, before any
   expect(code(() => createDBOSContext({} as never))).toMatch(/^INVALID_CONFIG: .*appName is required/);
   expect(code(() => createDBOSContext({ appName: "a", systemDatabaseUrl: "mysql://x" }))).toMatch(/postgres:\/\//);
   expect(code(() => createDBOSContext({ appName: "a", systemDatabaseUrl: url, poolSize: 0 }))).toMatch(/poolSize/);
-  expect(code(() => createDBOSContext({ appName: "a", systemDatabaseUrl: url, serializer: "xml" as never }))).toMatch(/serializer/);
-  expect(code(() => createDBOSContext({ appName: "a", systemDatabaseUrl: url, schema: "" }))).toMatch(/^INVALID_CONFIG: .*schema name/);
-  const compatible = (value: unknown) => code(() => createDBOSContext({ appName: "a", systemDatabaseUrl: url, compatibleVersions: value as never }));
+  expect(code(() => createDBOSContext({ appName: "a", systemDatabaseUrl: url, serializer: "xml" as never }))).toMatch(
+    /serializer/,
+  );
+  expect(code(() => createDBOSContext({ appName: "a", systemDatabaseUrl: url, schema: "" }))).toMatch(
+    /^INVALID_CONFIG: .*schema name/,
+  );
+  const compatible = (value: unknown) =>
+    code(() => createDBOSContext({ appName: "a", systemDatabaseUrl: url, compatibleVersions: value as never }));
   expect(compatible("v1")).toMatch(/^INVALID_CONFIG: .*compatibleVersions/);
   expect(compatible(["v1", ""])).toMatch(/^INVALID_CONFIG: .*compatibleVersions/);
   expect(compatible(["v1", 2])).toMatch(/^INVALID_CONFIG: .*compatibleVersions/);
   expect(compatible(["v1", "v1"])).toMatch(/^INVALID_CONFIG: .*compatibleVersions lists a version twice/);
   expect(compatible(["v1", "v0"])).toBe("no error");
-  expect(code(() => createDBOSContext({ appName: "a", systemDatabaseUrl: url, upgradeStrandedVersions: "yes" as never }))).toMatch(
-    /^INVALID_CONFIG: .*upgradeStrandedVersions/,
-  );
+  expect(
+    code(() => createDBOSContext({ appName: "a", systemDatabaseUrl: url, upgradeStrandedVersions: "yes" as never })),
+  ).toMatch(/^INVALID_CONFIG: .*upgradeStrandedVersions/);
   const saved = process.env.DBOS_SYSTEM_DATABASE_URL;
   delete process.env.DBOS_SYSTEM_DATABASE_URL;
   try {
@@ -59,11 +64,15 @@ test("registration: anonymous functions, duplicate names and late registration a
   expect(code(() => registerWorkflow(ctx, async function once() {}))).toMatch(/^REGISTRATION: .*already registered/);
   const other = testContext(db.url);
   const foreign = registerWorkflow(other, async function elsewhere() {});
-  await expect(runWorkflow(ctx, foreign, undefined)).rejects.toSatisfy((e) => isDurablyError(e, "LIFECYCLE") || isDurablyError(e, "WORKFLOW_NOT_REGISTERED"));
+  await expect(runWorkflow(ctx, foreign, undefined)).rejects.toSatisfy(
+    (e) => isDurablyError(e, "LIFECYCLE") || isDurablyError(e, "WORKFLOW_NOT_REGISTERED"),
+  );
   await launch(ctx);
   try {
     expect(code(() => registerWorkflow(ctx, async function late() {}))).toMatch(/^REGISTRATION: .*after launch/);
-    await expect(runWorkflow(ctx, foreign, undefined)).rejects.toSatisfy((e) => isDurablyError(e, "WORKFLOW_NOT_REGISTERED"));
+    await expect(runWorkflow(ctx, foreign, undefined)).rejects.toSatisfy((e) =>
+      isDurablyError(e, "WORKFLOW_NOT_REGISTERED"),
+    );
     await expect(launch(ctx)).rejects.toSatisfy((e) => isDurablyError(e, "LIFECYCLE"));
   } finally {
     await shutdown(ctx);
@@ -71,13 +80,19 @@ test("registration: anonymous functions, duplicate names and late registration a
   await expect(runWorkflow(ctx, foreign, undefined)).rejects.toSatisfy((e) => isDurablyError(e));
 });
 
-test("launch against an unreachable server fails with DATABASE_UNAVAILABLE naming the host, and leaves nothing " +
-"open", async () => {
-  const ctx = createDBOSContext({ appName: "a", systemDatabaseUrl: "postgres://postgres@127.0.0.1:1/nowhere", connectTimeoutMs: 1000 });
-  const error = await launch(ctx).catch((e: unknown) => e);
-  expect(isDurablyError(error, "DATABASE_UNAVAILABLE")).toBe(true);
-  expect((error as Error).message).toContain("Connection refused by 127.0.0.1:1:");
-});
+test(
+  "launch against an unreachable server fails with DATABASE_UNAVAILABLE naming the host, and leaves nothing " + "open",
+  async () => {
+    const ctx = createDBOSContext({
+      appName: "a",
+      systemDatabaseUrl: "postgres://postgres@127.0.0.1:1/nowhere",
+      connectTimeoutMs: 1000,
+    });
+    const error = await launch(ctx).catch((e: unknown) => e);
+    expect(isDurablyError(error, "DATABASE_UNAVAILABLE")).toBe(true);
+    expect((error as Error).message).toContain("Connection refused by 127.0.0.1:1:");
+  },
+);
 
 test("getResult with a timeout gives up with TIMEOUT while the workflow keeps running", async () => {
   const ctx = testContext(db.url);
@@ -116,11 +131,16 @@ test("extensions get lifecycle hooks, and runDurableOperation records under the 
   await launch(ctx);
   try {
     expect(await (await runWorkflow(ctx, wf, undefined, { workflowID: "ext-1" })).getResult()).toBe("op@0");
-    const rows = await withSql(db.url, (sql) => sql`select function_id, function_name from dbos.operation_outputs where workflow_uuid = 'ext-1'`);
+    const rows = await withSql(
+      db.url,
+      (sql) => sql`select function_id, function_name from dbos.operation_outputs where workflow_uuid = 'ext-1'`,
+    );
     expect(rows.map((r: any) => `${r.function_id}:${r.function_name}`)).toEqual(["0:ext.op"]);
     // Forked from step 1, the operation at step 0 is replayed, not re-run.
     const { forkWorkflow } = await import("../src/index.js");
-    expect(await (await forkWorkflow<string>(ctx, "ext-1", { startStep: 1 })).getResult({ timeoutMs: 10_000 })).toBe("op@0");
+    expect(await (await forkWorkflow<string>(ctx, "ext-1", { startStep: 1 })).getResult({ timeoutMs: 10_000 })).toBe(
+      "op@0",
+    );
     expect(executions).toBe(1);
   } finally {
     await shutdown(ctx);

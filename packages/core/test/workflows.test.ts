@@ -23,7 +23,10 @@ describe("steps and workflows", () => {
   const calls: string[] = [];
 
   class PaymentDeclined extends Error {
-    constructor(readonly code: string, readonly amount: number) {
+    constructor(
+      readonly code: string,
+      readonly amount: number,
+    ) {
       super(`declined: ${code}`);
       this.name = "PaymentDeclined";
     }
@@ -42,18 +45,28 @@ describe("steps and workflows", () => {
     });
     workflows.parallel = registerWorkflow(ctx, async function parallel(wctx: DBOSContext, n: number) {
       const delays = Array.from({ length: n }, (_, i) => (n - i) * 3);
-      return Promise.all(delays.map((ms, i) => runAsStep(wctx, () => new Promise((r) => setTimeout(() => r(i), ms)), { name: `s${i}` })));
+      return Promise.all(
+        delays.map((ms, i) => runAsStep(wctx, () => new Promise((r) => setTimeout(() => r(i), ms)), { name: `s${i}` })),
+      );
     });
     workflows.fails = registerWorkflow(ctx, async function fails(wctx: DBOSContext) {
-      await runAsStep(wctx, async () => {
-        throw new PaymentDeclined("E42", 300);
-      }, { name: "charge" });
+      await runAsStep(
+        wctx,
+        async () => {
+          throw new PaymentDeclined("E42", 300);
+        },
+        { name: "charge" },
+      );
     });
     workflows.flaky = registerWorkflow(ctx, async function flakyWorkflow(wctx: DBOSContext, failures: number) {
-      return runAsStep(wctx, async () => {
-        if (flaky++ < failures) throw new Error(`attempt ${flaky} failed`);
-        return "ok";
-      }, { name: "flaky", maxRetries: 3, intervalMs: 5 });
+      return runAsStep(
+        wctx,
+        async () => {
+          if (flaky++ < failures) throw new Error(`attempt ${flaky} failed`);
+          return "ok";
+        },
+        { name: "flaky", maxRetries: 3, intervalMs: 5 },
+      );
     });
     workflows.returnsFunction = registerWorkflow(ctx, async function returnsFunction(wctx: DBOSContext) {
       return runAsStep(wctx, async () => () => 1, { name: "bad" });
@@ -100,15 +113,24 @@ describe("steps and workflows", () => {
 
   test("a workflow ID used by another workflow name is a conflict", async () => {
     await (await runWorkflow(ctx, workflows.threeSteps!, 1, { workflowID: "taken" })).getResult();
-    await expect(runWorkflow(ctx, workflows.parallel!, 1, { workflowID: "taken" })).rejects.toSatisfy((e) => isDurablyError(e, "WORKFLOW_CONFLICT"));
+    await expect(runWorkflow(ctx, workflows.parallel!, 1, { workflowID: "taken" })).rejects.toSatisfy((e) =>
+      isDurablyError(e, "WORKFLOW_CONFLICT"),
+    );
   });
 
   test("steps started together get IDs in call order, whatever order they finish in", async () => {
     const handle = await runWorkflow(ctx, workflows.parallel!, 5, { workflowID: "par" });
     expect(await handle.getResult()).toEqual([0, 1, 2, 3, 4]);
     await withSql(db.url, async (sql) => {
-      const steps = await sql`select function_id, function_name from dbos.operation_outputs where workflow_uuid = 'par' order by 1`;
-      expect(steps.map((s: any) => `${s.function_id}:${s.function_name}`)).toEqual(["0:s0", "1:s1", "2:s2", "3:s3", "4:s4"]);
+      const steps =
+        await sql`select function_id, function_name from dbos.operation_outputs where workflow_uuid = 'par' order by 1`;
+      expect(steps.map((s: any) => `${s.function_id}:${s.function_name}`)).toEqual([
+        "0:s0",
+        "1:s1",
+        "2:s2",
+        "3:s3",
+        "4:s4",
+      ]);
     });
   });
 
@@ -131,18 +153,25 @@ describe("steps and workflows", () => {
     const error = await (await runWorkflow(ctx, workflows.flaky!, 10)).getResult().catch((e: unknown) => e);
     expect(isDurablyError(error, "MAX_STEP_RETRIES_EXCEEDED")).toBe(true);
     const errors = (error as { errors: Error[] }).errors;
-    expect(errors.map((e) => e.message)).toEqual(["attempt 1 failed", "attempt 2 failed", "attempt 3 failed", "attempt 4 failed"]);
+    expect(errors.map((e) => e.message)).toEqual([
+      "attempt 1 failed",
+      "attempt 2 failed",
+      "attempt 3 failed",
+      "attempt 4 failed",
+    ]);
   });
 
   test("a step output that cannot be serialized fails the step with a typed error", async () => {
-    const error = await (await runWorkflow(ctx, workflows.returnsFunction!, undefined)).getResult().catch((e: unknown) => e);
+    const error = await (await runWorkflow(ctx, workflows.returnsFunction!, undefined))
+      .getResult()
+      .catch((e: unknown) => e);
     expect(isDurablyError(error, "SERIALIZATION")).toBe(true);
   });
 
   test("an input that cannot be serialized fails at start and writes nothing", async () => {
-    await expect(runWorkflow(ctx, workflows.threeSteps!, (() => 1) as unknown as number, { workflowID: "bad-input" })).rejects.toSatisfy((e) =>
-      isDurablyError(e, "SERIALIZATION"),
-    );
+    await expect(
+      runWorkflow(ctx, workflows.threeSteps!, (() => 1) as unknown as number, { workflowID: "bad-input" }),
+    ).rejects.toSatisfy((e) => isDurablyError(e, "SERIALIZATION"));
     await withSql(db.url, async (sql) => {
       expect(await sql`select 1 from dbos.workflow_status where workflow_uuid = 'bad-input'`).toHaveLength(0);
     });

@@ -27,7 +27,8 @@ export function kyselyDatasource<DB>(db: Kysely<DB>, options: DatasourceOptions 
         .execute(async (trx) => {
           await sql`select pg_advisory_xact_lock(hashtext('durably.transaction_completion'),
             hashtext(${schema}))`.execute(trx);
-          for (const statement of completionTableSql(quoteIdentifier(schema)).split(";")) await sql.raw(statement).execute(trx);
+          for (const statement of completionTableSql(quoteIdentifier(schema)).split(";"))
+            await sql.raw(statement).execute(trx);
         })
         .catch((error: unknown) => {
           ready = undefined;
@@ -35,7 +36,10 @@ export function kyselyDatasource<DB>(db: Kysely<DB>, options: DatasourceOptions 
         });
       return ready;
     },
-    async transaction<T>(o: { isolation: "read committed" | "repeatable read" | "serializable"; readOnly: boolean }, body: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+    async transaction<T>(
+      o: { isolation: "read committed" | "repeatable read" | "serializable"; readOnly: boolean },
+      body: (trx: Transaction<DB>) => Promise<T>,
+    ): Promise<T> {
       return db
         .transaction()
         .setIsolationLevel(o.isolation)
@@ -44,11 +48,18 @@ export function kyselyDatasource<DB>(db: Kysely<DB>, options: DatasourceOptions 
     },
     async readCompletion(workflowID: string, stepID: number): Promise<CompletionRecord | undefined> {
       const { rows } = await sql<{ output: string | null; serialization: string }>`
-        select output, serialization from ${table} where workflow_id = ${workflowID} and step_id = ${stepID}`.execute(db);
+        select output, serialization from ${table} where workflow_id = ${workflowID} and step_id = ${stepID}`.execute(
+        db,
+      );
       const row = rows[0];
       return row === undefined ? undefined : { output: row.output ?? null, serialization: row.serialization };
     },
-    async insertCompletion(trx: Transaction<DB>, workflowID: string, stepID: number, record: CompletionRecord): Promise<void> {
+    async insertCompletion(
+      trx: Transaction<DB>,
+      workflowID: string,
+      stepID: number,
+      record: CompletionRecord,
+    ): Promise<void> {
       await sql`insert into ${table} (workflow_id, step_id, output, serialization)
                 values (${workflowID}, ${stepID}, ${record.output}, ${record.serialization})`.execute(trx);
     },

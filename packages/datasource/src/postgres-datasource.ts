@@ -20,7 +20,10 @@ export const datasourceOptionRules = { schema: { type: "string" }, name: { type:
  * const appDb = postgresDatasource(postgres(process.env.APP_DATABASE_URL!));
  * await runAsTransaction(ctx, appDb, (trx) => trx`update stock set n = n - 1 where sku = ${sku}`);
  */
-export function postgresDatasource(sql: Sql<Record<string, unknown>>, options: DatasourceOptions = {}): Datasource<TransactionSql<Record<string, unknown>>> {
+export function postgresDatasource(
+  sql: Sql<Record<string, unknown>>,
+  options: DatasourceOptions = {},
+): Datasource<TransactionSql<Record<string, unknown>>> {
   checkOptions("postgresDatasource", options, datasourceOptionRules);
   const schema = validateSchemaName(options.schema ?? "dbos");
   const table = `${quoteIdentifier(schema)}.transaction_completion`;
@@ -39,15 +42,28 @@ export function postgresDatasource(sql: Sql<Record<string, unknown>>, options: D
       });
       return ready;
     },
-    async transaction<T>(o: { isolation: string; readOnly: boolean }, body: (trx: TransactionSql<Record<string, unknown>>) => Promise<T>): Promise<T> {
+    async transaction<T>(
+      o: { isolation: string; readOnly: boolean },
+      body: (trx: TransactionSql<Record<string, unknown>>) => Promise<T>,
+    ): Promise<T> {
       const mode = `isolation level ${o.isolation} ${o.readOnly ? "read only" : "read write"}`;
       return (await sql.begin(mode, (trx) => body(trx))) as T;
     },
     async readCompletion(workflowID: string, stepID: number): Promise<CompletionRecord | undefined> {
-      const [row] = await sql.unsafe(`select output, serialization from ${table} where workflow_id = $1 and step_id = $2`, [workflowID, stepID]);
-      return row === undefined ? undefined : { output: (row.output as string | null) ?? null, serialization: row.serialization as string };
+      const [row] = await sql.unsafe(
+        `select output, serialization from ${table} where workflow_id = $1 and step_id = $2`,
+        [workflowID, stepID],
+      );
+      return row === undefined
+        ? undefined
+        : { output: (row.output as string | null) ?? null, serialization: row.serialization as string };
     },
-    async insertCompletion(trx: TransactionSql<Record<string, unknown>>, workflowID: string, stepID: number, record: CompletionRecord): Promise<void> {
+    async insertCompletion(
+      trx: TransactionSql<Record<string, unknown>>,
+      workflowID: string,
+      stepID: number,
+      record: CompletionRecord,
+    ): Promise<void> {
       await trx.unsafe(`insert into ${table} (workflow_id, step_id, output, serialization) values ($1, $2, $3, $4)`, [
         workflowID,
         stepID,

@@ -53,10 +53,16 @@ export function runAsTransaction<T, Trx>(
   const nested = nestedOperationError(ctx, `runAsTransaction (${name})`);
   if (nested !== undefined) return Promise.reject(nested);
   if (extensionHost(ctx).workflowOf(ctx) === undefined) {
-    return Promise.reject(new DurablyError("INVALID_ARGUMENT", `runAsTransaction (${name}) must be called inside a workflow, with the workflow's context.`));
+    return Promise.reject(
+      new DurablyError(
+        "INVALID_ARGUMENT",
+        `runAsTransaction (${name}) must be called inside a workflow, with the workflow's context.`,
+      ),
+    );
   }
   const isolation = options.isolation ?? "read committed";
-  if (!isolations.includes(isolation)) return Promise.reject(new DurablyError("INVALID_ARGUMENT", `isolation must be one of ${isolations.join(", ")}.`));
+  if (!isolations.includes(isolation))
+    return Promise.reject(new DurablyError("INVALID_ARGUMENT", `isolation must be one of ${isolations.join(", ")}.`));
   const maxRetries = options.maxRetries ?? 10;
   const host = extensionHost(ctx);
   // Reserves the step ID now (synchronously), like every durable operation.
@@ -65,7 +71,9 @@ export function runAsTransaction<T, Trx>(
     const where = `result of transaction ${name} (workflow ${workflowID})`;
     const recorded = async () => {
       const done = await datasource.readCompletion(workflowID, stepID);
-      return done === undefined ? undefined : { value: decodeValue(done.output, done.serialization, host.serializer, where) as T };
+      return done === undefined
+        ? undefined
+        : { value: decodeValue(done.output, done.serialization, host.serializer, where) as T };
     };
     for (let attempt = 0; ; attempt++) {
       let thrownByBody: unknown;
@@ -99,7 +107,12 @@ export function runAsTransaction<T, Trx>(
           if (winner !== undefined) return winner.value;
         }
         if ((kind !== "contention" && kind !== "connection") || attempt >= maxRetries) throw error;
-        host.logger.info("transaction step hit a transient database error; retrying", { workflowID, step: name, attempt: attempt + 1, error });
+        host.logger.info("transaction step hit a transient database error; retrying", {
+          workflowID,
+          step: name,
+          attempt: attempt + 1,
+          error,
+        });
         await abortableDelay(Math.min(1_000, 10 * 2 ** attempt) * (0.5 + Math.random()), ctx.signal);
       }
     }

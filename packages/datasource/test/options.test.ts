@@ -2,7 +2,15 @@
 // a misspelled isolationLevel would otherwise run the step at read committed, silently.
 import { failureOf } from "@durably/testing";
 import postgres from "postgres";
-import { createDBOSContext, isDurablyError, launch, registerWorkflow, runWorkflow, shutdown, type DBOSContext } from "@durably/core";
+import {
+  createDBOSContext,
+  isDurablyError,
+  launch,
+  registerWorkflow,
+  runWorkflow,
+  shutdown,
+  type DBOSContext,
+} from "@durably/core";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { Kysely } from "kysely";
@@ -22,7 +30,12 @@ let ctx: DBOSContext;
 let sql: postgres.Sql;
 beforeAll(async () => {
   sql = postgres(db.url, { max: 2, onnotice: () => {} });
-  ctx = createDBOSContext({ appName: "tx-options", systemDatabaseUrl: db.url, applicationVersion: "v1", logger: quiet });
+  ctx = createDBOSContext({
+    appName: "tx-options",
+    systemDatabaseUrl: db.url,
+    applicationVersion: "v1",
+    logger: quiet,
+  });
 });
 afterAll(async () => {
   await shutdown(ctx);
@@ -31,24 +44,43 @@ afterAll(async () => {
 
 test("postgresDatasource and kyselyDatasource refuse unknown keys", async () => {
   expect(await failure(() => postgresDatasource(sql, any({ schemaName: "app" })))).toMatch(
-    new RegExp(/^INVALID_ARGUMENT: postgresDatasource: unknown option schemaName \(did you mean schema\?\); /.source + /the accepted options are schema, name\./.source),
+    new RegExp(
+      /^INVALID_ARGUMENT: postgresDatasource: unknown option schemaName \(did you mean schema\?\); /.source +
+        /the accepted options are schema, name\./.source,
+    ),
   );
   const kysely = new Kysely({ dialect: new PostgresJSDialect({ postgres: sql }) });
-  expect(await failure(() => kyselyDatasource(kysely, any({ name: "" })))).toMatch(/kyselyDatasource: name must be a non-empty string/);
+  expect(await failure(() => kyselyDatasource(kysely, any({ name: "" })))).toMatch(
+    /kyselyDatasource: name must be a non-empty string/,
+  );
 });
 
-test("runAsTransaction: DBOS's isolationLevel spelling " +
-"fails the step instead of running at read committed", async () => {
-  const appDb = postgresDatasource(sql);
-  let ran = false;
-  const wf = registerWorkflow(ctx, async (wctx: DBOSContext) =>
-    runAsTransaction(wctx, appDb, async () => void (ran = true), any({ isolationLevel: "serializable" })), { name: "tx" });
-  const retries = registerWorkflow(ctx, async (wctx: DBOSContext) =>
-    runAsTransaction(wctx, appDb, async () => void (ran = true), { maxRetries: 1.5 }), { name: "tx-retries" });
-  await launch(ctx);
-  expect(await failure(async () => (await runWorkflow(ctx, wf, undefined)).getResult())).toMatch(
-    new RegExp(/^INVALID_ARGUMENT: runAsTransaction: unknown option isolationLevel \(did you mean isolation\?\); /.source + /the accepted options are name, isolation, readOnly, maxRetries, afterCommit\./.source),
-  );
-  expect(await failure(async () => (await runWorkflow(ctx, retries, undefined)).getResult())).toMatch(/maxRetries must be an integer from 0 to 2147483647, got 1.5/);
-  expect(ran).toBe(false);
-});
+test(
+  "runAsTransaction: DBOS's isolationLevel spelling " + "fails the step instead of running at read committed",
+  async () => {
+    const appDb = postgresDatasource(sql);
+    let ran = false;
+    const wf = registerWorkflow(
+      ctx,
+      async (wctx: DBOSContext) =>
+        runAsTransaction(wctx, appDb, async () => void (ran = true), any({ isolationLevel: "serializable" })),
+      { name: "tx" },
+    );
+    const retries = registerWorkflow(
+      ctx,
+      async (wctx: DBOSContext) => runAsTransaction(wctx, appDb, async () => void (ran = true), { maxRetries: 1.5 }),
+      { name: "tx-retries" },
+    );
+    await launch(ctx);
+    expect(await failure(async () => (await runWorkflow(ctx, wf, undefined)).getResult())).toMatch(
+      new RegExp(
+        /^INVALID_ARGUMENT: runAsTransaction: unknown option isolationLevel \(did you mean isolation\?\); /.source +
+          /the accepted options are name, isolation, readOnly, maxRetries, afterCommit\./.source,
+      ),
+    );
+    expect(await failure(async () => (await runWorkflow(ctx, retries, undefined)).getResult())).toMatch(
+      /maxRetries must be an integer from 0 to 2147483647, got 1.5/,
+    );
+    expect(ran).toBe(false);
+  },
+);

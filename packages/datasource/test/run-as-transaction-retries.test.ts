@@ -92,10 +92,14 @@ describe("permanent errors fail the step at once: the body runs once", () => {
     ["42601 syntax_error", "42601", (trx: Trx) => trx.unsafe("selec 1")],
     ["22012 division_by_zero", "22012", (trx: Trx) => trx`select 1 / ${0}::int`],
     // An HTTP call in the body that lost its socket: not the transaction's connection.
-    ["a user's own ECONNRESET-shaped error", "ECONNRESET", async (trx: Trx) => {
-      await trx`update items set n = n + 1 where id = 1`;
-      throw userReset();
-    }],
+    [
+      "a user's own ECONNRESET-shaped error",
+      "ECONNRESET",
+      async (trx: Trx) => {
+        await trx`update items set n = n + 1 where id = 1`;
+        throw userReset();
+      },
+    ],
   ])("%s", async (_, code, statement) => {
     let runs = 0;
     const { outcomes, retried } = await runSteps([async (trx) => (runs++, statement(trx))]);
@@ -185,23 +189,27 @@ describe("transient errors roll back and rerun the body until it commits", () =>
     async function cutMidTransaction() {
       let runs = 0;
       let seen: string | undefined;
-      const { outcomes, retried } = await runSteps([
-        async (trx) => {
-          if (++runs === 1) {
-            const [{ pid }] = (await trx`select pg_backend_pid() as pid`) as unknown as [{ pid: number }];
-            const sleeping = trx`select pg_sleep(30)`.execute().then(
-              () => undefined,
-              (error: { code?: string }) => error,
-            );
-            await terminateBackendWhenActive(app.url, pid);
-            const error = await sleeping;
-            seen = error?.code;
-            throw error ?? new Error("pg_sleep was not interrupted");
-          }
-          await trx`update items set n = n + 1 where id = 1`;
-          return "committed";
-        },
-      ], {}, sql);
+      const { outcomes, retried } = await runSteps(
+        [
+          async (trx) => {
+            if (++runs === 1) {
+              const [{ pid }] = (await trx`select pg_backend_pid() as pid`) as unknown as [{ pid: number }];
+              const sleeping = trx`select pg_sleep(30)`.execute().then(
+                () => undefined,
+                (error: { code?: string }) => error,
+              );
+              await terminateBackendWhenActive(app.url, pid);
+              const error = await sleeping;
+              seen = error?.code;
+              throw error ?? new Error("pg_sleep was not interrupted");
+            }
+            await trx`update items set n = n + 1 where id = 1`;
+            return "committed";
+          },
+        ],
+        {},
+        sql,
+      );
       expect(seen).toBe("57P01");
       expect(outcomes[0]).toMatchObject({ value: "committed" });
       expect(runs).toBe(2);

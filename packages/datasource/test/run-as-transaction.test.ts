@@ -5,7 +5,17 @@ import { fileURLToPath } from "node:url";
 import { Kysely, sql as ksql } from "kysely";
 import { PostgresJSDialect } from "kysely-postgres-js";
 import postgres from "postgres";
-import { createDBOSContext, getWorkflowSteps, isDurablyError, launch, registerWorkflow, runAsStep, runWorkflow, shutdown, type DBOSContext } from "@durably/core";
+import {
+  createDBOSContext,
+  getWorkflowSteps,
+  isDurablyError,
+  launch,
+  registerWorkflow,
+  runAsStep,
+  runWorkflow,
+  shutdown,
+  type DBOSContext,
+} from "@durably/core";
 import { createTestDatabase, type TestDatabase } from "@durably/testing";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
@@ -35,7 +45,8 @@ beforeEach(async () => {
   await appSql`drop schema if exists dbos cascade`;
 });
 
-const context = (url = system.url) => createDBOSContext({ appName: "tx-test", systemDatabaseUrl: url, applicationVersion: "tx-v1", logger: quiet });
+const context = (url = system.url) =>
+  createDBOSContext({ appName: "tx-test", systemDatabaseUrl: url, applicationVersion: "tx-v1", logger: quiet });
 
 describe("crashes never apply a transaction twice or lose it", () => {
   const worker = fileURLToPath(new URL("./support/tx-worker.mjs", import.meta.url));
@@ -48,22 +59,28 @@ describe("crashes never apply a transaction twice or lose it", () => {
       child.on("exit", (code, signal) => resolve({ code, signal, stdout }));
     });
 
-  test.each(["before-commit", "after-commit", "after-both"])("SIGKILL %s, then relaunch", async (crash) => {
-    const crashed = await runWorker(crash);
-    expect(crashed.signal).toBe("SIGKILL");
-    const afterCrash = (await appSql`select n from stock where sku = 'mug'`)[0]?.n;
-    expect(afterCrash).toBe(crash === "before-commit" ? 100 : 99);
-    // Premise: the crash came where it was meant to, so only after-both has the step's checkpoint.
-    expect(await checkpointedSteps("order-1")).toEqual(crash === "after-both" ? [0] : []);
+  test.each(["before-commit", "after-commit", "after-both"])(
+    "SIGKILL %s, then relaunch",
+    async (crash) => {
+      const crashed = await runWorker(crash);
+      expect(crashed.signal).toBe("SIGKILL");
+      const afterCrash = (await appSql`select n from stock where sku = 'mug'`)[0]?.n;
+      expect(afterCrash).toBe(crash === "before-commit" ? 100 : 99);
+      // Premise: the crash came where it was meant to, so only after-both has the step's checkpoint.
+      expect(await checkpointedSteps("order-1")).toEqual(crash === "after-both" ? [0] : []);
 
-    const recovered = await runWorker("none");
-    expect(recovered.code).toBe(0);
-    expect(JSON.parse(recovered.stdout)).toBe(99);
-    expect(await appSql`select n from stock where sku = 'mug'`).toEqual([{ n: 99 }]);
-    expect(await appSql`select order_id from reservations`).toEqual([{ order_id: "order-1" }]);
-    expect(await appSql`select workflow_id, step_id from dbos.transaction_completion`).toEqual([{ workflow_id: "order-1", step_id: 0 }]);
-    await dropSystemWorkflow("order-1");
-  }, 60_000);
+      const recovered = await runWorker("none");
+      expect(recovered.code).toBe(0);
+      expect(JSON.parse(recovered.stdout)).toBe(99);
+      expect(await appSql`select n from stock where sku = 'mug'`).toEqual([{ n: 99 }]);
+      expect(await appSql`select order_id from reservations`).toEqual([{ order_id: "order-1" }]);
+      expect(await appSql`select workflow_id, step_id from dbos.transaction_completion`).toEqual([
+        { workflow_id: "order-1", step_id: 0 },
+      ]);
+      await dropSystemWorkflow("order-1");
+    },
+    60_000,
+  );
 });
 
 /** The step IDs the system database holds a checkpoint for, of workflow `id`. */
@@ -92,13 +109,22 @@ describe("transactions in workflows", () => {
   test("concurrent SERIALIZABLE read-modify-writes are retried until each applied once", async () => {
     const ctx = context();
     const appDb = postgresDatasource(appSql);
-    const bump = registerWorkflow(ctx, async (wctx: DBOSContext) =>
-      runAsTransaction(wctx, appDb, async (trx) => {
-        const [row] = await trx`select n from counter where id = 1`;
-        await new Promise((resolve) => setTimeout(resolve, 5)); // widen the race
-        await trx`update counter set n = ${row!.n + 1} where id = 1`;
-        return row!.n + 1;
-      }, { name: "bump", isolation: "serializable", maxRetries: 50 }), { name: "bump" });
+    const bump = registerWorkflow(
+      ctx,
+      async (wctx: DBOSContext) =>
+        runAsTransaction(
+          wctx,
+          appDb,
+          async (trx) => {
+            const [row] = await trx`select n from counter where id = 1`;
+            await new Promise((resolve) => setTimeout(resolve, 5)); // widen the race
+            await trx`update counter set n = ${row!.n + 1} where id = 1`;
+            return row!.n + 1;
+          },
+          { name: "bump", isolation: "serializable", maxRetries: 50 },
+        ),
+      { name: "bump" },
+    );
     await launch(ctx);
     try {
       const handles = await Promise.all(Array.from({ length: 10 }, () => runWorkflow(ctx, bump, undefined)));
@@ -114,11 +140,20 @@ describe("transactions in workflows", () => {
     const ctx = context();
     const appDb = postgresDatasource(appSql);
     let runs = 0;
-    const writer = registerWorkflow(ctx, async (wctx: DBOSContext) =>
-      runAsTransaction(wctx, appDb, async (trx) => {
-        runs++;
-        await trx`insert into reservations (order_id) values ('read-only')`;
-      }, { name: "readOnlyWrite", readOnly: true }), { name: "readOnlyWriter" });
+    const writer = registerWorkflow(
+      ctx,
+      async (wctx: DBOSContext) =>
+        runAsTransaction(
+          wctx,
+          appDb,
+          async (trx) => {
+            runs++;
+            await trx`insert into reservations (order_id) values ('read-only')`;
+          },
+          { name: "readOnlyWrite", readOnly: true },
+        ),
+      { name: "readOnlyWriter" },
+    );
     await launch(ctx);
     try {
       const handle = await runWorkflow(ctx, writer, undefined);
@@ -133,18 +168,29 @@ describe("transactions in workflows", () => {
   test("a thrown error rolls the transaction back and is recorded as the step's error", async () => {
     const ctx = context();
     const appDb = postgresDatasource(appSql);
-    const failing = registerWorkflow(ctx, async (wctx: DBOSContext) =>
-      runAsTransaction(wctx, appDb, async (trx) => {
-        await trx`insert into reservations (order_id) values ('doomed')`;
-        throw Object.assign(new Error("out of mugs"), { code: "NO_STOCK" });
-      }, { name: "reserve" }), { name: "failing" });
+    const failing = registerWorkflow(
+      ctx,
+      async (wctx: DBOSContext) =>
+        runAsTransaction(
+          wctx,
+          appDb,
+          async (trx) => {
+            await trx`insert into reservations (order_id) values ('doomed')`;
+            throw Object.assign(new Error("out of mugs"), { code: "NO_STOCK" });
+          },
+          { name: "reserve" },
+        ),
+      { name: "failing" },
+    );
     await launch(ctx);
     try {
       const handle = await runWorkflow(ctx, failing, undefined);
       await expect(handle.getResult()).rejects.toMatchObject({ message: "out of mugs", code: "NO_STOCK" });
       expect(await appSql`select * from reservations`).toEqual([]);
       expect(await appSql`select * from dbos.transaction_completion`).toEqual([]);
-      expect((await getWorkflowSteps(ctx, handle.workflowID)).map((s) => [s.name, (s.error as Error).message])).toEqual([["reserve", "out of mugs"]]);
+      expect((await getWorkflowSteps(ctx, handle.workflowID)).map((s) => [s.name, (s.error as Error).message])).toEqual(
+        [["reserve", "out of mugs"]],
+      );
     } finally {
       await shutdown(ctx);
     }
@@ -154,20 +200,38 @@ describe("transactions in workflows", () => {
     interface AppSchema {
       stock: { sku: string; n: number };
     }
-    const kysely = new Kysely<AppSchema>({ dialect: new PostgresJSDialect({ postgres: postgres(system.url, { max: 2, onnotice: () => {} }) }) });
+    const kysely = new Kysely<AppSchema>({
+      dialect: new PostgresJSDialect({ postgres: postgres(system.url, { max: 2, onnotice: () => {} }) }),
+    });
     await ksql`create table if not exists stock (sku text primary key, n int not null)`.execute(kysely);
     await ksql`insert into stock values ('pen', 5) on conflict do nothing`.execute(kysely);
     const ctx = context(system.url);
     const appDb = kyselyDatasource(kysely, { schema: "app_tx" });
-    const take = registerWorkflow(ctx, async (wctx: DBOSContext) =>
-      runAsTransaction(wctx, appDb, async (trx) => {
-        const row = await trx.updateTable("stock").set({ n: ksql`n - 1` }).where("sku", "=", "pen").returning("n").executeTakeFirstOrThrow();
-        return row.n;
-      }, { name: "takePen", isolation: "repeatable read" }), { name: "takePen" });
+    const take = registerWorkflow(
+      ctx,
+      async (wctx: DBOSContext) =>
+        runAsTransaction(
+          wctx,
+          appDb,
+          async (trx) => {
+            const row = await trx
+              .updateTable("stock")
+              .set({ n: ksql`n - 1` })
+              .where("sku", "=", "pen")
+              .returning("n")
+              .executeTakeFirstOrThrow();
+            return row.n;
+          },
+          { name: "takePen", isolation: "repeatable read" },
+        ),
+      { name: "takePen" },
+    );
     await launch(ctx);
     try {
       expect(await (await runWorkflow(ctx, take, undefined)).getResult()).toBe(4);
-      const { rows } = await ksql<{ n: number }>`select count(*)::int as n from app_tx.transaction_completion`.execute(kysely);
+      const { rows } = await ksql<{ n: number }>`select count(*)::int as n from app_tx.transaction_completion`.execute(
+        kysely,
+      );
       expect(rows).toEqual([{ n: 1 }]);
     } finally {
       await shutdown(ctx);
@@ -185,17 +249,33 @@ describe("a transaction nested in a step is refused, so it never commits twice",
     const ctx = context();
     const appDb = postgresDatasource(appSql);
     let attempts = 0;
-    const pay = registerWorkflow(ctx, async (wctx: DBOSContext) =>
-      runAsStep(wctx, async () => {
-        attempts++;
-        await runAsTransaction(wctx, appDb, async (trx) => trx`insert into reservations (order_id) values ('payment')`, { name: "charge" });
-        if (attempts === 1) throw new Error("gateway timeout"); // the outer step is retried once
-        return "paid";
-      }, { name: "outer", maxRetries: 1, intervalMs: 1 }), { name: "payNested" });
+    const pay = registerWorkflow(
+      ctx,
+      async (wctx: DBOSContext) =>
+        runAsStep(
+          wctx,
+          async () => {
+            attempts++;
+            await runAsTransaction(
+              wctx,
+              appDb,
+              async (trx) => trx`insert into reservations (order_id) values ('payment')`,
+              { name: "charge" },
+            );
+            if (attempts === 1) throw new Error("gateway timeout"); // the outer step is retried once
+            return "paid";
+          },
+          { name: "outer", maxRetries: 1, intervalMs: 1 },
+        ),
+      { name: "payNested" },
+    );
     await launch(ctx);
     try {
       const handle = await runWorkflow(ctx, pay, undefined);
-      const error = await handle.getResult().then((value) => new Error(`the workflow returned ${String(value)}`), (e: unknown) => e);
+      const error = await handle.getResult().then(
+        (value) => new Error(`the workflow returned ${String(value)}`),
+        (e: unknown) => e,
+      );
       expect(nestedError(error), String(error)).toBe(true);
       expect((error as Error).message).toContain("runAsTransaction (charge)");
       // The refusal is not worth a retry: the step ran once, and nothing was committed.
@@ -210,8 +290,14 @@ describe("a transaction nested in a step is refused, so it never commits twice",
   test("runAsTransaction with the step's own context", async () => {
     const ctx = context();
     const appDb = postgresDatasource(appSql);
-    const nested = registerWorkflow(ctx, async (wctx: DBOSContext) =>
-      runAsStep(wctx, (stepCtx) => runAsTransaction(stepCtx, appDb, async () => 1, { name: "inner" }), { name: "outer" }), { name: "nested" });
+    const nested = registerWorkflow(
+      ctx,
+      async (wctx: DBOSContext) =>
+        runAsStep(wctx, (stepCtx) => runAsTransaction(stepCtx, appDb, async () => 1, { name: "inner" }), {
+          name: "outer",
+        }),
+      { name: "nested" },
+    );
     await launch(ctx);
     try {
       const handle = await runWorkflow(ctx, nested, undefined);
@@ -226,15 +312,27 @@ describe("a transaction nested in a step is refused, so it never commits twice",
   test("a durable operation inside a transaction's body rolls the transaction back", async () => {
     const ctx = context();
     const appDb = postgresDatasource(appSql);
-    const nested = registerWorkflow(ctx, async (wctx: DBOSContext) =>
-      runAsTransaction(wctx, appDb, async (trx) => {
-        await trx`insert into reservations (order_id) values ('doomed')`;
-        return runAsStep(wctx, async () => 1, { name: "inner" });
-      }, { name: "outerTransaction" }), { name: "stepInTransaction" });
+    const nested = registerWorkflow(
+      ctx,
+      async (wctx: DBOSContext) =>
+        runAsTransaction(
+          wctx,
+          appDb,
+          async (trx) => {
+            await trx`insert into reservations (order_id) values ('doomed')`;
+            return runAsStep(wctx, async () => 1, { name: "inner" });
+          },
+          { name: "outerTransaction" },
+        ),
+      { name: "stepInTransaction" },
+    );
     await launch(ctx);
     try {
       const handle = await runWorkflow(ctx, nested, undefined);
-      const error = await handle.getResult().then((value) => new Error(`the workflow returned ${String(value)}`), (e: unknown) => e);
+      const error = await handle.getResult().then(
+        (value) => new Error(`the workflow returned ${String(value)}`),
+        (e: unknown) => e,
+      );
       expect(nestedError(error), String(error)).toBe(true);
       expect(await appSql`select * from reservations`).toEqual([]);
       expect(await stepsOf(ctx, handle.workflowID)).toEqual([[0, "outerTransaction", "NESTED_DURABLE_OPERATION"]]);

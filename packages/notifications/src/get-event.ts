@@ -18,9 +18,16 @@ export interface GetEventOptions {
  * @example
  * const progress = await getEvent(dbos, "order-42", "progress", { timeoutMs: 5000 });
  */
-export async function getEvent<T = unknown>(ctx: DBOSContext, workflowID: string, key: string, options: GetEventOptions = {}): Promise<T> {
-  if (typeof workflowID !== "string" || workflowID === "") throw new DurablyError("INVALID_ARGUMENT", "getEvent needs a workflow ID.");
-  if (typeof key !== "string" || key === "") throw new DurablyError("INVALID_ARGUMENT", "getEvent needs a non-empty key.");
+export async function getEvent<T = unknown>(
+  ctx: DBOSContext,
+  workflowID: string,
+  key: string,
+  options: GetEventOptions = {},
+): Promise<T> {
+  if (typeof workflowID !== "string" || workflowID === "")
+    throw new DurablyError("INVALID_ARGUMENT", "getEvent needs a workflow ID.");
+  if (typeof key !== "string" || key === "")
+    throw new DurablyError("INVALID_ARGUMENT", "getEvent needs a non-empty key.");
   checkOptions("getEvent", options, { timeoutMs: { type: "number", min: 0 } });
   const host = extensionHost(ctx);
   host.assertRunning("read an event");
@@ -35,11 +42,25 @@ export async function getEvent<T = unknown>(ctx: DBOSContext, workflowID: string
     // Outside a workflow, a setEvent in this process hands over the value it committed; inside
     // one, the read must be checkpointed, so it is only a wake-up.
     subscribe: (wake, deliver, step) =>
-      waitersOf(ctx).subscribe(eventsChannel, `${workflowID}::${key}`, wake, step === undefined ? decodingTaker(step, decode, deliver, wake) : undefined),
-    timeoutError: () => new DurablyError("TIMEOUT", `getEvent timed out: event ${key} of workflow ${workflowID} was not set within ${timeoutMs} ms.`, { workflowID }),
+      waitersOf(ctx).subscribe(
+        eventsChannel,
+        `${workflowID}::${key}`,
+        wake,
+        step === undefined ? decodingTaker(step, decode, deliver, wake) : undefined,
+      ),
+    timeoutError: () =>
+      new DurablyError(
+        "TIMEOUT",
+        `getEvent timed out: event ${key} of workflow ${workflowID} was not set within ${timeoutMs} ms.`,
+        { workflowID },
+      ),
     attempt: async (step) => {
       if (step === undefined) {
-        const event = await withDatabaseRetry("read an event", () => getWorkflowEvent(host.sysdb, workflowID, key), retry);
+        const event = await withDatabaseRetry(
+          "read an event",
+          () => getWorkflowEvent(host.sysdb, workflowID, key),
+          retry,
+        );
         return event === undefined ? undefined : { recorded: true, value: decode(event.value, event.serialization) };
       }
       const result = await withDatabaseRetry(

@@ -26,7 +26,11 @@ export async function recv<T = unknown>(ctx: DBOSContext, options: RecvOptions =
   checkOptions("recv", options, { topic: { type: "string", nonEmpty: true }, timeoutMs: { type: "number", min: 0 } });
   const topic = validTopic(options.topic);
   const run = extensionHost(ctx).workflowOf(ctx);
-  if (run === undefined) throw new DurablyError("INVALID_ARGUMENT", "recv can only be called inside a workflow, with the workflow's context.");
+  if (run === undefined)
+    throw new DurablyError(
+      "INVALID_ARGUMENT",
+      "recv can only be called inside a workflow, with the workflow's context.",
+    );
   const host = extensionHost(ctx);
   const timeoutMs = options.timeoutMs ?? 60_000;
   const decode = (text: string, serialization: string | null) =>
@@ -37,12 +41,21 @@ export async function recv<T = unknown>(ctx: DBOSContext, options: RecvOptions =
     pollMs: host.pollIntervalMs,
     // A sender in this process may receive the message at our step for us (see send).
     subscribe: (wake, deliver, step) =>
-      waitersOf(ctx).subscribe(messagesChannel, `${run.workflowID}::${topic}`, wake, decodingTaker(step, decode, deliver, wake)),
+      waitersOf(ctx).subscribe(
+        messagesChannel,
+        `${run.workflowID}::${topic}`,
+        wake,
+        decodingTaker(step, decode, deliver, wake),
+      ),
     timeoutError: () =>
-      new DurablyError("TIMEOUT", `recv timed out: no message on topic ${options.topic ?? "(none)"} reached ` +
-`workflow ${run.workflowID} within ${timeoutMs} ms.`, {
-        workflowID: run.workflowID,
-      }),
+      new DurablyError(
+        "TIMEOUT",
+        `recv timed out: no message on topic ${options.topic ?? "(none)"} reached ` +
+          `workflow ${run.workflowID} within ${timeoutMs} ms.`,
+        {
+          workflowID: run.workflowID,
+        },
+      ),
     attempt: async (step) => {
       const result = await withDatabaseRetry(
         "receive a message",

@@ -1,7 +1,13 @@
 // send: deliver a message to a workflow, exactly once from a workflow, idempotently from outside.
 import { randomUUID } from "node:crypto";
 import { checkOptions, classifyError, DurablyError } from "@durably/sysdb";
-import { insertMessage, insertMessageForReceiver, messagesChannel, nullTopic, type NewMessage } from "@durably/sysdb/queries";
+import {
+  insertMessage,
+  insertMessageForReceiver,
+  messagesChannel,
+  nullTopic,
+  type NewMessage,
+} from "@durably/sysdb/queries";
 import { runDurableOperation, type DBOSContext, type DurableStep } from "@durably/core";
 import { extensionHost, encodeValue, withDatabaseRetry } from "@durably/core/extension";
 import { letWaitersRun, waitersOf } from "./waiters.js";
@@ -24,9 +30,18 @@ export interface SendOptions {
  * @example
  * await send(dbos, "order-42", { paid: true }, { topic: "payment", idempotencyKey: webhookId });
  */
-export async function send(ctx: DBOSContext, destinationID: string, message: unknown, options: SendOptions = {}): Promise<void> {
-  if (typeof destinationID !== "string" || destinationID === "") throw new DurablyError("INVALID_ARGUMENT", "send needs the destination workflow's ID.");
-  checkOptions("send", options, { topic: { type: "string", nonEmpty: true }, idempotencyKey: { type: "string", nonEmpty: true } });
+export async function send(
+  ctx: DBOSContext,
+  destinationID: string,
+  message: unknown,
+  options: SendOptions = {},
+): Promise<void> {
+  if (typeof destinationID !== "string" || destinationID === "")
+    throw new DurablyError("INVALID_ARGUMENT", "send needs the destination workflow's ID.");
+  checkOptions("send", options, {
+    topic: { type: "string", nonEmpty: true },
+    idempotencyKey: { type: "string", nonEmpty: true },
+  });
   const topic = validTopic(options.topic);
   const host = extensionHost(ctx);
   host.assertRunning("send a message");
@@ -36,7 +51,11 @@ export async function send(ctx: DBOSContext, destinationID: string, message: unk
     // Inside a workflow the step names the message, so a replayed send is a no-op. Else a UUID, as
     // DBOS's send and its message_uuid column default make.
     const messageID =
-      step !== undefined ? `${step.workflowID}::${step.stepID}` : options.idempotencyKey !== undefined ? `${options.idempotencyKey}::${destinationID}` : randomUUID();
+      step !== undefined
+        ? `${step.workflowID}::${step.stepID}`
+        : options.idempotencyKey !== undefined
+          ? `${options.idempotencyKey}::${destinationID}`
+          : randomUUID();
     const message = { destinationID, topic, message: text, serialization: format, messageID, now: host.now() };
     const waitersKey = `${destinationID}::${topic}`;
     const claim = waitersOf(ctx).claim(messagesChannel, waitersKey);
@@ -47,9 +66,13 @@ export async function send(ctx: DBOSContext, destinationID: string, message: unk
       if (!received) await storeMessage(ctx, message);
     } catch (error) {
       if (classifyError(error) === "foreign_key_violation") {
-        throw new DurablyError("NONEXISTENT_WORKFLOW", `Cannot send to workflow ${destinationID}: there is no workflow with that ID.`, {
-          workflowID: destinationID,
-        });
+        throw new DurablyError(
+          "NONEXISTENT_WORKFLOW",
+          `Cannot send to workflow ${destinationID}: there is no workflow with that ID.`,
+          {
+            workflowID: destinationID,
+          },
+        );
       }
       throw error;
     } finally {
@@ -82,12 +105,16 @@ async function handToReceiver(ctx: DBOSContext, message: NewMessage, receiver: D
 
 async function storeMessage(ctx: DBOSContext, message: NewMessage): Promise<void> {
   const host = extensionHost(ctx);
-  await withDatabaseRetry("send a message", () => insertMessage(host.sysdb, message), { logger: host.logger, signal: host.shutdownSignal });
+  await withDatabaseRetry("send a message", () => insertMessage(host.sysdb, message), {
+    logger: host.logger,
+    signal: host.shutdownSignal,
+  });
 }
 
 /** The stored topic: the given one, or DBOS's sentinel for none. */
 export function validTopic(topic: string | undefined): string {
   if (topic === undefined) return nullTopic;
-  if (typeof topic !== "string" || topic === "") throw new DurablyError("INVALID_ARGUMENT", "topic must be a non-empty string (or left out).");
+  if (typeof topic !== "string" || topic === "")
+    throw new DurablyError("INVALID_ARGUMENT", "topic must be a non-empty string (or left out).");
   return topic;
 }

@@ -14,9 +14,14 @@ import { letWaitersRun, waitersOf } from "./waiters.js";
  * await setEvent(ctx, "progress", { done: 3, of: 10 });
  */
 export async function setEvent(ctx: DBOSContext, key: string, value: unknown): Promise<void> {
-  if (typeof key !== "string" || key === "") throw new DurablyError("INVALID_ARGUMENT", "setEvent needs a non-empty key.");
+  if (typeof key !== "string" || key === "")
+    throw new DurablyError("INVALID_ARGUMENT", "setEvent needs a non-empty key.");
   const run = extensionHost(ctx).workflowOf(ctx);
-  if (run === undefined) throw new DurablyError("INVALID_ARGUMENT", "setEvent can only be called inside a workflow, with the workflow's context.");
+  if (run === undefined)
+    throw new DurablyError(
+      "INVALID_ARGUMENT",
+      "setEvent can only be called inside a workflow, with the workflow's context.",
+    );
   const host = extensionHost(ctx);
   const text = encodeValue(value, run.format, `event ${key} of workflow ${run.workflowID}`);
   await runAtomicOperation(ctx, "DBOS.setEvent", async (step) => {
@@ -27,7 +32,10 @@ export async function setEvent(ctx: DBOSContext, key: string, value: unknown): P
     );
     if (recorded) {
       // Readers here get the committed value at once; other processes get a wake-up.
-      const handed = waitersOf(ctx).handOver(eventsChannel, `${run.workflowID}::${key}`, { text, serialization: step.format });
+      const handed = waitersOf(ctx).handOver(eventsChannel, `${run.workflowID}::${key}`, {
+        text,
+        serialization: step.format,
+      });
       host.notifier.notify(eventsChannel, `${run.workflowID}::${key}`);
       if (handed > 0) await letWaitersRun();
     }

@@ -25,13 +25,24 @@ export async function closeStream(ctx: DBOSContext, key: string): Promise<void> 
 }
 
 function requireWorkflow(ctx: DBOSContext, what: string, key: string) {
-  if (typeof key !== "string" || key === "") throw new DurablyError("INVALID_ARGUMENT", `${what} needs a non-empty stream key.`);
+  if (typeof key !== "string" || key === "")
+    throw new DurablyError("INVALID_ARGUMENT", `${what} needs a non-empty stream key.`);
   const run = extensionHost(ctx).workflowOf(ctx);
-  if (run === undefined) throw new DurablyError("INVALID_ARGUMENT", `${what} can only be called inside a workflow, with the workflow's context.`);
+  if (run === undefined)
+    throw new DurablyError(
+      "INVALID_ARGUMENT",
+      `${what} can only be called inside a workflow, with the workflow's context.`,
+    );
   return run;
 }
 
-async function append(ctx: DBOSContext, stepName: string, key: string, text: string, serialization: string): Promise<void> {
+async function append(
+  ctx: DBOSContext,
+  stepName: string,
+  key: string,
+  text: string,
+  serialization: string,
+): Promise<void> {
   const host = extensionHost(ctx);
   const workflowID = extensionHost(ctx).workflowOf(ctx)!.workflowID;
   await runAtomicOperation(ctx, stepName, async (step) => {
@@ -43,7 +54,11 @@ async function append(ctx: DBOSContext, stepName: string, key: string, text: str
           { logger: host.logger, signal: host.shutdownSignal },
         );
         if (result.kind === "closed") {
-          throw new DurablyError("INVALID_ARGUMENT", `Stream ${key} of workflow ${workflowID} is closed; it takes no more values.`, { workflowID });
+          throw new DurablyError(
+            "INVALID_ARGUMENT",
+            `Stream ${key} of workflow ${workflowID} is closed; it takes no more values.`,
+            { workflowID },
+          );
         }
         if (result.kind === "refused") return { recorded: false };
         host.notifier.notify(streamsChannel, `${workflowID}::${key}`);

@@ -5,7 +5,15 @@
 // and DBOS's client sends fast, so many messages share a timestamp: a clock cannot order them.
 // Two senders whose clocks disagree cannot be ordered by their clocks either.
 import { DBOSClient } from "@dbos-inc/dbos-sdk";
-import { createClient, launch, registerWorkflow, retrieveWorkflow, runWorkflow, shutdown, type DBOSContext } from "@durably/core";
+import {
+  createClient,
+  launch,
+  registerWorkflow,
+  retrieveWorkflow,
+  runWorkflow,
+  shutdown,
+  type DBOSContext,
+} from "@durably/core";
 import { migratedTemplate } from "@durably/sysdb";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { describe, expect, test } from "vitest";
@@ -23,11 +31,15 @@ const durablyClient = (clock = coarseClock) => createClient({ systemDatabaseUrl:
 /** A context whose workflow "ordered" receives `count` messages on `topic` and returns them. */
 function receiver() {
   const ctx = testContext(db.url, "order-test", "o-v1", { clock: coarseClock });
-  const wf = registerWorkflow(ctx, async (wctx: DBOSContext) => {
-    const received: number[] = [];
-    for (let i = 0; i < count; i++) received.push(await recv<number>(wctx, { topic, timeoutMs: 120_000 }));
-    return received;
-  }, { name: "ordered" });
+  const wf = registerWorkflow(
+    ctx,
+    async (wctx: DBOSContext) => {
+      const received: number[] = [];
+      for (let i = 0; i < count; i++) received.push(await recv<number>(wctx, { topic, timeoutMs: 120_000 }));
+      return received;
+    },
+    { name: "ordered" },
+  );
   return { ctx, wf };
 }
 
@@ -41,37 +53,47 @@ const consumed = (workflowID: string) =>
 
 /** How many timestamps the workflow's messages share: where a clock cannot tell their order. */
 async function tiedTimestamps(workflowID: string): Promise<number> {
-  const [row] = await withSysdb(db.url, (sysdb) => sysdb.sql`
+  const [row] = await withSysdb(
+    db.url,
+    (sysdb) => sysdb.sql`
     select count(*)::int as n from (
       select created_at_epoch_ms from dbos.notifications where destination_uuid = ${workflowID}
-      group by created_at_epoch_ms having count(*) > 1) tied`);
+      group by created_at_epoch_ms having count(*) > 1) tied`,
+  );
   return row!.n as number;
 }
 
 /** Asserts the premise that makes the test able to fail: messages share timestamps. */
 async function assertSameMillisecondSends(workflowID: string): Promise<void> {
-  expect(await tiedTimestamps(workflowID), "no two messages share a timestamp: the order was not at stake").toBeGreaterThan(0);
+  expect(
+    await tiedTimestamps(workflowID),
+    "no two messages share a timestamp: the order was not at stake",
+  ).toBeGreaterThan(0);
 }
 
 describe("messages of one topic are received in the order they were sent", () => {
   test.each([
     ["the receiver's own context (hand-over to the waiting receiver)", "own"],
     ["a durably client", "client"],
-  ] as const)("%s: 300 sends awaited one by one reach 300 recv calls oldest first", async (_, sender) => {
-    const { ctx, wf } = receiver();
-    await launch(ctx);
-    const client = sender === "client" ? await durablyClient() : ctx;
-    const workflowID = `ordered-${sender}`;
-    try {
-      const handle = await runWorkflow(ctx, wf, undefined, { workflowID });
-      for (const n of numbers) await send(client, workflowID, n, { topic });
-      expect(await handle.getResult({ timeoutMs: 120_000 })).toEqual(numbers);
-      await assertSameMillisecondSends(workflowID);
-    } finally {
-      if (client !== ctx) await shutdown(client);
-      await shutdown(ctx);
-    }
-  }, 180_000);
+  ] as const)(
+    "%s: 300 sends awaited one by one reach 300 recv calls oldest first",
+    async (_, sender) => {
+      const { ctx, wf } = receiver();
+      await launch(ctx);
+      const client = sender === "client" ? await durablyClient() : ctx;
+      const workflowID = `ordered-${sender}`;
+      try {
+        const handle = await runWorkflow(ctx, wf, undefined, { workflowID });
+        for (const n of numbers) await send(client, workflowID, n, { topic });
+        expect(await handle.getResult({ timeoutMs: 120_000 })).toEqual(numbers);
+        await assertSameMillisecondSends(workflowID);
+      } finally {
+        if (client !== ctx) await shutdown(client);
+        await shutdown(ctx);
+      }
+    },
+    180_000,
+  );
 
   test("across a restart of the receiver midway, while sends go on", async () => {
     const first = receiver();
@@ -126,7 +148,8 @@ describe("messages of one topic are received in the order they were sent", () =>
       for (const n of numbers) await client.send(workflowID, n, topic);
       expect(await handle.getResult({ timeoutMs: 120_000 })).toEqual(numbers);
       // DBOS's client stamps messages with the server's clock; on a slow host no two may share a millisecond.
-      if ((await tiedTimestamps(workflowID)) === 0) skip("no two DBOS sends shared a millisecond, so their order was not at stake");
+      if ((await tiedTimestamps(workflowID)) === 0)
+        skip("no two DBOS sends shared a millisecond, so their order was not at stake");
     } finally {
       await client.destroy();
       await shutdown(ctx);
@@ -134,7 +157,7 @@ describe("messages of one topic are received in the order they were sent", () =>
   }, 180_000);
 
   test("sent in turn by DBOS 5.3.0's client and a durably " +
-"client whose clock is a second ahead of the server's", async () => {
+    "client whose clock is a second ahead of the server's", async () => {
     const { ctx, wf } = receiver();
     await launch(ctx);
     const dbos = await DBOSClient.create({ systemDatabaseUrl: db.url });
@@ -142,7 +165,8 @@ describe("messages of one topic are received in the order they were sent", () =>
     const workflowID = "ordered-dbos-mixed";
     try {
       const handle = await runWorkflow(ctx, wf, undefined, { workflowID });
-      for (const n of numbers) await (n % 2 === 0 ? send(ahead, workflowID, n, { topic }) : dbos.send(workflowID, n, topic));
+      for (const n of numbers)
+        await (n % 2 === 0 ? send(ahead, workflowID, n, { topic }) : dbos.send(workflowID, n, topic));
       expect(await handle.getResult({ timeoutMs: 120_000 })).toEqual(numbers);
     } finally {
       await dbos.destroy();
@@ -153,10 +177,14 @@ describe("messages of one topic are received in the order they were sent", () =>
 
   test("a locked oldest message is waited for, not skipped for a newer one", async () => {
     const { ctx } = receiver();
-    const gated = registerWorkflow(ctx, async (wctx: DBOSContext) => {
-      await recv(wctx, { topic: "gate", timeoutMs: 60_000 });
-      return await recv<string>(wctx, { topic, timeoutMs: 60_000 });
-    }, { name: "gated" });
+    const gated = registerWorkflow(
+      ctx,
+      async (wctx: DBOSContext) => {
+        await recv(wctx, { topic: "gate", timeoutMs: 60_000 });
+        return await recv<string>(wctx, { topic, timeoutMs: 60_000 });
+      },
+      { name: "gated" },
+    );
     await launch(ctx);
     const workflowID = "ordered-locked";
     try {
@@ -180,13 +208,18 @@ describe("messages of one topic are received in the order they were sent", () =>
         await isLocked;
         await send(ctx, workflowID, "open", { topic: "gate" });
         // Until the receiver either finished (it skipped the lock) or waits for it.
-        await expect.poll(async () => {
-          const [row] = await sysdb.sql`
+        await expect
+          .poll(
+            async () => {
+              const [row] = await sysdb.sql`
             select (select status from dbos.workflow_status where workflow_uuid = ${workflowID}) = 'SUCCESS'
                 or exists (select 1 from pg_stat_activity
                   where datname = current_database() and wait_event_type = 'Lock') as settled`;
-          return row!.settled;
-        }, { timeout: 30_000 }).toBe(true);
+              return row!.settled;
+            },
+            { timeout: 30_000 },
+          )
+          .toBe(true);
         release();
         await holder;
       });

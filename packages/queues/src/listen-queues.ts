@@ -13,7 +13,9 @@ import { extensionHost } from "@durably/core/extension";
  * listenQueues(dbos, [videoQueue]); // this worker only transcodes
  */
 export function listenQueues(ctx: DBOSContext, queues: ReadonlyArray<Queue | string>): void {
-  if (extensionHost(ctx).state !== "created") throw new DurablyError("LIFECYCLE", "listenQueues must be called before launch.");
-  if (!Array.isArray(queues)) throw new DurablyError("INVALID_ARGUMENT", "listenQueues needs an array of queues or queue names.");
+  if (extensionHost(ctx).state !== "created")
+    throw new DurablyError("LIFECYCLE", "listenQueues must be called before launch.");
+  if (!Array.isArray(queues))
+    throw new DurablyError("INVALID_ARGUMENT", "listenQueues needs an array of queues or queue names.");
   queuesState(ctx).listen = new Set(queues.map((q) => (typeof q === "string" ? q : q.name)));
 }

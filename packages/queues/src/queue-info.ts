@@ -43,11 +43,15 @@ export async function retrieveQueue(ctx: DBOSContext, name: string): Promise<Que
  */
 export async function deleteQueue(ctx: DBOSContext, name: string): Promise<void> {
   extensionHost(ctx).assertRunning("delete a queue");
-  if (!(await deleteQueueRecord(extensionHost(ctx).sysdb, name, extensionHost(ctx).applicationScope))) throw notFound(name);
+  if (!(await deleteQueueRecord(extensionHost(ctx).sysdb, name, extensionHost(ctx).applicationScope)))
+    throw notFound(name);
 }
 
 function notFound(name: string): DurablyError {
-  return new DurablyError("QUEUE_NOT_FOUND", `There is no queue named ${name} for this application. Register it with registerQueue.`);
+  return new DurablyError(
+    "QUEUE_NOT_FOUND",
+    `There is no queue named ${name} for this application. Register it with registerQueue.`,
+  );
 }
 
 function toQueueInfo(r: QueueRecord): QueueInfo {
@@ -60,7 +64,10 @@ function toQueueInfo(r: QueueRecord): QueueInfo {
     partitionQueue: r.partitionQueue,
     partitionConcurrency: r.partitionConcurrency ?? undefined,
     partitionWorkerConcurrency: r.partitionWorkerConcurrency ?? undefined,
-    partitionRateLimit: r.partitionRateLimitMax === null ? undefined : { limit: r.partitionRateLimitMax, periodSec: r.partitionRateLimitPeriodSec ?? 1 },
+    partitionRateLimit:
+      r.partitionRateLimitMax === null
+        ? undefined
+        : { limit: r.partitionRateLimitMax, periodSec: r.partitionRateLimitPeriodSec ?? 1 },
     pollingIntervalSec: r.pollingIntervalSec,
     applicationName: r.applicationName ?? undefined,
   });

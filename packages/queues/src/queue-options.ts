@@ -27,11 +27,17 @@ const reservedPrefix = "_dbos_";
 export function validateQueueName(name: unknown): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: a queue name may not hold control characters.
   if (typeof name !== "string" || name.length === 0 || name.length > 255 || /[\u0000-\u001f]/.test(name)) {
-    throw new DurablyError("INVALID_NAME", `Invalid queue name ${JSON.stringify(name)}: use 1-255 printable characters, e.g. "emails".`);
+    throw new DurablyError(
+      "INVALID_NAME",
+      `Invalid queue name ${JSON.stringify(name)}: use 1-255 printable characters, e.g. "emails".`,
+    );
   }
   if (name.startsWith(reservedPrefix)) {
-    throw new DurablyError("INVALID_NAME", `Queue names starting with ${reservedPrefix} are reserved for DBOS's internal queues; choose another ` +
-`name than ${name}.`);
+    throw new DurablyError(
+      "INVALID_NAME",
+      `Queue names starting with ${reservedPrefix} are reserved for DBOS's internal queues; choose another ` +
+        `name than ${name}.`,
+    );
   }
   return name;
 }

@@ -1,6 +1,11 @@
 // One queue's loop in one process: claim what the limits allow, run it, and claim again when
 // work is enqueued (NOTIFY), a slot frees up, or the polling interval passes.
-import { claimQueuedWorkflows, enqueuedChannel, listEnqueuedPartitions, type QueueSettings } from "@durably/sysdb/queries";
+import {
+  claimQueuedWorkflows,
+  enqueuedChannel,
+  listEnqueuedPartitions,
+  type QueueSettings,
+} from "@durably/sysdb/queries";
 import { BackgroundLoop, type ExtensionHost } from "@durably/core/extension";
 
 /** Claims per round when the queue sets no worker concurrency. */
@@ -61,29 +66,26 @@ export class QueueRunner {
     const host = this.#host;
     const partitions = settings.partitionQueue ? await listEnqueuedPartitions(host.sysdb, this.name) : [null];
     let more = false;
-    const rate = (max: number | null, periodSec: number | null) => (max === null ? null : { limit: max, periodSec: periodSec ?? 1 });
+    const rate = (max: number | null, periodSec: number | null) =>
+      max === null ? null : { limit: max, periodSec: periodSec ?? 1 };
     for (const partitionKey of partitions) {
       const running = this.#runningIn(partitionKey ?? "");
       // The worker limits: queue-wide over every partition here, and per partition.
-      let maxClaim = settings.workerConcurrency === null ? unboundedBatch : settings.workerConcurrency - this.#runningTotal();
+      let maxClaim =
+        settings.workerConcurrency === null ? unboundedBatch : settings.workerConcurrency - this.#runningTotal();
       if (partitionKey !== null && settings.partitionWorkerConcurrency !== null) {
         maxClaim = Math.min(maxClaim, settings.partitionWorkerConcurrency - running.size);
       }
       if (maxClaim <= 0) continue;
-      const claimed = await claimQueuedWorkflows(
-        host.sysdb,
-        host.executorIdentity(),
-        this.name,
-        {
-          maxClaim,
-          concurrency: settings.concurrency,
-          rateLimit: rate(settings.rateLimitMax, settings.rateLimitPeriodSec),
-          partitionKey,
-          partitionConcurrency: settings.partitionConcurrency,
-          partitionRateLimit: rate(settings.partitionRateLimitMax, settings.partitionRateLimitPeriodSec),
-          names: host.workflowNames(),
-        },
-      );
+      const claimed = await claimQueuedWorkflows(host.sysdb, host.executorIdentity(), this.name, {
+        maxClaim,
+        concurrency: settings.concurrency,
+        rateLimit: rate(settings.rateLimitMax, settings.rateLimitPeriodSec),
+        partitionKey,
+        partitionConcurrency: settings.partitionConcurrency,
+        partitionRateLimit: rate(settings.partitionRateLimitMax, settings.partitionRateLimitPeriodSec),
+        names: host.workflowNames(),
+      });
       if (claimed.length === 0) continue;
       more ||= claimed.length === maxClaim;
       await host.runClaimedWorkflows(claimed);

@@ -1,7 +1,14 @@
 // The queues of one context: what this process registered, what the database defines for the
 // application, which of them this process serves, and their runners. Lives as an extension.
 import { DurablyError } from "@durably/sysdb";
-import { enqueuedChannel, listQueueRecords, listUnservedQueueNames, promoteDelayedWorkflows, upsertQueue, type QueueSettings } from "@durably/sysdb/queries";
+import {
+  enqueuedChannel,
+  listQueueRecords,
+  listUnservedQueueNames,
+  promoteDelayedWorkflows,
+  upsertQueue,
+  type QueueSettings,
+} from "@durably/sysdb/queries";
 import { extensionHost, BackgroundLoop, type ExtensionHost } from "@durably/core/extension";
 import { DBOSContext, registerExtension } from "@durably/core";
 import { QueueRunner } from "./queue-runner.js";
@@ -13,7 +20,8 @@ const unservedCheckEvery = 10;
 
 /** The queues state of a context, created (and plugged in as an extension) on first use. */
 export function queuesState(ctx: DBOSContext): QueuesState {
-  if (!(ctx instanceof DBOSContext)) throw new DurablyError("INVALID_ARGUMENT", "Expected a DBOSContext from createDBOSContext.");
+  if (!(ctx instanceof DBOSContext))
+    throw new DurablyError("INVALID_ARGUMENT", "Expected a DBOSContext from createDBOSContext.");
   const host = extensionHost(ctx);
   let state = host.extensionState<QueuesState>(stateKey);
   if (state === undefined) {
@@ -85,14 +93,17 @@ export class QueuesState {
   async save(settings: QueueSettings): Promise<void> {
     const host = this.#host;
     if (host.applicationScope === undefined) {
-      throw new DurablyError("INVALID_CONFIG", "Queues belong to an application: create the client with { appName } to register one.");
+      throw new DurablyError(
+        "INVALID_CONFIG",
+        "Queues belong to an application: create the client with { appName } to register one.",
+      );
     }
     const saved = await upsertQueue(host.sysdb, settings, host.appName, host.now());
     if (!saved) {
       throw new DurablyError(
         "REGISTRATION",
         `Queue ${settings.name} belongs to another application in this system database; queue names are ` +
-`unique across applications. Choose another name.`,
+          `unique across applications. Choose another name.`,
       );
     }
     this.#defined.set(settings.name, settings);
@@ -165,7 +176,9 @@ export class QueuesState {
     for (const queue of await listUnservedQueueNames(this.#host.sysdb, this.#host.appName, known)) {
       if (queue.startsWith("_dbos_") || this.#warnedUnserved.has(queue)) continue;
       this.#warnedUnserved.add(queue);
-      this.#host.logger.warn("workflows are enqueued on a queue that no one has registered; they wait until it is", { queue });
+      this.#host.logger.warn("workflows are enqueued on a queue that no one has registered; they wait until it is", {
+        queue,
+      });
     }
   }
 }

@@ -28,7 +28,8 @@ export async function registerQueue(ctx: DBOSContext, name: string, options: Que
   const state = queuesState(ctx);
   const host = extensionHost(ctx);
   if (host.state === "launched") await state.save(settings);
-  else if (host.state !== "created") throw new DurablyError("LIFECYCLE", `Cannot register queue ${name}: the context is ${host.state}.`);
+  else if (host.state !== "created")
+    throw new DurablyError("LIFECYCLE", `Cannot register queue ${name}: the context is ${host.state}.`);
   state.local.set(name, settings);
   return Object.freeze({ name });
 }

@@ -7,7 +7,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launch, listWorkflows, runWorkflow, shutdown } from "@durably/core";
 import { openSystemDatabase } from "@durably/sysdb";
-import { assertClockSkewed, assertPremise, skewedClockEnv, skewedClockUnavailable, skipForMissingPremise } from "@durably/testing";
+import {
+  assertClockSkewed,
+  assertPremise,
+  skewedClockEnv,
+  skewedClockUnavailable,
+  skipForMissingPremise,
+} from "@durably/testing";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { expect, test } from "vitest";
 import { migratedTemplate } from "@durably/sysdb";
@@ -32,11 +38,14 @@ async function startWorkers(skews: readonly boolean[]): Promise<() => Promise<vo
   const workers: ChildProcess[] = [];
   const stop = () =>
     Promise.all(
-      workers.map((child) => new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(undefined);
-        child.on("exit", resolve);
-        child.kill("SIGTERM");
-      })),
+      workers.map(
+        (child) =>
+          new Promise((resolve) => {
+            if (child.exitCode !== null) return resolve(undefined);
+            child.on("exit", resolve);
+            child.kill("SIGTERM");
+          }),
+      ),
     ).then(() => undefined);
   try {
     for (const [i, skewed] of skews.entries()) {
@@ -64,7 +73,15 @@ async function startWorkers(skews: readonly boolean[]): Promise<() => Promise<vo
 }
 
 function maxOverlap(intervals: Array<{ start: number; end: number }>): number {
-  const events = intervals.flatMap((t) => [[t.start, 1], [t.end, -1]] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const events = intervals
+    .flatMap(
+      (t) =>
+        [
+          [t.start, 1],
+          [t.end, -1],
+        ] as const,
+    )
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let now = 0;
   let max = 0;
   for (const [, delta] of events) max = Math.max(max, (now += delta));
@@ -76,13 +93,21 @@ test("global concurrency 3 and worker concurrency 2 are never exceeded across 3 
   const { ctx, task } = producerContext(db.url);
   await launch(ctx);
   try {
-    const handles = await Promise.all(Array.from({ length: 24 }, (_, id) => runWorkflow(ctx, task, { id, holdMs: 150 }, { queue: "limited" })));
-    expect((await Promise.all(handles.map((h) => h.getResult({ timeoutMs: 30_000 })))).sort((a, b) => a - b)).toEqual([...Array(24).keys()]);
+    const handles = await Promise.all(
+      Array.from({ length: 24 }, (_, id) => runWorkflow(ctx, task, { id, holdMs: 150 }, { queue: "limited" })),
+    );
+    expect((await Promise.all(handles.map((h) => h.getResult({ timeoutMs: 30_000 })))).sort((a, b) => a - b)).toEqual([
+      ...Array(24).keys(),
+    ]);
   } finally {
     await shutdown(ctx);
     await stopWorkers();
   }
-  const tasks: TaskRecord[] = readFileSync(logFile, "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((t) => t.id < 1000);
+  const tasks: TaskRecord[] = readFileSync(logFile, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l))
+    .filter((t) => t.id < 1000);
   expect(tasks).toHaveLength(24);
   // Per worker and globally, from the tasks' own start and end times (one host clock).
   for (const worker of ["worker-1", "worker-2", "worker-3"]) {
@@ -113,7 +138,9 @@ test.skipIf(skipSkewed)("the rate limiter (5 per second) holds in every window, 
   const { ctx, task } = producerContext(db.url);
   await launch(ctx);
   try {
-    const handles = await Promise.all(Array.from({ length: 20 }, (_, i) => runWorkflow(ctx, task, { id: 1000 + i, holdMs: 250 }, { queue: "rated" })));
+    const handles = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => runWorkflow(ctx, task, { id: 1000 + i, holdMs: 250 }, { queue: "rated" })),
+    );
     await Promise.all(handles.map((h) => h.getResult({ timeoutMs: 30_000 })));
     const rows = await listWorkflows(ctx, { queueName: "rated" });
     expect(rows).toHaveLength(20);
@@ -122,7 +149,11 @@ test.skipIf(skipSkewed)("the rate limiter (5 per second) holds in every window, 
     expect(starts[starts.length - 1]! - starts[0]!).toBeGreaterThanOrEqual(3000);
     expect(new Set(rows.map((r) => r.executorID))).toContain("worker-3");
     // The skewed worker really did see a clock 90 s ahead.
-    const skewedEnds = readFileSync(logFile, "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((t) => t.id >= 1000 && t.executorId === "worker-3");
+    const skewedEnds = readFileSync(logFile, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+      .filter((t) => t.id >= 1000 && t.executorId === "worker-3");
     expect(skewedEnds.length).toBeGreaterThan(0);
     expect(skewedEnds[0].start - Date.now()).toBeGreaterThan(60_000);
   } finally {

@@ -32,10 +32,14 @@ function consumer(order: string[], config: { serve?: boolean; executorId?: strin
     pollIntervalMs: 100,
   });
   // Named explicitly: bundlers and test transforms may rename functions.
-  const job = registerWorkflow(ctx, async (wctx: DBOSContext, label: string) => {
-    await runAsStep(wctx, async () => void order.push(label), { name: "record" });
-    return label;
-  }, { name: "job" });
+  const job = registerWorkflow(
+    ctx,
+    async (wctx: DBOSContext, label: string) => {
+      await runAsStep(wctx, async () => void order.push(label), { name: "record" });
+      return label;
+    },
+    { name: "job" },
+  );
   if (config.serve === false) listenQueues(ctx, []);
   return { ctx, job };
 }
@@ -48,9 +52,16 @@ describe("ordering", () => {
     const worker = consumer(order);
     const q = await registerQueue(worker.ctx, "prio", { workerConcurrency: 1, priorityEnabled: true });
     try {
-      const items: Array<[string, number]> = [["a5", 5], ["b1", 1], ["c3", 3], ["d1", 1], ["e0", 0]];
+      const items: Array<[string, number]> = [
+        ["a5", 5],
+        ["b1", 1],
+        ["c3", 3],
+        ["d1", 1],
+        ["e0", 0],
+      ];
       const handles = [];
-      for (const [label, priority] of items) handles.push(await runWorkflow(producer.ctx, producer.job, label, { queue: q, priority }));
+      for (const [label, priority] of items)
+        handles.push(await runWorkflow(producer.ctx, producer.job, label, { queue: q, priority }));
       await launch(worker.ctx);
       await Promise.all(handles.map((h) => h.getResult({ timeoutMs: 10_000 })));
       expect(order).toEqual(["e0", "b1", "d1", "c3", "a5"]);
@@ -88,13 +99,22 @@ describe("enqueue options", () => {
     await launch(producer.ctx);
     try {
       const first = await runWorkflow(producer.ctx, producer.job, "one", { queue: "dedup", deduplicationID: "k" });
-      const error = await runWorkflow(producer.ctx, producer.job, "two", { queue: "dedup", deduplicationID: "k" }).catch((e: unknown) => e);
+      const error = await runWorkflow(producer.ctx, producer.job, "two", {
+        queue: "dedup",
+        deduplicationID: "k",
+      }).catch((e: unknown) => e);
       expect(isDurablyError(error, "QUEUE_DEDUPLICATED")).toBe(true);
       expect((error as Error).message).toContain(first.workflowID);
-      const same = await runWorkflow(producer.ctx, producer.job, "three", { queue: "dedup", deduplicationID: "k", deduplicationPolicy: "return-existing" });
+      const same = await runWorkflow(producer.ctx, producer.job, "three", {
+        queue: "dedup",
+        deduplicationID: "k",
+        deduplicationPolicy: "return-existing",
+      });
       expect(same.workflowID).toBe(first.workflowID);
       // Options that need a queue are refused without one.
-      await expect(runWorkflow(producer.ctx, producer.job, "x", { priority: 1 })).rejects.toSatisfy((e) => isDurablyError(e, "INVALID_ARGUMENT"));
+      await expect(runWorkflow(producer.ctx, producer.job, "x", { priority: 1 })).rejects.toSatisfy((e) =>
+        isDurablyError(e, "INVALID_ARGUMENT"),
+      );
     } finally {
       await shutdown(producer.ctx);
     }
@@ -118,7 +138,9 @@ describe("enqueue options", () => {
       // Held 600 ms on the queue with a 400 ms timeout: the clock starts at dequeue, not at enqueue.
       const timedAt = Date.now();
       const timed = await runWorkflow(worker.ctx, slow, undefined, { queue: q, timeoutMs: 400, delayMs: 600 });
-      await expect(timed.getResult({ timeoutMs: 10_000 })).rejects.toSatisfy((e) => isDurablyError(e, "WORKFLOW_CANCELLED"));
+      await expect(timed.getResult({ timeoutMs: 10_000 })).rejects.toSatisfy((e) =>
+        isDurablyError(e, "WORKFLOW_CANCELLED"),
+      );
       expect(Date.now() - timedAt).toBeGreaterThanOrEqual(1000);
       const [row] = await listWorkflows(worker.ctx, { workflowIDs: [timed.workflowID] });
       expect(row?.status).toBe("CANCELLED");
@@ -133,7 +155,14 @@ describe("recovery and visibility", () => {
   test("a crashed worker's queued workflows go back to their queue and run again within its limits", async () => {
     const gate: { open?: () => void } = {};
     const opened = new Promise<void>((resolve) => (gate.open = resolve));
-    const first = createDBOSContext({ appName: "recover-q", systemDatabaseUrl: db.url, applicationVersion: "v1", executorId: "w1", logger: quietLogger, pollIntervalMs: 100 });
+    const first = createDBOSContext({
+      appName: "recover-q",
+      systemDatabaseUrl: db.url,
+      applicationVersion: "v1",
+      executorId: "w1",
+      logger: quietLogger,
+      pollIntervalMs: 100,
+    });
     registerWorkflow(first, async function held(wctx: DBOSContext, n: number) {
       await runAsStep(wctx, () => opened, { name: "hold" });
       return n;
@@ -146,10 +175,19 @@ describe("recovery and visibility", () => {
     });
     await launch(producer.ctx);
     const handles = await Promise.all([1, 2, 3].map((n) => runWorkflow(producer.ctx, wf, n, { queue: "held-q" })));
-    await expect.poll(async () => (await listWorkflows(producer.ctx, { queueName: "held-q", status: ["PENDING"] })).length).toBe(2);
+    await expect
+      .poll(async () => (await listWorkflows(producer.ctx, { queueName: "held-q", status: ["PENDING"] })).length)
+      .toBe(2);
     await shutdown(first, { timeoutMs: 0 }); // "crash": two PENDING rows left behind
 
-    const second = createDBOSContext({ appName: "recover-q", systemDatabaseUrl: db.url, applicationVersion: "v1", executorId: "w1", logger: quietLogger, pollIntervalMs: 100 });
+    const second = createDBOSContext({
+      appName: "recover-q",
+      systemDatabaseUrl: db.url,
+      applicationVersion: "v1",
+      executorId: "w1",
+      logger: quietLogger,
+      pollIntervalMs: 100,
+    });
     registerWorkflow(second, async function held(_w: DBOSContext, n: number) {
       return n;
     });
@@ -184,7 +222,12 @@ describe("definitions", () => {
     await registerQueue(ctx, "defs", { concurrency: 4, rateLimit: { limit: 10, periodSec: 2 } });
     await launch(ctx);
     try {
-      expect(await retrieveQueue(ctx, "defs")).toMatchObject({ name: "defs", concurrency: 4, rateLimit: { limit: 10, periodSec: 2 }, applicationName: "queues-app" });
+      expect(await retrieveQueue(ctx, "defs")).toMatchObject({
+        name: "defs",
+        concurrency: 4,
+        rateLimit: { limit: 10, periodSec: 2 },
+        applicationName: "queues-app",
+      });
       await registerQueue(ctx, "defs", { concurrency: 8 });
       expect((await retrieveQueue(ctx, "defs")).concurrency).toBe(8);
       expect((await listQueues(ctx)).map((q) => q.name)).toContain("defs");
@@ -202,13 +245,23 @@ describe("definitions", () => {
     const { ctx } = consumer([]);
     await expect(registerQueue(ctx, "_dbos_mine")).rejects.toSatisfy((e) => isDurablyError(e, "INVALID_NAME"));
     await expect(registerQueue(ctx, "")).rejects.toSatisfy((e) => isDurablyError(e, "INVALID_NAME"));
-    await expect(registerQueue(ctx, "q", { concurrency: 0 })).rejects.toSatisfy((e) => isDurablyError(e, "INVALID_ARGUMENT"));
-    await expect(registerQueue(ctx, "q", { rateLimit: { limit: 5, periodSec: 0 } })).rejects.toSatisfy((e) => isDurablyError(e, "INVALID_ARGUMENT"));
+    await expect(registerQueue(ctx, "q", { concurrency: 0 })).rejects.toSatisfy((e) =>
+      isDurablyError(e, "INVALID_ARGUMENT"),
+    );
+    await expect(registerQueue(ctx, "q", { rateLimit: { limit: 5, periodSec: 0 } })).rejects.toSatisfy((e) =>
+      isDurablyError(e, "INVALID_ARGUMENT"),
+    );
   });
 });
 
 test("DBOSClient 5.3.0 enqueues (native and portable) onto a durably worker and reads the results", async () => {
-  const ctx = createDBOSContext({ appName: "interop-q", systemDatabaseUrl: db.url, applicationVersion: "v1", logger: quietLogger, pollIntervalMs: 100 });
+  const ctx = createDBOSContext({
+    appName: "interop-q",
+    systemDatabaseUrl: db.url,
+    applicationVersion: "v1",
+    logger: quietLogger,
+    pollIntervalMs: 100,
+  });
   registerWorkflow(ctx, async function addUp(wctx: DBOSContext, input: { a: number; b: number }) {
     return runAsStep(wctx, async () => ({ sum: input.a + input.b }), { name: "add" });
   });
@@ -217,7 +270,9 @@ test("DBOSClient 5.3.0 enqueues (native and portable) onto a durably worker and 
   const client = await DBOSClient.create({ systemDatabaseUrl: db.url });
   try {
     const native = await client.enqueue({ queueName: "foreign_q", workflowName: "addUp" }, { a: 1, b: 2 });
-    const portable = await client.enqueuePortable({ queueName: "foreign_q", workflowName: "addUp" }, [{ a: 10, b: 20 }]);
+    const portable = await client.enqueuePortable({ queueName: "foreign_q", workflowName: "addUp" }, [
+      { a: 10, b: 20 },
+    ]);
     expect(await native.getResult()).toEqual({ sum: 3 });
     expect(await portable.getResult()).toEqual({ sum: 30 });
     expect((await client.getWorkflow(portable.workflowID))?.status).toBe("SUCCESS");

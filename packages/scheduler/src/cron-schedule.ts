@@ -12,25 +12,35 @@ export class CronSchedule {
 
   /** Throws INVALID_ARGUMENT naming the field (`cron` or `timezone`) for what it cannot use. */
   constructor(expression: string, timezone: string | undefined, scheduleName: string) {
-    if (typeof expression !== "string" || (!descriptors.has(expression.trim()) && ![5, 6].includes(expression.trim().split(/\s+/).length))) {
+    if (
+      typeof expression !== "string" ||
+      (!descriptors.has(expression.trim()) && ![5, 6].includes(expression.trim().split(/\s+/).length))
+    ) {
       throw new DurablyError(
         "INVALID_ARGUMENT",
         `Schedule ${scheduleName}: cron ${JSON.stringify(expression)} is not valid: use 5 fields (minute ` +
-`hour day month weekday), 6 with seconds first, or @hourly/@daily/@weekly/@monthly/@yearly.`,
+          `hour day month weekday), 6 with seconds first, or @hourly/@daily/@weekly/@monthly/@yearly.`,
       );
     }
     if (timezone !== undefined) {
       try {
         new Intl.DateTimeFormat("en-US", { timeZone: timezone });
       } catch {
-        throw new DurablyError("INVALID_ARGUMENT", `Schedule ${scheduleName}: timezone ${JSON.stringify(timezone)} is not a known IANA time zone ` +
-`(e.g. "Europe/Berlin").`);
+        throw new DurablyError(
+          "INVALID_ARGUMENT",
+          `Schedule ${scheduleName}: timezone ${JSON.stringify(timezone)} is not a known IANA time zone ` +
+            `(e.g. "Europe/Berlin").`,
+        );
       }
     }
     try {
       this.#cron = new Cron(expression.trim(), { paused: true, ...(timezone === undefined ? {} : { timezone }) });
     } catch (error) {
-      throw new DurablyError("INVALID_ARGUMENT", `Schedule ${scheduleName}: cron ${JSON.stringify(expression)} is not valid: ${(error as Error).message}`, { cause: error });
+      throw new DurablyError(
+        "INVALID_ARGUMENT",
+        `Schedule ${scheduleName}: cron ${JSON.stringify(expression)} is not valid: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     this.expression = expression.trim();
     this.timezone = timezone;
@@ -44,7 +54,11 @@ export class CronSchedule {
   /** Every tick in [from, to), in order (at most `limit`). */
   ticksBetween(from: Date, to: Date, limit = 100_000): Date[] {
     const ticks: Date[] = [];
-    for (let tick = this.nextAfter(new Date(from.getTime() - 1)); tick !== undefined && tick < to && ticks.length < limit; tick = this.nextAfter(tick)) {
+    for (
+      let tick = this.nextAfter(new Date(from.getTime() - 1));
+      tick !== undefined && tick < to && ticks.length < limit;
+      tick = this.nextAfter(tick)
+    ) {
       ticks.push(tick);
     }
     return ticks;

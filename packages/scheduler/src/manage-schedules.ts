@@ -1,6 +1,13 @@
 // Creating, declaring, pausing, resuming and deleting schedules; reading them back.
 import { DurablyError } from "@durably/sysdb";
-import { deleteScheduleRecord, getScheduleRecord, listScheduleRecords, setScheduleStatus, upsertSchedule, type ScheduleRecord } from "@durably/sysdb/queries";
+import {
+  deleteScheduleRecord,
+  getScheduleRecord,
+  listScheduleRecords,
+  setScheduleStatus,
+  upsertSchedule,
+  type ScheduleRecord,
+} from "@durably/sysdb/queries";
 import type { DBOSContext } from "@durably/core";
 import { schedulerOf } from "./scheduler-state.js";
 import { decodeScheduleContext, encodeScheduleContext } from "./schedule-context.js";
@@ -38,7 +45,10 @@ export async function createSchedule(ctx: DBOSContext, spec: ScheduleSpec): Prom
   extensionHost(ctx).assertRunning("create a schedule");
   requireApplication(ctx);
   if (!(await upsertSchedule(extensionHost(ctx).sysdb, definition, extensionHost(ctx).appName, { createOnly: true }))) {
-    throw new DurablyError("REGISTRATION", `A schedule named ${definition.name} already exists. Pick another name, or use applySchedules to update it.`);
+    throw new DurablyError(
+      "REGISTRATION",
+      `A schedule named ${definition.name} already exists. Pick another name, or use applySchedules to update it.`,
+    );
   }
   schedulerOf(ctx)?.poke();
 }
@@ -53,9 +63,14 @@ export async function applySchedules(ctx: DBOSContext, specs: readonly ScheduleS
   extensionHost(ctx).assertRunning("apply schedules");
   requireApplication(ctx);
   for (const definition of definitions) {
-    if (!(await upsertSchedule(extensionHost(ctx).sysdb, definition, extensionHost(ctx).appName, { createOnly: false }))) {
-      throw new DurablyError("REGISTRATION", `Schedule ${definition.name} belongs to another application in this system database; schedule names ` +
-`are unique across applications.`);
+    if (
+      !(await upsertSchedule(extensionHost(ctx).sysdb, definition, extensionHost(ctx).appName, { createOnly: false }))
+    ) {
+      throw new DurablyError(
+        "REGISTRATION",
+        `Schedule ${definition.name} belongs to another application in this system database; schedule names ` +
+          `are unique across applications.`,
+      );
     }
   }
   schedulerOf(ctx)?.poke();
@@ -74,7 +89,8 @@ export function resumeSchedule(ctx: DBOSContext, name: string): Promise<void> {
 /** Deletes a schedule; ticks already enqueued still run. */
 export async function deleteSchedule(ctx: DBOSContext, name: string): Promise<void> {
   extensionHost(ctx).assertRunning("delete a schedule");
-  if (!(await deleteScheduleRecord(extensionHost(ctx).sysdb, name, extensionHost(ctx).applicationScope))) throw notFound(name);
+  if (!(await deleteScheduleRecord(extensionHost(ctx).sysdb, name, extensionHost(ctx).applicationScope)))
+    throw notFound(name);
   schedulerOf(ctx)?.poke();
 }
 
@@ -94,18 +110,23 @@ export async function listSchedules(ctx: DBOSContext): Promise<ScheduleInfo[]> {
 
 async function setStatus(ctx: DBOSContext, name: string, status: "ACTIVE" | "PAUSED"): Promise<void> {
   extensionHost(ctx).assertRunning(`${status === "PAUSED" ? "pause" : "resume"} a schedule`);
-  if (!(await setScheduleStatus(extensionHost(ctx).sysdb, name, status, extensionHost(ctx).applicationScope))) throw notFound(name);
+  if (!(await setScheduleStatus(extensionHost(ctx).sysdb, name, status, extensionHost(ctx).applicationScope)))
+    throw notFound(name);
   schedulerOf(ctx)?.poke();
 }
 
 /** A portable_json application's ticks store the context in portable_json: check it can. */
 function checkContextFormat(ctx: DBOSContext, spec: ScheduleSpec): void {
-  if (extensionHost(ctx).serializer === "portable_json") encodeScheduleContext(spec.context, "portable_json", spec.name);
+  if (extensionHost(ctx).serializer === "portable_json")
+    encodeScheduleContext(spec.context, "portable_json", spec.name);
 }
 
 function requireApplication(ctx: DBOSContext): void {
   if (extensionHost(ctx).applicationScope === undefined) {
-    throw new DurablyError("INVALID_CONFIG", "Schedules belong to an application: create the client with { appName } to create one.");
+    throw new DurablyError(
+      "INVALID_CONFIG",
+      "Schedules belong to an application: create the client with { appName } to create one.",
+    );
   }
 }
 

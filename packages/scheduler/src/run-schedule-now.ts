@@ -11,7 +11,10 @@ import { notFound } from "./manage-schedules.js";
  * Runs the schedule's workflow now, once, as `sched-<name>-trigger-<ISO now>`, with the current
  * time as its scheduled time.
  */
-export async function triggerSchedule<Output = unknown>(ctx: DBOSContext, name: string): Promise<WorkflowHandle<Output>> {
+export async function triggerSchedule<Output = unknown>(
+  ctx: DBOSContext,
+  name: string,
+): Promise<WorkflowHandle<Output>> {
   extensionHost(ctx).assertRunning("trigger a schedule");
   const record = await getScheduleRecord(extensionHost(ctx).sysdb, name);
   if (record === undefined) throw notFound(name);
@@ -27,8 +30,19 @@ export async function triggerSchedule<Output = unknown>(ctx: DBOSContext, name: 
  * @example
  * await backfillSchedule(dbos, "hourly-sync", new Date("2026-11-20T00:00Z"), new Date("2026-11-21T00:00Z"));
  */
-export async function backfillSchedule<Output = unknown>(ctx: DBOSContext, name: string, from: Date, to: Date): Promise<Array<WorkflowHandle<Output>>> {
-  if (!(from instanceof Date) || !(to instanceof Date) || Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || from > to) {
+export async function backfillSchedule<Output = unknown>(
+  ctx: DBOSContext,
+  name: string,
+  from: Date,
+  to: Date,
+): Promise<Array<WorkflowHandle<Output>>> {
+  if (
+    !(from instanceof Date) ||
+    !(to instanceof Date) ||
+    Number.isNaN(from.getTime()) ||
+    Number.isNaN(to.getTime()) ||
+    from > to
+  ) {
     throw new DurablyError("INVALID_ARGUMENT", "backfillSchedule needs two valid Dates with from <= to.");
   }
   extensionHost(ctx).assertRunning("backfill a schedule");
@@ -36,6 +50,7 @@ export async function backfillSchedule<Output = unknown>(ctx: DBOSContext, name:
   if (record === undefined) throw notFound(name);
   const cron = new CronSchedule(record.cron, record.timezone ?? undefined, name);
   const handles: Array<WorkflowHandle<Output>> = [];
-  for (const tick of cron.ticksBetween(from, to)) handles.push(createWorkflowHandle<Output>(ctx, await enqueueTick(ctx, record, tick)));
+  for (const tick of cron.ticksBetween(from, to))
+    handles.push(createWorkflowHandle<Output>(ctx, await enqueueTick(ctx, record, tick)));
   return handles;
 }

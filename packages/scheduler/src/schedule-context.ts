@@ -10,11 +10,19 @@ import { decodeValue, encodeValue } from "@durably/core/extension";
  * js_superjson; a check in the application's own format tells a portable_json application at
  * creation that its ticks could not carry the context.
  */
-export function encodeScheduleContext(context: unknown, format: "js_superjson" | "portable_json", name: string): string {
+export function encodeScheduleContext(
+  context: unknown,
+  format: "js_superjson" | "portable_json",
+  name: string,
+): string {
   try {
     return encodeValue(context, format, `context of schedule ${name}`);
   } catch (error) {
-    throw new DurablyError("INVALID_ARGUMENT", `Schedule ${name}: context cannot be stored: ${(error as Error).message}`, { cause: error });
+    throw new DurablyError(
+      "INVALID_ARGUMENT",
+      `Schedule ${name}: context cannot be stored: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 

@@ -35,7 +35,8 @@ export interface ScheduleSpec<Context = unknown> {
 
 /** Validates a spec; every problem is an INVALID_ARGUMENT naming the field. */
 export function toScheduleDefinition(spec: ScheduleSpec): ScheduleDefinition {
-  if (typeof spec !== "object" || spec === null) throw new DurablyError("INVALID_ARGUMENT", "A schedule needs { name, workflow, cron }.");
+  if (typeof spec !== "object" || spec === null)
+    throw new DurablyError("INVALID_ARGUMENT", "A schedule needs { name, workflow, cron }.");
   checkOptions(`Schedule ${typeof spec.name === "string" ? spec.name : "(unnamed)"}`, spec, {
     // Presence of name, workflow and cron is checked below, with hints of their own.
     name: { type: "any" },
@@ -48,7 +49,10 @@ export function toScheduleDefinition(spec: ScheduleSpec): ScheduleDefinition {
   });
   const name = spec.name;
   if (typeof name !== "string" || name === "" || name.length > 255) {
-    throw new DurablyError("INVALID_ARGUMENT", `Schedule name must be a non-empty string of at most 255 characters, got ${JSON.stringify(name)}.`);
+    throw new DurablyError(
+      "INVALID_ARGUMENT",
+      `Schedule name must be a non-empty string of at most 255 characters, got ${JSON.stringify(name)}.`,
+    );
   }
   const workflowName = typeof spec.workflow === "string" ? spec.workflow : spec.workflow?.name;
   if (typeof workflowName !== "string" || workflowName === "") {
@@ -56,7 +60,8 @@ export function toScheduleDefinition(spec: ScheduleSpec): ScheduleDefinition {
   }
   new CronSchedule(spec.cron, spec.timezone, name);
   const context = encodeScheduleContext(spec.context, "js_superjson", name);
-  const queue = spec.queue === undefined ? internalQueueName : typeof spec.queue === "string" ? spec.queue : spec.queue.name;
+  const queue =
+    spec.queue === undefined ? internalQueueName : typeof spec.queue === "string" ? spec.queue : spec.queue.name;
   return {
     name,
     workflowName,

@@ -1,7 +1,12 @@
 // The scheduler of one process: keeps a timer per ACTIVE schedule of the application, enqueues
 // each tick when it comes (by the database's clock, so a skewed host fires on time), and re-reads
 // the schedules table periodically so edits from anywhere are picked up.
-import { listScheduleRecords, measureClockOffset, recordScheduleFired, type ScheduleRecord } from "@durably/sysdb/queries";
+import {
+  listScheduleRecords,
+  measureClockOffset,
+  recordScheduleFired,
+  type ScheduleRecord,
+} from "@durably/sysdb/queries";
 import { registerExtension, type DBOSContext } from "@durably/core";
 import { extensionHost, BackgroundLoop, type ExtensionHost } from "@durably/core/extension";
 import { CronSchedule } from "./cron-schedule.js";
@@ -22,8 +27,15 @@ export function schedulerOf(ctx: DBOSContext): SchedulerState | undefined {
 }
 
 export function createSchedulerState(ctx: DBOSContext, options: SchedulerOptions): SchedulerState {
-  const state = extensionHost(ctx).extensionState(stateKey, () => new SchedulerState(ctx, options.pollingIntervalMs ?? 5_000));
-  registerExtension(ctx, { name: "@durably/scheduler", onRecovered: async () => state.start(), onShutdown: () => state.stop() });
+  const state = extensionHost(ctx).extensionState(
+    stateKey,
+    () => new SchedulerState(ctx, options.pollingIntervalMs ?? 5_000),
+  );
+  registerExtension(ctx, {
+    name: "@durably/scheduler",
+    onRecovered: async () => state.start(),
+    onShutdown: () => state.stop(),
+  });
   return state;
 }
 
@@ -97,20 +109,31 @@ export class SchedulerState {
     try {
       cron = new CronSchedule(record.cron, record.timezone ?? undefined, record.name);
     } catch (error) {
-      this.#warnOnce(`cron:${record.name}`, "a schedule has an invalid cron expression or time zone; it does not run", { schedule: record.name, error });
+      this.#warnOnce(`cron:${record.name}`, "a schedule has an invalid cron expression or time zone; it does not run", {
+        schedule: record.name,
+        error,
+      });
       return;
     }
     if (!host.workflowNames().includes(record.workflowName)) {
-      this.#warnOnce(`workflow:${record.name}`, "a schedule's workflow is not registered in this process; its ticks wait for a process that has it", {
-        schedule: record.name,
-        workflow: record.workflowName,
-      });
+      this.#warnOnce(
+        `workflow:${record.name}`,
+        "a schedule's workflow is not registered in this process; its ticks wait for a process that has it",
+        {
+          schedule: record.name,
+          workflow: record.workflowName,
+        },
+      );
     }
     const installed: Installed = { signature: signature(record), cron, timer: undefined };
     this.#installed.set(record.name, installed);
     if (record.automaticBackfill && record.lastFiredAt !== null) {
-      const missed = cron.ticksBetween(new Date(Date.parse(record.lastFiredAt) + 1), new Date(this.#now().getTime() + 1));
-      if (missed.length > 0) host.logger.info("backfilling missed ticks", { schedule: record.name, ticks: missed.length });
+      const missed = cron.ticksBetween(
+        new Date(Date.parse(record.lastFiredAt) + 1),
+        new Date(this.#now().getTime() + 1),
+      );
+      if (missed.length > 0)
+        host.logger.info("backfilling missed ticks", { schedule: record.name, ticks: missed.length });
       for (const tick of missed) await this.#fire(record, tick);
     }
     this.#arm(record, installed, this.#now());
@@ -136,7 +159,12 @@ export class SchedulerState {
       await enqueueTick(this.#ctx, record, tick);
       await recordScheduleFired(this.#host.sysdb, record.name, tick.toISOString());
     } catch (error) {
-      if (!this.#loop.signal.aborted) this.#host.logger.error("could not enqueue a scheduled tick", { schedule: record.name, tick: tick.toISOString(), error });
+      if (!this.#loop.signal.aborted)
+        this.#host.logger.error("could not enqueue a scheduled tick", {
+          schedule: record.name,
+          tick: tick.toISOString(),
+          error,
+        });
     }
   }
 

@@ -13,8 +13,10 @@ import { extensionHost } from "@durably/core/extension";
  * await launch(dbos);
  */
 export function startScheduler(ctx: DBOSContext, options: SchedulerOptions = {}): void {
-  if (extensionHost(ctx).state !== "created") throw new DurablyError("LIFECYCLE", "startScheduler must be called before launch.");
-  if (schedulerOf(ctx) !== undefined) throw new DurablyError("REGISTRATION", "startScheduler was already called on this context.");
+  if (extensionHost(ctx).state !== "created")
+    throw new DurablyError("LIFECYCLE", "startScheduler must be called before launch.");
+  if (schedulerOf(ctx) !== undefined)
+    throw new DurablyError("REGISTRATION", "startScheduler was already called on this context.");
   checkOptions("startScheduler", options, { pollingIntervalMs: { type: "number", above: 0 } });
   createSchedulerState(ctx, options);
 }

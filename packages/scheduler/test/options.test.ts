@@ -11,7 +11,8 @@ const db = useTestDatabase({ template: migratedTemplate });
 // Lets a test pass what the types forbid, so it reaches the runtime checks.
 const any = (value: unknown) => value as any;
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const context = () => createDBOSContext({ appName: "sched-options", systemDatabaseUrl: db.url, applicationVersion: "s-v1", logger: quiet });
+const context = () =>
+  createDBOSContext({ appName: "sched-options", systemDatabaseUrl: db.url, applicationVersion: "s-v1", logger: quiet });
 
 /** `CODE: message` of what `fn` threw or rejected with. */
 const failure = (fn: () => unknown) => failureOf(fn, isDurablyError, "DurablyError");
@@ -26,14 +27,25 @@ afterAll(() => shutdown(ctx));
 test("createSchedule: DBOS-style keys are refused, naming the accepted ones, and nothing is stored", async () => {
   const spec = { name: "nightly", workflow: "report", cron: "0 2 * * *" };
   expect(await failure(() => createSchedule(ctx, any({ ...spec, timeZone: "Europe/Berlin" })))).toMatch(
-    new RegExp(/^INVALID_ARGUMENT: Schedule nightly: unknown option timeZone \(did you mean timezone\?\); /.source + /the accepted options are name, workflow, cron, timezone, queue, automaticBackfill, context\./.source),
+    new RegExp(
+      /^INVALID_ARGUMENT: Schedule nightly: unknown option timeZone \(did you mean timezone\?\); /.source +
+        /the accepted options are name, workflow, cron, timezone, queue, automaticBackfill, context\./.source,
+    ),
   );
-  expect(await failure(() => createSchedule(ctx, any({ ...spec, automaticBackfill: "yes" })))).toMatch(/automaticBackfill must be true or false/);
-  expect(await failure(() => createSchedule(ctx, any({ ...spec, queue: "" })))).toMatch(/queue must be a non-empty name/);
+  expect(await failure(() => createSchedule(ctx, any({ ...spec, automaticBackfill: "yes" })))).toMatch(
+    /automaticBackfill must be true or false/,
+  );
+  expect(await failure(() => createSchedule(ctx, any({ ...spec, queue: "" })))).toMatch(
+    /queue must be a non-empty name/,
+  );
   expect(await listSchedules(ctx)).toEqual([]);
 });
 
 test("startScheduler: an unknown key or a bad interval is refused", async () => {
-  expect(await failure(() => startScheduler(context(), any({ pollingIntervalSec: 5 })))).toMatch(/startScheduler: unknown option pollingIntervalSec; the accepted options are pollingIntervalMs\./);
-  expect(await failure(() => startScheduler(context(), { pollingIntervalMs: Infinity }))).toMatch(/pollingIntervalMs must be a finite number > 0/);
+  expect(await failure(() => startScheduler(context(), any({ pollingIntervalSec: 5 })))).toMatch(
+    /startScheduler: unknown option pollingIntervalSec; the accepted options are pollingIntervalMs\./,
+  );
+  expect(await failure(() => startScheduler(context(), { pollingIntervalMs: Infinity }))).toMatch(
+    /pollingIntervalMs must be a finite number > 0/,
+  );
 });

@@ -20,12 +20,17 @@ const added = readFileSync(patchFile, "utf8")
   .flatMap((part) => {
     const file = part.slice(2, part.indexOf(" "));
     const text = readFileSync(join(driver, file), "utf8");
-    return part.split("\n").filter((l) => l.startsWith("+") && !l.startsWith("+++") && l.trim() !== "+").map((l) => ({ file, line: l.slice(1), text }));
+    return part
+      .split("\n")
+      .filter((l) => l.startsWith("+") && !l.startsWith("+++") && l.trim() !== "+")
+      .map((l) => ({ file, line: l.slice(1), text }));
   });
 const missing = added.filter(({ line, text }) => !text.includes(line));
 if (added.length === 0 || missing.length > 0) {
-  throw new Error(`vendor-postgres: ${driver} is not patched ` +
-`(missing: ${missing.map((m) => `${m.file}: ${m.line.trim()}`).join("; ")})`);
+  throw new Error(
+    `vendor-postgres: ${driver} is not patched ` +
+      `(missing: ${missing.map((m) => `${m.file}: ${m.line.trim()}`).join("; ")})`,
+  );
 }
 
 const out = join(here, "..", "dist", "vendor", "postgres");

@@ -5,7 +5,12 @@ import { DurablyError, type DurablyErrorCode } from "./durably-error.js";
 
 /** What one option must be. An option left undefined is not checked (unless `required`). */
 export type OptionRule =
-  | { readonly type: "string"; readonly required?: boolean; readonly nonEmpty?: boolean; readonly enum?: readonly string[] }
+  | {
+      readonly type: "string";
+      readonly required?: boolean;
+      readonly nonEmpty?: boolean;
+      readonly enum?: readonly string[];
+    }
   | {
       readonly type: "number";
       readonly required?: boolean;
@@ -42,10 +47,16 @@ export const maxInt4 = 2 ** 31 - 1;
  * @example
  * checkOptions("shutdown", options, { timeoutMs: { type: "number", min: 0 } });
  */
-export function checkOptions(where: string, options: unknown, rules: OptionRules, code: DurablyErrorCode = "INVALID_ARGUMENT"): void {
+export function checkOptions(
+  where: string,
+  options: unknown,
+  rules: OptionRules,
+  code: DurablyErrorCode = "INVALID_ARGUMENT",
+): void {
   if (options === undefined) {
     const missing = Object.keys(rules).find((key) => rules[key]!.required);
-    if (missing !== undefined) throw new DurablyError(code, `${where}: the option ${missing} is required; pass { ${missing}: … }.`);
+    if (missing !== undefined)
+      throw new DurablyError(code, `${where}: the option ${missing} is required; pass { ${missing}: … }.`);
     return;
   }
   checkObject(where, "", options, rules, code);
@@ -53,8 +64,11 @@ export function checkOptions(where: string, options: unknown, rules: OptionRules
 
 function checkObject(where: string, path: string, value: unknown, rules: OptionRules, code: DurablyErrorCode): void {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new DurablyError(code, `${where}: ${path === "" ? "the options" : path} must be an object such as ` +
-`{ ${Object.keys(rules)[0] ?? ""}: … }, got ${describe(value)}.`);
+    throw new DurablyError(
+      code,
+      `${where}: ${path === "" ? "the options" : path} must be an object such as ` +
+        `{ ${Object.keys(rules)[0] ?? ""}: … }, got ${describe(value)}.`,
+    );
   }
   const accepted = Object.keys(rules);
   for (const key of Object.keys(value)) {
@@ -62,7 +76,7 @@ function checkObject(where: string, path: string, value: unknown, rules: OptionR
       throw new DurablyError(
         code,
         `${where}: unknown option ${path}${key}${suggestion(key, accepted)}; the ` +
-`accepted ${path === "" ? "options" : `keys of ${path.slice(0, -1)}`} are ${accepted.join(", ")}.`,
+          `accepted ${path === "" ? "options" : `keys of ${path.slice(0, -1)}`} are ${accepted.join(", ")}.`,
         { details: { option: `${path}${key}`, accepted } },
       );
     }
@@ -71,7 +85,10 @@ function checkObject(where: string, path: string, value: unknown, rules: OptionR
     const rule = rules[key]!;
     const item = (value as Record<string, unknown>)[key];
     if (item === undefined) {
-      if (rule.required) throw new DurablyError(code, `${where}: the option ${path}${key} is required.`, { details: { option: `${path}${key}` } });
+      if (rule.required)
+        throw new DurablyError(code, `${where}: the option ${path}${key} is required.`, {
+          details: { option: `${path}${key}` },
+        });
       continue;
     }
     checkValue(where, `${path}${key}`, item, rule, code);
@@ -80,7 +97,9 @@ function checkObject(where: string, path: string, value: unknown, rules: OptionR
 
 function checkValue(where: string, name: string, value: unknown, rule: OptionRule, code: DurablyErrorCode): void {
   const fail = (must: string): never => {
-    throw new DurablyError(code, `${where}: ${name} must be ${must}, got ${describe(value)}.`, { details: { option: name } });
+    throw new DurablyError(code, `${where}: ${name} must be ${must}, got ${describe(value)}.`, {
+      details: { option: name },
+    });
   };
   switch (rule.type) {
     case "string":
@@ -93,7 +112,12 @@ function checkValue(where: string, name: string, value: unknown, rule: OptionRul
       if (typeof value !== "number" || !Number.isFinite(value)) fail(must);
       const n = value as number;
       if (rule.integer && !Number.isSafeInteger(n)) fail(must);
-      if ((rule.min !== undefined && n < rule.min) || (rule.max !== undefined && n > rule.max) || (rule.above !== undefined && n <= rule.above)) fail(must);
+      if (
+        (rule.min !== undefined && n < rule.min) ||
+        (rule.max !== undefined && n > rule.max) ||
+        (rule.above !== undefined && n <= rule.above)
+      )
+        fail(must);
       return;
     }
     case "boolean":
@@ -119,8 +143,14 @@ function checkValue(where: string, name: string, value: unknown, rule: OptionRul
       else if (typeof value !== "object" || value === null) fail("an object");
       return;
     case "name-or-named": {
-      const named = typeof value === "string" ? value : typeof value === "object" && value !== null ? (value as { name?: unknown }).name : undefined;
-      if (typeof named !== "string" || named === "") fail("a non-empty name or an object with one (e.g. the value registerQueue returned)");
+      const named =
+        typeof value === "string"
+          ? value
+          : typeof value === "object" && value !== null
+            ? (value as { name?: unknown }).name
+            : undefined;
+      if (typeof named !== "string" || named === "")
+        fail("a non-empty name or an object with one (e.g. the value registerQueue returned)");
       return;
     }
     case "any":

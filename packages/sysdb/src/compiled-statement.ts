@@ -23,7 +23,8 @@ interface Compiled<R> {
  *
  * @example
  * const readEvent = new CompiledStatement((db, p: { workflowID: string; key: string }) =>
- *   db.selectFrom("workflow_events").select(["value"]).where("workflow_uuid", "=", p.workflowID).where("key", "=", p.key));
+ *   db.selectFrom("workflow_events").select(["value"])
+ *     .where("workflow_uuid", "=", p.workflowID).where("key", "=", p.key));
  * const rows = await readEvent.execute(sysdb, { workflowID: "order-42", key: "state" });
  */
 export class CompiledStatement<P extends object, R> {

@@ -54,7 +54,12 @@ export async function ensureDatabaseExists(url: string, options: EnsureDatabaseO
   const name = decodeURIComponent(new URL(url).pathname.slice(1));
   const adminUrl = new URL(url);
   adminUrl.pathname = "/postgres";
-  const admin = postgres(adminUrl.toString(), { max: 1, connect_timeout, fetch_types: false, onnotice: () => undefined });
+  const admin = postgres(adminUrl.toString(), {
+    max: 1,
+    connect_timeout,
+    fetch_types: false,
+    onnotice: () => undefined,
+  });
   try {
     await admin.unsafe(`CREATE DATABASE ${quoteIdentifier(name)}`);
     return true;

@@ -91,7 +91,7 @@ export async function requireMigrated(sysdb: SystemDatabase): Promise<void> {
     throw new DurablyError(
       "MIGRATION_REFUSED",
       `The system database ${sysdb.location} has no durably schema ${sysdb.quotedSchema} (latest ` +
-`version ${latestMigrationVersion}). ` +
+        `version ${latestMigrationVersion}). ` +
         "Launch a worker once, or run `durably migrate`, before using a client.",
     );
   }
@@ -127,7 +127,7 @@ function refuseUnknown(sysdb: SystemDatabase, { dbosLevel, durablyVersion }: Mig
     throw new DurablyError(
       "MIGRATION_REFUSED",
       `The ${where} was migrated by a newer durably (schema version ${durablyVersion}; this one knows up ` +
-`to ${latestMigrationVersion}). ` +
+        `to ${latestMigrationVersion}). ` +
         "Nothing was changed. Upgrade durably in this program.",
     );
   }
@@ -135,7 +135,7 @@ function refuseUnknown(sysdb: SystemDatabase, { dbosLevel, durablyVersion }: Mig
     throw new DurablyError(
       "MIGRATION_REFUSED",
       `The ${where} was migrated by a newer DBOS (migration level ${dbosLevel}; durably ` +
-`supports ${dbosMigrationLevel}, as DBOS 5.3.0). ` +
+        `supports ${dbosMigrationLevel}, as DBOS 5.3.0). ` +
         "Nothing was changed. Use a separate system database, or a durably release that supports this level.",
     );
   }
@@ -143,9 +143,9 @@ function refuseUnknown(sysdb: SystemDatabase, { dbosLevel, durablyVersion }: Mig
     throw new DurablyError(
       "MIGRATION_REFUSED",
       `The ${where} was migrated by an older DBOS (migration level ${dbosLevel}; durably ` +
-`needs ${dbosMigrationLevel}). ` +
+        `needs ${dbosMigrationLevel}). ` +
         "Nothing was changed. Upgrade it by launching DBOS 5.3.0 against it once (or `npx dbos@5.3.0 " +
-"migrate`), then start durably.",
+        "migrate`), then start durably.",
     );
   }
 }

@@ -22,12 +22,16 @@ afterAll(() => sysdb.close());
 
 test("a parameterised statement whose commit fails rejects, and leaves nothing written", async () => {
   const { sql } = sysdb;
-  await expect(sql`insert into commit_outcome (id, body) values (${1}, ${"doomed"}) returning id`).rejects.toThrow("refused at commit");
+  await expect(sql`insert into commit_outcome (id, body) values (${1}, ${"doomed"}) returning id`).rejects.toThrow(
+    "refused at commit",
+  );
   expect(await sql`select id from commit_outcome where id = ${1}`).toEqual([]);
   // The connection is still good, and a statement whose commit succeeds resolves with its rows.
   expect(await sql`insert into commit_outcome (id, body) values (${2}, ${"fine"}) returning id`).toEqual([{ id: 2 }]);
 });
 
 test("an unprepared statement (sql.unsafe with parameters, as the Kysely dialect sends) rejects too", async () => {
-  await expect(sysdb.sql.unsafe("insert into commit_outcome (id, body) values ($1, $2)", [3, "doomed"])).rejects.toThrow("refused at commit");
+  await expect(
+    sysdb.sql.unsafe("insert into commit_outcome (id, body) values ($1, $2)", [3, "doomed"]),
+  ).rejects.toThrow("refused at commit");
 });

@@ -1,7 +1,13 @@
 // Migrations: concurrent, idempotent, schema-name safe, and refusing what they do not know.
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterEach, expect, test } from "vitest";
-import { isDurablyError, migrateSystemDatabase, openSystemDatabase, requireMigrated, type SystemDatabase } from "../src/index.js";
+import {
+  isDurablyError,
+  migrateSystemDatabase,
+  openSystemDatabase,
+  requireMigrated,
+  type SystemDatabase,
+} from "../src/index.js";
 import { messagesChannel } from "../src/queries.js";
 
 const db = useTestDatabase();
@@ -24,15 +30,18 @@ test("five processes migrating at once: one applies, the others wait and find it
   expect(await migrateSystemDatabase(sysdb)).toEqual({ applied: [], adoptedFromDbos: false });
 });
 
-test.each(["F8nny_sCHem@-n@m3", 'with "quotes"; drop table x; --'])("schema name %j is quoted everywhere", async (schema) => {
-  const sysdb = open(schema);
-  expect((await migrateSystemDatabase(sysdb)).applied).toEqual([1, 2, 3, 4, 5]);
-  const tables = await sysdb.sql`select count(*)::int as n from pg_tables where schemaname = ${schema}`;
-  expect(tables[0]?.n).toBe(15);
-  // The stored procedures work inside the odd schema too.
-  const [row] = await sysdb.sql.unsafe(`select ${sysdb.quotedSchema}.enqueue_workflow('wf', 'q') as id`);
-  expect(typeof row?.id).toBe("string");
-});
+test.each(["F8nny_sCHem@-n@m3", 'with "quotes"; drop table x; --'])(
+  "schema name %j is quoted everywhere",
+  async (schema) => {
+    const sysdb = open(schema);
+    expect((await migrateSystemDatabase(sysdb)).applied).toEqual([1, 2, 3, 4, 5]);
+    const tables = await sysdb.sql`select count(*)::int as n from pg_tables where schemaname = ${schema}`;
+    expect(tables[0]?.n).toBe(15);
+    // The stored procedures work inside the odd schema too.
+    const [row] = await sysdb.sql.unsafe(`select ${sysdb.quotedSchema}.enqueue_workflow('wf', 'q') as id`);
+    expect(typeof row?.id).toBe("string");
+  },
+);
 
 test("a message stored already consumed wakes no listener; one stored unconsumed does (0002)", async () => {
   const sysdb = open("trigger_check");
@@ -52,7 +61,9 @@ test("a message stored already consumed wakes no listener; one stored unconsumed
 
 test("an invalid schema name is a typed error before any SQL runs", () => {
   for (const bad of ["", "x".repeat(64), "pg_mine", "a\0b"]) {
-    expect(() => openSystemDatabase({ url: db.url, schema: bad })).toThrow(expect.objectContaining({ code: "INVALID_NAME" }));
+    expect(() => openSystemDatabase({ url: db.url, schema: bad })).toThrow(
+      expect.objectContaining({ code: "INVALID_NAME" }),
+    );
   }
 });
 
@@ -82,13 +93,19 @@ test("an unreachable server fails fast with a typed error naming the host", asyn
   expect(Date.now() - started).toBeLessThan(5000);
 });
 
-test("requireMigrated (a client's check) refuses a schema durably never migrated, naming the fix, and passes " +
-"once migrated", async () => {
-  const sysdb = open("client_before_migration");
-  const refused = await requireMigrated(sysdb).then(() => undefined, (e: unknown) => e);
-  expect(isDurablyError(refused, "MIGRATION_REFUSED")).toBe(true);
-  expect((refused as Error).message).toContain('no durably schema "client_before_migration"');
-  expect((refused as Error).message).toContain("run `durably migrate`");
-  await migrateSystemDatabase(sysdb);
-  await expect(requireMigrated(sysdb)).resolves.toBeUndefined();
-});
+test(
+  "requireMigrated (a client's check) refuses a schema durably never migrated, naming the fix, and passes " +
+    "once migrated",
+  async () => {
+    const sysdb = open("client_before_migration");
+    const refused = await requireMigrated(sysdb).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isDurablyError(refused, "MIGRATION_REFUSED")).toBe(true);
+    expect((refused as Error).message).toContain('no durably schema "client_before_migration"');
+    expect((refused as Error).message).toContain("run `durably migrate`");
+    await migrateSystemDatabase(sysdb);
+    await expect(requireMigrated(sysdb)).resolves.toBeUndefined();
+  },
+);

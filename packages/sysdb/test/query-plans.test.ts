@@ -10,7 +10,11 @@ let sysdb: SystemDatabase;
 const statements: Array<{ text: string; parameters: readonly unknown[] }> = [];
 
 beforeAll(async () => {
-  sysdb = openSystemDatabase({ url: db.url, poolSize: 2, onQuery: (text, _c, parameters) => void statements.push({ text, parameters }) });
+  sysdb = openSystemDatabase({
+    url: db.url,
+    poolSize: 2,
+    onQuery: (text, _c, parameters) => void statements.push({ text, parameters }),
+  });
   await migrateSystemDatabase(sysdb);
   await sysdb.sql`
     insert into dbos.workflow_status
@@ -24,28 +28,80 @@ afterAll(() => sysdb.close());
 
 test("the claim's plan walks the in-flight index, never a sequential scan of workflow_status", async () => {
   statements.length = 0;
-  const me = { executorID: "e1", leaseID: "lease1", applicationVersion: "v1", servedVersions: ["v1"], applicationName: "app", now: Date.now() };
-  const claimed = await claimQueuedWorkflows(sysdb, me, "busy", { maxClaim: 10, concurrency: null, rateLimit: null, partitionKey: null, partitionConcurrency: null, partitionRateLimit: null, names: ["task"] });
+  const me = {
+    executorID: "e1",
+    leaseID: "lease1",
+    applicationVersion: "v1",
+    servedVersions: ["v1"],
+    applicationName: "app",
+    now: Date.now(),
+  };
+  const claimed = await claimQueuedWorkflows(sysdb, me, "busy", {
+    maxClaim: 10,
+    concurrency: null,
+    rateLimit: null,
+    partitionKey: null,
+    partitionConcurrency: null,
+    partitionRateLimit: null,
+    names: ["task"],
+  });
   expect(claimed.map((w) => w.priority)).toEqual(Array(10).fill(0));
   const claim = statements.find((s) => s.text.includes("for update skip locked"))!;
-  const plan = (await sysdb.sql.unsafe(`explain ${claim.text}`, claim.parameters as never[])).map((r) => r["QUERY PLAN"] as string).join("\n");
+  const plan = (await sysdb.sql.unsafe(`explain ${claim.text}`, claim.parameters as never[]))
+    .map((r) => r["QUERY PLAN"] as string)
+    .join("\n");
   expect(plan).toContain("idx_workflow_status_in_flight_v2");
   expect(plan).not.toMatch(/Seq Scan on workflow_status/);
 });
 
 test("the group commit reads and updates workflow_status by primary key only", async () => {
-  const me = { executorID: "e2", leaseID: "lease2", applicationVersion: "v1", servedVersions: ["v1"], applicationName: "app", now: Date.now() };
-  const claimed = await claimQueuedWorkflows(sysdb, me, "other", { maxClaim: 3, concurrency: null, rateLimit: null, partitionKey: null, partitionConcurrency: null, partitionRateLimit: null, names: ["task"] });
+  const me = {
+    executorID: "e2",
+    leaseID: "lease2",
+    applicationVersion: "v1",
+    servedVersions: ["v1"],
+    applicationName: "app",
+    now: Date.now(),
+  };
+  const claimed = await claimQueuedWorkflows(sysdb, me, "other", {
+    maxClaim: 3,
+    concurrency: null,
+    rateLimit: null,
+    partitionKey: null,
+    partitionConcurrency: null,
+    partitionRateLimit: null,
+    names: ["task"],
+  });
   expect(claimed).toHaveLength(3);
   const [a, b, c] = claimed.map((w) => ({ id: w.workflowID, owner: w.ownerXid! }));
   const checkpoint = (w: { id: string; owner: string }, stepID: number) => ({
-    workflowID: w.id, stepID, name: "s", output: "1", error: null, childWorkflowID: null, serialization: "portable_json",
-    startedAt: me.now, completedAt: me.now, ownerXid: w.owner, applicationName: "app",
+    workflowID: w.id,
+    stepID,
+    name: "s",
+    output: "1",
+    error: null,
+    childWorkflowID: null,
+    serialization: "portable_json",
+    startedAt: me.now,
+    completedAt: me.now,
+    ownerXid: w.owner,
+    applicationName: "app",
   });
-  const outcome = (w: { id: string; owner: string }, ownerXid = w.owner) => ({ workflowID: w.id, ownerXid, status: "SUCCESS" as const, output: "2", error: null, now: me.now });
+  const outcome = (w: { id: string; owner: string }, ownerXid = w.owner) => ({
+    workflowID: w.id,
+    ownerXid,
+    status: "SUCCESS" as const,
+    output: "2",
+    error: null,
+    now: me.now,
+  });
   statements.length = 0;
   // a: a step and its outcome; b: a step, then an outcome from a run that does not own it; c: a duplicate step.
-  const first = await writeGroupCommit(sysdb, [checkpoint(a!, 1), checkpoint(b!, 1), checkpoint(c!, 1)], [outcome(a!), outcome(b!, "stranger")]);
+  const first = await writeGroupCommit(
+    sysdb,
+    [checkpoint(a!, 1), checkpoint(b!, 1), checkpoint(c!, 1)],
+    [outcome(a!), outcome(b!, "stranger")],
+  );
   expect([...first.checkpoints].sort()).toEqual([`${a!.id}:1`, `${b!.id}:1`, `${c!.id}:1`].sort());
   expect([...first.outcomes]).toEqual([a!.id]);
   const second = await writeGroupCommit(sysdb, [checkpoint(c!, 1), checkpoint(a!, 2)], []);
@@ -56,13 +112,18 @@ test("the group commit reads and updates workflow_status by primary key only", a
   const outcomes = await sysdb.sql`select workflow_uuid, w.status, o.output
     from dbos.workflow_status w join dbos.workflow_output o using (workflow_uuid)
     where workflow_uuid in (${a!.id}, ${b!.id}) order by workflow_uuid = ${a!.id} desc`;
-  expect(outcomes.map((r) => [r.status, r.output])).toEqual([["SUCCESS", "2"], ["SUCCESS", "2"]]);
+  expect(outcomes.map((r) => [r.status, r.output])).toEqual([
+    ["SUCCESS", "2"],
+    ["SUCCESS", "2"],
+  ]);
 
   // Three shapes: checkpoints and outcomes, checkpoints only, outcomes only.
   const writes = statements.filter((s) => s.text.includes("json_to_recordset"));
   expect(new Set(writes.map((w) => w.text)).size).toBe(3);
   for (const write of writes) {
-    const plan = (await sysdb.sql.unsafe(`explain ${write.text}`, write.parameters as never[])).map((r) => r["QUERY PLAN"] as string).join("\n");
+    const plan = (await sysdb.sql.unsafe(`explain ${write.text}`, write.parameters as never[]))
+      .map((r) => r["QUERY PLAN"] as string)
+      .join("\n");
     expect(plan).not.toMatch(/Seq Scan on workflow_status/);
     expect(plan).not.toMatch(/Index.* Scan using (idx_workflow_status_(?!pkey)\w+|workflow_status_status)/);
   }

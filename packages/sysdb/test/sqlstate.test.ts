@@ -11,7 +11,11 @@ beforeAll(() => {
 });
 afterAll(() => sql.end());
 
-const raised = (query: string) => sql.unsafe(query).then(() => undefined, (e: unknown) => e);
+const raised = (query: string) =>
+  sql.unsafe(query).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 test("unique and foreign-key violations from the server", async () => {
   await sql`create table parent (id int primary key)`;
@@ -55,7 +59,10 @@ test("lost and refused connections are connection errors, and retryable", async 
     expect([code, classifyError({ code })]).toEqual([code, "connection"]);
   }
   const refused = postgres("postgres://postgres@127.0.0.1:1/x", { max: 1, connect_timeout: 2 });
-  const error = await refused`select 1`.then(() => undefined, (e: unknown) => e);
+  const error = await refused`select 1`.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   await refused.end();
   expect((error as { code?: string }).code).toBe("ECONNREFUSED");
   expect(classifyError(error)).toBe("connection");
@@ -76,14 +83,22 @@ test("a socket error the driver did not raise (an HTTP call's) is not a lost con
 
 test("a write in a read-only transaction (25006) is permanent: not retried", async () => {
   await sql`create table if not exists written (id int)`;
-  const error = await sql.begin("read only", (tx) => tx`insert into written values (1)`).then(() => undefined, (e: unknown) => e);
+  const error = await sql
+    .begin("read only", (tx) => tx`insert into written values (1)`)
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   expect((error as { code?: string }).code).toBe("25006");
   expect(classifyError(error)).toBe("other");
   expect(isRetryable(error)).toBe(false);
 });
 
 test("sysdb's CONCURRENT_DELETE (a row deleted between two statements) is retried as a lost connection", () => {
-  const vanished = new DurablyError("CONCURRENT_DELETE", "Workflow w was neither inserted nor found; retrying the start.");
+  const vanished = new DurablyError(
+    "CONCURRENT_DELETE",
+    "Workflow w was neither inserted nor found; retrying the start.",
+  );
   expect(classifyError(vanished)).toBe("connection");
   expect(isRetryable(vanished)).toBe(true);
   // Only durably's own error carries that meaning, not any object with the code.

@@ -46,7 +46,10 @@ async function cutTransaction(sql: postgres.Sql, { raceRollback = false } = {}) 
       bodyDone();
     }
   });
-  const settled = cut.then(() => "committed", (error: { code?: string }) => error.code);
+  const settled = cut.then(
+    () => "committed",
+    (error: { code?: string }) => error.code,
+  );
   const outcome = await within(settled, 20_000);
   expect(await within(bodyFinished, 20_000)).toBeUndefined();
   // The body's ROLLBACK is issued on the next microtasks and written on a setImmediate: unless the
@@ -72,19 +75,37 @@ async function withPool(body: (sql: postgres.Sql, ending: () => void) => Promise
   }
 }
 
-test("after a transaction cut mid-statement, end() returns without a timeout", () =>
-  withPool(async (sql, ending) => {
-    await cutTransaction(sql);
-    ending();
-    expect(await within(sql.end().then(() => "ended"), 20_000)).toBe("ended");
-  }), 60_000);
+test(
+  "after a transaction cut mid-statement, end() returns without a timeout",
+  () =>
+    withPool(async (sql, ending) => {
+      await cutTransaction(sql);
+      ending();
+      expect(
+        await within(
+          sql.end().then(() => "ended"),
+          20_000,
+        ),
+      ).toBe("ended");
+    }),
+  60_000,
+);
 
-test("after a transaction cut mid-statement, the pool reuses its connection under load and ends", () =>
-  withPool(async (sql, ending) => {
-    await cutTransaction(sql, { raceRollback: true });
-    // Eight queries on four connections: the cut one is reconnected and reused.
-    const rows = await within(Promise.all(Array.from({ length: 8 }, (_, i) => sql`select ${i}::int as i`)), 20_000);
-    expect(rows === "timed out" ? rows : rows.map(([row]) => row!.i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    ending();
-    expect(await within(sql.end().then(() => "ended"), 20_000)).toBe("ended");
-  }), 60_000);
+test(
+  "after a transaction cut mid-statement, the pool reuses its connection under load and ends",
+  () =>
+    withPool(async (sql, ending) => {
+      await cutTransaction(sql, { raceRollback: true });
+      // Eight queries on four connections: the cut one is reconnected and reused.
+      const rows = await within(Promise.all(Array.from({ length: 8 }, (_, i) => sql`select ${i}::int as i`)), 20_000);
+      expect(rows === "timed out" ? rows : rows.map(([row]) => row!.i)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      ending();
+      expect(
+        await within(
+          sql.end().then(() => "ended"),
+          20_000,
+        ),
+      ).toBe("ended");
+    }),
+  60_000,
+);

@@ -22,6 +22,6 @@ export async function listSessions(sql: Sql, database: string): Promise<Session[
 export function describeSessions(sessions: readonly Session[]): string {
   const describe = (s: Session) =>
     `pid ${s.pid} application_name=${JSON.stringify(s.applicationName)} state=${s.state ?? "?"} ` +
-`query=${JSON.stringify(s.query)}`;
+    `query=${JSON.stringify(s.query)}`;
   return sessions.map(describe).join("\n");
 }

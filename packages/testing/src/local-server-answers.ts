@@ -7,7 +7,12 @@ export const defaultLocalServerUrl = "postgres://postgres@127.0.0.1:5432/postgre
 
 /** True when a superuser session on `url` opens and answers within about a second. */
 export async function localServerAnswers(url: string): Promise<boolean> {
-  const sql = postgres(url, { max: 1, connect_timeout: 1, onnotice: () => {}, connection: { application_name: "durably-testing-probe" } });
+  const sql = postgres(url, {
+    max: 1,
+    connect_timeout: 1,
+    onnotice: () => {},
+    connection: { application_name: "durably-testing-probe" },
+  });
   try {
     const [row] = await sql`select rolsuper from pg_roles where rolname = current_user`;
     return row?.rolsuper === true;

@@ -6,7 +6,11 @@
  * Prints the reason when it skips. Never skips under CI=true: the test then fails on
  * {@link assertPremise}, which it calls first.
  */
-export function skipForMissingPremise(test: string, missing: string | undefined, env: NodeJS.ProcessEnv = process.env): boolean {
+export function skipForMissingPremise(
+  test: string,
+  missing: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
   if (missing === undefined) return false;
   if (env.CI === "true") {
     console.warn(`not skipping ${test} under CI=true, where it fails instead: ${missing}`);

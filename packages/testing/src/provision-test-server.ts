@@ -62,7 +62,11 @@ export async function provisionTestServer(options: ProvisionTestServerOptions = 
       const url = withDatabase(given, "postgres");
       return { url, kind: "env", source: "DURABLY_TEST_DATABASE_URL", stop: async () => {} };
     } catch (err) {
-      throw new TestDatabaseError("NO_SERVER", `DURABLY_TEST_DATABASE_URL is not a valid URL. ${PROVIDE_DATABASE_HINT}`, { cause: err });
+      throw new TestDatabaseError(
+        "NO_SERVER",
+        `DURABLY_TEST_DATABASE_URL is not a valid URL. ${PROVIDE_DATABASE_HINT}`,
+        { cause: err },
+      );
     }
   }
   if (await dockerEngineAnswers(env)) {

@@ -8,8 +8,10 @@ export const libfaketimePath = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.s
 /** Why a skewed clock is impossible here, or undefined when libfaketime is installed. */
 export function skewedClockUnavailable(): string | undefined {
   if (existsSync(libfaketimePath)) return undefined;
-  return `libfaketime is not installed (${libfaketimePath} is missing): install it with \`apt-get install -y ` +
-`faketime\` to run this test`;
+  return (
+    `libfaketime is not installed (${libfaketimePath} is missing): install it with \`apt-get install -y ` +
+    `faketime\` to run this test`
+  );
 }
 
 /** The environment for a child whose clock runs `offsetSeconds` ahead (negative: behind). */
@@ -24,7 +26,9 @@ export function skewedClockEnv(offsetSeconds: number, env: NodeJS.ProcessEnv = p
 export function assertClockSkewed(childNow: number, offsetSeconds: number, label: string, toleranceMs = 15_000): void {
   const skew = childNow - Date.now();
   if (!Number.isFinite(childNow) || Math.abs(skew - offsetSeconds * 1000) > toleranceMs) {
-    throw new Error(`${label}'s clock is ${Math.round(skew / 1000)} s off, not ${offsetSeconds} s: libfaketime did not ` +
-`take effect (LD_PRELOAD=${libfaketimePath})`);
+    throw new Error(
+      `${label}'s clock is ${Math.round(skew / 1000)} s off, not ${offsetSeconds} s: libfaketime did not ` +
+        `take effect (LD_PRELOAD=${libfaketimePath})`,
+    );
   }
 }

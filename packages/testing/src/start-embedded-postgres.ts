@@ -80,32 +80,69 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   } catch (err) {
     if (isTestDatabaseError(err)) throw err;
     // As root, Postgres runs as the `postgres` user, which cannot enter folders like /root.
-    const hint = process.getuid?.() === 0 ? " (It runs as the `postgres` user: every folder above dataDir must be searchable by it.)" : "";
+    const hint =
+      process.getuid?.() === 0
+        ? " (It runs as the `postgres` user: every folder above dataDir must be searchable by it.)"
+        : "";
     const message = `Could not start embedded Postgres in ${layout.root}: ${String(err)}${hint}`;
     throw new TestDatabaseError("EMBEDDED_START", message, { cause: err });
   }
 }
 
-async function startOrReuse(layout: DataDirLayout, options: EmbeddedPostgresOptions, deadline: number): Promise<EmbeddedPostgres> {
+async function startOrReuse(
+  layout: DataDirLayout,
+  options: EmbeddedPostgresOptions,
+  deadline: number,
+): Promise<EmbeddedPostgres> {
   const log = options.log ?? (() => {});
   const binaries = await findPostgresBinaries();
   const osUser = await postgresOsUser();
   const known = await readServerConfig(layout.config);
-  const running = await findRunningServer(layout.pgdata, (port) => serverUrl(known?.password ?? "", port), deadline, log);
+  const running = await findRunningServer(
+    layout.pgdata,
+    (port) => serverUrl(known?.password ?? "", port),
+    deadline,
+    log,
+  );
   if (running) {
     log(`reusing Postgres PID ${running.pid} on port ${running.port}`);
     const userFile = await registerServerUser(layout.users);
-    return handle(layout, serverUrl(known?.password ?? "", running.port), running.port, running.pid, userFile, undefined);
+    return handle(
+      layout,
+      serverUrl(known?.password ?? "", running.port),
+      running.port,
+      running.pid,
+      userFile,
+      undefined,
+    );
   }
-  const config = await initDataDir({ layout, initdb: binaries.initdb, user: osUser, timeoutMs: deadline - Date.now(), log });
+  const config = await initDataDir({
+    layout,
+    initdb: binaries.initdb,
+    user: osUser,
+    timeoutMs: deadline - Date.now(),
+    log,
+  });
   const port = await choosePort(options.port, config.port);
   if (port !== config.port) await writeServerConfig(layout.config, { ...config, port });
   const settings = { listen_addresses: "127.0.0.1", unix_socket_directories: "", ...options.settings };
-  const args = ["-D", layout.pgdata, "-p", String(port), ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])];
+  const args = [
+    "-D",
+    layout.pgdata,
+    "-p",
+    String(port),
+    ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
+  ];
   const logFd = openSync(layout.log, "a");
   // detached: its own session, so neither our exit nor a Ctrl-C in our terminal stops it.
   const stdio: StdioOptions = ["ignore", logFd, logFd];
-  const child = spawn(binaries.postgres, args, { detached: true, stdio, cwd: layout.root, env: { LC_ALL: "C" }, ...osUser });
+  const child = spawn(binaries.postgres, args, {
+    detached: true,
+    stdio,
+    cwd: layout.root,
+    env: { LC_ALL: "C" },
+    ...osUser,
+  });
   closeSync(logFd);
   child.unref();
   await new Promise((resolve, reject) => child.once("spawn", resolve).once("error", reject));

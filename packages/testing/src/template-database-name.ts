@@ -21,7 +21,10 @@ export function templateDatabaseName(key: string): string {
         `and change it whenever the template's contents change (e.g. append a hash of the migrations).`,
     );
   }
-  const readable = key.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 24);
+  const readable = key
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, "_")
+    .slice(0, 24);
   const hash = createHash("sha256").update(key).digest("hex").slice(0, 12);
   return `durably_tpl_${readable}_${hash}`;
 }

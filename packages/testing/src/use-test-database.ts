@@ -60,8 +60,8 @@ export function useTestDatabase(options: UseTestDatabaseOptions = {}): TestDatab
     // The check has named any session left over; waiting for it again would only slow the failure.
     await database.drop({ force: leaks.length > 0 });
     if (leaks.length > 0) {
-      const message = `This test file left things behind; close them in the ` +
-`tests or an afterAll:\n- ${leaks.join("\n- ")}`;
+      const message =
+        `This test file left things behind; close them in the ` + `tests or an afterAll:\n- ${leaks.join("\n- ")}`;
       throw new TestDatabaseError("LEAK", message);
     }
   }, timeout);

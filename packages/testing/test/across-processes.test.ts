@@ -21,14 +21,19 @@ let root = "";
 
 /** Runs an ES module in a child node process that imports the built `@durably/testing`. */
 function node(source: string, env: NodeJS.ProcessEnv = {}) {
-  return spawn(process.execPath, ["--input-type=module", "-e", source], { cwd: packageDir, env: { ...process.env, ...env } });
+  return spawn(process.execPath, ["--input-type=module", "-e", source], {
+    cwd: packageDir,
+    env: { ...process.env, ...env },
+  });
 }
 
 function output(child: ReturnType<typeof node>): Promise<string> {
   let text = "";
   child.stdout.on("data", (chunk) => (text += chunk));
   child.stderr.on("data", (chunk) => (text += chunk));
-  return new Promise((resolve, reject) => child.on("exit", (code) => (code === 0 ? resolve(text) : reject(new Error(text)))));
+  return new Promise((resolve, reject) =>
+    child.on("exit", (code) => (code === 0 ? resolve(text) : reject(new Error(text)))),
+  );
 }
 
 beforeAll(async () => {
@@ -85,7 +90,9 @@ test("a server whose starting process was killed is found and reused", async () 
     child.stdout.once("data", (chunk) => resolve(JSON.parse(String(chunk))));
     child.once("exit", () => reject(new Error("child exited before starting Postgres")));
   });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.once("exit", (_code, signal) => resolve(signal)),
+  );
   child.kill("SIGKILL");
   expect(await exited).toBe("SIGKILL"); // premise: the starting process is gone, killed
   try {

@@ -1,6 +1,11 @@
 import postgres from "postgres";
 import { afterAll, describe, expect, test } from "vitest";
-import { createTestDatabase, isTestDatabaseError, templateDatabaseName, type TestDatabaseTemplate } from "../src/index.js";
+import {
+  createTestDatabase,
+  isTestDatabaseError,
+  templateDatabaseName,
+  type TestDatabaseTemplate,
+} from "../src/index.js";
 import { newTestDatabaseName } from "../src/test-database-name.js";
 import { adminUrlFromSetup } from "./support/admin-url.js";
 
@@ -80,7 +85,9 @@ describe("createTestDatabase", () => {
   test("reuses a finished template without running setup again", async () => {
     const template = countingTemplate(uniqueKey("reuse"));
     const first = await createTestDatabase({ template });
-    const second = await createTestDatabase({ template: { ...template, setup: async () => expect.fail("setup ran twice") } });
+    const second = await createTestDatabase({
+      template: { ...template, setup: async () => expect.fail("setup ran twice") },
+    });
     await Promise.all([first.drop(), second.drop()]);
     expect(template.runs).toBe(1);
   });
@@ -88,7 +95,9 @@ describe("createTestDatabase", () => {
   test("a failed setup leaves no template behind, and the next call builds it", async () => {
     const key = uniqueKey("fails");
     const name = templateDatabaseName(key);
-    const failing = createTestDatabase({ template: { key, setup: async () => Promise.reject(new Error("migration 7 broke")) } });
+    const failing = createTestDatabase({
+      template: { key, setup: async () => Promise.reject(new Error("migration 7 broke")) },
+    });
     await expect(failing).rejects.toSatisfy(
       (err) => isTestDatabaseError(err) && err.code === "TEMPLATE" && /migration 7 broke/.test(err.message),
     );
@@ -125,7 +134,10 @@ describe("createTestDatabase", () => {
   });
 
   test("rejects a malformed key before touching the server", async () => {
-    const bad = createTestDatabase({ adminUrl: "postgres://nobody@127.0.0.1:1/x", template: { key: "has space", setup: async () => {} } });
+    const bad = createTestDatabase({
+      adminUrl: "postgres://nobody@127.0.0.1:1/x",
+      template: { key: "has space", setup: async () => {} },
+    });
     await expect(bad).rejects.toSatisfy((err) => isTestDatabaseError(err) && err.code === "INVALID_KEY");
   });
 

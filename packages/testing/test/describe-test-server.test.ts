@@ -12,11 +12,14 @@ test("the global setup prints how it found the server, its URL and its version",
   expect(existsSync(globalSetup), `${globalSetup} is missing: run pnpm build first`).toBe(true);
   const adminUrl = process.env.DURABLY_TEST_ADMIN_URL!; // this run's server, from our own global setup
   const { DURABLY_TEST_ADMIN_URL: _outer, ...env } = process.env;
-  const script = `const { default: setup } = await import(${JSON.stringify(pathToFileURL(globalSetup).href)}); await ` +
-`(await setup())();`;
+  const script =
+    `const { default: setup } = await import(${JSON.stringify(pathToFileURL(globalSetup).href)}); await ` +
+    `(await setup())();`;
   const stdout = await new Promise<string>((resolve, reject) => {
     const options = { env: { ...env, DURABLY_TEST_DATABASE_URL: adminUrl }, timeout: 60_000 };
-    execFile(process.execPath, ["--input-type=module", "-e", script], options, (error, out, err) => (error ? reject(new Error(err)) : resolve(out)));
+    execFile(process.execPath, ["--input-type=module", "-e", script], options, (error, out, err) =>
+      error ? reject(new Error(err)) : resolve(out),
+    );
   });
   const line = `durably tests: using DURABLY_TEST_DATABASE_URL ${maskPassword(adminUrl)} (PostgreSQL `;
   expect(stdout).toContain(line);
@@ -25,6 +28,10 @@ test("the global setup prints how it found the server, its URL and its version",
 });
 
 test("maskPassword hides a URL's password and leaves a URL without one alone", () => {
-  expect(maskPassword("postgres://postgres:s3cr%40t@127.0.0.1:5432/app")).toBe("postgres://postgres:***@127.0.0.1:5432/app");
-  expect(maskPassword("postgres://postgres@127.0.0.1:5432/postgres")).toBe("postgres://postgres@127.0.0.1:5432/postgres");
+  expect(maskPassword("postgres://postgres:s3cr%40t@127.0.0.1:5432/app")).toBe(
+    "postgres://postgres:***@127.0.0.1:5432/app",
+  );
+  expect(maskPassword("postgres://postgres@127.0.0.1:5432/postgres")).toBe(
+    "postgres://postgres@127.0.0.1:5432/postgres",
+  );
 });

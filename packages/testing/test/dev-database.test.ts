@@ -30,7 +30,8 @@ test("an npm/yarn workspace (package.json with workspaces) counts as a workspace
 
 test("outside a workspace: next to the nearest package.json, else the folder itself", (ctx) => {
   for (let dir = root; dirname(dir) !== dir; dir = dirname(dir)) {
-    if (existsSync(join(dirname(dir), "package.json"))) ctx.skip(`${dirname(dir)} holds a package.json: no folder in ${root} is outside a project`);
+    if (existsSync(join(dirname(dir), "package.json")))
+      ctx.skip(`${dirname(dir)} holds a package.json: no folder in ${root} is outside a project`);
   }
   const app = folder("plain-app", { "package.json": `{ "name": "app" }` });
   expect(devDataDir(folder("plain-app/src"))).toBe(join(app, ".durably", "postgres"));
@@ -39,5 +40,7 @@ test("outside a workspace: next to the nearest package.json, else the folder its
 });
 
 test("devDatabaseUrl points a server URL at durably_dev", () => {
-  expect(devDatabaseUrl("postgres://postgres:pw@127.0.0.1:5432/postgres")).toBe("postgres://postgres:pw@127.0.0.1:5432/durably_dev");
+  expect(devDatabaseUrl("postgres://postgres:pw@127.0.0.1:5432/postgres")).toBe(
+    "postgres://postgres:pw@127.0.0.1:5432/durably_dev",
+  );
 });

@@ -1,7 +1,13 @@
 // @durably/testing's options are checked before any I/O: a misspelled key or a fractional
 // timeout is a TestDatabaseError INVALID_ARGUMENT naming it, not silently ignored.
 import { describe, expect, test } from "vitest";
-import { checkForLeaks, createTestDatabase, failureOf, isTestDatabaseError, provisionTestServer } from "../src/index.js";
+import {
+  checkForLeaks,
+  createTestDatabase,
+  failureOf,
+  isTestDatabaseError,
+  provisionTestServer,
+} from "../src/index.js";
 import { useTestDatabase } from "../src/vitest.js";
 
 // Lets a test pass what the types forbid, so it reaches the runtime checks.

@@ -14,7 +14,9 @@ afterAll(async () => {
   await Promise.all(roots.map((root) => rm(root, { recursive: true, force: true })));
 });
 
-async function listen(onConnection: (socket: import("node:net").Socket) => void): Promise<{ server: Server; host: string }> {
+async function listen(
+  onConnection: (socket: import("node:net").Socket) => void,
+): Promise<{ server: Server; host: string }> {
   const server = createServer(onConnection);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
@@ -23,15 +25,24 @@ async function listen(onConnection: (socket: import("node:net").Socket) => void)
 
 describe("provisionTestServer", () => {
   test("uses DURABLY_TEST_DATABASE_URL, pointed at the postgres database", async () => {
-    const server = await provisionTestServer({ env: { DURABLY_TEST_DATABASE_URL: "postgres://u:p@db.example:6543/app?sslmode=disable" } });
-    expect(server).toMatchObject({ kind: "env", source: "DURABLY_TEST_DATABASE_URL", url: "postgres://u:p@db.example:6543/postgres?sslmode=disable" });
+    const server = await provisionTestServer({
+      env: { DURABLY_TEST_DATABASE_URL: "postgres://u:p@db.example:6543/app?sslmode=disable" },
+    });
+    expect(server).toMatchObject({
+      kind: "env",
+      source: "DURABLY_TEST_DATABASE_URL",
+      url: "postgres://u:p@db.example:6543/postgres?sslmode=disable",
+    });
     await server.stop();
   });
 
   test("rejects a DURABLY_TEST_DATABASE_URL that is not a URL, saying how to provide one", async () => {
     const failed = provisionTestServer({ env: { DURABLY_TEST_DATABASE_URL: "not a url" } });
     await expect(failed).rejects.toSatisfy(
-      (err) => isTestDatabaseError(err) && err.code === "NO_SERVER" && err.message.includes("DURABLY_TEST_DATABASE_URL=postgres://"),
+      (err) =>
+        isTestDatabaseError(err) &&
+        err.code === "NO_SERVER" &&
+        err.message.includes("DURABLY_TEST_DATABASE_URL=postgres://"),
     );
   });
 
@@ -54,7 +65,9 @@ describe("provisionTestServer", () => {
     expect(server.kind).toBe("embedded");
     expect(server.source).toBe(`embedded Postgres in ${join(root, "pg")}`);
     const sql = postgres(server.url, { max: 1 });
-    expect(await sql`select current_database() as db, current_setting('fsync') as fsync`).toEqual([{ db: "postgres", fsync: "off" }]);
+    expect(await sql`select current_database() as db, current_setting('fsync') as fsync`).toEqual([
+      { db: "postgres", fsync: "off" },
+    ]);
     await sql.end();
     await server.stop();
   });

@@ -30,7 +30,9 @@ test("each file gets its own clone of the template", async () => {
   expect(db.name).toMatch(/^durably_test_/);
   const sql = postgres(db.url, { max: 1 });
   try {
-    expect(await sql`select current_database() as name, (select text from greeting) as text`).toEqual([{ name: db.name, text: "hello" }]);
+    expect(await sql`select current_database() as name, (select text from greeting) as text`).toEqual([
+      { name: db.name, text: "hello" },
+    ]);
     await sql`insert into greeting values ('only here')`;
   } finally {
     await sql.end();

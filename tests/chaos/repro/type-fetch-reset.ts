@@ -9,7 +9,14 @@ const target = new URL(process.argv[2] ?? "postgres://postgres@127.0.0.1:5432/po
 const proxy = await TcpProxy.start(Number(target.port || 5432));
 process.on("unhandledRejection", (reason) => {
   const seen = proxy.stats.closedDuringTypeFetch.length;
-  console.log(JSON.stringify({ unhandled: true, code: (reason as { code?: string }).code, message: String(reason), closedDuringTypeFetch: seen }));
+  console.log(
+    JSON.stringify({
+      unhandled: true,
+      code: (reason as { code?: string }).code,
+      message: String(reason),
+      closedDuringTypeFetch: seen,
+    }),
+  );
   process.exit(70);
 });
 target.hostname = "127.0.0.1";

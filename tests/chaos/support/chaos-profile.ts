@@ -134,6 +134,7 @@ export function profileFromEnv(env: NodeJS.ProcessEnv = process.env): ChaosProfi
   if (env.DURABLY_CHAOS === "off") return undefined;
   if (env.DURABLY_CHAOS !== "soak") return smokeProfile;
   const minutes = Number(env.DURABLY_CHAOS_MINUTES ?? 60);
-  if (!(minutes > 0)) throw new Error(`DURABLY_CHAOS_MINUTES must be a positive number, got ${env.DURABLY_CHAOS_MINUTES}`);
+  if (!(minutes > 0))
+    throw new Error(`DURABLY_CHAOS_MINUTES must be a positive number, got ${env.DURABLY_CHAOS_MINUTES}`);
   return soakProfile(minutes);
 }

@@ -24,10 +24,19 @@ async function sessions(admin: Sql): Promise<Session[]> {
 }
 
 /** Checks the live fleet; waits up to `graceMs` for listeners to come back and counts to settle. */
-export async function checkLiveHygiene(admin: Sql, fleet: WorkerFleet, proxies: readonly TcpProxy[], poolSize: number, graceMs = 5_000): Promise<InvariantResult[]> {
+export async function checkLiveHygiene(
+  admin: Sql,
+  fleet: WorkerFleet,
+  proxies: readonly TcpProxy[],
+  poolSize: number,
+  graceMs = 5_000,
+): Promise<InvariantResult[]> {
   const deadline = Date.now() + graceMs;
   for (;;) {
-    const connections = new Violations("I10a", `at most poolSize + 1 listener (${poolSize + 1}) connections per live worker`);
+    const connections = new Violations(
+      "I10a",
+      `at most poolSize + 1 listener (${poolSize + 1}) connections per live worker`,
+    );
     const listeners = new Violations("I10b", "every live worker has its LISTEN session back");
     const idle = new Violations("I10c", "no session idle in a transaction for more than 5 s");
     const all = await sessions(admin);
@@ -35,12 +44,17 @@ export async function checkLiveHygiene(admin: Sql, fleet: WorkerFleet, proxies: 
       const ports = proxies[slot.index]!.upstreamPorts();
       const mine = all.filter((s) => ports.has(s.client_port));
       const open = proxies[slot.index]!.connectionCount;
-      if (mine.length > poolSize + 1 || open > poolSize + 1) connections.add({ worker: slot.executorID, serverSessions: mine.length, proxyConnections: open });
-      const listening = mine.filter((s) => s.application_name === "durably-chaos-listen" && /^listen/i.test(s.query)).length;
+      if (mine.length > poolSize + 1 || open > poolSize + 1)
+        connections.add({ worker: slot.executorID, serverSessions: mine.length, proxyConnections: open });
+      const listening = mine.filter(
+        (s) => s.application_name === "durably-chaos-listen" && /^listen/i.test(s.query),
+      ).length;
       if (listening !== 1) listeners.add({ worker: slot.executorID, listenSessions: listening });
     }
     const owned = new Set(proxies.flatMap((p) => [...p.upstreamPorts()]));
-    for (const s of all) if (!owned.has(s.client_port)) connections.add({ problem: "a server session no live proxy connection owns", session: s });
+    for (const s of all)
+      if (!owned.has(s.client_port))
+        connections.add({ problem: "a server session no live proxy connection owns", session: s });
     for (const s of all) if ((s.idle_tx_s ?? 0) > 5) idle.add(s);
     const results = [connections, listeners, idle].map((v) => v.result());
     if (results.every((r) => r.held) || Date.now() >= deadline) return results;
@@ -49,7 +63,11 @@ export async function checkLiveHygiene(admin: Sql, fleet: WorkerFleet, proxies: 
 }
 
 /** After every worker was asked to shut down: no session left, no shutdown hung. */
-export async function checkShutdownHygiene(admin: Sql, hungSlots: readonly number[], graceMs = 5_000): Promise<InvariantResult> {
+export async function checkShutdownHygiene(
+  admin: Sql,
+  hungSlots: readonly number[],
+  graceMs = 5_000,
+): Promise<InvariantResult> {
   const left = new Violations("I10d", "workers shut down cleanly and left no session behind");
   for (const slot of hungSlots) left.add({ problem: "shutdown did not finish; the worker was killed", slot });
   const deadline = Date.now() + graceMs;

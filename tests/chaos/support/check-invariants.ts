@@ -65,11 +65,20 @@ export function checkInvariants({ history, expected, handleResults, handleErrors
   earlyWakesWithinSlack: number;
 } {
   const i1 = new Violations("I1", "every workflow reaches SUCCESS within the settle time");
-  const i2 = new Violations("I2", "one status row and one outcome per workflow, equal to the chain of its input and checkpointed outputs, " +
-"in every handle");
-  const i3 = new Violations("I3", "exactly one checkpoint per step, each from a logged execution, and every step returned its checkpointed value");
+  const i2 = new Violations(
+    "I2",
+    "one status row and one outcome per workflow, equal to the chain of its input and checkpointed outputs, " +
+      "in every handle",
+  );
+  const i3 = new Violations(
+    "I3",
+    "exactly one checkpoint per step, each from a logged execution, and every step returned its checkpointed value",
+  );
   const i4 = new Violations("I4", "no step execution began after its checkpoint committed");
-  const i7 = new Violations("I7", "every message sent was received exactly once, by the recv that recorded it, with the value sent");
+  const i7 = new Violations(
+    "I7",
+    "every message sent was received exactly once, by the recv that recorded it, with the value sent",
+  );
   const i11 = new Violations(
     "I11",
     "no process committed a checkpoint after another had begun a step of that workflow (zombies, late writes fenced)",
@@ -83,17 +92,27 @@ export function checkInvariants({ history, expected, handleResults, handleErrors
   let duplicateExecutions = 0;
   let stepsWithDuplicates = 0;
 
-  for (const [id, row] of history.statuses) if (!expected.has(id)) i2.add({ id, problem: "a status row nobody started", status: row.status });
+  for (const [id, row] of history.statuses)
+    if (!expected.has(id)) i2.add({ id, problem: "a status row nobody started", status: row.status });
   for (const { id, error } of handleErrors) i2.add({ id, problem: "getResult failed", error });
 
   for (const [id, input] of expected) {
     const row = history.statuses.get(id);
     if (row === undefined || row.status !== "SUCCESS") {
-      i1.add({ id, status: row?.status ?? "missing", executorID: row?.executorID, queue: row?.queueName, ownerXid: row?.ownerXid, attempts: row?.recoveryAttempts, error: row?.error });
+      i1.add({
+        id,
+        status: row?.status ?? "missing",
+        executorID: row?.executorID,
+        queue: row?.queueName,
+        ownerXid: row?.ownerXid,
+        attempts: row?.recoveryAttempts,
+        error: row?.error,
+      });
       if (row === undefined) continue;
     }
     const stored = parseJson(row.inputs) as { positionalArgs?: unknown[] } | undefined;
-    if (!isDeepStrictEqual(stored?.positionalArgs?.[0], input)) i2.add({ id, problem: "stored input differs", stored: row.inputs });
+    if (!isDeepStrictEqual(stored?.positionalArgs?.[0], input))
+      i2.add({ id, problem: "stored input differs", stored: row.inputs });
 
     const rows = history.checkpoints.get(id) ?? [];
     const byName = new Map(rows.map((c) => [c.name, c]));
@@ -104,7 +123,8 @@ export function checkInvariants({ history, expected, handleResults, handleErrors
     if (input.echo) allowed.set("DBOS.recv", 1).set("DBOS.send", 1);
     const counts = new Map<string, number>();
     for (const c of rows) counts.set(c.name, (counts.get(c.name) ?? 0) + 1);
-    if ([...counts].some(([name, n]) => n > (allowed.get(name) ?? 0))) i3.add({ id, problem: "extra or repeated checkpoints", names: rows.map((c) => c.name) });
+    if ([...counts].some(([name, n]) => n > (allowed.get(name) ?? 0)))
+      i3.add({ id, problem: "extra or repeated checkpoints", names: rows.map((c) => c.name) });
 
     const effects = history.effects.get(id);
     const outputs: string[] = [];
@@ -117,14 +137,22 @@ export function checkInvariants({ history, expected, handleResults, handleErrors
       }
       const nonce = parseJson(checkpoint.output);
       if (typeof nonce !== "string" || checkpoint.error !== null) {
-        i3.add({ id, step: j, problem: "checkpoint is not a nonce", output: checkpoint.output, error: checkpoint.error });
+        i3.add({
+          id,
+          step: j,
+          problem: "checkpoint is not a nonce",
+          output: checkpoint.output,
+          error: checkpoint.error,
+        });
         continue;
       }
       outputs.push(nonce);
       if (step === undefined || !step.begins.some((b) => b.nonce === nonce) || !step.ended.has(nonce)) {
         i3.add({ id, step: j, problem: "checkpointed nonce never logged by an execution", nonce });
       }
-      for (const acked of step?.acks ?? []) if (acked !== nonce) i3.add({ id, step: j, problem: "a run went on with another value", acked, checkpointed: nonce });
+      for (const acked of step?.acks ?? [])
+        if (acked !== nonce)
+          i3.add({ id, step: j, problem: "a run went on with another value", acked, checkpointed: nonce });
       const begins = step?.begins ?? [];
       stepExecutions += begins.length;
       if (begins.length > 1) {
@@ -135,7 +163,14 @@ export function checkInvariants({ history, expected, handleResults, handleErrors
       if (mine !== undefined) checkFencing(id, j, mine, checkpoint.commitMs, effects!, history.files, i11);
       for (const begin of begins) {
         if (begin.t > checkpoint.commitMs) {
-          i4.add({ id, step: j, beganAt: begin.t, committedAt: checkpoint.commitMs, lateByMs: begin.t - checkpoint.commitMs, file: history.files[begin.file] });
+          i4.add({
+            id,
+            step: j,
+            beganAt: begin.t,
+            committedAt: checkpoint.commitMs,
+            lateByMs: begin.t - checkpoint.commitMs,
+            file: history.files[begin.file],
+          });
         }
       }
     }
@@ -153,10 +188,13 @@ export function checkInvariants({ history, expected, handleResults, handleErrors
     const want = resultChain(id, input, outputs);
     const got = parseJson(row.output);
     if (got !== want) i2.add({ id, problem: "recorded outcome differs from the chain of its checkpoints", got, want });
-    for (const value of effects?.results ?? []) if (value !== want) i2.add({ id, problem: "an execution computed another result", value, want });
-    for (const value of handleResults.get(id) ?? []) if (value !== want) i2.add({ id, problem: "a handle returned another result", value, want });
+    for (const value of effects?.results ?? [])
+      if (value !== want) i2.add({ id, problem: "an execution computed another result", value, want });
+    for (const value of handleResults.get(id) ?? [])
+      if (value !== want) i2.add({ id, problem: "a handle returned another result", value, want });
   }
-  for (const [id, messages] of history.messages) if (!expected.has(id)) i7.add({ id, problem: "messages to a workflow nobody started", count: messages.length });
+  for (const [id, messages] of history.messages)
+    if (!expected.has(id)) i7.add({ id, problem: "messages to a workflow nobody started", count: messages.length });
   return {
     invariants: [i1, i2, i3, i4, i7, i9, i11].map((v) => v.result()),
     duplicates: {
@@ -195,7 +233,14 @@ function checkFencing(
 }
 
 /** I7 for one workflow: its echo message, if it sent one, was received once, at its recv, unchanged. */
-function checkEcho(id: string, input: ChaosInput, status: string, rows: readonly CheckpointRow[], messages: readonly MessageRow[], i7: Violations): void {
+function checkEcho(
+  id: string,
+  input: ChaosInput,
+  status: string,
+  rows: readonly CheckpointRow[],
+  messages: readonly MessageRow[],
+  i7: Violations,
+): void {
   if (!input.echo) {
     if (messages.length > 0) i7.add({ id, problem: "messages to a workflow that sends none", count: messages.length });
     return;
@@ -203,18 +248,35 @@ function checkEcho(id: string, input: ChaosInput, status: string, rows: readonly
   const recvRow = rows.find((c) => c.name === "DBOS.recv");
   const sent = rows.find((c) => c.name === "s0");
   if (status === "SUCCESS" && (messages.length !== 1 || recvRow === undefined)) {
-    i7.add({ id, problem: "a finished echo workflow has not exactly one message and one recv", messages: messages.length, recv: recvRow !== undefined });
+    i7.add({
+      id,
+      problem: "a finished echo workflow has not exactly one message and one recv",
+      messages: messages.length,
+      recv: recvRow !== undefined,
+    });
     return;
   }
   for (const m of messages) {
     if (m.topic !== echoTopic) i7.add({ id, problem: "a message on another topic", topic: m.topic });
-    if (sent !== undefined && m.message !== sent.output) i7.add({ id, problem: "the message is not step 0's output", message: m.message, s0: sent.output });
+    if (sent !== undefined && m.message !== sent.output)
+      i7.add({ id, problem: "the message is not step 0's output", message: m.message, s0: sent.output });
     if (m.consumed !== (recvRow !== undefined) || (recvRow !== undefined && m.consumedBy !== recvRow.functionID)) {
-      i7.add({ id, problem: "the message's consumption does not match the recv checkpoint", consumed: m.consumed, consumedBy: m.consumedBy, recvStep: recvRow?.functionID });
+      i7.add({
+        id,
+        problem: "the message's consumption does not match the recv checkpoint",
+        consumed: m.consumed,
+        consumedBy: m.consumedBy,
+        recvStep: recvRow?.functionID,
+      });
     }
   }
   if (recvRow !== undefined && (recvRow.error !== null || recvRow.output !== messages[0]?.message)) {
-    i7.add({ id, problem: "the recv recorded something other than the message", output: recvRow.output, error: recvRow.error });
+    i7.add({
+      id,
+      problem: "the recv recorded something other than the message",
+      output: recvRow.output,
+      error: recvRow.error,
+    });
   }
 }
 

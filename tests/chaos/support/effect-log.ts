@@ -52,10 +52,15 @@ export class EffectLog {
 }
 
 /** Calls `visit` with every record of every log in `dir`, and the file it came from. Skips a torn last line. */
-export async function readEffectLogs(dir: string, visit: (record: EffectRecord, file: string) => void): Promise<{ lines: number; torn: number }> {
+export async function readEffectLogs(
+  dir: string,
+  visit: (record: EffectRecord, file: string) => void,
+): Promise<{ lines: number; torn: number }> {
   let lines = 0;
   let torn = 0;
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".jsonl")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".jsonl"))
+    .sort()) {
     const reader = createInterface({ input: createReadStream(join(dir, file)), crlfDelay: Infinity });
     for await (const line of reader) {
       if (line === "") continue;

@@ -180,7 +180,9 @@ export class FaultInjector {
         this.#fleet.spawn(slot);
         const launching = await this.#launching(slot);
         await pause(r.chance(0.5) ? r.between(0, 120) : r.between(120, 1_200));
-        set(`w${slot.index}+postgres`, { crashAfterLaunchingMs: launching === undefined ? null : Date.now() - launching });
+        set(`w${slot.index}+postgres`, {
+          crashAfterLaunchingMs: launching === undefined ? null : Date.now() - launching,
+        });
         await this.#cluster.crashRestart(downMs);
         return;
       }

@@ -47,7 +47,8 @@ export interface ScheduledFault {
 export function scheduleFaults(counts: FaultCounts, windowMs: number, random: SeededRandom): ScheduledFault[] {
   const schedule: ScheduledFault[] = [];
   for (const kind of faultKinds) {
-    for (let i = 0; i < (counts[kind] ?? 0); i++) schedule.push({ kind, atMs: Math.floor(random.between(0, windowMs)) });
+    for (let i = 0; i < (counts[kind] ?? 0); i++)
+      schedule.push({ kind, atMs: Math.floor(random.between(0, windowMs)) });
   }
   return schedule.sort((a, b) => a.atMs - b.atMs);
 }

@@ -13,8 +13,14 @@ export interface Distribution {
 
 export function distribution(values: readonly number[]): Distribution {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => (sorted.length === 0 ? null : Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!));
-  return { count: sorted.length, p50: at(0.5), p90: at(0.9), max: sorted.length === 0 ? null : Math.round(sorted[sorted.length - 1]!) };
+  const at = (q: number) =>
+    sorted.length === 0 ? null : Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
+  return {
+    count: sorted.length,
+    p50: at(0.5),
+    p90: at(0.9),
+    max: sorted.length === 0 ? null : Math.round(sorted[sorted.length - 1]!),
+  };
 }
 
 export interface RecoveryFigures {

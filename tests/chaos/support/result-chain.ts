@@ -21,7 +21,9 @@ export interface ChaosInput {
 
 /** The result a workflow with this ID, input and step outputs (in step order) must return. */
 export function resultChain(workflowID: string, input: ChaosInput, outputs: readonly string[]): string {
-  let hash = createHash("sha256").update(`${workflowID}\n${JSON.stringify(input)}`).digest("hex");
+  let hash = createHash("sha256")
+    .update(`${workflowID}\n${JSON.stringify(input)}`)
+    .digest("hex");
   for (const output of outputs) hash = createHash("sha256").update(`${hash}\n${output}`).digest("hex");
   return hash;
 }

@@ -28,7 +28,11 @@ export interface ChaosSummary {
   readonly violations: string[];
   readonly seconds: { total: number; faultWindow: number; settle: number | null };
   readonly workload: Record<string, unknown>;
-  readonly throughput: { workflowsPerSecondUnderFaults: number; workflowsPerSecondOverall: number; stepsPerSecondUnderFaults: number };
+  readonly throughput: {
+    workflowsPerSecondUnderFaults: number;
+    workflowsPerSecondOverall: number;
+    stepsPerSecondUnderFaults: number;
+  };
   readonly faults: {
     injected: number;
     byKind: Record<string, number>;
@@ -105,7 +109,12 @@ export async function runChaos(profile: ChaosProfile, options: RunChaosOptions):
     await root`create database chaos`;
     await root.end();
     // Direct, not through a proxy: the harness's view must not suffer the faults it injects.
-    admin = postgres(cluster.url("chaos"), { max: 3, onnotice: () => undefined, connect_timeout: 5, connection: { application_name: "chaos-harness" } });
+    admin = postgres(cluster.url("chaos"), {
+      max: 3,
+      onnotice: () => undefined,
+      connect_timeout: 5,
+      connection: { application_name: "chaos-harness" },
+    });
     for (let k = 0; k < profile.workers; k++) proxies.push(await TcpProxy.start(cluster.port));
     log(`postgres on port ${cluster.port}, proxies on ${proxies.map((p) => p.port).join(", ")}`);
 
@@ -132,7 +141,8 @@ export async function runChaos(profile: ChaosProfile, options: RunChaosOptions):
     const dispatcher = new WorkloadDispatcher(profile, random, fleet);
     handlers.dispatcher = dispatcher;
     fleet.startAll();
-    if (!(await fleet.waitAllReady(120_000))) throw new Error("the workers did not all launch within 120 s; see their logs");
+    if (!(await fleet.waitAllReady(120_000)))
+      throw new Error("the workers did not all launch within 120 s; see their logs");
     log(
       `${profile.workers} workers launched; clocks shifted by ${clockSkewS.join(", ")} s; ` +
         `lease renewed every ${profile.leaseRenewMs} ms, lapses after ${profile.leaseLapseMs} ms`,
@@ -194,7 +204,11 @@ export async function runChaos(profile: ChaosProfile, options: RunChaosOptions):
     await refreshStatuses(admin, statusCounts);
     if (settledAt === null && succeeded() >= dispatcher.inputs.size && confirmed) settledAt = Date.now();
     clearInterval(progress);
-    log(settledAt === null ? `not settled within ${profile.settleMs / 1000} s` : `settled ${Math.round((settledAt - faultsUntil) / 1000)} s after the last fault`);
+    log(
+      settledAt === null
+        ? `not settled within ${profile.settleMs / 1000} s`
+        : `settled ${Math.round((settledAt - faultsUntil) / 1000)} s after the last fault`,
+    );
 
     await wait(2_000); // let reconnects after the last fault finish before counting sessions
     const live = await checkLiveHygiene(admin, fleet, proxies, profile.poolSize);
@@ -206,7 +220,18 @@ export async function runChaos(profile: ChaosProfile, options: RunChaosOptions):
     // For a diagnosis when the run is kept: what was injected when, and what the proxies saw.
     await writeFile(
       join(runDir, "faults.json"),
-      JSON.stringify({ seed, faults: injector.records, kills: injector.kills, exits: fleet.exits, processes: fleet.processes, proxies: proxies.map((p) => p.stats) }, null, 1),
+      JSON.stringify(
+        {
+          seed,
+          faults: injector.records,
+          kills: injector.kills,
+          exits: fleet.exits,
+          processes: fleet.processes,
+          proxies: proxies.map((p) => p.stats),
+        },
+        null,
+        1,
+      ),
     );
     const history = await readRunHistory(admin, schema, join(runDir, "effects"));
     const { invariants, duplicates, earlyWakesWithinSlack } = checkInvariants({
@@ -216,8 +241,11 @@ export async function runChaos(profile: ChaosProfile, options: RunChaosOptions):
       handleErrors: dispatcher.resultErrors,
     });
     const all = [...invariants, ...live, shutdownClean, exits, checkClockSkews(fleet.processes, clockSkewS)];
-    if (!confirmed) all.push({ id: "I1b", name: "every start request was confirmed", held: false, violations: 1, samples: [] });
-    const violations = all.filter((i) => !i.held).map((i) => `${i.id} (${i.name}): ${i.violations} violation(s), e.g. ${JSON.stringify(i.samples.slice(0, 3))}`);
+    if (!confirmed)
+      all.push({ id: "I1b", name: "every start request was confirmed", held: false, violations: 1, samples: [] });
+    const violations = all
+      .filter((i) => !i.held)
+      .map((i) => `${i.id} (${i.name}): ${i.violations} violation(s), e.g. ${JSON.stringify(i.samples.slice(0, 3))}`);
     ok = violations.length === 0;
 
     const windowS = (faultsUntil - faultsFrom) / 1000;
@@ -243,7 +271,14 @@ export async function runChaos(profile: ChaosProfile, options: RunChaosOptions):
     }
     const exitKinds: Record<string, number> = {};
     for (const e of fleet.exits) {
-      const key = e.signal === "SIGKILL" && e.expected ? "sigkilled by the harness" : e.code === 75 ? "launch failed (exit 75), restarted" : e.code === 0 ? "clean shutdown" : `exit ${e.code ?? e.signal}${e.expected ? "" : " (unexpected)"}`;
+      const key =
+        e.signal === "SIGKILL" && e.expected
+          ? "sigkilled by the harness"
+          : e.code === 75
+            ? "launch failed (exit 75), restarted"
+            : e.code === 0
+              ? "clean shutdown"
+              : `exit ${e.code ?? e.signal}${e.expected ? "" : " (unexpected)"}`;
       exitKinds[key] = (exitKinds[key] ?? 0) + 1;
     }
     return {
@@ -251,7 +286,11 @@ export async function runChaos(profile: ChaosProfile, options: RunChaosOptions):
       seed,
       ok,
       violations,
-      seconds: { total: Math.round((Date.now() - startedAt) / 1000), faultWindow: Math.round(windowS), settle: settledAt === null ? null : Math.round((settledAt - faultsUntil) / 100) / 10 },
+      seconds: {
+        total: Math.round((Date.now() - startedAt) / 1000),
+        faultWindow: Math.round(windowS),
+        settle: settledAt === null ? null : Math.round((settledAt - faultsUntil) / 100) / 10,
+      },
       workload: {
         workflows: dispatcher.inputs.size,
         stepsEach: profile.steps,
@@ -357,8 +396,15 @@ async function refreshStatuses(admin: Sql, into: Map<string, number>): Promise<v
   for (const r of rows) into.set(r.status, r.n);
 }
 
-function progressLine(counts: Map<string, number>, dispatcher: WorkloadDispatcher, injector: FaultInjector, fleet: WorkerFleet): string {
+function progressLine(
+  counts: Map<string, number>,
+  dispatcher: WorkloadDispatcher,
+  injector: FaultInjector,
+  fleet: WorkerFleet,
+): string {
   const statuses = [...counts].map(([s, n]) => `${s} ${n}`).join(", ");
-  return `asked ${dispatcher.inputs.size}, confirmed ${dispatcher.confirmed.size}; ${statuses}; ` +
-`faults ${injector.records.length}; workers ready ${fleet.readySlots().length}`;
+  return (
+    `asked ${dispatcher.inputs.size}, confirmed ${dispatcher.confirmed.size}; ${statuses}; ` +
+    `faults ${injector.records.length}; workers ready ${fleet.readySlots().length}`
+  );
 }

@@ -121,10 +121,17 @@ export async function readRunHistory(
   const checkpoints = new Map<string, CheckpointRow[]>();
   for (const r of checkpointRows) {
     const list = checkpoints.get(r.workflow_uuid) ?? [];
-    list.push({ name: r.function_name, functionID: r.function_id, output: r.output, error: r.error, commitMs: Number(r.commit_ms) });
+    list.push({
+      name: r.function_name,
+      functionID: r.function_id,
+      output: r.output,
+      error: r.error,
+      commitMs: Number(r.commit_ms),
+    });
     checkpoints.set(r.workflow_uuid, list);
   }
-  const messageRows = await db`select destination_uuid, topic, message, consumed, consumed_by_function_id from ${s}.notifications`;
+  const messageRows =
+    await db`select destination_uuid, topic, message, consumed, consumed_by_function_id from ${s}.notifications`;
   const messages = new Map<string, MessageRow[]>();
   for (const r of messageRows) {
     const list = messages.get(r.destination_uuid) ?? [];

@@ -29,7 +29,13 @@ async function viaProxy(): Promise<{ proxy: TcpProxy; sql: postgres.Sql }> {
 const moment = () => new Promise((r) => setTimeout(r, 20));
 
 const settles = async (promise: Promise<unknown>, ms: number) =>
-  Promise.race([promise.then(() => true, () => true), new Promise((r) => setTimeout(() => r(false), ms))]);
+  Promise.race([
+    promise.then(
+      () => true,
+      () => true,
+    ),
+    new Promise((r) => setTimeout(() => r(false), ms)),
+  ]);
 
 describe("TcpProxy", () => {
   it("passes traffic and maps its upstream ports to pg_stat_activity", async () => {

@@ -170,7 +170,8 @@ export class TcpProxy {
       pair.sniffer.clientData(chunk);
       this.#forward(pair, "c2s", chunk);
     });
-    if (this.#blackholed) client.pause(); // connect upstream at heal, like a SYN that finally gets through
+    if (this.#blackholed)
+      client.pause(); // connect upstream at heal, like a SYN that finally gets through
     else this.#connectUpstream(pair);
   }
 
@@ -201,12 +202,15 @@ export class TcpProxy {
     if (pair.timers[direction] !== undefined) return;
     const next = pair.delayed[direction][0];
     if (next === undefined) return;
-    pair.timers[direction] = setTimeout(() => {
-      pair.timers[direction] = undefined;
-      const queue = pair.delayed[direction];
-      while (queue.length > 0 && queue[0]!.due <= Date.now()) this.#deliver(pair, direction, queue.shift()!.chunk);
-      this.#schedule(pair, direction);
-    }, Math.max(0, next.due - Date.now()));
+    pair.timers[direction] = setTimeout(
+      () => {
+        pair.timers[direction] = undefined;
+        const queue = pair.delayed[direction];
+        while (queue.length > 0 && queue[0]!.due <= Date.now()) this.#deliver(pair, direction, queue.shift()!.chunk);
+        this.#schedule(pair, direction);
+      },
+      Math.max(0, next.due - Date.now()),
+    );
   }
 
   // No backpressure: Postgres traffic of a test is small enough to buffer in memory.
@@ -215,7 +219,8 @@ export class TcpProxy {
       // Sniffed as the client receives it (after any delay), so the sniffer's view is the client's.
       const typeFetchPending = pair.sniffer.typeFetchPending;
       const rows = pair.sniffer.serverData(chunk);
-      const pattern = rows === undefined ? undefined : this.#dropPatterns.find((p) => p.left > 0 && (rows > 0 || !p.onlyWithRows));
+      const pattern =
+        rows === undefined ? undefined : this.#dropPatterns.find((p) => p.left > 0 && (rows > 0 || !p.onlyWithRows));
       if (pattern !== undefined) {
         pattern.left--;
         this.stats.droppedReplies++;

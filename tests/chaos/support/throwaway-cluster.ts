@@ -39,7 +39,9 @@ export async function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -75,9 +77,18 @@ export class ThrowawayCluster {
       const { stdout: gid } = await run("id", ["-g", "postgres"]);
       await chown(dataDir, Number(stdout.trim()), Number(gid.trim()));
     }
-    await cluster.#pg("initdb", ["-D", dataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"], 120_000);
+    await cluster.#pg(
+      "initdb",
+      ["-D", dataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"],
+      120_000,
+    );
     const settings = { ...baseSettings, port: String(cluster.port) };
-    await appendFile(join(dataDir, "postgresql.conf"), Object.entries(settings).map(([k, v]) => `${k} = ${v}\n`).join(""));
+    await appendFile(
+      join(dataDir, "postgresql.conf"),
+      Object.entries(settings)
+        .map(([k, v]) => `${k} = ${v}\n`)
+        .join(""),
+    );
     await cluster.start();
     return cluster;
   }
@@ -88,7 +99,11 @@ export class ThrowawayCluster {
   }
 
   async start(): Promise<void> {
-    await this.#pg("pg_ctl", ["-D", this.dataDir, "-l", join(this.dataDir, "server.log"), "-w", "-t", "60", "start"], 70_000);
+    await this.#pg(
+      "pg_ctl",
+      ["-D", this.dataDir, "-l", join(this.dataDir, "server.log"), "-w", "-t", "60", "start"],
+      70_000,
+    );
   }
 
   /** Kills the server at once (like a power cut for the processes), waits `downMs`, starts it again. */
@@ -124,7 +139,9 @@ export class ThrowawayCluster {
       await run(file, argv, { timeout, cwd: "/tmp" });
     } catch (error) {
       const e = error as { stderr?: string; stdout?: string; message: string };
-      throw new Error(`${program} ${args.join(" ")} failed: ${e.stderr || e.stdout || e.message}`.trim(), { cause: error });
+      throw new Error(`${program} ${args.join(" ")} failed: ${e.stderr || e.stdout || e.message}`.trim(), {
+        cause: error,
+      });
     }
   }
 }

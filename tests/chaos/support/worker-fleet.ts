@@ -160,9 +160,14 @@ export class WorkerFleet {
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
-        CHAOS_WORKER: JSON.stringify({ ...config, effectsPath: join(this.#options.runDir, "effects", `${stamp}.jsonl`) }),
+        CHAOS_WORKER: JSON.stringify({
+          ...config,
+          effectsPath: join(this.#options.runDir, "effects", `${stamp}.jsonl`),
+        }),
         // For a diagnosis, e.g. --trace-warnings.
-        ...(process.env.DURABLY_CHAOS_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.DURABLY_CHAOS_WORKER_NODE_OPTIONS } : {}),
+        ...(process.env.DURABLY_CHAOS_WORKER_NODE_OPTIONS
+          ? { NODE_OPTIONS: process.env.DURABLY_CHAOS_WORKER_NODE_OPTIONS }
+          : {}),
         ...(config.clockSkewMs === 0 ? {} : skewedClockEnv(config.clockSkewMs / 1000, {})),
       },
       stdio: ["ignore", logFd, logFd, "ipc"],
@@ -207,7 +212,10 @@ export class WorkerFleet {
    * SIGKILLs slot's worker and waits for it to die. With `newExecutorID`, the next worker of the
    * slot gets a new executor ID (the live workers adopt the old one's workflows when its lease lapses).
    */
-  async kill(slot: Slot, options: { newExecutorID: boolean }): Promise<{ pid: number | undefined; executorID: string; at: number }> {
+  async kill(
+    slot: Slot,
+    options: { newExecutorID: boolean },
+  ): Promise<{ pid: number | undefined; executorID: string; at: number }> {
     const child = slot.child;
     const killed = { pid: slot.pid, executorID: slot.executorID, at: Date.now() };
     if (child !== undefined && child.exitCode === null && child.signalCode === null) {
@@ -246,7 +254,7 @@ export class WorkerFleet {
     if (ready.length === 0) return 0;
     let sent = 0;
     for (let i = 0; i < ready.length && sent < workflows.length; i++) {
-      const slot = ready[(this.#next++) % ready.length]!;
+      const slot = ready[this.#next++ % ready.length]!;
       const batch = workflows.slice(sent, sent + perWorker);
       if (!this.send(slot, { type: "start", workflows: batch })) continue;
       for (const w of batch) slot.unconfirmed.add(w.id);
@@ -268,12 +276,18 @@ export class WorkerFleet {
   /** Asks every worker to shut down; SIGKILLs those still alive after `timeoutMs`. Returns the hung slots. */
   async stopAll(timeoutMs: number): Promise<number[]> {
     this.#stopping = true;
-    const alive = this.slots.filter((s) => s.child !== undefined && s.child.exitCode === null && s.child.signalCode === null);
+    const alive = this.slots.filter(
+      (s) => s.child !== undefined && s.child.exitCode === null && s.child.signalCode === null,
+    );
     const exits = alive.map((s) => {
       s.expectExit = true;
       const child = s.child!;
       const gone = new Promise<boolean>((resolve) => child.once("exit", () => resolve(true)));
-      if (!child.connected || !child.send({ type: "shutdown" } satisfies HarnessMessage, undefined, {}, () => undefined)) child.kill("SIGKILL");
+      if (
+        !child.connected ||
+        !child.send({ type: "shutdown" } satisfies HarnessMessage, undefined, {}, () => undefined)
+      )
+        child.kill("SIGKILL");
       return Promise.race([gone, new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs))]);
     });
     const results = await Promise.all(exits);
@@ -294,7 +308,15 @@ export class WorkerFleet {
 
   #exited(slot: Slot, child: ChildProcess, code: number | null, signal: string | null): void {
     const expected = slot.expectExit && slot.child === child;
-    this.exits.push({ slot: slot.index, pid: child.pid ?? -1, executorID: slot.executorID, code, signal, expected, at: Date.now() });
+    this.exits.push({
+      slot: slot.index,
+      pid: child.pid ?? -1,
+      executorID: slot.executorID,
+      code,
+      signal,
+      expected,
+      at: Date.now(),
+    });
     if (slot.child !== child) return;
     slot.child = undefined;
     slot.ready = false;
@@ -305,7 +327,11 @@ export class WorkerFleet {
     if (orphaned.length > 0) this.#options.onOrphaned(orphaned);
     this.#wake();
     // An exit the harness did not cause (a failed launch, a crash): start a new worker after a pause.
-    if (!expected && !this.#stopping) setTimeout(() => slot.child === undefined && this.spawn(slot), code === workerExitCodes.launchFailed ? 500 : 1_000);
+    if (!expected && !this.#stopping)
+      setTimeout(
+        () => slot.child === undefined && this.spawn(slot),
+        code === workerExitCodes.launchFailed ? 500 : 1_000,
+      );
   }
 
   #wake(): void {

@@ -97,7 +97,8 @@ export function summarizeWorkerLogs(logsDir: string): WorkerLogSummary {
         leases.lostLeases++;
         leases.runsStoppedByLostLease += entry.stopped ?? 0;
       } else if (entry.msg === "took over the executor ID from an earlier process") leases.executorIDsTakenOver++;
-      else if (entry.level === "warn" || entry.level === "error") bump(warnings, `${entry.level}: ${entry.msg} [${code}]`);
+      else if (entry.level === "warn" || entry.level === "error")
+        bump(warnings, `${entry.level}: ${entry.msg} [${code}]`);
     }
   }
   return { retriedByCode, retriedByWhat, warnings, launchFailures, leases, fatal: fatal.slice(0, 10) };

@@ -94,7 +94,10 @@ export class WorkloadDispatcher {
     const shape = this.#shape;
     while (Date.now() < deadline && !this.#stopped) {
       if (!this.#closed) {
-        const paced = shape.startWindowMs > 0 ? Math.ceil((shape.workflows * (Date.now() - openedAt)) / shape.startWindowMs) : shape.workflows;
+        const paced =
+          shape.startWindowMs > 0
+            ? Math.ceil((shape.workflows * (Date.now() - openedAt)) / shape.startWindowMs)
+            : shape.workflows;
         const allowed = Math.min(paced, succeeded() + shape.maxInFlight, shape.workflows);
         while (this.inputs.size < allowed && this.#queue.length < 200) this.#queue.push(this.#newWorkflow());
         if (this.inputs.size >= shape.workflows) this.#closed = true;
@@ -109,7 +112,10 @@ export class WorkloadDispatcher {
       const batch = [...new Set(this.#queue.splice(0, 200))].filter((id) => !this.confirmed.has(id));
       if (batch.length > 0) {
         const ready = Math.max(1, this.#fleet.readySlots().length);
-        const sent = this.#fleet.dispatch(batch.map((id) => ({ id, input: this.inputs.get(id)! })), Math.ceil(batch.length / ready));
+        const sent = this.#fleet.dispatch(
+          batch.map((id) => ({ id, input: this.inputs.get(id)! })),
+          Math.ceil(batch.length / ready),
+        );
         for (const id of batch.slice(0, sent)) this.#sentAt.set(id, Date.now());
         this.#queue.unshift(...batch.slice(sent));
       }

@@ -154,7 +154,10 @@ async function transactionCut() {
         bodyDone();
       }
     });
-    const settled = cut.then(() => "committed", (error) => error?.code);
+    const settled = cut.then(
+      () => "committed",
+      (error) => error?.code,
+    );
     await settled;
     await bodyFinished;
     // The ROLLBACK is issued on the next microtasks and written on a setImmediate.

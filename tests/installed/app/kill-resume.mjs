@@ -33,10 +33,12 @@ function startApp() {
   const app = { child, output: "", exit: undefined };
   child.stdout.on("data", (d) => (app.output += d));
   child.stderr.on("data", (d) => (app.output += d));
-  app.exited = new Promise((resolve) => child.once("exit", (code, signal) => {
-    running.delete(child);
-    resolve((app.exit = { code, signal }));
-  }));
+  app.exited = new Promise((resolve) =>
+    child.once("exit", (code, signal) => {
+      running.delete(child);
+      resolve((app.exit = { code, signal }));
+    }),
+  );
   return app;
 }
 

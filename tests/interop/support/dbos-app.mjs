@@ -71,9 +71,12 @@ function register(format) {
     return DBOS.runStep(async () => `went ${go}`, { name: "after" });
   }, config("gated"));
   const fails = DBOS.registerWorkflow(async () => {
-    await DBOS.runStep(async () => {
-      throw new OrderError("step broke", 42);
-    }, { name: "breaks", retriesAllowed: false }).catch(() => undefined);
+    await DBOS.runStep(
+      async () => {
+        throw new OrderError("step broke", 42);
+      },
+      { name: "breaks", retriesAllowed: false },
+    ).catch(() => undefined);
     throw new OrderError("workflow broke", 7);
   }, config("fails"));
   const pair = DBOS.registerWorkflow(async (a, b) => ({ a, b }), config("pair"));
@@ -109,12 +112,14 @@ await DBOS.registerQueue(`${appName}-limited`, {
 // Once a year: the tests trigger them rather than wait.
 // (Plain JSON cannot hold the native context, so an app-wide portable serializer gets only the portable one.)
 const scheduleFormats = serializer === "portable" ? ["portable"] : ["native", "portable"];
-await DBOS.applySchedules(scheduleFormats.map((format) => ({
-  scheduleName: `${appName}-yearly-${format}`,
-  workflowFn: workflows[format].scheduled,
-  schedule: "0 0 1 1 *",
-  context: richValue[format](),
-})));
+await DBOS.applySchedules(
+  scheduleFormats.map((format) => ({
+    scheduleName: `${appName}-yearly-${format}`,
+    workflowFn: workflows[format].scheduled,
+    schedule: "0 0 1 1 *",
+    context: richValue[format](),
+  })),
+);
 
 const answer = (reply) => process.stdout.write(`${JSON.stringify(reply)}\n`);
 answer({ ready: true });

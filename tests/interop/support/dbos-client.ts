@@ -15,8 +15,14 @@ export async function createDBOSClient(
   const client = await DBOSClient.create({ systemDatabaseUrl: url, applicationName, serializer });
   // The client exposes no polling settings; its system database holds them.
   const sysdb = (client as unknown as { systemDatabase: Record<string, number> }).systemDatabase;
-  for (const key of ["dbPollingIntervalResultMs", "dbPollingIntervalEventMs", "dbPollingIntervalStreamMs", "dbPollingIntervalCancelMs"]) {
-    if (typeof sysdb[key] !== "number") throw new Error(`DBOSClient no longer has ${key}: update this helper for the installed @dbos-inc/dbos-sdk`);
+  for (const key of [
+    "dbPollingIntervalResultMs",
+    "dbPollingIntervalEventMs",
+    "dbPollingIntervalStreamMs",
+    "dbPollingIntervalCancelMs",
+  ]) {
+    if (typeof sysdb[key] !== "number")
+      throw new Error(`DBOSClient no longer has ${key}: update this helper for the installed @dbos-inc/dbos-sdk`);
     sysdb[key] = 50;
   }
   return client;

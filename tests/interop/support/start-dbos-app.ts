@@ -48,7 +48,9 @@ export async function startDBOSApp(options: DBOSAppOptions): Promise<DBOSApp> {
     return new Promise((resolve, reject) => {
       const noAnswer = () => reject(new Error(`the DBOS app gave no answer in ${answerTimeoutMs} ms`));
       const timer = setTimeout(noAnswer, answerTimeoutMs);
-      const done = <T>(fn: (v: T) => void) => (v: T) => (clearTimeout(timer), fn(v));
+      const done =
+        <T>(fn: (v: T) => void) =>
+        (v: T) => (clearTimeout(timer), fn(v));
       waiting.push({ resolve: done(resolve), reject: done(reject) });
     });
   }

@@ -15,31 +15,49 @@ const ctx = createDBOSContext({
   pollIntervalMs: 200,
 });
 const step = (wctx, name, fn) =>
-  runAsStep(wctx, async () => {
-    appendFileSync(effectLog, `${getWorkflowID(wctx)}:${name}\n`);
-    return fn();
-  }, { name });
+  runAsStep(
+    wctx,
+    async () => {
+      appendFileSync(effectLog, `${getWorkflowID(wctx)}:${name}\n`);
+      return fn();
+    },
+    { name },
+  );
 
-registerWorkflow(ctx, async (wctx, name) => {
-  const a = await step(wctx, "a", async () => "hello");
-  const b = await step(wctx, "b", async () => `${a} ${name}`);
-  return step(wctx, "c", async () => `${b}!`);
-}, { name: "greet" });
+registerWorkflow(
+  ctx,
+  async (wctx, name) => {
+    const a = await step(wctx, "a", async () => "hello");
+    const b = await step(wctx, "b", async () => `${a} ${name}`);
+    return step(wctx, "c", async () => `${b}!`);
+  },
+  { name: "greet" },
+);
 
-registerWorkflow(ctx, async (wctx) => {
-  await step(wctx, "before", async () => "ok");
-  const go = await recv(wctx, { topic: "go", timeoutMs: 60_000 });
-  return step(wctx, "after", async () => `went ${go}`);
-}, { name: "gated" });
+registerWorkflow(
+  ctx,
+  async (wctx) => {
+    await step(wctx, "before", async () => "ok");
+    const go = await recv(wctx, { topic: "go", timeoutMs: 60_000 });
+    return step(wctx, "after", async () => `went ${go}`);
+  },
+  { name: "gated" },
+);
 
-registerWorkflow(ctx, async (wctx) => {
-  await setEvent(wctx, "stage", "ready");
-  for (const value of ["x", "y", "z"]) await writeStream(wctx, "letters", value);
-  await closeStream(wctx, "letters");
-  return "talked";
-}, { name: "talker" });
+registerWorkflow(
+  ctx,
+  async (wctx) => {
+    await setEvent(wctx, "stage", "ready");
+    for (const value of ["x", "y", "z"]) await writeStream(wctx, "letters", value);
+    await closeStream(wctx, "letters");
+    return "talked";
+  },
+  { name: "talker" },
+);
 
-registerWorkflow(ctx, async (wctx, input) => step(wctx, "tick", async () => input.scheduledTime.toISOString()), { name: "scheduledJob" });
+registerWorkflow(ctx, async (wctx, input) => step(wctx, "tick", async () => input.scheduledTime.toISOString()), {
+  name: "scheduledJob",
+});
 
 await registerQueue(ctx, "work", { workerConcurrency: 10, pollingIntervalSec: 0.2 });
 startScheduler(ctx, { pollingIntervalMs: 300 });

@@ -20,10 +20,13 @@ export function registerDatabaseCommands(program: Command, global: () => Connect
         await sysdb.connect();
         const report = await migrateSystemDatabase(sysdb);
         if (options.json) return printJson({ createdDatabase: created, ...report });
-        const what = report.applied.length === 0 ? "already up to date" : `applied migration(s) ${report.applied.join(", ")}`;
-        printText(`${sysdb.location}:` +
-` ${created ? "created the database; " : ""}${what}` +
-`${report.adoptedFromDbos ? " (adopted a DBOS-migrated schema)" : ""}.`);
+        const what =
+          report.applied.length === 0 ? "already up to date" : `applied migration(s) ${report.applied.join(", ")}`;
+        printText(
+          `${sysdb.location}:` +
+            ` ${created ? "created the database; " : ""}${what}` +
+            `${report.adoptedFromDbos ? " (adopted a DBOS-migrated schema)" : ""}.`,
+        );
       } finally {
         await sysdb.close();
       }

@@ -20,7 +20,10 @@ export function registerQueueCommands(program: Command, global: () => Connection
             { header: "QUEUE", value: (q) => q.name },
             { header: "CONCURRENCY", value: (q) => limit(q.concurrency) },
             { header: "PER WORKER", value: (q) => limit(q.workerConcurrency) },
-            { header: "RATE LIMIT", value: (q) => (q.rateLimit ? `${q.rateLimit.limit}/${q.rateLimit.periodSec}s` : "-") },
+            {
+              header: "RATE LIMIT",
+              value: (q) => (q.rateLimit ? `${q.rateLimit.limit}/${q.rateLimit.periodSec}s` : "-"),
+            },
             { header: "PER PARTITION", value: perPartition },
             { header: "APP", value: (q) => q.applicationName ?? "-" },
           ]),
@@ -38,7 +41,9 @@ function perPartition(q: QueueInfo): string {
   const parts = [
     q.partitionConcurrency === undefined ? undefined : `concurrency=${q.partitionConcurrency}`,
     q.partitionWorkerConcurrency === undefined ? undefined : `worker=${q.partitionWorkerConcurrency}`,
-    q.partitionRateLimit === undefined ? undefined : `rate=${q.partitionRateLimit.limit}/${q.partitionRateLimit.periodSec}s`,
+    q.partitionRateLimit === undefined
+      ? undefined
+      : `rate=${q.partitionRateLimit.limit}/${q.partitionRateLimit.periodSec}s`,
   ].filter((p) => p !== undefined);
   return parts.length === 0 ? "none" : parts.join(" ");
 }

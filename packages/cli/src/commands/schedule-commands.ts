@@ -24,7 +24,11 @@ export function registerScheduleCommands(program: Command, global: () => Connect
             { header: "WORKFLOW", value: (s) => s.workflowName },
             { header: "CRON", value: (s) => s.cron },
             { header: "TIMEZONE", value: (s) => s.timezone ?? "UTC" },
-            { header: "STATUS", value: (s) => s.status, color: (t) => (t.trim() === "ACTIVE" ? pc.green(t) : pc.yellow(t)) },
+            {
+              header: "STATUS",
+              value: (s) => s.status,
+              color: (t) => (t.trim() === "ACTIVE" ? pc.green(t) : pc.yellow(t)),
+            },
             { header: "LAST FIRED", value: (s) => relativeTime(s.lastFiredAt) },
           ]),
         );
@@ -59,7 +63,8 @@ export function registerScheduleCommands(program: Command, global: () => Connect
 
 function notFound(name: string) {
   return (error: unknown): never => {
-    if (isDurablyError(error, "SCHEDULE_NOT_FOUND")) throw new CliFailure(`No schedule named ${name}. See \`durably schedule list\`.`);
+    if (isDurablyError(error, "SCHEDULE_NOT_FOUND"))
+      throw new CliFailure(`No schedule named ${name}. See \`durably schedule list\`.`);
     throw error;
   };
 }

@@ -31,8 +31,12 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 function filterOptions(command: Command): Command {
   return command
-    .option("--status <status>", "PENDING, ENQUEUED, DELAYED, SUCCESS, ERROR, CANCELLED or MAX_RECOVERY_ATTEMPTS_EXCEEDED (repeat or " +
-"comma-separate)", collect)
+    .option(
+      "--status <status>",
+      "PENDING, ENQUEUED, DELAYED, SUCCESS, ERROR, CANCELLED or MAX_RECOVERY_ATTEMPTS_EXCEEDED (repeat or " +
+        "comma-separate)",
+      collect,
+    )
     .option("--name <name>", "workflow name")
     .option("--queue <queue>", "queue name")
     .option("--app-version <version>", "application version")
@@ -64,7 +68,9 @@ export function registerWorkflowCommands(program: Command, global: () => Global)
             { header: "CREATED", value: (w) => relativeTime(w.createdAt) },
             { header: "UPDATED", value: (w) => relativeTime(w.updatedAt) },
             { header: "ATTEMPTS", value: (w) => String(w.attempts) },
-            ...(flags.load ? [{ header: "OUTPUT / ERROR", value: (w: WorkflowStatus) => brief(w.error ?? w.output) }] : []),
+            ...(flags.load
+              ? [{ header: "OUTPUT / ERROR", value: (w: WorkflowStatus) => brief(w.error ?? w.output) }]
+              : []),
           ]),
         );
       }),
@@ -86,7 +92,10 @@ export function registerWorkflowCommands(program: Command, global: () => Global)
         field("App version", status.applicationVersion ?? "-");
         field("Attempts", String(status.attempts));
         field("Created", `${status.createdAt.toISOString()} (${relativeTime(status.createdAt)})`);
-        field("Completed", status.completedAt ? `${status.completedAt.toISOString()} (${relativeTime(status.completedAt)})` : "-");
+        field(
+          "Completed",
+          status.completedAt ? `${status.completedAt.toISOString()} (${relativeTime(status.completedAt)})` : "-",
+        );
         field("Input", brief(status.input, 200));
         field("Output", brief(status.output, 200));
         field("Error", brief(status.error, 200));
@@ -105,10 +114,18 @@ export function registerWorkflowCommands(program: Command, global: () => Global)
           renderTable(steps, [
             { header: "STEP", value: (s) => String(s.stepID) },
             { header: "NAME", value: (s) => s.name },
-            { header: "RESULT", value: (s) => (s.error === undefined ? "ok" : "error"), color: (t) => (t.trim() === "ok" ? pc.green(t) : pc.red(t)) },
+            {
+              header: "RESULT",
+              value: (s) => (s.error === undefined ? "ok" : "error"),
+              color: (t) => (t.trim() === "ok" ? pc.green(t) : pc.red(t)),
+            },
             { header: "OUTPUT / ERROR", value: (s) => stepOutput(s) },
             { header: "CHILD", value: (s) => s.childWorkflowID ?? "-" },
-            { header: "TOOK", value: (s) => (s.startedAt && s.completedAt ? `${s.completedAt.getTime() - s.startedAt.getTime()}ms` : "-") },
+            {
+              header: "TOOK",
+              value: (s) =>
+                s.startedAt && s.completedAt ? `${s.completedAt.getTime() - s.startedAt.getTime()}ms` : "-",
+            },
           ]),
         );
       }),
@@ -118,21 +135,35 @@ export function registerWorkflowCommands(program: Command, global: () => Global)
     ["cancel", cancelWorkflows],
     ["resume", resumeWorkflows],
   ] as const) {
-    filterOptions(workflow.command(`${verb} [workflowIDs...]`).description(`${verb} workflows by ID, or every workflow matching the filters`))
+    filterOptions(
+      workflow
+        .command(`${verb} [workflowIDs...]`)
+        .description(`${verb} workflows by ID, or every workflow matching the filters`),
+    )
       .option("--dry-run", `list what would be ${verb === "cancel" ? "cancelled" : "resumed"}, change nothing`)
       .action((ids: string[], flags: FilterFlags & { dryRun?: boolean }) =>
         withClient(global(), async (client) => {
           const byFilter = Object.keys(flags).some((k) => k !== "dryRun");
-          if (ids.length === 0 && !byFilter) throw usage(`Name the workflows to ${verb}, or select them with filters such as --status ENQUEUED --queue emails.`);
+          if (ids.length === 0 && !byFilter)
+            throw usage(
+              `Name the workflows to ${verb}, or select them with filters such as --status ENQUEUED --queue emails.`,
+            );
           if (ids.length > 0 && byFilter) throw usage(`Give workflow IDs or filters, not both.`);
-          const targets = ids.length > 0 ? ids : (await listWorkflows(client, toListOptions({ limit: "100000", ...flags }, false))).map((w) => w.workflowID);
+          const targets =
+            ids.length > 0
+              ? ids
+              : (await listWorkflows(client, toListOptions({ limit: "100000", ...flags }, false))).map(
+                  (w) => w.workflowID,
+                );
           if (flags.dryRun) {
             if (global().json) return printJson({ dryRun: true, workflowIDs: targets });
             return printText(`Would ${verb} ${targets.length} workflow(s):\n${targets.join("\n")}`);
           }
           const changes = await act(client, targets);
           const done = changes.filter((c) => c.outcome === "changed").map((c) => c.workflowID);
-          const unchanged = changes.filter((c) => c.outcome === "unchanged").map((c) => ({ workflowID: c.workflowID, status: c.previousStatus }));
+          const unchanged = changes
+            .filter((c) => c.outcome === "unchanged")
+            .map((c) => ({ workflowID: c.workflowID, status: c.previousStatus }));
           const missing = changes.filter((c) => c.outcome === "not-found").map((c) => c.workflowID);
           const past = verb === "cancel" ? "cancelled" : "resumed";
           if (global().json) printJson({ [past]: done, unchanged, missing });
@@ -140,18 +171,27 @@ export function registerWorkflowCommands(program: Command, global: () => Global)
             for (const c of changes) {
               if (c.outcome === "changed") printText(`${c.workflowID}: ${past}`);
               else if (c.outcome === "not-found") printText(`${c.workflowID}: not found`);
-              else printText(`${c.workflowID}: ` +
-`not ${past},` +
-` ${c.previousStatus === "CANCELLED" ? "already CANCELLED" : `already finished with ` +
-`status ${c.previousStatus}`}`);
+              else
+                printText(
+                  `${c.workflowID}: ` +
+                    `not ${past},` +
+                    ` ${
+                      c.previousStatus === "CANCELLED"
+                        ? "already CANCELLED"
+                        : `already finished with ` + `status ${c.previousStatus}`
+                    }`,
+                );
             }
             printText(`${past[0]!.toUpperCase()}${past.slice(1)} ${done.length} of ${changes.length} workflow(s).`);
           }
           if (done.length < changes.length) {
             throw new CliFailure(
               `${changes.length - done.length} of ${changes.length} workflow(s) were not ${past}` +
-                `${missing.length ? ` (not found: ${missing.join(", ")}; find ` +
-`IDs with \`durably workflow list\`)` : ""}.`,
+                `${
+                  missing.length
+                    ? ` (not found: ${missing.join(", ")}; find ` + `IDs with \`durably workflow list\`)`
+                    : ""
+                }.`,
             );
           }
         }),
@@ -166,32 +206,39 @@ export function registerWorkflowCommands(program: Command, global: () => Global)
     .option("--app-version <version>", "run the fork on executors of this version")
     .option("--queue <queue>", "enqueue the fork on this queue")
     .option("--partition-key <key>", "the partition of --queue (required on a partitioned queue)")
-    .action((id: string, flags: { step: string; id?: string; appVersion?: string; queue?: string; partitionKey?: string }) =>
-      withClient(global(), async (client) => {
-        const startStep = parseCount(flags.step, "--step");
-        if (flags.partitionKey !== undefined && flags.queue === undefined) throw usage("--partition-key needs --queue: the partitioned queue to put the fork on.");
-        const handle = await forkWorkflow(client, id, {
-          startStep,
-          ...(flags.id === undefined ? {} : { newWorkflowID: flags.id }),
-          ...(flags.appVersion === undefined ? {} : { applicationVersion: flags.appVersion }),
-          ...(flags.queue === undefined ? {} : { queue: flags.queue }),
-          ...(flags.partitionKey === undefined ? {} : { partitionKey: flags.partitionKey }),
-        }).catch(notFound(id));
-        if (global().json) printJson({ workflowID: handle.workflowID, forkedFrom: id, startStep });
-        else printText(`Forked ${id} from step ${startStep} as ${handle.workflowID}.`);
-      }),
+    .action(
+      (id: string, flags: { step: string; id?: string; appVersion?: string; queue?: string; partitionKey?: string }) =>
+        withClient(global(), async (client) => {
+          const startStep = parseCount(flags.step, "--step");
+          if (flags.partitionKey !== undefined && flags.queue === undefined)
+            throw usage("--partition-key needs --queue: the partitioned queue to put the fork on.");
+          const handle = await forkWorkflow(client, id, {
+            startStep,
+            ...(flags.id === undefined ? {} : { newWorkflowID: flags.id }),
+            ...(flags.appVersion === undefined ? {} : { applicationVersion: flags.appVersion }),
+            ...(flags.queue === undefined ? {} : { queue: flags.queue }),
+            ...(flags.partitionKey === undefined ? {} : { partitionKey: flags.partitionKey }),
+          }).catch(notFound(id));
+          if (global().json) printJson({ workflowID: handle.workflowID, forkedFrom: id, startStep });
+          else printText(`Forked ${id} from step ${startStep} as ${handle.workflowID}.`);
+        }),
     );
 
   workflow
     .command("gc")
-    .description("delete finished workflows (and their steps, inputs, outputs, messages, events, streams) older than a duration")
+    .description(
+      "delete finished workflows (and their steps, inputs, outputs, messages, events, streams) older than a duration",
+    )
     .requiredOption("--older-than <duration>", "e.g. 30d, 12h")
     .option("--batch-size <n>", "workflows per statement (default 1000)")
     .action((flags: { olderThan: string; batchSize?: string }) =>
       withClient(global(), async (client) => {
         const olderThanMs = parseDuration(flags.olderThan, "--older-than");
         const batchSize = flags.batchSize === undefined ? undefined : parseCount(flags.batchSize, "--batch-size", 1);
-        const deleted = await garbageCollectWorkflows(client, { olderThanMs, ...(batchSize === undefined ? {} : { batchSize }) });
+        const deleted = await garbageCollectWorkflows(client, {
+          olderThanMs,
+          ...(batchSize === undefined ? {} : { batchSize }),
+        });
         if (global().json) printJson({ deleted });
         else printText(`Deleted ${deleted} finished workflow(s) older than ${flags.olderThan}.`);
       }),
@@ -208,7 +255,8 @@ async function getOne(client: DBOSContext, id: string): Promise<WorkflowStatus> 
 
 function notFound(id: string) {
   return (error: unknown): never => {
-    if (isDurablyError(error, "NONEXISTENT_WORKFLOW")) throw new CliFailure(`No workflow with ID ${id}. Find IDs with \`durably workflow list\`.`);
+    if (isDurablyError(error, "NONEXISTENT_WORKFLOW"))
+      throw new CliFailure(`No workflow with ID ${id}. Find IDs with \`durably workflow list\`.`);
     throw error;
   };
 }

@@ -20,7 +20,12 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 /** A short one-line rendering of any value, for table cells. */
 export function brief(value: unknown, max = 60): string {
   if (value === undefined) return "-";
-  const text = typeof value === "string" ? value : value instanceof Error ? `${value.name}: ${value.message}` : JSON.stringify(value, jsonReplacer);
+  const text =
+    typeof value === "string"
+      ? value
+      : value instanceof Error
+        ? `${value.name}: ${value.message}`
+        : JSON.stringify(value, jsonReplacer);
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 

@@ -14,7 +14,10 @@ export function renderTable<Row>(rows: readonly Row[], columns: ReadonlyArray<Co
   const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((r) => r[i]!.length)));
   const header = columns.map((c, i) => pc.bold(c.header.padEnd(widths[i]!))).join("  ");
   const lines = rows.map((row, r) =>
-    columns.map((c, i) => (c.color ? c.color(cells[r]![i]!.padEnd(widths[i]!), row) : cells[r]![i]!.padEnd(widths[i]!))).join("  ").trimEnd(),
+    columns
+      .map((c, i) => (c.color ? c.color(cells[r]![i]!.padEnd(widths[i]!), row) : cells[r]![i]!.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd(),
   );
   return [header.trimEnd(), ...lines].join("\n");
 }

@@ -1,6 +1,10 @@
 // cancelWorkflows / resumeWorkflows: one statement for many IDs, and what it did to each, so a
 // caller (the CLI) can tell "cancelled" from "already finished" and "not found".
-import { cancelWorkflows as cancelRows, resumeWorkflows as resumeRows, type WorkflowChangeRecord } from "@durably/sysdb/queries";
+import {
+  cancelWorkflows as cancelRows,
+  resumeWorkflows as resumeRows,
+  type WorkflowChangeRecord,
+} from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
 import { runDurableOperation } from "../run-durable-operation.js";
 import type { WorkflowStatusName } from "../workflow-status.js";
@@ -50,10 +54,17 @@ export async function resumeWorkflows(ctx: DBOSContext, workflowIDs: readonly st
   );
 }
 
-function toChanges(workflowIDs: readonly string[], records: ReadonlyMap<string, WorkflowChangeRecord>): WorkflowChange[] {
+function toChanges(
+  workflowIDs: readonly string[],
+  records: ReadonlyMap<string, WorkflowChangeRecord>,
+): WorkflowChange[] {
   return workflowIDs.map((workflowID) => {
     const record = records.get(workflowID);
     if (record === undefined) return { workflowID, outcome: "not-found", previousStatus: undefined };
-    return { workflowID, outcome: record.changed ? "changed" : "unchanged", previousStatus: record.previousStatus as WorkflowStatusName };
+    return {
+      workflowID,
+      outcome: record.changed ? "changed" : "unchanged",
+      previousStatus: record.previousStatus as WorkflowStatusName,
+    };
   });
 }

@@ -3,7 +3,11 @@ import { checkOptions } from "@durably/sysdb";
 import { BackgroundLoop } from "../background-loop.js";
 import type { DBOSContext } from "../dbos-context.js";
 import { registerExtension } from "../extension.js";
-import { garbageCollectRules, garbageCollectWorkflows, type GarbageCollectOptions } from "./garbage-collect-workflows.js";
+import {
+  garbageCollectRules,
+  garbageCollectWorkflows,
+  type GarbageCollectOptions,
+} from "./garbage-collect-workflows.js";
 
 export interface PeriodicGarbageCollectOptions extends GarbageCollectOptions {
   /** Time between two collections. Default one hour. */
@@ -18,7 +22,10 @@ export interface PeriodicGarbageCollectOptions extends GarbageCollectOptions {
  * collectGarbagePeriodically(dbos, { olderThanMs: 30 * 24 * 3_600_000 });
  */
 export function collectGarbagePeriodically(ctx: DBOSContext, options: PeriodicGarbageCollectOptions): void {
-  checkOptions("collectGarbagePeriodically", options, { ...garbageCollectRules, intervalMs: { type: "number", above: 0 } });
+  checkOptions("collectGarbagePeriodically", options, {
+    ...garbageCollectRules,
+    intervalMs: { type: "number", above: 0 },
+  });
   const intervalMs = options.intervalMs ?? 3_600_000;
   const { intervalMs: _interval, ...collect } = options;
   const loop = new BackgroundLoop({

@@ -42,7 +42,10 @@ export async function forkWorkflow<Output = unknown>(
     partitionKey: { type: "string", nonEmpty: true },
   });
   if (options.partitionKey !== undefined && options.queue === undefined) {
-    throw new DurablyError("INVALID_ARGUMENT", "forkWorkflow: partitionKey only applies with a partitioned queue: pass { queue } too.");
+    throw new DurablyError(
+      "INVALID_ARGUMENT",
+      "forkWorkflow: partitionKey only applies with a partitioned queue: pass { queue } too.",
+    );
   }
   const startStep = options.startStep;
   const forkedID = await runDurableOperation(ctx, "DBOS.forkWorkflow", async () => {
@@ -53,7 +56,12 @@ export async function forkWorkflow<Output = unknown>(
       forkedID: id,
       startStep,
       applicationVersion: options.applicationVersion ?? null,
-      queueName: options.queue === undefined ? undefined : typeof options.queue === "string" ? options.queue : options.queue.name,
+      queueName:
+        options.queue === undefined
+          ? undefined
+          : typeof options.queue === "string"
+            ? options.queue
+            : options.queue.name,
       partitionKey: options.partitionKey ?? null,
       now: runtime.now(),
     });

@@ -4,7 +4,8 @@ import { listWorkflows as listWorkflowRecords, type WorkflowFilter } from "@dura
 import type { DBOSContext } from "../dbos-context.js";
 import { toWorkflowStatus, type WorkflowStatus } from "../workflow-status.js";
 
-export interface ListWorkflowsOptions extends Omit<WorkflowFilter, "applicationName" | "createdAfter" | "createdBefore"> {
+export interface ListWorkflowsOptions
+  extends Omit<WorkflowFilter, "applicationName" | "createdAfter" | "createdBefore"> {
   readonly createdAfter?: Date;
   readonly createdBefore?: Date;
   /**
@@ -50,7 +51,9 @@ export async function listWorkflows(ctx: DBOSContext, options: ListWorkflowsOpti
     ...filter,
     ...(createdAfter === undefined ? {} : { createdAfter: createdAfter.getTime() }),
     ...(createdBefore === undefined ? {} : { createdBefore: createdBefore.getTime() }),
-    ...(ownApplicationOnly === false || runtime.applicationScope === undefined ? {} : { applicationName: runtime.applicationScope }),
+    ...(ownApplicationOnly === false || runtime.applicationScope === undefined
+      ? {}
+      : { applicationName: runtime.applicationScope }),
   });
   return records.map((r) => toWorkflowStatus(r, runtime.config.serializer));
 }

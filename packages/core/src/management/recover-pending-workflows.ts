@@ -16,10 +16,16 @@ export async function recoverPendingWorkflows(ctx: DBOSContext, executorIDs: rea
   const runtime = ctx.runtime;
   runtime.assertRunning("recover workflows");
   if (!Array.isArray(executorIDs) || executorIDs.some((id) => typeof id !== "string" || id === "")) {
-    throw new DurablyError("INVALID_ARGUMENT", "recoverPendingWorkflows needs an array of executor IDs (non-empty strings).");
+    throw new DurablyError(
+      "INVALID_ARGUMENT",
+      "recoverPendingWorkflows needs an array of executor IDs (non-empty strings).",
+    );
   }
   if (ctx.inStep || ctx.run !== undefined) {
-    throw new DurablyError("INVALID_ARGUMENT", "recoverPendingWorkflows is an operator's call: use it outside workflows.");
+    throw new DurablyError(
+      "INVALID_ARGUMENT",
+      "recoverPendingWorkflows is an operator's call: use it outside workflows.",
+    );
   }
   return requeueWorkflowsOfExecutors(runtime.sysdb, executorIDs, runtime.config.appName, runtime.now());
 }

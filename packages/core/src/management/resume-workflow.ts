@@ -14,7 +14,10 @@ import { nonexistent } from "./retrieve-workflow.js";
  * const handle = await resumeWorkflow(dbos, "order-42");
  * await handle.getResult();
  */
-export async function resumeWorkflow<Output = unknown>(ctx: DBOSContext, workflowID: string): Promise<WorkflowHandle<Output>> {
+export async function resumeWorkflow<Output = unknown>(
+  ctx: DBOSContext,
+  workflowID: string,
+): Promise<WorkflowHandle<Output>> {
   const runtime = ctx.runtime;
   runtime.assertRunning("resume a workflow");
   await runDurableOperation(ctx, "DBOS.resumeWorkflow", async () => {

@@ -11,12 +11,17 @@ import { createWorkflowHandle, type WorkflowHandle } from "../workflow-handle.js
  * @example
  * const result = await (await retrieveWorkflow<string>(dbos, "order-42")).getResult();
  */
-export async function retrieveWorkflow<Output = unknown>(ctx: DBOSContext, workflowID: string): Promise<WorkflowHandle<Output>> {
+export async function retrieveWorkflow<Output = unknown>(
+  ctx: DBOSContext,
+  workflowID: string,
+): Promise<WorkflowHandle<Output>> {
   const runtime = ctx.runtime;
   runtime.assertRunning("retrieve a workflow");
   const exists = async () =>
-    (await withDatabaseRetry("read a workflow", () => getWorkflow(runtime.sysdb, workflowID), { logger: runtime.logger, signal: runtime.shutdownSignal })) !==
-    undefined;
+    (await withDatabaseRetry("read a workflow", () => getWorkflow(runtime.sysdb, workflowID), {
+      logger: runtime.logger,
+      signal: runtime.shutdownSignal,
+    })) !== undefined;
   if (!runtime.active.has(workflowID) && !(await exists())) {
     throw nonexistent(workflowID);
   }

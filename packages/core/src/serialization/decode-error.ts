@@ -84,11 +84,7 @@ type ErrorRecord = Record<string, unknown> & { name: string; message: string; st
 function isErrorRecord(value: unknown): value is ErrorRecord {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const record = value as Record<string, unknown>;
-  return (
-    typeof record.name === "string" &&
-    typeof record.message === "string" &&
-    typeof record.stack === "string"
-  );
+  return typeof record.name === "string" && typeof record.message === "string" && typeof record.stack === "string";
 }
 
 function reviveError(record: ErrorRecord, revived: Map<object, Error>): Error {
@@ -102,8 +98,7 @@ function reviveError(record: ErrorRecord, revived: Map<object, Error>): Error {
     if (key === "errors" && Array.isArray(record[key])) continue;
     setField(error, key, record[key]);
   }
-  const revive = (value: unknown): unknown =>
-    isErrorRecord(value) ? reviveError(value, revived) : value;
+  const revive = (value: unknown): unknown => (isErrorRecord(value) ? reviveError(value, revived) : value);
   if (Object.hasOwn(record, "cause")) setHidden(error, "cause", revive(record.cause));
   const errors = record.errors;
   if (Array.isArray(errors)) {
@@ -127,9 +122,7 @@ function createError(name: string, message: string, record: Record<string, unkno
     });
   }
   const error =
-    name === "AggregateError"
-      ? new AggregateError([], message)
-      : new (builtinErrors.get(name) ?? Error)(message);
+    name === "AggregateError" ? new AggregateError([], message) : new (builtinErrors.get(name) ?? Error)(message);
   if (error.name !== name) setHidden(error, "name", name);
   return error;
 }

@@ -34,9 +34,7 @@ export function decodeValue(
   if (text === null) return null;
   const resolved = resolveStoredFormat(format, defaultFormat, where, text);
   try {
-    return resolved === "portable_json"
-      ? parseJson(text, resolved, where)
-      : readSuperjsonText(text, where);
+    return resolved === "portable_json" ? parseJson(text, resolved, where) : readSuperjsonText(text, where);
   } catch (error) {
     if (isDurablyError(error)) throw error;
     // Whatever else escaped (a stack overflow on absurdly nested meta) is still a bad row.

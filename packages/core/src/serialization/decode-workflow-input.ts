@@ -55,19 +55,13 @@ export function decodeWorkflowInput(
     if (positionalArgs !== undefined && positionalArgs !== null && !Array.isArray(positionalArgs)) {
       return fail("positionalArgs is not an array");
     }
-    if (
-      namedArgs !== undefined &&
-      namedArgs !== null &&
-      (typeof namedArgs !== "object" || Array.isArray(namedArgs))
-    ) {
+    if (namedArgs !== undefined && namedArgs !== null && (typeof namedArgs !== "object" || Array.isArray(namedArgs))) {
       return fail("namedArgs is not an object");
     }
     args = positionalArgs ?? [];
     if (namedArgs !== undefined && namedArgs !== null && Object.keys(namedArgs).length > 0) {
       if (args.length > 0) {
-        return fail(
-          "it has both positional and named arguments, and a durably workflow takes one input",
-        );
+        return fail("it has both positional and named arguments, and a durably workflow takes one input");
       }
       return namedArgs;
     }

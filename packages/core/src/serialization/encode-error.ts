@@ -84,9 +84,7 @@ function portableErrorRecord(error: unknown, where: string): PortableErrorRecord
 function isErrorLike(value: unknown): value is object {
   return (
     value instanceof Error ||
-    (typeof value === "object" &&
-      value !== null &&
-      Object.prototype.toString.call(value) === "[object Error]")
+    (typeof value === "object" && value !== null && Object.prototype.toString.call(value) === "[object Error]")
   );
 }
 

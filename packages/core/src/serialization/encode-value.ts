@@ -31,11 +31,7 @@ export function encodeValue(value: unknown, format: SerializationFormat, where: 
 }
 
 /** Writes a value already passed through {@link normalizeValue} for the same format. */
-export function writeNormalized(
-  normalized: unknown,
-  format: SerializationFormat,
-  where: string,
-): string {
+export function writeNormalized(normalized: unknown, format: SerializationFormat, where: string): string {
   try {
     return format === "portable_json"
       ? JSON.stringify(normalized === undefined ? null : normalized)

@@ -19,11 +19,7 @@ import type { SerializationFormat } from "./serialization-format.js";
  * encodeWorkflowInput(10, "js_superjson"); // '{"json":[10],"__dbos_serializer":"superjson"}'
  * encodeWorkflowInput(20, "portable_json"); // '{"positionalArgs":[20]}'
  */
-export function encodeWorkflowInput(
-  input: unknown,
-  format: SerializationFormat,
-  where = "workflow input",
-): string {
+export function encodeWorkflowInput(input: unknown, format: SerializationFormat, where = "workflow input"): string {
   return encodeWorkflowArguments(input === undefined ? [] : [input], format, where);
 }
 
@@ -42,9 +38,5 @@ export function encodeWorkflowArguments(
 ): string {
   const checked = requireWritableFormat(format, where);
   const normalized = args.map((arg) => normalizeValue(arg, { format: checked, where }));
-  return writeNormalized(
-    checked === "portable_json" ? { positionalArgs: normalized } : normalized,
-    checked,
-    where,
-  );
+  return writeNormalized(checked === "portable_json" ? { positionalArgs: normalized } : normalized, checked, where);
 }

@@ -102,10 +102,8 @@ class ValueWalker {
         return this.#number(value);
       case "bigint":
         return this.#portable
-          ? this.#refuse(
-              "is a BigInt",
-              "JSON has no BigInt: store value.toString(), or use js_superjson.",
-              () => value.toString(),
+          ? this.#refuse("is a BigInt", "JSON has no BigInt: store value.toString(), or use js_superjson.", () =>
+              value.toString(),
             )
           : value;
       case "symbol":
@@ -154,20 +152,11 @@ class ValueWalker {
     if (isError(obj)) return this.#error(obj, depth);
     if (obj instanceof RegExp) {
       return this.#portable
-        ? this.#refuse(
-            "is a RegExp",
-            "Store its source and flags as strings, or use js_superjson.",
-            () => String(obj),
-          )
+        ? this.#refuse("is a RegExp", "Store its source and flags as strings, or use js_superjson.", () => String(obj))
         : this.#keep(obj);
     }
     if (obj instanceof URL) return this.#portable ? obj.href : this.#keep(obj);
-    if (
-      obj instanceof Number ||
-      obj instanceof String ||
-      obj instanceof Boolean ||
-      obj instanceof BigInt
-    ) {
+    if (obj instanceof Number || obj instanceof String || obj instanceof Boolean || obj instanceof BigInt) {
       return this.walk(obj.valueOf(), depth);
     }
     const opaque = describeOpaqueValue(obj);
@@ -207,11 +196,7 @@ class ValueWalker {
       );
     }
     if (!valid) {
-      return this.#refuse(
-        "is an invalid Date",
-        "superjson would store it as null: store null instead.",
-        () => null,
-      );
+      return this.#refuse("is an invalid Date", "superjson would store it as null: store null instead.", () => null);
     }
     return this.#keep(date);
   }
@@ -223,9 +208,7 @@ class ValueWalker {
         "portable_json has no Map: convert it with Object.fromEntries(map) or [...map], or use js_superjson.",
         () =>
           this.#converted(map, depth, () =>
-            [...map.keys()].every((k) => typeof k === "string")
-              ? Object.fromEntries(map)
-              : [...map],
+            [...map.keys()].every((k) => typeof k === "string") ? Object.fromEntries(map) : [...map],
           ),
       );
     }
@@ -248,10 +231,8 @@ class ValueWalker {
 
   #set(set: ReadonlySet<unknown>, depth: number): Walked {
     if (this.#portable) {
-      return this.#refuse(
-        "is a Set",
-        "portable_json has no Set: convert it with [...set], or use js_superjson.",
-        () => this.#converted(set, depth, () => [...set]),
+      return this.#refuse("is a Set", "portable_json has no Set: convert it with [...set], or use js_superjson.", () =>
+        this.#converted(set, depth, () => [...set]),
       );
     }
     const copy = new Set<unknown>();
@@ -278,10 +259,8 @@ class ValueWalker {
     const name = view.constructor.name;
     if (Buffer.isBuffer(view)) {
       return this.#portable
-        ? this.#refuse(
-            "is a Buffer",
-            "JSON has no bytes: store buffer.toString('base64'), or use js_superjson.",
-            () => view.toString("base64"),
+        ? this.#refuse("is a Buffer", "JSON has no bytes: store buffer.toString('base64'), or use js_superjson.", () =>
+            view.toString("base64"),
           )
         : this.#keep(view);
     }
@@ -309,7 +288,7 @@ class ValueWalker {
     return this.#refuse(
       "is an Error",
       "portable_json stores errors only as a workflow's or step's error: put the fields you need (name, " +
-"message, …) in plain data.",
+        "message, …) in plain data.",
       () => ({ name: String(error.name), message: String(error.message) }),
     );
   }
@@ -382,7 +361,7 @@ class ValueWalker {
       this.#refuse(
         `has a key named "${key}"`,
         "superjson refuses such keys (a prototype-pollution guard): rename the key, or store the value as " +
-"portable_json.",
+          "portable_json.",
       );
       return;
     }
@@ -408,12 +387,7 @@ class ValueWalker {
     try {
       return (container as Record<PropertyKey, unknown>)[key];
     } catch (cause) {
-      return this.#refuse(
-        "could not be read (its getter threw)",
-        "Make it a plain data property.",
-        undefined,
-        cause,
-      );
+      return this.#refuse("could not be read (its getter threw)", "Make it a plain data property.", undefined, cause);
     }
   }
 

@@ -23,8 +23,7 @@ export function resolveStoredFormat(
     where,
     format: column,
     problem: `"${column}" is not a format durably reads (it reads js_superjson and portable_json)`,
-    fix:
-      "The row was written by another SDK or a custom serializer: have its writer use portable_json.",
+    fix: "The row was written by another SDK or a custom serializer: have its writer use portable_json.",
   });
 }
 

@@ -17,17 +17,7 @@ export function typedArrayRecipeName(constructorName: string): string {
   return `durably:typed-array:${constructorName}`;
 }
 
-const simpleAnnotations = new Set([
-  "undefined",
-  "bigint",
-  "Date",
-  "Error",
-  "regexp",
-  "set",
-  "map",
-  "number",
-  "URL",
-]);
+const simpleAnnotations = new Set(["undefined", "bigint", "Date", "Error", "regexp", "set", "map", "number", "URL"]);
 const forbiddenSegments = new Set(["__proto__", "constructor", "prototype"]);
 
 /**

@@ -11,10 +11,7 @@
 export type SerializationFormat = "js_superjson" | "portable_json";
 
 /** Every {@link SerializationFormat}, in a frozen list. */
-export const serializationFormats: readonly SerializationFormat[] = Object.freeze([
-  "js_superjson",
-  "portable_json",
-]);
+export const serializationFormats: readonly SerializationFormat[] = Object.freeze(["js_superjson", "portable_json"]);
 
 /** The format durably writes unless told otherwise: `js_superjson`, as DBOS does. */
 export const defaultSerializationFormat: SerializationFormat = "js_superjson";

@@ -13,4 +13,3 @@ export const superjsonTypedArrays: ReadonlySet<string> = new Set([
   "Float32Array",
   "Float64Array",
 ]);
-

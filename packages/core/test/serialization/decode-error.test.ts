@@ -15,18 +15,24 @@ describe("decodeError from js_superjson", () => {
   it("decodes DBOS's literal stored error to an Error instance", () => {
     const error = decodeError(
       '{"json":{"name":"MyErr","code":"E42","message":"boom","stack":"MyErr: boom\\n    at ' +
-'x"},"__dbos_serializer":"superjson"}',
+        'x"},"__dbos_serializer":"superjson"}',
       "js_superjson",
       "js_superjson",
       "error of workflow pay",
     ) as Error & { code?: string };
     expect(error).toBeInstanceOf(Error);
-    expect([error.name, error.message, error.code, error.stack]).toStrictEqual(["MyErr", "boom", "E42", "MyErr: boom\n    at x"]);
+    expect([error.name, error.message, error.code, error.stack]).toStrictEqual([
+      "MyErr",
+      "boom",
+      "E42",
+      "MyErr: boom\n    at x",
+    ]);
     expect(Object.keys(error)).toStrictEqual(["code"]);
   });
 
   it("reads an untagged (NULL format) marked error as js_superjson whatever the default", () => {
-    const text = '{"json":{"name":"MyErr","code":"E42","message":"boom","stack":"MyErr: boom"},"__dbos_serializer":"superjson"}';
+    const text =
+      '{"json":{"name":"MyErr","code":"E42","message":"boom","stack":"MyErr: boom"},"__dbos_serializer":"superjson"}';
     const error = decodeError(text, null, "portable_json", "error of step DBOS.getResult") as Error & { code?: string };
     expect([error.name, error.message, error.code]).toStrictEqual(["MyErr", "boom", "E42"]);
   });
@@ -67,7 +73,11 @@ describe("decodeError from js_superjson", () => {
   });
 
   it("revives a DurablyError as one, so isDurablyError still recognises it", () => {
-    const original = new DurablyError("WORKFLOW_CANCELLED", "cancelled", { workflowID: "wf-1", stepName: "charge", stepID: 2 });
+    const original = new DurablyError("WORKFLOW_CANCELLED", "cancelled", {
+      workflowID: "wf-1",
+      stepName: "charge",
+      stepID: 2,
+    });
     const back = roundTrip(original, "js_superjson");
     expect(isDurablyError(back, "WORKFLOW_CANCELLED")).toBe(true);
     expect(back).toMatchObject({ workflowID: "wf-1", stepName: "charge", stepID: 2, message: "cancelled" });
@@ -101,7 +111,12 @@ describe("decodeError from js_superjson", () => {
 
 describe("decodeError from portable_json", () => {
   it("decodes DBOS's portable record into an Error with name, message, code and data", () => {
-    const error = decodeError('{"name":"MyErr","message":"boom","code":"E42"}', "portable_json", "js_superjson", "error") as Error & {
+    const error = decodeError(
+      '{"name":"MyErr","message":"boom","code":"E42"}',
+      "portable_json",
+      "js_superjson",
+      "error",
+    ) as Error & {
       code?: unknown;
       data?: unknown;
     };
@@ -113,7 +128,10 @@ describe("decodeError from portable_json", () => {
       undefined,
       "MyErr: boom",
     ]);
-    const withData = roundTrip(Object.assign(new Error("bad"), { code: 400, data: { field: "email" } }), "portable_json");
+    const withData = roundTrip(
+      Object.assign(new Error("bad"), { code: 400, data: { field: "email" } }),
+      "portable_json",
+    );
     expect(withData).toMatchObject({ name: "Error", message: "bad", code: 400, data: { field: "email" } });
     expect(roundTrip(new TypeError("t"), "portable_json")).toBeInstanceOf(TypeError);
     expect(isDurablyError(roundTrip(new DurablyError("TIMEOUT", "slow"), "portable_json"), "TIMEOUT")).toBe(true);

@@ -13,8 +13,7 @@ function deserializationFailure(fn: () => unknown): DurablyError {
   throw new Error("expected a DESERIALIZATION DurablyError, but nothing was thrown");
 }
 
-const decodeSuperjson = (text: string): unknown =>
-  decodeValue(text, "js_superjson", "js_superjson", "workflow output");
+const decodeSuperjson = (text: string): unknown => decodeValue(text, "js_superjson", "js_superjson", "workflow output");
 
 describe("decodeValue reading what DBOS wrote", () => {
   it("decodes DBOS's stored inputs, plain and rich", () => {
@@ -22,12 +21,10 @@ describe("decodeValue reading what DBOS wrote", () => {
     expect(
       decodeSuperjson(
         '{"json":[{"when":"2025-01-02T03:04:05.000Z","m":[["a",1]],"big":"10","u":null}],"meta":{"values":{"0' +
-'.when":["Date"],"0.m":["map"],"0.big":["bigint"],"0.u":["undefined"]}},"__dbos_serializer":"superjso' +
-'n"}',
+          '.when":["Date"],"0.m":["map"],"0.big":["bigint"],"0.u":["undefined"]}},"__dbos_serializer":"superjso' +
+          'n"}',
       ),
-    ).toStrictEqual([
-      { when: new Date("2025-01-02T03:04:05.000Z"), m: new Map([["a", 1]]), big: 10n, u: undefined },
-    ]);
+    ).toStrictEqual([{ when: new Date("2025-01-02T03:04:05.000Z"), m: new Map([["a", 1]]), big: 10n, u: undefined }]);
     expect(decodeSuperjson('{"json":"result=22","__dbos_serializer":"superjson"}')).toBe("result=22");
     expect(decodeValue('"result=42"', "portable_json", "js_superjson", "output")).toBe("result=42");
   });
@@ -46,7 +43,7 @@ describe("decodeValue reading what DBOS wrote", () => {
     expect(
       decodeSuperjson(
         '{"json":{"a\\\\b":"1970-01-01T00:00:00.000Z"},"meta":{"values":{"a\\\\\\\\b":["Date"]},"v":1},"__dbo' +
-'s_serializer":"superjson"}',
+          's_serializer":"superjson"}',
       ),
     ).toStrictEqual({ "a\\b": new Date(0) });
   });
@@ -58,8 +55,13 @@ describe("decodeValue reading what DBOS wrote", () => {
     // DBOS 5.3.0 records a portable workflow's DBOS.getResult step untagged, in js_superjson.
     const marked = '{"json":"1970-01-01T00:00:00.000Z","meta":{"values":["Date"]},"__dbos_serializer":"superjson"}';
     expect(decodeValue(marked, null, "portable_json", "x")).toStrictEqual(new Date(0));
-    expect(decodeValue('{"json":[1],"__dbos_serializer":"other"}', null, "portable_json", "x")).toStrictEqual({ json: [1], __dbos_serializer: "other" });
-    expect(decodeValue('[{"__dbos_serializer":"superjson","json":1}]', null, "portable_json", "x")).toStrictEqual([{ __dbos_serializer: "superjson", json: 1 }]);
+    expect(decodeValue('{"json":[1],"__dbos_serializer":"other"}', null, "portable_json", "x")).toStrictEqual({
+      json: [1],
+      __dbos_serializer: "other",
+    });
+    expect(decodeValue('[{"__dbos_serializer":"superjson","json":1}]', null, "portable_json", "x")).toStrictEqual([
+      { __dbos_serializer: "superjson", json: 1 },
+    ]);
   });
 });
 
@@ -69,7 +71,9 @@ describe("decodeValue interoperating with DBOS 5.3.0's own serializer", () => {
     string: "result=22",
     null: null,
     // Scalars take encodeValue's shortcut past the walk; it must write what the walk writes.
-    ...Object.fromEntries([true, 0, -42.5, 5e-324, "", "é✓😀\u2028\"\\", "\ud800", 1e300].map((v) => [`scalar ${JSON.stringify(v)}`, v])),
+    ...Object.fromEntries(
+      [true, 0, -42.5, 5e-324, "", 'é✓😀\u2028"\\', "\ud800", 1e300].map((v) => [`scalar ${JSON.stringify(v)}`, v]),
+    ),
     undefined: undefined,
     nested: [{ when: new Date("2025-01-02T03:04:05.000Z"), m: new Map([["a", 1]]), big: 10n, u: undefined }],
     special: { nan: Number.NaN, inf: Number.NEGATIVE_INFINITY, negZero: -0, regexp: /p.t/g },
@@ -121,7 +125,9 @@ describe("decodeValue refusing corrupt rows", () => {
   });
 
   it("refuses a format it does not read, naming it", () => {
-    const error = deserializationFailure(() => decodeValue("gASVBQAAAAAAAACMAWGULg==", "py_pickle", "js_superjson", "workflow input"));
+    const error = deserializationFailure(() =>
+      decodeValue("gASVBQAAAAAAAACMAWGULg==", "py_pickle", "js_superjson", "workflow input"),
+    );
     expect(error.message).toContain("stored as py_pickle");
     expect(error.message).toContain("portable_json");
     expect(error.details).toMatchObject({ format: "py_pickle" });
@@ -131,15 +137,51 @@ describe("decodeValue refusing corrupt rows", () => {
     ["a marker without json", '{"meta":{},"__dbos_serializer":"superjson"}', "no json field"],
     ["meta that is not an object", '{"json":1,"meta":[1],"__dbos_serializer":"superjson"}', "meta is not an object"],
     ["a meta version that is not a number", '{"json":1,"meta":{"v":"1"},"__dbos_serializer":"superjson"}', "version"],
-    ["an unknown annotation", '{"json":1,"meta":{"values":["toString"]},"__dbos_serializer":"superjson"}', "unknown type annotation"],
-    ["a class annotation", '{"json":{},"meta":{"values":[["class","User"]]},"__dbos_serializer":"superjson"}', "registered class"],
-    ["a symbol annotation", '{"json":"s","meta":{"values":[["symbol","s"]]},"__dbos_serializer":"superjson"}', "registered symbol"],
-    ["an unknown custom recipe", '{"json":1,"meta":{"values":[["custom","Decimal"]]},"__dbos_serializer":"superjson"}', "unknown type annotation"],
-    ["a malformed v1 path", '{"json":{},"meta":{"values":{"a\\\\b":["Date"]},"v":1},"__dbos_serializer":"superjson"}', "malformed"],
-    ["a bigint that is not a number", '{"json":"ten","meta":{"values":["bigint"]},"__dbos_serializer":"superjson"}', "superjson could not revive it"],
-    ["a Map that is not a list of pairs", '{"json":5,"meta":{"values":["map"]},"__dbos_serializer":"superjson"}', "superjson could not revive it"],
-    ["Buffer data that is not an array", '{"json":{"length":1000000000},"meta":{"values":[["custom","Buffer"]]},"__dbos_serializer":"superjson"}', "could not revive"],
-    ["a typed array sized by a number", '{"json":1000000000,"meta":{"values":[["typed-array","Float64Array"]]},"__dbos_serializer":"superjson"}', "could not revive"],
+    [
+      "an unknown annotation",
+      '{"json":1,"meta":{"values":["toString"]},"__dbos_serializer":"superjson"}',
+      "unknown type annotation",
+    ],
+    [
+      "a class annotation",
+      '{"json":{},"meta":{"values":[["class","User"]]},"__dbos_serializer":"superjson"}',
+      "registered class",
+    ],
+    [
+      "a symbol annotation",
+      '{"json":"s","meta":{"values":[["symbol","s"]]},"__dbos_serializer":"superjson"}',
+      "registered symbol",
+    ],
+    [
+      "an unknown custom recipe",
+      '{"json":1,"meta":{"values":[["custom","Decimal"]]},"__dbos_serializer":"superjson"}',
+      "unknown type annotation",
+    ],
+    [
+      "a malformed v1 path",
+      '{"json":{},"meta":{"values":{"a\\\\b":["Date"]},"v":1},"__dbos_serializer":"superjson"}',
+      "malformed",
+    ],
+    [
+      "a bigint that is not a number",
+      '{"json":"ten","meta":{"values":["bigint"]},"__dbos_serializer":"superjson"}',
+      "superjson could not revive it",
+    ],
+    [
+      "a Map that is not a list of pairs",
+      '{"json":5,"meta":{"values":["map"]},"__dbos_serializer":"superjson"}',
+      "superjson could not revive it",
+    ],
+    [
+      "Buffer data that is not an array",
+      '{"json":{"length":1000000000},"meta":{"values":[["custom","Buffer"]]},"__dbos_serializer":"superjson"}',
+      "could not revive",
+    ],
+    [
+      "a typed array sized by a number",
+      '{"json":1000000000,"meta":{"values":[["typed-array","Float64Array"]]},"__dbos_serializer":"superjson"}',
+      "could not revive",
+    ],
   ])("refuses %s", (_label, text, expected) => {
     const error = deserializationFailure(() => decodeSuperjson(text));
     expect(error.message).toContain("Cannot read workflow output stored as js_superjson");

@@ -15,13 +15,15 @@ function inputFailure(text: string, format: string): Error {
 
 describe("decodeWorkflowInput", () => {
   it("reads the inputs DBOS stores", () => {
-    expect(decodeWorkflowInput('{"json":[10],"__dbos_serializer":"superjson"}', "js_superjson", "js_superjson")).toBe(10);
+    expect(decodeWorkflowInput('{"json":[10],"__dbos_serializer":"superjson"}', "js_superjson", "js_superjson")).toBe(
+      10,
+    );
     expect(decodeWorkflowInput('{"positionalArgs":[20]}', "portable_json", "js_superjson")).toBe(20);
     expect(
       decodeWorkflowInput(
         '{"json":[{"when":"2025-01-02T03:04:05.000Z","m":[["a",1]],"big":"10","u":null}],"meta":{"values":{"0' +
-'.when":["Date"],"0.m":["map"],"0.big":["bigint"],"0.u":["undefined"]}},"__dbos_serializer":"superjso' +
-'n"}',
+          '.when":["Date"],"0.m":["map"],"0.big":["bigint"],"0.u":["undefined"]}},"__dbos_serializer":"superjso' +
+          'n"}',
         "js_superjson",
         "js_superjson",
       ),
@@ -58,7 +60,9 @@ describe("decodeWorkflowInput", () => {
       }
     }
     const rich = [undefined, new Date(4), new Set([1n])];
-    expect(decodeWorkflowInput(encodeWorkflowInput(rich, "js_superjson"), "js_superjson", "js_superjson")).toStrictEqual(rich);
+    expect(
+      decodeWorkflowInput(encodeWorkflowInput(rich, "js_superjson"), "js_superjson", "js_superjson"),
+    ).toStrictEqual(rich);
   });
 
   it("reads a NULL serialization column as js_superjson when marked, else in the default format", () => {

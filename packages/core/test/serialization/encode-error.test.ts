@@ -14,7 +14,7 @@ describe("encodeError as js_superjson", () => {
     error.stack = "MyErr: boom\n    at here";
     expect(encodeError(error, "js_superjson", "error")).toBe(
       '{"json":{"name":"MyErr","code":"E42","message":"boom","stack":"MyErr: boom\\n    at ' +
-'here"},"__dbos_serializer":"superjson"}',
+        'here"},"__dbos_serializer":"superjson"}',
     );
   });
 
@@ -111,7 +111,7 @@ describe("encodeError as portable_json", () => {
     );
     expect(encodeError({ status: 404, big: 1n }, "portable_json", "error")).toBe(
       '{"name":"NonError","message":"{\\"status\\":404,\\"big\\":\\"1\\"}","code":null,"data":{"status":404,"' +
-'big":"1"}}',
+        'big":"1"}}',
     );
     expect(encodeError(undefined, "portable_json", "error")).toBe(
       '{"name":"NonError","message":"undefined","code":null,"data":null}',

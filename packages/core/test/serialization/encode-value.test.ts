@@ -1,10 +1,6 @@
 import { isDurablyError, type DurablyError } from "@durably/sysdb";
 import { describe, expect, it } from "vitest";
-import {
-  decodeValue,
-  encodeValue,
-  type SerializationFormat,
-} from "../../src/serialization/index.js";
+import { decodeValue, encodeValue, type SerializationFormat } from "../../src/serialization/index.js";
 import { writeNormalized } from "../../src/serialization/encode-value.js";
 import { normalizeValue } from "../../src/serialization/normalize-value.js";
 
@@ -27,12 +23,10 @@ describe("encodeValue as js_superjson", () => {
     expect(encodeValue("result=22", "js_superjson", "output")).toBe(
       '{"json":"result=22","__dbos_serializer":"superjson"}',
     );
-    const rich = [
-      { when: new Date("2025-01-02T03:04:05.000Z"), m: new Map([["a", 1]]), big: 10n, u: undefined },
-    ];
+    const rich = [{ when: new Date("2025-01-02T03:04:05.000Z"), m: new Map([["a", 1]]), big: 10n, u: undefined }];
     expect(encodeValue(rich, "js_superjson", "input")).toBe(
       '{"json":[{"when":"2025-01-02T03:04:05.000Z","m":[["a",1]],"big":"10","u":null}],"meta":{"values":{"0.w' +
-'hen":["Date"],"0.m":["map"],"0.big":["bigint"],"0.u":["undefined"]}},"__dbos_serializer":"superjson"}',
+        'hen":["Date"],"0.m":["map"],"0.big":["bigint"],"0.u":["undefined"]}},"__dbos_serializer":"superjson"}',
     );
     expect(encodeValue(undefined, "js_superjson", "output")).toBe(
       '{"json":null,"meta":{"values":["undefined"]},"__dbos_serializer":"superjson"}',
@@ -169,18 +163,14 @@ describe("encodeValue as js_superjson", () => {
     expect(serializationFailure(() => encodeValue(() => 1, "js_superjson", "x")).message).toContain(
       "the value is a function",
     );
-    const bad = serializationFailure(() =>
-      encodeValue(1, "py_pickle" as SerializationFormat, "output of step s"),
-    );
+    const bad = serializationFailure(() => encodeValue(1, "py_pickle" as SerializationFormat, "output of step s"));
     expect(bad.message).toContain('"py_pickle" is not a format durably writes');
   });
 
   it("gives a typed error for a value nested too deeply to walk", () => {
     let deep: unknown[] = [];
     for (let i = 0; i < 200_000; i++) deep = [deep];
-    expect(serializationFailure(() => encodeValue(deep, "js_superjson", "x")).message).toContain(
-      "nested too deeply",
-    );
+    expect(serializationFailure(() => encodeValue(deep, "js_superjson", "x")).message).toContain("nested too deeply");
   });
 });
 
@@ -255,7 +245,7 @@ describe("encodeValue as portable_json", () => {
 });
 
 describe("encodeValue's shortcut for scalars", () => {
-  it.each([true, false, null, 0, 7, -42.5, 0.1, 1e300, 5e-324, "", "é✓😀\u2028\"\\", "\ud800"])(
+  it.each([true, false, null, 0, 7, -42.5, 0.1, 1e300, 5e-324, "", 'é✓😀\u2028"\\', "\ud800"])(
     "writes %j exactly as the full walk does, in both formats",
     (value) => {
       for (const format of ["js_superjson", "portable_json"] as const) {

@@ -40,7 +40,7 @@ describe("encodeWorkflowInput", () => {
     expect(isDurablyError(caught, "SERIALIZATION")).toBe(true);
     expect((caught as Error).message).toBe(
       "Cannot store input of workflow checkout as portable_json: the value at $.items[2] is a function. " +
-"Functions cannot be stored; pass plain data, or call the function and store its result.",
+        "Functions cannot be stored; pass plain data, or call the function and store its result.",
     );
   });
 });

@@ -10,8 +10,7 @@ function polluted(): boolean {
   return (
     probe.polluted !== undefined ||
     probe.isAdmin !== undefined ||
-    JSON.stringify(Object.getOwnPropertyNames(Object.prototype).sort()) !==
-      JSON.stringify(objectPrototypeKeys)
+    JSON.stringify(Object.getOwnPropertyNames(Object.prototype).sort()) !== JSON.stringify(objectPrototypeKeys)
   );
 }
 
@@ -22,14 +21,32 @@ afterEach(() => {
 describe("hostile js_superjson meta", () => {
   it.each([
     ["a value path through __proto__", `{"json":{},"meta":{"values":{"__proto__.polluted":["undefined"]}},${marker}}`],
-    ["a value path through constructor.prototype", `{"json":{},"meta":{"values":{"constructor.prototype.polluted":["Date"]}},${marker}}`],
-    ["a nested value path through __proto__", `{"json":{"a":[]},"meta":{"values":{"a":["set",{"__proto__.polluted":["Date"]}]}},${marker}}`],
+    [
+      "a value path through constructor.prototype",
+      `{"json":{},"meta":{"values":{"constructor.prototype.polluted":["Date"]}},${marker}}`,
+    ],
+    [
+      "a nested value path through __proto__",
+      `{"json":{"a":[]},"meta":{"values":{"a":["set",{"__proto__.polluted":["Date"]}]}},${marker}}`,
+    ],
     ["a value path ending at prototype", `{"json":{"f":{}},"meta":{"values":{"f.prototype":["map"]}},${marker}}`],
     ["a v1 value path through __proto__", `{"json":{},"meta":{"values":{"a.__proto__":["Date"]},"v":1},${marker}}`],
-    ["a referential equality into __proto__", `{"json":{"a":{"polluted":1}},"meta":{"referentialEqualities":{"a":["__proto__"]}},${marker}}`],
-    ["a referential equality from __proto__", `{"json":{"a":1},"meta":{"referentialEqualities":{"__proto__":["a"]}},${marker}}`],
-    ["a root equality through constructor", `{"json":{"a":1},"meta":{"referentialEqualities":[["constructor.prototype.isAdmin"]]},${marker}}`],
-    ["the CVE-2022-23631 payload", `{"json":{"a":{"polluted":"yes"}},"meta":{"referentialEqualities":{"a":["__proto__.__proto__"]}},${marker}}`],
+    [
+      "a referential equality into __proto__",
+      `{"json":{"a":{"polluted":1}},"meta":{"referentialEqualities":{"a":["__proto__"]}},${marker}}`,
+    ],
+    [
+      "a referential equality from __proto__",
+      `{"json":{"a":1},"meta":{"referentialEqualities":{"__proto__":["a"]}},${marker}}`,
+    ],
+    [
+      "a root equality through constructor",
+      `{"json":{"a":1},"meta":{"referentialEqualities":[["constructor.prototype.isAdmin"]]},${marker}}`,
+    ],
+    [
+      "the CVE-2022-23631 payload",
+      `{"json":{"a":{"polluted":"yes"}},"meta":{"referentialEqualities":{"a":["__proto__.__proto__"]}},${marker}}`,
+    ],
   ])("refuses %s with a typed error and pollutes nothing", (_label, text) => {
     let caught: unknown;
     try {
@@ -51,8 +68,11 @@ describe("hostile js_superjson meta", () => {
 describe("hostile data keys", () => {
   it.each([
     ["js_superjson", `{"json":{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":2}}},${marker}}`],
-    ["js_superjson", `{"json":{"m":[["__proto__",{"polluted":1}]],"__proto__":{"isAdmin":true}},"meta":{"values":{"m":["map"` +
-`]}},${marker}}`],
+    [
+      "js_superjson",
+      `{"json":{"m":[["__proto__",{"polluted":1}]],"__proto__":{"isAdmin":true}},"meta":{"values":{"m":["map"` +
+        `]}},${marker}}`,
+    ],
     ["js_superjson", '{"__proto__":{"polluted":1}}'],
     ["portable_json", '{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":2}}}'],
   ])("keeps __proto__ / constructor keys as inert own data (%s)", (format, text) => {

@@ -30,9 +30,7 @@ function define(target: Record<string, unknown>, key: string, value: unknown): v
 }
 
 function unbox(v: object): unknown {
-  return v instanceof Number || v instanceof String || v instanceof Boolean || v instanceof BigInt
-    ? v.valueOf()
-    : v;
+  return v instanceof Number || v instanceof String || v instanceof Boolean || v instanceof BigInt ? v.valueOf() : v;
 }
 
 /**
@@ -100,7 +98,18 @@ function portableModel(v: unknown, inArray = false, top = true): unknown {
 
 const keys = fc.oneof(
   { weight: 5, arbitrary: fc.string() },
-  fc.constantFrom("__proto__", "constructor", "prototype", "a.b", "a\\b", "a\\.b", "", "0", "json", "__dbos_serializer"),
+  fc.constantFrom(
+    "__proto__",
+    "constructor",
+    "prototype",
+    "a.b",
+    "a\\b",
+    "a\\.b",
+    "",
+    "0",
+    "json",
+    "__dbos_serializer",
+  ),
 );
 const anything = fc.anything({
   key: keys,
@@ -144,11 +153,17 @@ function checkRoundTrip(format: SerializationFormat, model: (v: unknown) => unkn
 
 describe("round trips (fast-check)", () => {
   it("js_superjson: every value round-trips exactly or is refused with SERIALIZATION", () => {
-    fc.assert(checkRoundTrip("js_superjson", (v) => superjsonModel(v)), { numRuns: runs(400) });
+    fc.assert(
+      checkRoundTrip("js_superjson", (v) => superjsonModel(v)),
+      { numRuns: runs(400) },
+    );
   });
 
   it("portable_json: every value round-trips exactly or is refused with SERIALIZATION", () => {
-    fc.assert(checkRoundTrip("portable_json", (v) => portableModel(v)), { numRuns: runs(400) });
+    fc.assert(
+      checkRoundTrip("portable_json", (v) => portableModel(v)),
+      { numRuns: runs(400) },
+    );
   });
 
   it("portable_json: any JSON value round-trips", () => {
@@ -161,31 +176,49 @@ describe("round trips (fast-check)", () => {
     );
   });
 
-  it("errors: class name, message, stack and fields survive js_superjson; name, message, code survive " +
-"portable_json", () => {
-    const field = fc.string().filter((k) => !["name", "message", "stack", "cause", "errors", ...forbidden].includes(k));
-    fc.assert(
-      fc.property(
-        fc.string(),
-        fc.string(),
-        fc.oneof(fc.string(), fc.integer()),
-        fc.dictionary(field, fc.jsonValue(), { maxKeys: 4 }),
-        (name, message, code, fields) => {
-          const error = Object.assign(new Error(message), fields, { code });
-          Object.defineProperty(error, "name", { value: name, enumerable: false, configurable: true, writable: true });
-          const back = decodeError(encodeError(error, "js_superjson", "e"), "js_superjson", "js_superjson", "e") as Error &
-            Record<string, unknown>;
-          expect(back).toBeInstanceOf(Error);
-          expect([back.name, back.message, back.stack, back.code]).toStrictEqual([name, message, error.stack, code]);
-          for (const [k, v] of Object.entries(fields)) deepStrictEqual(back[k], superjsonModel(v, true));
-          const portable = decodeError(encodeError(error, "portable_json", "e"), "portable_json", "js_superjson", "e") as Error &
-            Record<string, unknown>;
-          expect([portable.name, portable.message, portable.code]).toStrictEqual([name, message, code]);
-        },
-      ),
-      { numRuns: runs(200) },
-    );
-  });
+  it(
+    "errors: class name, message, stack and fields survive js_superjson; name, message, code survive " +
+      "portable_json",
+    () => {
+      const field = fc
+        .string()
+        .filter((k) => !["name", "message", "stack", "cause", "errors", ...forbidden].includes(k));
+      fc.assert(
+        fc.property(
+          fc.string(),
+          fc.string(),
+          fc.oneof(fc.string(), fc.integer()),
+          fc.dictionary(field, fc.jsonValue(), { maxKeys: 4 }),
+          (name, message, code, fields) => {
+            const error = Object.assign(new Error(message), fields, { code });
+            Object.defineProperty(error, "name", {
+              value: name,
+              enumerable: false,
+              configurable: true,
+              writable: true,
+            });
+            const back = decodeError(
+              encodeError(error, "js_superjson", "e"),
+              "js_superjson",
+              "js_superjson",
+              "e",
+            ) as Error & Record<string, unknown>;
+            expect(back).toBeInstanceOf(Error);
+            expect([back.name, back.message, back.stack, back.code]).toStrictEqual([name, message, error.stack, code]);
+            for (const [k, v] of Object.entries(fields)) deepStrictEqual(back[k], superjsonModel(v, true));
+            const portable = decodeError(
+              encodeError(error, "portable_json", "e"),
+              "portable_json",
+              "js_superjson",
+              "e",
+            ) as Error & Record<string, unknown>;
+            expect([portable.name, portable.message, portable.code]).toStrictEqual([name, message, code]);
+          },
+        ),
+        { numRuns: runs(200) },
+      );
+    },
+  );
 });
 
 describe("hostile rows (fast-check)", () => {
@@ -193,8 +226,23 @@ describe("hostile rows (fast-check)", () => {
   const segment = fc.constantFrom("__proto__", "constructor", "prototype", "a", "0", "1", "polluted", "a\\.b", "");
   const path = fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => s.join("."));
   const annotation = fc.oneof(
-    fc.constantFrom("undefined", "bigint", "Date", "Error", "regexp", "set", "map", "number", "URL", "toString", "__proto__"),
-    fc.tuple(fc.constantFrom("typed-array", "custom", "class", "symbol"), fc.constantFrom("Uint8Array", "Buffer", "Object", "x")),
+    fc.constantFrom(
+      "undefined",
+      "bigint",
+      "Date",
+      "Error",
+      "regexp",
+      "set",
+      "map",
+      "number",
+      "URL",
+      "toString",
+      "__proto__",
+    ),
+    fc.tuple(
+      fc.constantFrom("typed-array", "custom", "class", "symbol"),
+      fc.constantFrom("Uint8Array", "Buffer", "Object", "x"),
+    ),
   );
   const tree: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
     node: fc.oneof(
@@ -204,14 +252,18 @@ describe("hostile rows (fast-check)", () => {
       fc.dictionary(path, tie("node"), { maxKeys: 3 }),
     ),
   })).node;
-  const hostileJson = fc.jsonValue({ maxDepth: 3 }).chain((base) =>
-    fc.constantFrom(
-      base,
-      { __proto__: null, polluted: base },
-      JSON.parse(`{"__proto__":{"polluted":1},"a":{"constructor":{"prototype":{"polluted":2}}},"0"` +
-`:${JSON.stringify(base) ?? "null"}}`) as unknown,
-    ),
-  );
+  const hostileJson = fc
+    .jsonValue({ maxDepth: 3 })
+    .chain((base) =>
+      fc.constantFrom(
+        base,
+        { __proto__: null, polluted: base },
+        JSON.parse(
+          `{"__proto__":{"polluted":1},"a":{"constructor":{"prototype":{"polluted":2}}},"0"` +
+            `:${JSON.stringify(base) ?? "null"}}`,
+        ) as unknown,
+      ),
+    );
   const envelope = fc.record(
     {
       json: hostileJson,
@@ -249,7 +301,11 @@ describe("hostile rows (fast-check)", () => {
   });
 
   it("any text at all decodes or throws DESERIALIZATION, in both formats", () => {
-    const text = fc.oneof(fc.string(), fc.jsonValue().map((v) => JSON.stringify(v)), envelope.map((e) => JSON.stringify(e)));
+    const text = fc.oneof(
+      fc.string(),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      envelope.map((e) => JSON.stringify(e)),
+    );
     fc.assert(
       fc.property(text, fc.constantFrom("js_superjson", "portable_json", null, "py_pickle"), (t, format) => {
         try {

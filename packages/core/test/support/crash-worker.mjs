@@ -3,21 +3,38 @@
 // it with SIGKILL there); in "recover" mode it relaunches, finishes the workflow and prints the result.
 import { appendFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
-import { createDBOSContext, launch, registerWorkflow, retrieveWorkflow, runAsStep, runWorkflow, shutdown } from "@durably/core";
+import {
+  createDBOSContext,
+  launch,
+  registerWorkflow,
+  retrieveWorkflow,
+  runAsStep,
+  runWorkflow,
+  shutdown,
+} from "@durably/core";
 
 const [url, mode, effectLog] = process.argv.slice(2);
 const effect = (line) => appendFileSync(effectLog, `${line}\n`);
 
-const ctx = createDBOSContext({ appName: "crash-test", systemDatabaseUrl: url, applicationVersion: "crash-v1", executorId: "crash-executor" });
+const ctx = createDBOSContext({
+  appName: "crash-test",
+  systemDatabaseUrl: url,
+  applicationVersion: "crash-v1",
+  executorId: "crash-executor",
+});
 
 const step = (wctx, name, fn) =>
-  runAsStep(wctx, async () => {
-    const nonce = randomUUID();
-    effect(`begin ${name} ${nonce}`);
-    const value = await fn();
-    effect(`end ${name} ${nonce}`);
-    return value;
-  }, { name });
+  runAsStep(
+    wctx,
+    async () => {
+      const nonce = randomUUID();
+      effect(`begin ${name} ${nonce}`);
+      const value = await fn();
+      effect(`end ${name} ${nonce}`);
+      return value;
+    },
+    { name },
+  );
 
 const order = registerWorkflow(ctx, async function crashyOrder(wctx, amount) {
   const reserved = await step(wctx, "reserve", async () => amount);

@@ -16,10 +16,14 @@ const ctx = createDBOSContext({
 let inStep;
 const started = new Promise((resolve) => (inStep = resolve));
 const held = registerWorkflow(ctx, async function held(wctx) {
-  return runAsStep(wctx, async () => {
-    inStep();
-    await new Promise(() => setInterval(() => undefined, 1000)); // killed here
-  }, { name: "wait" });
+  return runAsStep(
+    wctx,
+    async () => {
+      inStep();
+      await new Promise(() => setInterval(() => undefined, 1000)); // killed here
+    },
+    { name: "wait" },
+  );
 });
 await launch(ctx);
 await runWorkflow(ctx, held, undefined, { workflowID: `held-by-${executorId}` });

@@ -6,8 +6,20 @@ import { openSystemDatabase, type SystemDatabase } from "@durably/sysdb";
 export const quietLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** A context for `appName` on the database at `url`, polling every 200 ms unless `config` says otherwise. */
-export function testContext(url: string, appName: string, applicationVersion: string, config: Partial<DBOSConfig> = {}): DBOSContext {
-  return createDBOSContext({ appName, systemDatabaseUrl: url, applicationVersion, logger: quietLogger, pollIntervalMs: 200, ...config });
+export function testContext(
+  url: string,
+  appName: string,
+  applicationVersion: string,
+  config: Partial<DBOSConfig> = {},
+): DBOSContext {
+  return createDBOSContext({
+    appName,
+    systemDatabaseUrl: url,
+    applicationVersion,
+    logger: quietLogger,
+    pollIntervalMs: 200,
+    ...config,
+  });
 }
 
 /** Runs `fn` on its own system-database connection, closed afterwards. */

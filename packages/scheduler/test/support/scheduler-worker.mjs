@@ -5,10 +5,28 @@ import { createDBOSContext, launch, registerWorkflow, runAsStep, shutdown } from
 import { startScheduler } from "@durably/scheduler";
 
 const [url, executorId, logFile] = process.argv.slice(2);
-const ctx = createDBOSContext({ appName: "sched-test", systemDatabaseUrl: url, applicationVersion: "s-v1", executorId, pollIntervalMs: 200 });
-registerWorkflow(ctx, async (wctx, input) => {
-  await runAsStep(wctx, async () => void appendFileSync(logFile, `${JSON.stringify({ at: input.scheduledTime.toISOString(), executorId, context: input.context })}\n`), { name: "log" });
-}, { name: "tick" });
+const ctx = createDBOSContext({
+  appName: "sched-test",
+  systemDatabaseUrl: url,
+  applicationVersion: "s-v1",
+  executorId,
+  pollIntervalMs: 200,
+});
+registerWorkflow(
+  ctx,
+  async (wctx, input) => {
+    await runAsStep(
+      wctx,
+      async () =>
+        void appendFileSync(
+          logFile,
+          `${JSON.stringify({ at: input.scheduledTime.toISOString(), executorId, context: input.context })}\n`,
+        ),
+      { name: "log" },
+    );
+  },
+  { name: "tick" },
+);
 startScheduler(ctx, { pollingIntervalMs: 300 });
 process.on("unhandledRejection", (error) => {
   console.error("unhandled rejection", error);

@@ -8,7 +8,8 @@ import type { WorkflowChangeRecord } from "./workflow-change-record.js";
 
 /**
  * Sets CANCELLED on every listed workflow not already SUCCESS, ERROR or CANCELLED, clearing its
- * queue, deduplication ID and start time. Returns, for each ID that exists, whether this call changed it and its status before.
+ * queue, deduplication ID and start time. Returns, for each ID that exists, whether this call
+ * changed it and its status before.
  */
 export async function cancelWorkflows(
   on: Queryable,

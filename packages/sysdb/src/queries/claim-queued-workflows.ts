@@ -1,7 +1,13 @@
 // Claiming from a queue with flow control: global concurrency and rate limits are counted in the
 // database, by its clock, under a per-queue advisory lock so workers never overshoot together.
 import type { SystemDatabase } from "../system-database.js";
-import { claimWithToken, databaseNow, dequeueWithToken, dequeueWorkflows, type ExecutorIdentity } from "./claim-workflows.js";
+import {
+  claimWithToken,
+  databaseNow,
+  dequeueWithToken,
+  dequeueWorkflows,
+  type ExecutorIdentity,
+} from "./claim-workflows.js";
 import type { WorkflowRecord } from "./workflow-record.js";
 import { textList } from "./text-list.js";
 
@@ -42,40 +48,52 @@ export async function claimQueuedWorkflows(
   const partitionConcurrency = partition === null ? null : limits.partitionConcurrency;
   const partitionRateLimit = partition === null ? null : limits.partitionRateLimit;
   const queueWide = limits.concurrency !== null || limits.rateLimit !== null;
-  const filter = { names: limits.names, partitionKey: partition, rateLimited: limits.rateLimit !== null || partitionRateLimit !== null };
+  const filter = {
+    names: limits.names,
+    partitionKey: partition,
+    rateLimited: limits.rateLimit !== null || partitionRateLimit !== null,
+  };
   if (!queueWide && partitionConcurrency === null && partitionRateLimit === null) {
     return dequeueWorkflows(sysdb, me, queueName, limits.maxClaim, filter);
   }
-  return claimWithToken(sysdb, me.leaseID, async (token) => (await sysdb.sql.begin(async (sql) => {
-    const s = sql(sysdb.schema);
-    // A queue-wide limit needs every partition's claims to take turns; partition limits alone only that partition's.
-    const lockKey = JSON.stringify([queueName, queueWide ? null : partition]);
-    await sql`set local lock_timeout = '5s'`;
-    await sql`select pg_advisory_xact_lock(hashtext('durably.queue'), hashtext(${lockKey}))`;
-    const inScope = (key: string | null) => sql`(${key}::text is null or queue_partition_key = ${key}::text)`;
-    const pending = async (key: string | null) => {
-      const [row] = await sql`
+  return claimWithToken(
+    sysdb,
+    me.leaseID,
+    async (token) =>
+      (await sysdb.sql.begin(async (sql) => {
+        const s = sql(sysdb.schema);
+        // A queue-wide limit needs every partition's claims to take turns; partition limits alone
+        // only that partition's.
+        const lockKey = JSON.stringify([queueName, queueWide ? null : partition]);
+        await sql`set local lock_timeout = '5s'`;
+        await sql`select pg_advisory_xact_lock(hashtext('durably.queue'), hashtext(${lockKey}))`;
+        const inScope = (key: string | null) => sql`(${key}::text is null or queue_partition_key = ${key}::text)`;
+        const pending = async (key: string | null) => {
+          const [row] = await sql`
         select count(*)::int as n from ${s}.workflow_status
         where queue_name = ${queueName} and status = 'PENDING' and ${inScope(key)}`;
-      return (row?.n as number | undefined) ?? 0;
-    };
-    const started = async (rate: RateLimit, key: string | null) => {
-      const [row] = await sql`
+          return (row?.n as number | undefined) ?? 0;
+        };
+        const started = async (rate: RateLimit, key: string | null) => {
+          const [row] = await sql`
         select count(*)::int as n from ${s}.workflow_status
         where queue_name = ${queueName} and rate_limited
           and status not in ('ENQUEUED', 'DELAYED')
           and started_at_epoch_ms > ${sql.unsafe(databaseNow)} - ${rate.periodSec * 1000}::float8
           and ${inScope(key)}`;
-      return (row?.n as number | undefined) ?? 0;
-    };
-    let room = limits.maxClaim;
-    if (limits.concurrency !== null) room = Math.min(room, limits.concurrency - (await pending(null)));
-    if (partitionConcurrency !== null) room = Math.min(room, partitionConcurrency - (await pending(partition)));
-    if (limits.rateLimit !== null) room = Math.min(room, limits.rateLimit.limit - (await started(limits.rateLimit, null)));
-    if (partitionRateLimit !== null) room = Math.min(room, partitionRateLimit.limit - (await started(partitionRateLimit, partition)));
-    if (room <= 0) return [];
-    return dequeueWithToken(sysdb, sql, me, queueName, room, filter, token);
-  })) as WorkflowRecord[]);
+          return (row?.n as number | undefined) ?? 0;
+        };
+        let room = limits.maxClaim;
+        if (limits.concurrency !== null) room = Math.min(room, limits.concurrency - (await pending(null)));
+        if (partitionConcurrency !== null) room = Math.min(room, partitionConcurrency - (await pending(partition)));
+        if (limits.rateLimit !== null)
+          room = Math.min(room, limits.rateLimit.limit - (await started(limits.rateLimit, null)));
+        if (partitionRateLimit !== null)
+          room = Math.min(room, partitionRateLimit.limit - (await started(partitionRateLimit, partition)));
+        if (room <= 0) return [];
+        return dequeueWithToken(sysdb, sql, me, queueName, room, filter, token);
+      })) as WorkflowRecord[],
+  );
 }
 
 /** The partition keys that have ENQUEUED work on a partitioned queue. */
@@ -115,7 +133,11 @@ export async function promoteDelayedWorkflows(
 }
 
 /** Queue names with ENQUEUED work of this application that no queue definition covers. */
-export async function listUnservedQueueNames(sysdb: SystemDatabase, applicationName: string, known: readonly string[]): Promise<string[]> {
+export async function listUnservedQueueNames(
+  sysdb: SystemDatabase,
+  applicationName: string,
+  known: readonly string[],
+): Promise<string[]> {
   const { sql } = sysdb;
   const s = sql(sysdb.schema);
   const rows = await sql`

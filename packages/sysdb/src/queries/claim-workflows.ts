@@ -25,13 +25,17 @@ export interface ExecutorIdentity {
  * token names a live lease: another process with the same executor ID) are left to it. Returns
  * the claimed rows with their inputs.
  */
-export async function claimWorkflowsForRecovery(sysdb: SystemDatabase, me: ExecutorIdentity): Promise<WorkflowRecord[]> {
+export async function claimWorkflowsForRecovery(
+  sysdb: SystemDatabase,
+  me: ExecutorIdentity,
+): Promise<WorkflowRecord[]> {
   const { sql } = sysdb;
   const s = sql(sysdb.schema);
   const served = textList(sql, me.servedVersions);
   const notRunningElsewhere = sql`
     not exists (select 1 from ${s}.durably_executor_leases l
-                where l.lease_id = split_part(owner_xid, '.', 1) and l.ended_at is null and l.lease_id <> ${me.leaseID})`;
+                where l.lease_id = split_part(owner_xid, '.', 1) and l.ended_at is null
+                  and l.lease_id <> ${me.leaseID})`;
   // The rows are picked on the statement's snapshot and updated only if their owner token is still
   // the one seen: a row a live process claimed meanwhile passes the NOT EXISTS above, which
   // Postgres does not re-run against a row's newest version (see executor-leases.ts, lockedIfUnchanged).
@@ -96,7 +100,9 @@ export function dequeueWorkflows(
   limit: number,
   filter: DequeueFilter,
 ): Promise<WorkflowRecord[]> {
-  return claimWithToken(sysdb, me.leaseID, (token) => dequeueWithToken(sysdb, sysdb.sql, me, queueName, limit, filter, token));
+  return claimWithToken(sysdb, me.leaseID, (token) =>
+    dequeueWithToken(sysdb, sysdb.sql, me, queueName, limit, filter, token),
+  );
 }
 
 /** The claim statement itself; every claimed row gets `token` as its owner. Pass `sql` to run in a transaction. */

@@ -108,14 +108,18 @@ export async function renewLease(
     )
     select (select count(*) from renewed) as renewed,
            (select count(*) from lapsed)
-             + (select count(*) from ${leases} where application_name = ${lease.applicationName} and ended_at is not null)
+             + (select count(*) from ${leases}
+                where application_name = ${lease.applicationName} and ended_at is not null)
              as ended`.execute(sysdb.db);
   const row = rows[0]!;
   return { renewed: Number(row.renewed) === 1, endedLeases: Number(row.ended) };
 }
 
 /** Ends `leaseID` now (graceful shutdown) and wakes the other processes to adopt what it left. */
-export async function releaseLease(sysdb: SystemDatabase, lease: { readonly leaseID: string; readonly applicationName: string }): Promise<void> {
+export async function releaseLease(
+  sysdb: SystemDatabase,
+  lease: { readonly leaseID: string; readonly applicationName: string },
+): Promise<void> {
   const leases = sql.id(sysdb.schema, "durably_executor_leases");
   await sql`
     with released as (
@@ -151,7 +155,8 @@ function orphaned(sysdb: SystemDatabase, applicationName: string) {
   const leases = sql.id(sysdb.schema, "durably_executor_leases");
   return sql`w.status = 'PENDING' and strpos(w.owner_xid, '.') > 0
     and (w.application_name = ${applicationName} or w.application_name is null)
-    and not exists (select 1 from ${leases} l where l.lease_id = split_part(w.owner_xid, '.', 1) and l.ended_at is null)`;
+    and not exists (select 1 from ${leases} l
+                    where l.lease_id = split_part(w.owner_xid, '.', 1) and l.ended_at is null)`;
 }
 
 /**
@@ -172,7 +177,11 @@ function lockedIfUnchanged(status: ReturnType<typeof sql.id>) {
  * Sends the orphaned PENDING workflows of this application that sit on a user queue back to
  * ENQUEUED on it, freeing their concurrency slots, and wakes the queue's workers. Returns their IDs.
  */
-export async function requeueOrphanedWorkflows(sysdb: SystemDatabase, applicationName: string, now: number): Promise<string[]> {
+export async function requeueOrphanedWorkflows(
+  sysdb: SystemDatabase,
+  applicationName: string,
+  now: number,
+): Promise<string[]> {
   const status = sql.id(sysdb.schema, "workflow_status");
   const { rows } = await sql<{ workflow_uuid: string }>`
     with candidates as materialized (
@@ -243,21 +252,36 @@ export interface ExecutorLeaseRecord {
   readonly pid: number;
   readonly startedAt: Date;
   readonly renewedAt: Date;
-  /** live: renewing; lapsed: stopped renewing (or was judged so); released: shut down; replaced: a new process took its executor ID. */
+  /**
+   * live: renewing; lapsed: stopped renewing (or was judged so); released: shut down; replaced: a
+   * new process took its executor ID.
+   */
   readonly state: "live" | "lapsed" | "released" | "replaced";
   /** PENDING workflows whose owner token names this lease. */
   readonly workflowsOwned: number;
 }
 
 /** The leases of an application (or of all applications), newest first, with what each owns. */
-export async function listExecutorLeases(sysdb: SystemDatabase, applicationName?: string): Promise<ExecutorLeaseRecord[]> {
+export async function listExecutorLeases(
+  sysdb: SystemDatabase,
+  applicationName?: string,
+): Promise<ExecutorLeaseRecord[]> {
   const leases = sql.id(sysdb.schema, "durably_executor_leases");
   const status = sql.id(sysdb.schema, "workflow_status");
   const scope = applicationName === undefined ? sql`true` : sql`l.application_name = ${applicationName}`;
   const { rows } = await sql<{
-    lease_id: string; executor_id: string; application_name: string; application_version: string;
-    hostname: string; pid: number; started_at: Date; renewed_at: Date; ended_reason: string | null;
-    overdue: boolean; owned: number; served: string[];
+    lease_id: string;
+    executor_id: string;
+    application_name: string;
+    application_version: string;
+    hostname: string;
+    pid: number;
+    started_at: Date;
+    renewed_at: Date;
+    ended_reason: string | null;
+    overdue: boolean;
+    owned: number;
+    served: string[];
   }>`
     select l.*, to_json(l.served_versions) as served,
            l.renewed_at + l.lapse_ms * interval '1 millisecond' < clock_timestamp() as overdue,

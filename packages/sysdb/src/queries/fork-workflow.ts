@@ -48,7 +48,8 @@ export async function forkWorkflow(sysdb: SystemDatabase, f: ForkRequest): Promi
       returning workflow_uuid)
       select (select count(*)::int from ins) as inserted, (select partition_queue from queue) as partition_queue`;
     if (inserted?.inserted !== 1) {
-      if (inserted?.partition_queue === (partitionKey === null)) throw partitionKeyMismatch(queue, inserted.partition_queue as boolean);
+      if (inserted?.partition_queue === (partitionKey === null))
+        throw partitionKeyMismatch(queue, inserted.partition_queue as boolean);
       return false;
     }
     await sql`

@@ -27,7 +27,8 @@ export interface WorkflowFilter {
 /** Lists workflows matching every given filter, by creation time. */
 export async function listWorkflows(sysdb: SystemDatabase, f: WorkflowFilter): Promise<WorkflowRecord[]> {
   let q = sysdb.db.selectFrom("workflow_status as w").selectAll("w");
-  if (f.workflowIDs !== undefined) q = q.where("w.workflow_uuid", "in", f.workflowIDs.length ? [...f.workflowIDs] : [""]);
+  if (f.workflowIDs !== undefined)
+    q = q.where("w.workflow_uuid", "in", f.workflowIDs.length ? [...f.workflowIDs] : [""]);
   if (f.workflowIDPrefix !== undefined) q = q.where("w.workflow_uuid", "like", `${escapeLike(f.workflowIDPrefix)}%`);
   if (f.status !== undefined && f.status.length > 0) q = q.where("w.status", "in", [...f.status]);
   if (f.name !== undefined) q = q.where("w.name", "=", f.name);

@@ -53,7 +53,10 @@ export interface WorkflowRecord {
   readonly inputs?: string | null;
   readonly output?: string | null;
   readonly error?: string | null;
-  /** Whether the workflow has any step checkpoint, present when a dequeue loaded it (a workflow that never ran has no history to replay). */
+  /**
+   * Whether the workflow has any step checkpoint, present when a dequeue loaded it (a workflow that
+   * never ran has no history to replay).
+   */
   readonly hasCheckpoints?: boolean;
 }
 

@@ -58,7 +58,10 @@ export async function getScheduleRecord(sysdb: SystemDatabase, name: string): Pr
 }
 
 /** The schedules of an application (and unclaimed ones), by name. */
-export async function listScheduleRecords(sysdb: SystemDatabase, applicationName: string | undefined): Promise<ScheduleRecord[]> {
+export async function listScheduleRecords(
+  sysdb: SystemDatabase,
+  applicationName: string | undefined,
+): Promise<ScheduleRecord[]> {
   const { sql } = sysdb;
   const app = applicationName ?? null;
   const rows = await sql`
@@ -79,18 +82,24 @@ export async function setScheduleStatus(
   const app = applicationName ?? null;
   const rows = await sql`
     update ${sql(sysdb.schema)}.workflow_schedules set status = ${status}
-    where schedule_name = ${name} and (${app}::text is null or application_name = ${app}::text or application_name is null)
+    where schedule_name = ${name}
+      and (${app}::text is null or application_name = ${app}::text or application_name is null)
     returning schedule_id`;
   return rows.length === 1;
 }
 
 /** Deletes a schedule; false if the application has no such schedule. */
-export async function deleteScheduleRecord(sysdb: SystemDatabase, name: string, applicationName: string | undefined): Promise<boolean> {
+export async function deleteScheduleRecord(
+  sysdb: SystemDatabase,
+  name: string,
+  applicationName: string | undefined,
+): Promise<boolean> {
   const { sql } = sysdb;
   const app = applicationName ?? null;
   const rows = await sql`
     delete from ${sql(sysdb.schema)}.workflow_schedules
-    where schedule_name = ${name} and (${app}::text is null or application_name = ${app}::text or application_name is null)
+    where schedule_name = ${name}
+      and (${app}::text is null or application_name = ${app}::text or application_name is null)
     returning schedule_id`;
   return rows.length === 1;
 }

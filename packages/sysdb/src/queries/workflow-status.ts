@@ -278,8 +278,10 @@ export function partitionKeyMismatch(queueName: string, partitioned: boolean, wo
   return new DurablyError(
     "INVALID_ARGUMENT",
     partitioned
-      ? `Queue ${queueName} is partitioned (partitionQueue: true): an enqueue on it needs a partitionKey, e.g. { queue: ${JSON.stringify(queueName)}, partitionKey: "customer-42" }; without one it would never run.`
-      : `Queue ${queueName} is not partitioned: drop partitionKey, or register the queue with { partitionQueue: true }.`,
+      ? `Queue ${queueName} is partitioned (partitionQueue: true): an enqueue on it needs a partitionKey, ` +
+          `e.g. { queue: ${JSON.stringify(queueName)}, partitionKey: "customer-42" }; without one it would never run.`
+      : `Queue ${queueName} is not partitioned: drop partitionKey, ` +
+          "or register the queue with { partitionQueue: true }.",
     {
       ...(workflowID === undefined ? {} : { workflowID }),
       details: { option: "partitionKey", queueName, partitioned },

@@ -36,9 +36,25 @@ export async function initDataDir(options: InitDataDirOptions): Promise<ServerCo
   if (user) await Promise.all([chown(layout.pgdata, user.uid, user.gid), chown(pwfile, user.uid, user.gid)]);
   try {
     log(`initdb ${layout.pgdata}`);
-    const args = ["-D", layout.pgdata, "-U", "postgres", "--auth=scram-sha-256", `--pwfile=${pwfile}`, "-E", "UTF8", "--locale=C"];
+    const args = [
+      "-D",
+      layout.pgdata,
+      "-U",
+      "postgres",
+      "--auth=scram-sha-256",
+      `--pwfile=${pwfile}`,
+      "-E",
+      "UTF8",
+      "--locale=C",
+    ];
     const timeout = Math.max(1, options.timeoutMs);
-    await run(options.initdb, args, { timeout, killSignal: "SIGKILL", cwd: layout.root, env: { LC_ALL: "C" }, ...user });
+    await run(options.initdb, args, {
+      timeout,
+      killSignal: "SIGKILL",
+      cwd: layout.root,
+      env: { LC_ALL: "C" },
+      ...user,
+    });
   } finally {
     await rm(pwfile, { force: true });
   }

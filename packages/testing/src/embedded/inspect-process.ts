@@ -14,7 +14,9 @@ export async function inspectProcess(pid: number, pgdata: string): Promise<"dead
   if (!isAlive(pid)) return "dead";
   const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => undefined);
   if (cmdline !== undefined) return cmdline.split(/[\0 ]/).includes(pgdata) ? "postmaster" : "other";
-  const { stdout } = await run("ps", ["-p", String(pid), "-o", "comm="], { timeout: 5_000 }).catch(() => ({ stdout: "" }));
+  const { stdout } = await run("ps", ["-p", String(pid), "-o", "comm="], { timeout: 5_000 }).catch(() => ({
+    stdout: "",
+  }));
   return stdout.trim().endsWith("postgres") ? "postmaster" : "other";
 }
 

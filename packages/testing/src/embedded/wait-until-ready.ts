@@ -7,12 +7,20 @@ import { probeServer } from "./probe-server.js";
 import { stopPostmaster } from "./stop-postmaster.js";
 
 /** Resolves once `url` answers; throws (after stopping `child`) if it exits or `deadline` passes. */
-export async function waitUntilReady(child: ChildProcess, url: string, logPath: string, deadline: number): Promise<void> {
+export async function waitUntilReady(
+  child: ChildProcess,
+  url: string,
+  logPath: string,
+  deadline: number,
+): Promise<void> {
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       const status = child.exitCode ?? child.signalCode;
-      throw new TestDatabaseError("EMBEDDED_START", `Postgres exited during startup (${status}). ${await logTail(logPath)}`);
+      throw new TestDatabaseError(
+        "EMBEDDED_START",
+        `Postgres exited during startup (${status}). ${await logTail(logPath)}`,
+      );
     }
     try {
       await probeServer(url);
@@ -23,9 +31,13 @@ export async function waitUntilReady(child: ChildProcess, url: string, logPath: 
     await sleep(100);
   }
   if (child.pid) await stopPostmaster(child.pid, 5_000).catch(() => {});
-  throw new TestDatabaseError("EMBEDDED_START", `Postgres did not accept connections in time. ${await logTail(logPath)}`, {
-    cause: lastError,
-  });
+  throw new TestDatabaseError(
+    "EMBEDDED_START",
+    `Postgres did not accept connections in time. ${await logTail(logPath)}`,
+    {
+      cause: lastError,
+    },
+  );
 }
 
 async function logTail(logPath: string): Promise<string> {

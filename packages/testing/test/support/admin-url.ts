@@ -4,6 +4,9 @@
 /** DURABLY_TEST_ADMIN_URL, which the global setup sets; throws if it is missing. */
 export function adminUrlFromSetup(): string {
   const url = process.env.DURABLY_TEST_ADMIN_URL;
-  if (!url) throw new Error("DURABLY_TEST_ADMIN_URL is not set: run these tests through vitest, whose global setup provisions the server");
+  if (!url)
+    throw new Error(
+      "DURABLY_TEST_ADMIN_URL is not set: run these tests through vitest, whose global setup provisions the server",
+    );
   return url;
 }
