@@ -2,9 +2,11 @@
 // change guarded by patched() replays old runs on their old path (or the new one where they had
 // not reached the change), an unguarded one stops them with UNEXPECTED_STEP and leaves them
 // untouched, and versions no live worker serves are reported at launch (or upgraded, opted in).
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { migratedTemplate } from "@durably/sysdb";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterEach, describe, expect, test } from "vitest";
@@ -13,6 +15,17 @@ import { withRawSql } from "../interop/support/raw-sql.js";
 import { DeployWorker, type DeployWorkerConfig } from "./support/deploy-worker.js";
 
 const db = useTestDatabase({ template: migratedTemplate });
+const cliPath = join(dirname(createRequire(import.meta.url).resolve("@durably/cli/package.json")), "dist", "main.js");
+
+/** Runs the durably CLI against this file's database. */
+function durably(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env, NO_COLOR: "1", DBOS_SYSTEM_DATABASE_URL: db.url };
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cliPath, ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
 const sleepMs = 5_000;
 const workers: DeployWorker[] = [];
 
@@ -183,7 +196,7 @@ describe("deploying new code with workflows in flight", () => {
 
   test(
     "an unguarded change of step order stops the old runs with UNEXPECTED_STEP and leaves them PENDING and " +
-      "unchanged; code that replays them finishes them",
+      "unchanged; after durably workflow upgrade to code that replays them, they finish",
     async () => {
       const effectLog = join(mkdtempSync(join(tmpdir(), "deploy-")), "effects.log");
       const appName = "deploy-unguarded";
@@ -217,7 +230,11 @@ describe("deploying new code with workflows in flight", () => {
       expect(effects(effectLog)).toEqual(ranOnV1);
       await broken.shutdown();
 
-      const fixed = await startWorker({ appName, version: "v2", code: "v2", effectLog, compatibleVersions: ["v1"] });
+      // The fixed code ships as v2, which does not serve v1: the operator moves the runs to it.
+      const fixed = await startWorker({ appName, version: "v2", code: "v2", effectLog });
+      const upgrade = await durably(["--json", "--app", appName, "workflow", "upgrade", "--from", "v1", "--to", "v2"]);
+      expect(upgrade.code, upgrade.stderr).toBe(0);
+      expect((JSON.parse(upgrade.stdout) as { pending: number }).pending).toBe(6);
       await expect
         .poll(async () => (await rows("u-")).map((r) => r.status), { timeout: 30_000, interval: 250 })
         .toEqual(Array(6).fill("SUCCESS"));
