@@ -20,6 +20,7 @@ import {
 import { useTestDatabase } from "@durably/testing/vitest";
 import postgres from "postgres";
 import { expect, it } from "vitest";
+import { ambiguousStatements } from "./support/fault-injector.js";
 import { TcpProxy } from "./support/tcp-proxy.js";
 
 const database = useTestDatabase();
@@ -180,7 +181,7 @@ it("dropping replies mid-pipeline never strands a query", { timeout: 150_000, re
   const faults = (async () => {
     while (faulting) {
       await new Promise((r) => setTimeout(r, 30 + Math.random() * 100));
-      proxy.dropReplyTo("operation_outputs (workflow_uuid, function_id, function_name, output, error");
+      proxy.dropReplyTo(ambiguousStatements["checkpoint insert"]!);
     }
   })();
   try {

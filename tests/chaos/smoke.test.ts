@@ -40,6 +40,9 @@ describe.skipIf(!wanted || (binDir === undefined && process.env.CI !== "true"))(
     // Premise: the faults happened (a fault that failed to inject leaves the run calmer than planned).
     expect(summary.faults.failedToInject).toEqual({});
     expect(summary.faults.injected).toBeGreaterThan(0);
+    // ... lost replies among them: a statement whose text no longer matches would never be cut.
+    const dropped = Object.entries(summary.faults.ambiguousCommits).filter(([key]) => key.endsWith(": dropped"));
+    expect(dropped.length, JSON.stringify(summary.faults.ambiguousCommits)).toBeGreaterThan(0);
     // ... a stopped worker came back a zombie: its lease had lapsed and its workflows were adopted.
     expect(summary.faults.stoppedWorkersThatLostTheirLease).toBeGreaterThan(0);
     expect(summary.violations).toEqual([]);

@@ -45,11 +45,15 @@ export interface StopRecord {
   resumedAt: number;
 }
 
-/** Statements whose reply an `ambiguous-commit` fault drops, by the text that identifies them. */
+/**
+ * Statements whose reply an `ambiguous-commit` fault drops, by the text that identifies them (as
+ * sysdb's Kysely builder writes it: quoted identifiers). The smoke test asserts some were dropped,
+ * so a change of statement text cannot make these faults silently miss.
+ */
 export const ambiguousStatements: Readonly<Record<string, string>> = {
-  "checkpoint insert": "operation_outputs (workflow_uuid, function_id, function_name, output, error",
-  "workflow insert": "workflow_input (workflow_uuid, inputs, retention_timestamp)",
-  "outcome write": "workflow_output (workflow_uuid, output, error, retention_timestamp)",
+  "checkpoint insert": '"operation_outputs" ("workflow_uuid", "function_id", "function_name", "output", "error"',
+  "workflow insert": '"workflow_input" ("workflow_uuid", "inputs", "retention_timestamp")',
+  "outcome write": '"workflow_output" ("workflow_uuid", "output", "error", "retention_timestamp")',
 };
 
 const workerSessions = "application_name like 'durably-chaos%'";
