@@ -13,6 +13,7 @@ import {
   registerLease,
   releaseLease,
   renewLease,
+  leasesOfExecutorOnHost,
   replaceLeasesOfExecutor,
   requeueOrphanedWorkflows,
   type ExecutorIdentity,
@@ -80,8 +81,9 @@ export class ExecutorLease {
 
   /**
    * Registers the lease. With an explicit executor ID, ends the leases of earlier processes with
-   * that ID (this process is that executor), so launch recovers their workflows at once; with the
-   * default ID, which many processes may share, others' workflows wait for their lease to lapse.
+   * that ID (this process is that executor), so launch recovers their workflows at once. With the
+   * default ID, which many processes may share, it ends only the leases of this host whose process
+   * has exited (a restart); the others' workflows wait for their lease to lapse.
    */
   async register(): Promise<void> {
     const runtime = this.#runtime;
@@ -91,20 +93,39 @@ export class ExecutorLease {
       signal: runtime.shutdownSignal,
     });
     this.#freshUntil = sentAt + this.#validityMs();
-    if (!runtime.config.executorIdIsDefault) {
-      const replaced = await withDatabaseRetry(
+    const retry = { logger: runtime.logger, signal: runtime.shutdownSignal };
+    let replaced: number;
+    if (runtime.config.executorIdIsDefault) {
+      // Shared by any number of processes: only a lease of this host whose process is gone is
+      // surely dead (a restart of the same program), so its workflows need not wait for the lapse.
+      const onHost = await withDatabaseRetry(
+        "find this host's earlier leases",
+        () => leasesOfExecutorOnHost(runtime.sysdb, this.#registration),
+        retry,
+      );
+      const dead = onHost.filter((lease) => lease.pid !== process.pid && !processExists(lease.pid));
+      replaced = await withDatabaseRetry(
+        "replace the leases of this host's exited processes",
+        () =>
+          replaceLeasesOfExecutor(
+            runtime.sysdb,
+            this.#registration,
+            dead.map((lease) => lease.leaseID),
+          ),
+        retry,
+      );
+    } else {
+      replaced = await withDatabaseRetry(
         "replace this executor's earlier leases",
         () => replaceLeasesOfExecutor(runtime.sysdb, this.#registration),
-        {
-          logger: runtime.logger,
-          signal: runtime.shutdownSignal,
-        },
+        retry,
       );
-      if (replaced > 0)
-        runtime.logger.info("took over the executor ID from an earlier process", {
-          executorID: runtime.config.executorId,
-          replaced,
-        });
+    }
+    if (replaced > 0) {
+      runtime.logger.info("took over the executor ID from an earlier process", {
+        executorID: runtime.config.executorId,
+        replaced,
+      });
     }
   }
 
@@ -262,5 +283,15 @@ export class ExecutorLease {
       renewMs: config.leaseRenewMs,
       lapseMs: config.leaseLapseMs,
     };
+  }
+}
+
+/** Whether a process with this PID runs on this host (EPERM: it does, as another user). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -52,21 +52,44 @@ export async function registerLease(sysdb: SystemDatabase, lease: LeaseRegistrat
 }
 
 /**
- * Ends the other live leases of `executorID` in this application: a process launched with an
- * explicit executor ID is that executor, so its predecessor's workflows are its own to recover
- * now, with no wait for the lapse. Any late rows of theirs are adopted like a lapsed lease's.
+ * Ends the other live leases of `executorID` in this application (only `leaseIDs`, if given): a
+ * process launched with an explicit executor ID is that executor, so its predecessor's workflows
+ * are its own to recover now, with no wait for the lapse. Any late rows of theirs are adopted like
+ * a lapsed lease's.
  */
-export async function replaceLeasesOfExecutor(sysdb: SystemDatabase, lease: LeaseRegistration): Promise<number> {
-  const ended = await sysdb.db
+export async function replaceLeasesOfExecutor(
+  sysdb: SystemDatabase,
+  lease: LeaseRegistration,
+  leaseIDs?: readonly string[],
+): Promise<number> {
+  if (leaseIDs !== undefined && leaseIDs.length === 0) return 0;
+  let update = sysdb.db
     .updateTable("durably_executor_leases")
     .set({ ended_at: sql<Date>`clock_timestamp()`, ended_reason: "replaced" })
     .where("executor_id", "=", lease.executorID)
     .where("application_name", "=", lease.applicationName)
     .where("lease_id", "<>", lease.leaseID)
-    .where("ended_at", "is", null)
-    .returning("lease_id")
-    .execute();
+    .where("ended_at", "is", null);
+  if (leaseIDs !== undefined) update = update.where("lease_id", "in", [...leaseIDs]);
+  const ended = await update.returning("lease_id").execute();
   return ended.length;
+}
+
+/** The other live leases of `lease`'s executor ID and application held on its host, with their PIDs. */
+export async function leasesOfExecutorOnHost(
+  sysdb: SystemDatabase,
+  lease: LeaseRegistration,
+): Promise<Array<{ readonly leaseID: string; readonly pid: number }>> {
+  const rows = await sysdb.db
+    .selectFrom("durably_executor_leases")
+    .select(["lease_id", "pid"])
+    .where("executor_id", "=", lease.executorID)
+    .where("application_name", "=", lease.applicationName)
+    .where("hostname", "=", lease.hostname)
+    .where("lease_id", "<>", lease.leaseID)
+    .where("ended_at", "is", null)
+    .execute();
+  return rows.map((row) => ({ leaseID: row.lease_id, pid: row.pid }));
 }
 
 export interface LeaseRenewal {
