@@ -14,21 +14,25 @@ export class DBOSContext {
   readonly run: WorkflowRun | undefined;
   /** @internal True inside a step's function. */
   readonly inStep: boolean;
+  /** @internal A step's own signal (the workflow's, plus its timeout), if it has one. */
+  readonly #stepSignal: AbortSignal | undefined;
 
   /** @internal Use createDBOSContext. */
-  constructor(runtime: Runtime, run?: WorkflowRun, inStep = false) {
+  constructor(runtime: Runtime, run?: WorkflowRun, inStep = false, stepSignal?: AbortSignal) {
     this.runtime = runtime;
     this.run = run;
     this.inStep = inStep;
+    this.#stepSignal = stepSignal;
     Object.freeze(this);
   }
 
   /**
-   * Aborted when the workflow is cancelled, times out, or the process shuts down; pass it to
-   * fetch and the like so a step stops early. Never aborted on the root context.
+   * Aborted when the workflow is cancelled, times out, or the process shuts down (in a step with
+   * `timeoutMs`, also when that attempt's time is up); pass it to fetch and the like so a step
+   * stops early. Never aborted on the root context.
    */
   get signal(): AbortSignal {
-    return this.run?.signal ?? neverAborted;
+    return this.#stepSignal ?? this.run?.signal ?? neverAborted;
   }
 
   /** The application name from the config. */

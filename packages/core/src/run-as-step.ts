@@ -1,5 +1,5 @@
 // runAsStep: run a function once per workflow, checkpoint its outcome, and replay it afterwards.
-import { checkOptions, DurablyError } from "@durably/sysdb";
+import { checkOptions, DurablyError, maxTimerMs } from "@durably/sysdb";
 import { abortableDelay } from "./abortable-delay.js";
 import { DBOSContext } from "./dbos-context.js";
 import { recordStep, replayedOutcome, unwrap, type StepOutcome } from "./step-checkpoint.js";
@@ -9,9 +9,20 @@ import { resolveRetryPolicy, retryDelayMs, stepRetryRules, type StepRetryOptions
 export interface StepOptions extends StepRetryOptions {
   /** Name recorded for the step; replay checks it. Default: the function's name. */
   readonly name?: string;
+  /**
+   * Time one attempt may take, in ms (above 0, at most 2^31-1). Past it the step's `signal` aborts and
+   * the attempt fails with a `TIMEOUT` error, which the retry options then treat like any other error
+   * (recorded as the step's error when no retry is left). An attempt that ignores its signal is
+   * abandoned, not awaited: its result is discarded. Default: no limit.
+   */
+  readonly timeoutMs?: number;
 }
 
-const stepOptionRules = { ...stepRetryRules, name: { type: "string", nonEmpty: true } } as const;
+const stepOptionRules = {
+  ...stepRetryRules,
+  name: { type: "string", nonEmpty: true },
+  timeoutMs: { type: "number", above: 0, max: maxTimerMs },
+} as const;
 
 /**
  * Runs `fn` as the workflow's next step. Its first execution is checkpointed in Postgres; when the
@@ -77,7 +88,11 @@ async function executeStep<T>(
   let outcome: StepOutcome | undefined;
   for (let attempt = 0; outcome === undefined; attempt++) {
     try {
-      outcome = { ok: true, value: await callAsStepFunction(run, stepID, name, fn, stepCtx) };
+      const value =
+        options.timeoutMs === undefined
+          ? await callAsStepFunction(run, stepID, name, fn, stepCtx)
+          : await attemptWithTimeout(ctx, stepID, name, fn, options.timeoutMs);
+      outcome = { ok: true, value };
     } catch (error) {
       // A step cut short by cancellation or shutdown is not checkpointed: it runs again on resume.
       run.throwIfStopped();
@@ -106,6 +121,44 @@ async function executeStep<T>(
   }
   run.throwIfStopped();
   return unwrap<T>(await recordStep(run, runtime, { stepID, name, outcome, startedAt }));
+}
+
+/**
+ * One attempt of a step with a time limit: its context's signal aborts when the limit passes, and the
+ * attempt then fails with TIMEOUT at once, whether or not `fn` heeds the signal.
+ */
+async function attemptWithTimeout<T>(
+  ctx: DBOSContext,
+  stepID: number,
+  name: string,
+  fn: (stepCtx: DBOSContext) => Promise<T> | T,
+  timeoutMs: number,
+): Promise<T> {
+  const run = ctx.run!;
+  const limit = new AbortController();
+  const stepCtx = new DBOSContext(ctx.runtime, run, true, AbortSignal.any([run.signal, limit.signal]));
+  // A synchronous throw from fn becomes this promise's rejection.
+  const attempt = new Promise<T>((resolve) => resolve(callAsStepFunction(run, stepID, name, fn, stepCtx)));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new DurablyError(
+        "TIMEOUT",
+        `Step ${name} of workflow ${run.workflowID} timed out after ${timeoutMs} ms; its signal was aborted and ` +
+          "the attempt abandoned. Raise timeoutMs, or make the step honour ctx.signal.",
+        { workflowID: run.workflowID, stepName: name, stepID, details: { timeoutMs } },
+      );
+      limit.abort(error);
+      reject(error);
+    }, timeoutMs);
+  });
+  // An abandoned attempt may still settle later; its outcome is discarded, never unhandled.
+  attempt.catch(() => {});
+  try {
+    return await Promise.race([attempt, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function exhausted(workflowID: string, stepName: string, stepID: number, errors: unknown[]): DurablyError {
