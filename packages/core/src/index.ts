@@ -13,6 +13,7 @@ export { shutdown, type ShutdownOptions } from "./shutdown.js";
 export { registerWorkflow, type RegisterWorkflowOptions } from "./register-workflow.js";
 export type { Workflow, WorkflowFunction } from "./workflow.js";
 export { runWorkflow, type RunWorkflowOptions } from "./run-workflow.js";
+export type { DebounceOptions } from "./enqueue-debounced.js";
 export { enqueueWorkflow, type EnqueueOptions, type InputOf, type OutputOf } from "./enqueue-workflow.js";
 export { createClient, type ClientConfig } from "./create-client.js";
 export type { WorkflowHandle, GetResultOptions } from "./workflow-handle.js";

@@ -4,6 +4,7 @@ import { checkOptions, classifyError, DurablyError, maxInt4, type OptionRules } 
 import { enqueuedChannel, findByDeduplicationID, insertWorkflow, newOwnerToken } from "@durably/sysdb/queries";
 import { DBOSContext } from "./dbos-context.js";
 import { withDatabaseRetry } from "./database-retry.js";
+import { debounceRules, enqueueDebounced, type DebounceOptions } from "./enqueue-debounced.js";
 import { executeWorkflow } from "./execute-workflow.js";
 import { encodeWorkflowInput } from "./serialization/index.js";
 import { assertSameStep } from "./step-checkpoint.js";
@@ -42,6 +43,13 @@ export interface RunWorkflowOptions {
    * executor).
    */
   readonly applicationVersion?: string;
+  /**
+   * With a queue: debounce. Enqueues of this workflow with the same `key` on the queue, each within `periodMs`
+   * of the last, collapse into one run that starts `periodMs` after the last (or `maxWaitMs` after the first),
+   * with the latest input; the handle is that run's. Not with deduplicationID, delayMs, priority or
+   * partitionKey, and not from inside a workflow. Default: no debounce.
+   */
+  readonly debounce?: DebounceOptions;
 }
 
 /**
@@ -74,6 +82,14 @@ export async function runWorkflow<Input, Output>(
   const stepID = parent?.nextStepID();
   runtime.assertRunning(`start workflow ${workflow.name}`);
   validateOptions(options);
+  if (options.debounce !== undefined && parent !== undefined) {
+    throw new DurablyError(
+      "INVALID_ARGUMENT",
+      `runWorkflow: debounce is for enqueues from outside a workflow (application code, a client); workflow ` +
+        `${parent.workflowID} would record the burst as its step. Enqueue ${workflow.name} without debounce here.`,
+      { workflowID: parent.workflowID, details: { option: "debounce" } },
+    );
+  }
   if (runtime.isClient && options.queue === undefined) {
     throw new DurablyError(
       "INVALID_ARGUMENT",
@@ -103,6 +119,17 @@ export async function runWorkflow<Input, Output>(
   const now = runtime.now();
   const queueName =
     options.queue === undefined ? null : typeof options.queue === "string" ? options.queue : options.queue.name;
+  if (options.debounce !== undefined && queueName !== null) {
+    return enqueueDebounced(ctx, workflow, {
+      workflowID,
+      queueName,
+      debounce: options.debounce,
+      serialization: format,
+      inputs,
+      timeoutMs: options.timeoutMs ?? null,
+      applicationVersion: options.applicationVersion ?? runtime.enqueueVersion,
+    });
+  }
   const delayMs = options.delayMs ?? 0;
   const status = queueName === null ? "PENDING" : delayMs > 0 ? "DELAYED" : "ENQUEUED";
   // A queued workflow's own timeout starts at dequeue; only an inherited deadline is fixed now.
@@ -183,6 +210,7 @@ export const runWorkflowRules: OptionRules = {
   partitionKey: { type: "string", nonEmpty: true },
   delayMs: { type: "number", integer: true, min: 0 },
   applicationVersion: { type: "string", nonEmpty: true },
+  debounce: { type: "object", keys: debounceRules },
 };
 
 function validateOptions(options: RunWorkflowOptions): void {
@@ -195,12 +223,25 @@ function validateOptions(options: RunWorkflowOptions): void {
     "partitionKey",
     "delayMs",
     "applicationVersion",
+    "debounce",
   ] as const) {
     if (options[key] !== undefined && !queued) {
       throw new DurablyError(
         "INVALID_ARGUMENT",
         `${key} only applies to a workflow enqueued on a queue: pass { queue } too.`,
       );
+    }
+  }
+  if (options.debounce !== undefined) {
+    // The debounce owns the deduplication ID (its key) and the delay (its period), as in DBOS.
+    for (const key of ["deduplicationID", "deduplicationPolicy", "delayMs", "priority", "partitionKey"] as const) {
+      if (options[key] !== undefined) {
+        throw new DurablyError(
+          "INVALID_ARGUMENT",
+          `runWorkflow: ${key} cannot be combined with debounce (the debounce key and period take its place).`,
+          { details: { option: key } },
+        );
+      }
     }
   }
   if (options.deduplicationPolicy === "return-existing" && options.deduplicationID === undefined) {

@@ -19,6 +19,7 @@ export * from "./queries/upgrade-workflow-version.js";
 export * from "./queries/notify.js";
 export * from "./queries/queues.js";
 export * from "./queries/claim-queued-workflows.js";
+export * from "./queries/bounce-debounced-workflow.js";
 export * from "./queries/step-fence.js";
 export * from "./queries/notifications.js";
 export * from "./queries/workflow-events.js";

@@ -29,14 +29,20 @@ export interface NewWorkflow {
   readonly delayUntilEpochMs: number | null;
   /** The schedule whose tick this workflow is. */
   readonly scheduleName?: string | null;
+  /** A debounced burst (DELAYED, keyed by deduplicationID): DBOS's is_debounced. */
+  readonly isDebounced?: boolean;
+  /** The latest a debounced burst may start (its maxWaitMs from the first enqueue). */
+  readonly debounceDeadlineEpochMs?: number | null;
   readonly now: number;
   /** When a workflow starts a child: the parent's step that records the link. */
   readonly parentStep?: { readonly stepID: number } | undefined;
 }
 
 /** The parameters of the start statement: the new workflow, flattened, with what it derives. */
-interface Start extends Omit<NewWorkflow, "parentStep" | "scheduleName"> {
+interface Start extends Omit<NewWorkflow, "parentStep" | "scheduleName" | "isDebounced" | "debounceDeadlineEpochMs"> {
   readonly scheduleName: string | null;
+  readonly isDebounced: boolean;
+  readonly debounceDeadlineEpochMs: number | null;
   readonly recoveryAttempts: number;
   readonly linkStepID: number | null;
   readonly hasPartitionKey: boolean;
@@ -75,6 +81,8 @@ function startStatement(queued: boolean, linked: boolean) {
       queue_partition_key: w.queuePartitionKey,
       delay_until_epoch_ms: w.delayUntilEpochMs,
       schedule_name: w.scheduleName,
+      is_debounced: w.isDebounced,
+      debounce_deadline_epoch_ms: w.debounceDeadlineEpochMs,
       created_at: w.now,
       updated_at: w.now,
     };
@@ -178,7 +186,7 @@ const startStatements = {
  * checked here, not by the caller, so a client that knows no queue settings is refused too.
  */
 export async function insertWorkflow(on: Queryable, w: NewWorkflow): Promise<WorkflowRecord | null> {
-  const { parentStep, scheduleName, ...fields } = w;
+  const { parentStep, scheduleName, isDebounced, debounceDeadlineEpochMs, ...fields } = w;
   const linkStepID = parentStep?.stepID ?? null;
   const queued = w.queueName !== null;
   const statement = queued
@@ -191,6 +199,8 @@ export async function insertWorkflow(on: Queryable, w: NewWorkflow): Promise<Wor
   const [row] = await statement.execute(on, {
     ...fields,
     scheduleName: scheduleName ?? null,
+    isDebounced: isDebounced ?? false,
+    debounceDeadlineEpochMs: debounceDeadlineEpochMs ?? null,
     recoveryAttempts: w.status === "PENDING" ? 1 : 0,
     linkStepID,
     hasPartitionKey: w.queuePartitionKey !== null,
