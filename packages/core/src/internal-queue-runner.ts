@@ -16,7 +16,12 @@ export function startInternalQueueRunner(runtime: Runtime): () => Promise<void> 
     round: async () => {
       const me = runtime.executorIdentity();
       const names = [...runtime.registry.keys()];
-      const claimed = await dequeueWorkflows(runtime.sysdb, me, internalQueueName, batchSize, { names });
+      const claimed = await dequeueWorkflows(runtime.sysdb, {
+        identity: me,
+        queueName: internalQueueName,
+        limit: batchSize,
+        names,
+      });
       await resumeClaimedWorkflows(runtime, claimed);
       // A full batch: there may be more, so claim again at once.
       return claimed.length === batchSize ? 0 : undefined;

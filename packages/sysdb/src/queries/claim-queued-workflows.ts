@@ -1,15 +1,16 @@
 // Claiming from a queue with flow control: global concurrency and rate limits are counted in the
 // database, by its clock, under a per-queue advisory lock so workers never overshoot together.
-import type { SystemDatabase } from "../system-database.js";
-import {
-  claimWithToken,
-  databaseNow,
-  dequeueWithToken,
-  dequeueWorkflows,
-  type ExecutorIdentity,
-} from "./claim-workflows.js";
+import { sql, type ExpressionBuilder } from "kysely";
+import { CompiledStatement } from "../compiled-statement.js";
+import { inTransaction, type Queryable, type TransactionQueryable } from "../queryable.js";
+import type { SystemSchema } from "../tables.js";
+import { claimWithToken } from "./claim-with-token.js";
+import { databaseNow } from "./database-now.js";
+import { dequeueWithToken, dequeueWorkflows, type DequeueOptions } from "./dequeue-workflows.js";
+import type { ExecutorIdentity } from "./executor-identity.js";
+import { textArray } from "./text-list.js";
 import type { WorkflowRecord } from "./workflow-record.js";
-import { textList } from "./text-list.js";
+import { statusLiteral } from "./workflow-status-name.js";
 
 export interface RateLimit {
   readonly limit: number;
@@ -38,71 +39,128 @@ export interface QueueLimits {
  * SKIP LOCKED statement; with them, workers of the queue take turns on an advisory lock.
  */
 export async function claimQueuedWorkflows(
-  sysdb: SystemDatabase,
+  on: Queryable,
   me: ExecutorIdentity,
   queueName: string,
   limits: QueueLimits,
 ): Promise<WorkflowRecord[]> {
   if (limits.maxClaim <= 0 || limits.names.length === 0) return [];
+  // The partition limits apply only to a claim from one partition.
   const partition = limits.partitionKey;
-  const partitionConcurrency = partition === null ? null : limits.partitionConcurrency;
-  const partitionRateLimit = partition === null ? null : limits.partitionRateLimit;
-  const queueWide = limits.concurrency !== null || limits.rateLimit !== null;
-  const filter = {
+  const effective: QueueLimits = {
+    ...limits,
+    partitionConcurrency: partition === null ? null : limits.partitionConcurrency,
+    partitionRateLimit: partition === null ? null : limits.partitionRateLimit,
+  };
+  const dequeue: DequeueOptions = {
+    identity: me,
+    queueName,
+    limit: limits.maxClaim,
     names: limits.names,
     partitionKey: partition,
-    rateLimited: limits.rateLimit !== null || partitionRateLimit !== null,
+    rateLimited: effective.rateLimit !== null || effective.partitionRateLimit !== null,
   };
-  if (!queueWide && partitionConcurrency === null && partitionRateLimit === null) {
-    return dequeueWorkflows(sysdb, me, queueName, limits.maxClaim, filter);
-  }
-  return claimWithToken(
-    sysdb,
-    me.leaseID,
-    async (token) =>
-      (await sysdb.sql.begin(async (sql) => {
-        const s = sql(sysdb.schema);
-        // A queue-wide limit needs every partition's claims to take turns; partition limits alone
-        // only that partition's.
-        const lockKey = JSON.stringify([queueName, queueWide ? null : partition]);
-        await sql`set local lock_timeout = '5s'`;
-        await sql`select pg_advisory_xact_lock(hashtext('durably.queue'), hashtext(${lockKey}))`;
-        const inScope = (key: string | null) => sql`(${key}::text is null or queue_partition_key = ${key}::text)`;
-        const pending = async (key: string | null) => {
-          const [row] = await sql`
-        select count(*)::int as n from ${s}.workflow_status
-        where queue_name = ${queueName} and status = 'PENDING' and ${inScope(key)}`;
-          return (row?.n as number | undefined) ?? 0;
-        };
-        const started = async (rate: RateLimit, key: string | null) => {
-          const [row] = await sql`
-        select count(*)::int as n from ${s}.workflow_status
-        where queue_name = ${queueName} and rate_limited
-          and status not in ('ENQUEUED', 'DELAYED')
-          and started_at_epoch_ms > ${sql.unsafe(databaseNow)} - ${rate.periodSec * 1000}::float8
-          and ${inScope(key)}`;
-          return (row?.n as number | undefined) ?? 0;
-        };
-        let room = limits.maxClaim;
-        if (limits.concurrency !== null) room = Math.min(room, limits.concurrency - (await pending(null)));
-        if (partitionConcurrency !== null) room = Math.min(room, partitionConcurrency - (await pending(partition)));
-        if (limits.rateLimit !== null)
-          room = Math.min(room, limits.rateLimit.limit - (await started(limits.rateLimit, null)));
-        if (partitionRateLimit !== null)
-          room = Math.min(room, partitionRateLimit.limit - (await started(partitionRateLimit, partition)));
-        if (room <= 0) return [];
-        return dequeueWithToken(sysdb, sql, me, queueName, room, filter, token);
-      })) as WorkflowRecord[],
+  const limited =
+    effective.concurrency !== null ||
+    effective.rateLimit !== null ||
+    effective.partitionConcurrency !== null ||
+    effective.partitionRateLimit !== null;
+  if (!limited) return dequeueWorkflows(on, dequeue);
+  return claimWithToken(on, me.leaseID, (token) =>
+    inTransaction(on, (tx) => claimWithinLimits(tx, effective, dequeue, token)),
   );
 }
 
+/** Takes the queue's advisory lock, counts what the limits leave room for, and claims that many. */
+async function claimWithinLimits(
+  tx: TransactionQueryable,
+  limits: QueueLimits,
+  dequeue: DequeueOptions,
+  token: string,
+): Promise<WorkflowRecord[]> {
+  const { queueName } = dequeue;
+  const partition = limits.partitionKey;
+  const queueWide = limits.concurrency !== null || limits.rateLimit !== null;
+  // A `sql` fragment: Kysely has no construct for SET.
+  await sql`set local lock_timeout = '5s'`.execute(tx.db);
+  // A queue-wide limit needs every partition's claims to take turns; partition limits alone
+  // only that partition's.
+  await advisoryLock.execute(tx, { key: JSON.stringify([queueName, queueWide ? null : partition]) });
+  const pending = async (key: string | null) =>
+    (await pendingCount.execute(tx, { queueName, partitionKey: key }))[0]?.n ?? 0;
+  const started = async (rate: RateLimit, key: string | null) =>
+    (await startedCount.execute(tx, { queueName, partitionKey: key, periodMs: rate.periodSec * 1000 }))[0]?.n ?? 0;
+  let room = limits.maxClaim;
+  if (limits.concurrency !== null) room = Math.min(room, limits.concurrency - (await pending(null)));
+  if (limits.partitionConcurrency !== null)
+    room = Math.min(room, limits.partitionConcurrency - (await pending(partition)));
+  if (limits.rateLimit !== null)
+    room = Math.min(room, limits.rateLimit.limit - (await started(limits.rateLimit, null)));
+  if (limits.partitionRateLimit !== null)
+    room = Math.min(room, limits.partitionRateLimit.limit - (await started(limits.partitionRateLimit, partition)));
+  if (room <= 0) return [];
+  return dequeueWithToken(tx, { ...dequeue, limit: room }, token);
+}
+
+/** Rows of `partitionKey` (the whole queue when null). */
+function inPartition(eb: ExpressionBuilder<SystemSchema, "workflow_status">, partitionKey: string | null) {
+  const key = eb.cast<string | null>(eb.val(partitionKey), "text");
+  return eb.or([eb(key, "is", null), eb("queue_partition_key", "=", key)]);
+}
+
+const advisoryLock = new CompiledStatement((db, p: { key: string }) =>
+  db.selectNoFrom((eb) =>
+    eb
+      .fn<void>("pg_advisory_xact_lock", [
+        eb.fn("hashtext", [sql.lit("durably.queue")]),
+        eb.fn("hashtext", [eb.val(p.key)]),
+      ])
+      .as("locked"),
+  ),
+);
+
+/** The queue's (or partition's) PENDING workflows. */
+const pendingCount = new CompiledStatement((db, p: { queueName: string; partitionKey: string | null }) =>
+  db
+    .selectFrom("workflow_status")
+    .select((eb) => eb.cast<number>(eb.fn.countAll(), "integer").as("n"))
+    .where("queue_name", "=", p.queueName)
+    .where("status", "=", statusLiteral("PENDING"))
+    .where((eb) => inPartition(eb, p.partitionKey)),
+);
+
+/** The queue's (or partition's) rate-limited starts in the last `periodMs`, by the database clock. */
+const startedCount = new CompiledStatement(
+  (db, p: { queueName: string; partitionKey: string | null; periodMs: number }) =>
+    db
+      .selectFrom("workflow_status")
+      .select((eb) => eb.cast<number>(eb.fn.countAll(), "integer").as("n"))
+      .where("queue_name", "=", p.queueName)
+      .where((eb) => eb.ref("rate_limited"))
+      .where("status", "not in", [statusLiteral("ENQUEUED"), statusLiteral("DELAYED")])
+      .where((eb) =>
+        eb("started_at_epoch_ms", ">", eb(databaseNow, "-", eb.cast<number>(eb.val(p.periodMs), "float8"))),
+      )
+      .where((eb) => inPartition(eb, p.partitionKey)),
+);
+
 /** The partition keys that have ENQUEUED work on a partitioned queue. */
-export async function listEnqueuedPartitions(sysdb: SystemDatabase, queueName: string): Promise<string[]> {
-  const { sql } = sysdb;
-  const rows = await sql`
-    select distinct queue_partition_key as key from ${sql(sysdb.schema)}.workflow_status
-    where queue_name = ${queueName} and status = 'ENQUEUED' and queue_partition_key is not null`;
-  return rows.map((r) => r.key as string);
+export async function listEnqueuedPartitions(on: Queryable, queueName: string): Promise<string[]> {
+  const rows = await on.db
+    .selectFrom("workflow_status")
+    .select("queue_partition_key as key")
+    .distinct()
+    .where("queue_name", "=", queueName)
+    .where("status", "=", statusLiteral("ENQUEUED"))
+    .where("queue_partition_key", "is not", null)
+    .$narrowType<{ key: string }>()
+    .execute();
+  return rows.map((r) => r.key);
+}
+
+/** Workflows of `applicationName`, or of no application. */
+function ofApplication(eb: ExpressionBuilder<SystemSchema, "workflow_status">, applicationName: string) {
+  return eb.or([eb("application_name", "=", applicationName), eb("application_name", "is", null)]);
 }
 
 /**
@@ -110,40 +168,59 @@ export async function listEnqueuedPartitions(sysdb: SystemDatabase, queueName: s
  * queues that got work, and how long until the next delayed workflow is due (if any).
  */
 export async function promoteDelayedWorkflows(
-  sysdb: SystemDatabase,
+  on: Queryable,
   applicationName: string,
 ): Promise<{ queues: string[]; nextDueInMs: number | null }> {
-  const { sql } = sysdb;
-  const s = sql(sysdb.schema);
-  const now = sql.unsafe(databaseNow);
-  const scope = sql`(application_name = ${applicationName} or application_name is null)`;
-  const moved = await sql`
-    update ${s}.workflow_status
-    set status = 'ENQUEUED', updated_at = ${now},
-        deduplication_id = case when is_debounced then null else deduplication_id end
-    where status = 'DELAYED' and delay_until_epoch_ms <= ${now} and ${scope}
-    returning queue_name`;
-  const [next] = await sql`
-    select min(delay_until_epoch_ms) - ${now} as due from ${s}.workflow_status
-    where status = 'DELAYED' and ${scope}`;
+  const moved = await on.db
+    .updateTable("workflow_status")
+    .set((eb) => ({
+      status: statusLiteral("ENQUEUED"),
+      updated_at: databaseNow,
+      deduplication_id: eb
+        .case()
+        .when(eb.ref("is_debounced"))
+        .then(sql.lit(null))
+        .else(eb.ref("deduplication_id"))
+        .end(),
+    }))
+    .where("status", "=", statusLiteral("DELAYED"))
+    .where("delay_until_epoch_ms", "<=", databaseNow)
+    .where((eb) => ofApplication(eb, applicationName))
+    .returning("queue_name")
+    // A DELAYED workflow is always on a queue.
+    .$narrowType<{ queue_name: string }>()
+    .execute();
+  const next = await on.db
+    .selectFrom("workflow_status")
+    .select((eb) => eb(eb.fn.min("delay_until_epoch_ms"), "-", databaseNow).as("due"))
+    .where("status", "=", statusLiteral("DELAYED"))
+    .where((eb) => ofApplication(eb, applicationName))
+    .executeTakeFirst();
   return {
-    queues: [...new Set(moved.map((r) => r.queue_name as string))],
+    queues: [...new Set(moved.map((r) => r.queue_name))],
     nextDueInMs: next?.due === null || next?.due === undefined ? null : Math.max(0, Number(next.due)),
   };
 }
 
 /** Queue names with ENQUEUED work of this application that no queue definition covers. */
 export async function listUnservedQueueNames(
-  sysdb: SystemDatabase,
+  on: Queryable,
   applicationName: string,
   known: readonly string[],
 ): Promise<string[]> {
-  const { sql } = sysdb;
-  const s = sql(sysdb.schema);
-  const rows = await sql`
-    select distinct queue_name from ${s}.workflow_status w
-    where status = 'ENQUEUED' and (application_name = ${applicationName} or application_name is null)
-      and queue_name <> all(${textList(sql, known)})
-      and not exists (select 1 from ${s}.queues q where q.name = w.queue_name)`;
-  return rows.map((r) => r.queue_name as string);
+  const rows = await on.db
+    .selectFrom("workflow_status as w")
+    .select("queue_name")
+    .distinct()
+    .where("status", "=", statusLiteral("ENQUEUED"))
+    .where((eb) => eb.or([eb("application_name", "=", applicationName), eb("application_name", "is", null)]))
+    .where((eb) => eb("queue_name", "<>", eb.fn<string>("all", [textArray(known)])))
+    .where((eb) =>
+      eb.not(
+        eb.exists(eb.selectFrom("queues as q").select(sql.lit(1).as("one")).whereRef("q.name", "=", "w.queue_name")),
+      ),
+    )
+    .$narrowType<{ queue_name: string }>()
+    .execute();
+  return rows.map((r) => r.queue_name);
 }

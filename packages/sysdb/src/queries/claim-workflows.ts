@@ -1,21 +1,40 @@
-// Taking ownership of workflows to run them: recovery of this executor's PENDING rows at launch,
-// and dequeueing ENQUEUED rows. Each claim gives every row a fresh owner_xid in one statement.
-import { classifyError } from "../sqlstate.js";
-import { ownerTokenOf } from "./executor-leases.js";
-import type { SystemDatabase } from "../system-database.js";
-import { enqueuedChannel } from "./resume-workflows.js";
+// Recovery claims: taking this executor's PENDING rows at launch, dead-lettering runs that
+// exceeded their recovery attempts, and handing dead executors' rows to whoever dequeues them.
+import { sql, type ExpressionBuilder } from "kysely";
+import type { Queryable } from "../queryable.js";
+import type { SystemSchema } from "../tables.js";
+import { enqueuedChannel } from "./channels.js";
+import { claimWithToken } from "./claim-with-token.js";
+import type { ExecutorIdentity } from "./executor-identity.js";
+import { textArray } from "./text-list.js";
 import { internalQueueName, toWorkflowRecord, type WorkflowRecord } from "./workflow-record.js";
-import { textList } from "./text-list.js";
+import { statusLiteral } from "./workflow-status-name.js";
 
-export interface ExecutorIdentity {
-  readonly executorID: string;
-  /** This process's lease (executor-leases.ts): it prefixes the owner token of every claim. */
-  readonly leaseID: string;
-  readonly applicationVersion: string;
-  /** Every version this executor runs: its own and those its config declares compatible. */
-  readonly servedVersions: readonly string[];
-  readonly applicationName: string;
-  readonly now: number;
+/**
+ * This executor's PENDING rows of the versions it serves that no live process is running: rows
+ * whose owner token names a live lease of another process with the same executor ID are left to it.
+ */
+function recoverable(eb: ExpressionBuilder<SystemSchema, "workflow_status">, me: ExecutorIdentity) {
+  return eb.and([
+    eb("status", "=", statusLiteral("PENDING")),
+    eb("executor_id", "=", me.executorID),
+    eb("application_version", "=", eb.fn.any(textArray(me.servedVersions))),
+    eb.or([eb("application_name", "=", me.applicationName), eb("application_name", "is", null)]),
+    eb.not(
+      eb.exists(
+        eb
+          .selectFrom("durably_executor_leases as l")
+          .select(sql.lit(1).as("one"))
+          .where(
+            "l.lease_id",
+            "=",
+            eb.fn<string>("split_part", ["workflow_status.owner_xid", sql.lit("."), sql.lit(1)]),
+          )
+          .where("l.ended_at", "is", null)
+          .where("l.lease_id", "<>", me.leaseID),
+      ),
+    ),
+  ]);
 }
 
 /**
@@ -24,129 +43,67 @@ export interface ExecutorIdentity {
  * so recovery respects the queue's flow control. Rows a live process is running (their owner
  * token names a live lease: another process with the same executor ID) are left to it. Returns
  * the claimed rows with their inputs.
+ *
+ * @example
+ * const recovered = await claimWorkflowsForRecovery(sysdb, runtime.executorIdentity());
  */
-export async function claimWorkflowsForRecovery(
-  sysdb: SystemDatabase,
-  me: ExecutorIdentity,
-): Promise<WorkflowRecord[]> {
-  const { sql } = sysdb;
-  const s = sql(sysdb.schema);
-  const served = textList(sql, me.servedVersions);
-  const notRunningElsewhere = sql`
-    not exists (select 1 from ${s}.durably_executor_leases l
-                where l.lease_id = split_part(owner_xid, '.', 1) and l.ended_at is null
-                  and l.lease_id <> ${me.leaseID})`;
-  // The rows are picked on the statement's snapshot and updated only if their owner token is still
-  // the one seen: a row a live process claimed meanwhile passes the NOT EXISTS above, which
-  // Postgres does not re-run against a row's newest version (see executor-leases.ts, lockedIfUnchanged).
-  const unchanged = sql`w.workflow_uuid = c.workflow_uuid and w.owner_xid is not distinct from c.owner_xid`;
-  await sql`
-    with candidates as materialized (
-      select workflow_uuid, owner_xid from ${s}.workflow_status
-      where status = 'PENDING' and executor_id = ${me.executorID}
-        and application_version = any(${served})
-        and (application_name = ${me.applicationName} or application_name is null)
-        and queue_name is not null and queue_name <> ${internalQueueName} and ${notRunningElsewhere}
+export async function claimWorkflowsForRecovery(on: Queryable, me: ExecutorIdentity): Promise<WorkflowRecord[]> {
+  await on.db
+    .with(
+      (cte) => cte("candidates").materialized(),
+      (db) =>
+        db
+          .selectFrom("workflow_status")
+          .select(["workflow_uuid", "owner_xid"])
+          .where((eb) => recoverable(eb, me))
+          .where("queue_name", "is not", null)
+          .where("queue_name", "<>", internalQueueName),
     )
-    update ${s}.workflow_status w
-    set status = 'ENQUEUED', started_at_epoch_ms = null, updated_at = ${me.now}
-    from candidates c where ${unchanged} and w.status = 'PENDING'`;
-  return claimWithToken(sysdb, me.leaseID, async (token) => {
-    const rows = await sql`
-      with candidates as materialized (
-        select workflow_uuid, owner_xid from ${s}.workflow_status
-        where status = 'PENDING' and executor_id = ${me.executorID}
-          and application_version = any(${served})
-          and (application_name = ${me.applicationName} or application_name is null)
-          and (queue_name is null or queue_name = ${internalQueueName}) and ${notRunningElsewhere}
-      ), claimed as (
-        update ${s}.workflow_status w
-        set owner_xid = ${token}, recovery_attempts = w.recovery_attempts + 1,
-            updated_at = ${me.now}, application_name = coalesce(w.application_name, ${me.applicationName})
-        from candidates c where ${unchanged} and w.status = 'PENDING' and w.executor_id = ${me.executorID}
-        returning w.*
+    .updateTable("workflow_status as w")
+    .from("candidates as c")
+    .set({ status: statusLiteral("ENQUEUED"), started_at_epoch_ms: sql.lit(null), updated_at: me.now })
+    // The rows are picked on the statement's snapshot and updated only if their owner token is still
+    // the one seen: a row a live process claimed meanwhile passes the NOT EXISTS of `recoverable`, which
+    // Postgres does not re-run against a row's newest version (see executor-leases.ts, lockedIfUnchanged).
+    .whereRef("w.workflow_uuid", "=", "c.workflow_uuid")
+    .where((eb) => eb("w.owner_xid", "is not distinct from", eb.ref("c.owner_xid")))
+    .where("w.status", "=", statusLiteral("PENDING"))
+    .execute();
+  return claimWithToken(on, me.leaseID, async (token) => {
+    const rows = await on.db
+      .with(
+        (cte) => cte("candidates").materialized(),
+        (db) =>
+          db
+            .selectFrom("workflow_status")
+            .select(["workflow_uuid", "owner_xid"])
+            .where((eb) => recoverable(eb, me))
+            .where((eb) => eb.or([eb("queue_name", "is", null), eb("queue_name", "=", internalQueueName)])),
       )
-      select c.*, coalesce(i.inputs, c.inputs) as inputs
-      from claimed c left join ${s}.workflow_input i on i.workflow_uuid = c.workflow_uuid
-      order by c.created_at`;
+      .with("claimed", (db) =>
+        db
+          .updateTable("workflow_status as w")
+          .from("candidates as c")
+          .set((eb) => ({
+            owner_xid: token,
+            recovery_attempts: eb("w.recovery_attempts", "+", sql.lit(1)),
+            updated_at: me.now,
+            application_name: eb.fn.coalesce("w.application_name", eb.val(me.applicationName)),
+          }))
+          .whereRef("w.workflow_uuid", "=", "c.workflow_uuid")
+          .where((eb) => eb("w.owner_xid", "is not distinct from", eb.ref("c.owner_xid")))
+          .where("w.status", "=", statusLiteral("PENDING"))
+          .where("w.executor_id", "=", me.executorID)
+          .returningAll("w"),
+      )
+      .selectFrom("claimed as c")
+      .leftJoin("workflow_input as i", "i.workflow_uuid", "c.workflow_uuid")
+      .selectAll("c")
+      .select((eb) => eb.fn.coalesce("i.inputs", "c.inputs").as("inputs"))
+      .orderBy("c.created_at")
+      .execute();
     return rows.map(toWorkflowRecord);
   });
-}
-
-export interface DequeueFilter {
-  /** Only workflows with these names (the ones this executor can run). */
-  readonly names: readonly string[];
-  /** Only this partition of a partitioned queue. */
-  readonly partitionKey?: string | null;
-  /** Marks claimed rows as counting toward the queue's rate limit. */
-  readonly rateLimited?: boolean;
-}
-
-/** Now, in epoch ms, by the database's clock: queue limits never trust a worker's clock. */
-export const databaseNow = "(extract(epoch from clock_timestamp()) * 1000)::int8";
-
-/**
- * Moves up to `limit` ENQUEUED workflows of `queueName` to PENDING for this executor, in
- * priority then creation order, skipping rows another worker is claiming. Rows of the versions it
- * serves keep their version (it names the code that recorded their steps); rows of no application
- * version are taken too and get this executor's (it counts as the latest version). Start times
- * and deadlines come from the database clock. A claim whose reply is lost is found again by its
- * token (see claimWithToken), so its workflows are not stranded.
- */
-export function dequeueWorkflows(
-  sysdb: SystemDatabase,
-  me: ExecutorIdentity,
-  queueName: string,
-  limit: number,
-  filter: DequeueFilter,
-): Promise<WorkflowRecord[]> {
-  return claimWithToken(sysdb, me.leaseID, (token) =>
-    dequeueWithToken(sysdb, sysdb.sql, me, queueName, limit, filter, token),
-  );
-}
-
-/** The claim statement itself; every claimed row gets `token` as its owner. Pass `sql` to run in a transaction. */
-export async function dequeueWithToken(
-  sysdb: SystemDatabase,
-  sql: SystemDatabase["sql"],
-  me: ExecutorIdentity,
-  queueName: string,
-  limit: number,
-  filter: DequeueFilter,
-  token: string,
-): Promise<WorkflowRecord[]> {
-  const s = sql(sysdb.schema);
-  const now = sql.unsafe(databaseNow);
-  const partition = filter.partitionKey ?? null;
-  const rows = await sql`
-    with picked as (
-      select workflow_uuid from ${s}.workflow_status
-      where queue_name = ${queueName} and status = 'ENQUEUED'
-        and (application_version = any(${textList(sql, me.servedVersions)}) or application_version is null)
-        and (application_name = ${me.applicationName} or application_name is null)
-        and name = any(${textList(sql, filter.names)})
-        and (${partition}::text is null or queue_partition_key = ${partition}::text)
-      order by priority, created_at
-      limit ${limit}
-      for update skip locked
-    ), claimed as (
-      update ${s}.workflow_status w
-      set status = 'PENDING', executor_id = ${me.executorID},
-          application_version = coalesce(w.application_version, ${me.applicationVersion}),
-          application_name = coalesce(w.application_name, ${me.applicationName}),
-          started_at_epoch_ms = ${now}, updated_at = ${now}, owner_xid = ${token},
-          recovery_attempts = w.recovery_attempts + 1, rate_limited = ${filter.rateLimited ?? false},
-          workflow_deadline_epoch_ms = case
-            when w.workflow_timeout_ms is not null and w.workflow_deadline_epoch_ms is null
-            then ${now} + w.workflow_timeout_ms else w.workflow_deadline_epoch_ms end
-      from picked where w.workflow_uuid = picked.workflow_uuid
-      returning w.*
-    )
-    select c.*, coalesce(i.inputs, c.inputs) as inputs,
-           exists (select 1 from ${s}.operation_outputs o where o.workflow_uuid = c.workflow_uuid) as has_checkpoints
-    from claimed c left join ${s}.workflow_input i on i.workflow_uuid = c.workflow_uuid
-    order by c.priority, c.created_at`;
-  return rows.map(toWorkflowRecord);
 }
 
 /**
@@ -154,18 +111,26 @@ export async function dequeueWithToken(
  * MAX_RECOVERY_ATTEMPTS_EXCEEDED, queue and deduplication cleared. Only while this run owns it.
  */
 export async function deadLetterWorkflow(
-  sysdb: SystemDatabase,
+  on: Queryable,
   workflowID: string,
   ownerXid: string,
   now: number,
 ): Promise<boolean> {
-  const { sql } = sysdb;
-  const rows = await sql`
-    update ${sql(sysdb.schema)}.workflow_status
-    set status = 'MAX_RECOVERY_ATTEMPTS_EXCEEDED', deduplication_id = null, started_at_epoch_ms = null,
-        queue_name = null, owner_xid = null, updated_at = ${now}
-    where workflow_uuid = ${workflowID} and status = 'PENDING' and owner_xid = ${ownerXid}
-    returning workflow_uuid`;
+  const rows = await on.db
+    .updateTable("workflow_status")
+    .set({
+      status: statusLiteral("MAX_RECOVERY_ATTEMPTS_EXCEEDED"),
+      deduplication_id: sql.lit(null),
+      started_at_epoch_ms: sql.lit(null),
+      queue_name: sql.lit(null),
+      owner_xid: sql.lit(null),
+      updated_at: now,
+    })
+    .where("workflow_uuid", "=", workflowID)
+    .where("status", "=", statusLiteral("PENDING"))
+    .where("owner_xid", "=", ownerXid)
+    .returning("workflow_uuid")
+    .execute();
   return rows.length === 1;
 }
 
@@ -175,63 +140,44 @@ export async function deadLetterWorkflow(
  * queue (or their own queue). Returns the IDs moved.
  */
 export async function requeueWorkflowsOfExecutors(
-  sysdb: SystemDatabase,
+  on: Queryable,
   executorIDs: readonly string[],
   applicationName: string,
   now: number,
 ): Promise<string[]> {
-  const { sql } = sysdb;
-  const rows = await sql`
-    with moved as (
-      update ${sql(sysdb.schema)}.workflow_status
-      set status = 'ENQUEUED', started_at_epoch_ms = null, updated_at = ${now},
-          queue_name = coalesce(nullif(queue_name, ''), ${internalQueueName})
-      where status = 'PENDING' and executor_id = any(${textList(sql, executorIDs)})
-        and (application_name = ${applicationName} or application_name is null)
-      returning workflow_uuid, queue_name
-    ), woken as (
-      select pg_notify(${enqueuedChannel}, q.queue_name) from (select distinct queue_name from moved) q
+  const rows = await on.db
+    .with("moved", (db) =>
+      db
+        .updateTable("workflow_status")
+        .set((eb) => ({
+          status: statusLiteral("ENQUEUED"),
+          started_at_epoch_ms: sql.lit(null),
+          updated_at: now,
+          queue_name: eb.fn.coalesce(
+            eb.fn<string | null>("nullif", ["queue_name", sql.lit("")]),
+            eb.val(internalQueueName),
+          ),
+        }))
+        .where("status", "=", statusLiteral("PENDING"))
+        .where((eb) => eb("executor_id", "=", eb.fn.any(textArray(executorIDs))))
+        .where((eb) => eb.or([eb("application_name", "=", applicationName), eb("application_name", "is", null)]))
+        .returning(["workflow_uuid", "queue_name"]),
     )
-    select workflow_uuid, (select count(*) from woken) as n from moved`;
-  return rows.map((r) => r.workflow_uuid as string);
-}
-
-/**
- * Runs a claim that tags the rows it takes with a fresh owner token of `leaseID`. If the
- * connection fails (the claim may have committed with its reply lost), looks the token up until
- * the database answers again and returns what the claim took, so claimed workflows are never
- * stranded PENDING.
- */
-export async function claimWithToken(
-  sysdb: SystemDatabase,
-  leaseID: string,
-  claim: (token: string) => Promise<WorkflowRecord[]>,
-): Promise<WorkflowRecord[]> {
-  const token = ownerTokenOf(leaseID);
-  try {
-    return await claim(token);
-  } catch (error) {
-    if (classifyError(error) !== "connection") throw error;
-    for (let attempt = 0, delay = 100; attempt < 10; attempt++, delay = Math.min(delay * 2, 3_000)) {
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      try {
-        return await findClaimed(sysdb, token);
-      } catch (lookupError) {
-        if (classifyError(lookupError) !== "connection") throw lookupError;
-      }
-    }
-    throw error;
-  }
-}
-
-/** The PENDING workflows a claim with `token` took (rare path: only after a lost reply). */
-async function findClaimed(sysdb: SystemDatabase, token: string): Promise<WorkflowRecord[]> {
-  const { sql } = sysdb;
-  const s = sql(sysdb.schema);
-  const rows = await sql`
-    select w.*, coalesce(i.inputs, w.inputs) as inputs
-    from ${s}.workflow_status w left join ${s}.workflow_input i on i.workflow_uuid = w.workflow_uuid
-    where w.status = 'PENDING' and w.owner_xid = ${token}
-    order by w.priority, w.created_at`;
-  return rows.map(toWorkflowRecord);
+    .with("woken", (db) =>
+      db
+        .selectFrom((db) => db.selectFrom("moved").select("queue_name").distinct().as("q"))
+        .select((eb) => eb.fn("pg_notify", [eb.val(enqueuedChannel), "q.queue_name"]).as("n")),
+    )
+    .selectFrom("moved")
+    .select((eb) => [
+      "moved.workflow_uuid",
+      // Selecting from `woken` makes the statement run it (a CTE nobody reads is skipped).
+      eb
+        .selectFrom("woken")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .$asScalar()
+        .as("n"),
+    ])
+    .execute();
+  return rows.map((r) => r.workflow_uuid);
 }

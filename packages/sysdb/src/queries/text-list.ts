@@ -7,7 +7,12 @@ import type { SystemDatabase } from "../system-database.js";
 
 /** A text[] holding `values`, for `= any(…)` and `<> all(…)`. */
 export function textArray(values: readonly string[]): RawBuilder<string[]> {
-  return sql<string[]>`array(select json_array_elements_text(${JSON.stringify(values)}::text::json))`;
+  return textArrayOfJson(JSON.stringify(values));
+}
+
+/** A text[] from `json`, a JSON array of strings: for a CompiledStatement, whose parameter is that text. */
+export function textArrayOfJson(json: string): RawBuilder<string[]> {
+  return sql<string[]>`array(select json_array_elements_text(${json}::text::json))`;
 }
 
 /** The same as a postgres.js fragment, for the statements not yet built with Kysely (claim-workflows.ts). */
