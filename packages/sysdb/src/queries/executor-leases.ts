@@ -2,14 +2,16 @@
 // the live processes of an application adopt the PENDING workflows of a lease that lapsed or was
 // released. A workflow names its lease by its owner token, "<lease_id>.<random>" (ownerTokenOf).
 //
-// Built with Kysely; the renewal and adoption statements are `sql` templates because they update
-// and read one table in data-modifying CTEs and rank leases with window functions.
-import { sql } from "kysely";
+// Built with Kysely's builder; the one `sql` fragment is the interval literal (see oneMillisecond).
+import { expressionBuilder, sql, type Expression, type SqlBool } from "kysely";
+import { CompiledStatement } from "../compiled-statement.js";
+import type { Queryable } from "../queryable.js";
 import { newOwnerToken } from "../short-id.js";
-import type { SystemDatabase } from "../system-database.js";
-import { enqueuedChannel } from "./resume-workflows.js";
+import type { SystemSchema, WorkflowStatusTable } from "../tables.js";
+import { enqueuedChannel } from "./channels.js";
 import { textArray } from "./text-list.js";
 import { internalQueueName, toWorkflowRecord, type WorkflowRecord } from "./workflow-record.js";
+import { statusLiteral } from "./workflow-status-name.js";
 
 /** Channel on which a released or replaced lease wakes the other processes to adopt at once. */
 export const leaseEndedChannel = "durably_lease_ended";
@@ -33,8 +35,8 @@ export function ownerTokenOf(leaseID: string): string {
 }
 
 /** Starts a lease, renewed as of now. */
-export async function registerLease(sysdb: SystemDatabase, lease: LeaseRegistration): Promise<void> {
-  await sysdb.db
+export async function registerLease(on: Queryable, lease: LeaseRegistration): Promise<void> {
+  await on.db
     .insertInto("durably_executor_leases")
     .values({
       lease_id: lease.leaseID,
@@ -58,14 +60,14 @@ export async function registerLease(sysdb: SystemDatabase, lease: LeaseRegistrat
  * a lapsed lease's.
  */
 export async function replaceLeasesOfExecutor(
-  sysdb: SystemDatabase,
+  on: Queryable,
   lease: LeaseRegistration,
   leaseIDs?: readonly string[],
 ): Promise<number> {
   if (leaseIDs !== undefined && leaseIDs.length === 0) return 0;
-  let update = sysdb.db
+  let update = on.db
     .updateTable("durably_executor_leases")
-    .set({ ended_at: sql<Date>`clock_timestamp()`, ended_reason: "replaced" })
+    .set({ ended_at: clockTimestamp, ended_reason: "replaced" })
     .where("executor_id", "=", lease.executorID)
     .where("application_name", "=", lease.applicationName)
     .where("lease_id", "<>", lease.leaseID)
@@ -77,10 +79,10 @@ export async function replaceLeasesOfExecutor(
 
 /** The other live leases of `lease`'s executor ID and application held on its host, with their PIDs. */
 export async function leasesOfExecutorOnHost(
-  sysdb: SystemDatabase,
+  on: Queryable,
   lease: LeaseRegistration,
 ): Promise<Array<{ readonly leaseID: string; readonly pid: number }>> {
-  const rows = await sysdb.db
+  const rows = await on.db
     .selectFrom("durably_executor_leases")
     .select(["lease_id", "pid"])
     .where("executor_id", "=", lease.executorID)
@@ -99,6 +101,19 @@ export interface LeaseRenewal {
   readonly endedLeases: number;
 }
 
+const eb = expressionBuilder<SystemSchema>();
+
+/** Now, by the database's clock (advancing within a transaction, unlike now()). */
+const clockTimestamp = eb.fn<Date>("clock_timestamp");
+
+/** A `sql` fragment: Kysely has no interval literal. */
+const oneMillisecond = sql<number>`interval '1 millisecond'`;
+
+/** `count` milliseconds as an interval, typed as a Date for Kysely's arithmetic with timestamps. */
+function milliseconds(count: Expression<number>): Expression<Date> {
+  return eb(count, "*", oneMillisecond).$castTo<Date>();
+}
+
 /**
  * Renews `leaseID` on the database clock and judges the others of its application: a lease is
  * lapsed when it went `lapse_ms` without renewal and missed renewals while this one kept renewing
@@ -106,51 +121,100 @@ export interface LeaseRenewal {
  * forgotten `keepEndedLapses` of its own lapses after it ended, whoever renews.
  */
 export async function renewLease(
-  sysdb: SystemDatabase,
+  on: Queryable,
   lease: { readonly leaseID: string; readonly applicationName: string; readonly keepEndedLapses: number },
 ): Promise<LeaseRenewal> {
-  const leases = sql.id(sysdb.schema, "durably_executor_leases");
-  const { rows } = await sql<{ renewed: number; ended: number }>`
-    with previous as (
-      select renewed_at from ${leases} where lease_id = ${lease.leaseID} and ended_at is null
-    ), renewed as (
-      update ${leases} set renewed_at = clock_timestamp()
-      where lease_id = ${lease.leaseID} and ended_at is null
-      returning lease_id
-    ), lapsed as (
-      update ${leases} l set ended_at = clock_timestamp(), ended_reason = 'lapsed'
-      from previous p
-      where l.application_name = ${lease.applicationName} and l.ended_at is null and l.lease_id <> ${lease.leaseID}
-        and l.renewed_at + l.lapse_ms * interval '1 millisecond' < clock_timestamp()
-        and l.renewed_at < p.renewed_at - 2 * l.renew_ms * interval '1 millisecond'
-      returning l.lease_id
-    ), forgotten as (
-      delete from ${leases}
-      where application_name = ${lease.applicationName}
-        and ended_at < clock_timestamp() - ${lease.keepEndedLapses} * lapse_ms * interval '1 millisecond'
-    )
-    select (select count(*) from renewed) as renewed,
-           (select count(*) from lapsed)
-             + (select count(*) from ${leases}
-                where application_name = ${lease.applicationName} and ended_at is not null)
-             as ended`.execute(sysdb.db);
-  const row = rows[0]!;
-  return { renewed: Number(row.renewed) === 1, endedLeases: Number(row.ended) };
+  const [row] = await renewal.execute(on, {
+    leaseID: lease.leaseID,
+    applicationName: lease.applicationName,
+    keepEndedLapses: lease.keepEndedLapses,
+  });
+  return { renewed: Number(row?.renewed) === 1, endedLeases: Number(row?.ended) };
 }
+
+// Every process runs it every renewal period: compiled once.
+const renewal = new CompiledStatement((db, p: { leaseID: string; applicationName: string; keepEndedLapses: number }) =>
+  db
+    .with("previous", (db) =>
+      db
+        .selectFrom("durably_executor_leases")
+        .select("renewed_at")
+        .where("lease_id", "=", p.leaseID)
+        .where("ended_at", "is", null),
+    )
+    .with("renewed", (db) =>
+      db
+        .updateTable("durably_executor_leases")
+        .set({ renewed_at: clockTimestamp })
+        .where("lease_id", "=", p.leaseID)
+        .where("ended_at", "is", null)
+        .returning("lease_id"),
+    )
+    .with("lapsed", (db) =>
+      db
+        .updateTable("durably_executor_leases as l")
+        .from("previous as p")
+        .set({ ended_at: clockTimestamp, ended_reason: sql.lit("lapsed") })
+        .where("l.application_name", "=", p.applicationName)
+        .where("l.ended_at", "is", null)
+        .where("l.lease_id", "<>", p.leaseID)
+        .where((eb) => eb(eb("l.renewed_at", "+", milliseconds(eb.ref("l.lapse_ms"))), "<", clockTimestamp))
+        .where((eb) =>
+          eb("l.renewed_at", "<", eb("p.renewed_at", "-", milliseconds(eb(sql.lit(2), "*", eb.ref("l.renew_ms"))))),
+        )
+        .returning("l.lease_id"),
+    )
+    .with("forgotten", (db) =>
+      db
+        .deleteFrom("durably_executor_leases")
+        .where("application_name", "=", p.applicationName)
+        .where((eb) =>
+          eb(
+            "ended_at",
+            "<",
+            eb(clockTimestamp, "-", milliseconds(eb(eb.val(p.keepEndedLapses), "*", eb.ref("lapse_ms")))),
+          ),
+        ),
+    )
+    .selectNoFrom((eb) => [
+      eb
+        .selectFrom("renewed")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .$asScalar()
+        .as("renewed"),
+      eb(
+        eb
+          .selectFrom("lapsed")
+          .select((eb) => eb.fn.countAll().as("n"))
+          .$asScalar(),
+        "+",
+        eb
+          .selectFrom("durably_executor_leases")
+          .select((eb) => eb.fn.countAll().as("n"))
+          .where("application_name", "=", p.applicationName)
+          .where("ended_at", "is not", null)
+          .$asScalar(),
+      ).as("ended"),
+    ]),
+);
 
 /** Ends `leaseID` now (graceful shutdown) and wakes the other processes to adopt what it left. */
 export async function releaseLease(
-  sysdb: SystemDatabase,
+  on: Queryable,
   lease: { readonly leaseID: string; readonly applicationName: string },
 ): Promise<void> {
-  const leases = sql.id(sysdb.schema, "durably_executor_leases");
-  await sql`
-    with released as (
-      update ${leases} set ended_at = clock_timestamp(), ended_reason = 'released'
-      where lease_id = ${lease.leaseID} and ended_at is null
-      returning lease_id
+  await on.db
+    .with("released", (db) =>
+      db
+        .updateTable("durably_executor_leases")
+        .set({ ended_at: clockTimestamp, ended_reason: sql.lit("released") })
+        .where("lease_id", "=", lease.leaseID)
+        .where("ended_at", "is", null)
+        .returning("lease_id"),
     )
-    select pg_notify(${leaseEndedChannel}, ${lease.applicationName}) from released`.execute(sysdb.db);
+    .selectFrom("released")
+    .select((eb) => eb.fn("pg_notify", [eb.val(leaseEndedChannel), eb.val(lease.applicationName)]).as("n"))
+    .execute();
 }
 
 export interface AdoptionRequest {
@@ -169,17 +233,35 @@ export interface AdoptionRequest {
   readonly now: number;
 }
 
+/** A workflow_status row as `w`, the alias of the adoption statements. */
+type WithW = SystemSchema & { w: WorkflowStatusTable };
+const ew = expressionBuilder<WithW, "w">();
+
 /**
  * The condition that `w`'s PENDING row names a lease that is not live (ended, or forgotten). It
  * is judged on the statement's snapshot: a claim locks the row only if its owner token is still the
  * one judged (see lockedIfUnchanged).
  */
-function orphaned(sysdb: SystemDatabase, applicationName: string) {
-  const leases = sql.id(sysdb.schema, "durably_executor_leases");
-  return sql`w.status = 'PENDING' and strpos(w.owner_xid, '.') > 0
-    and (w.application_name = ${applicationName} or w.application_name is null)
-    and not exists (select 1 from ${leases} l
-                    where l.lease_id = split_part(w.owner_xid, '.', 1) and l.ended_at is null)`;
+function orphaned(applicationName: string): Expression<SqlBool> {
+  return ew.and([
+    ew("w.status", "=", statusLiteral("PENDING")),
+    ew(ew.fn<number>("strpos", ["w.owner_xid", sql.lit(".")]), ">", sql.lit(0)),
+    ew.or([ew("w.application_name", "=", applicationName), ew("w.application_name", "is", null)]),
+    ew.not(
+      ew.exists(
+        ew
+          .selectFrom("durably_executor_leases as l")
+          .select(sql.lit(1).as("one"))
+          .where("l.lease_id", "=", leaseOf(ew.ref("w.owner_xid")))
+          .where("l.ended_at", "is", null),
+      ),
+    ),
+  ]);
+}
+
+/** The lease an owner token names: the part before the dot. */
+function leaseOf(ownerToken: Expression<string | null>): Expression<string> {
+  return eb.fn<string>("split_part", [ownerToken, sql.lit("."), sql.lit(1)]);
 }
 
 /**
@@ -189,36 +271,63 @@ function orphaned(sysdb: SystemDatabase, applicationName: string) {
  * NOT EXISTS on another table (here the leases) is not re-run, so without this comparison such a
  * row would look orphaned still and be claimed twice.
  */
-function lockedIfUnchanged(status: ReturnType<typeof sql.id>) {
-  return sql`
-      select w.workflow_uuid from ${status} w
-      join candidates c on c.workflow_uuid = w.workflow_uuid and c.owner_xid = w.owner_xid
-      for update of w skip locked`;
-}
+const lockedIfUnchanged = expressionBuilder<
+  SystemSchema & { candidates: { workflow_uuid: string; owner_xid: string | null } }
+>()
+  .selectFrom("workflow_status as w")
+  .innerJoin("candidates as c", (join) =>
+    join.onRef("c.workflow_uuid", "=", "w.workflow_uuid").onRef("c.owner_xid", "=", "w.owner_xid"),
+  )
+  .select("w.workflow_uuid")
+  .forUpdate("w")
+  .skipLocked();
 
 /**
  * Sends the orphaned PENDING workflows of this application that sit on a user queue back to
  * ENQUEUED on it, freeing their concurrency slots, and wakes the queue's workers. Returns their IDs.
  */
-export async function requeueOrphanedWorkflows(
-  sysdb: SystemDatabase,
-  applicationName: string,
-  now: number,
-): Promise<string[]> {
-  const status = sql.id(sysdb.schema, "workflow_status");
-  const { rows } = await sql<{ workflow_uuid: string }>`
-    with candidates as materialized (
-      select w.workflow_uuid, w.owner_xid from ${status} w
-      where ${orphaned(sysdb, applicationName)} and w.queue_name is not null and w.queue_name <> ${internalQueueName}
-    ), orphans as (${lockedIfUnchanged(status)}), requeued as (
-      update ${status} w
-      set status = 'ENQUEUED', owner_xid = null, started_at_epoch_ms = null, updated_at = ${now}
-      from orphans o where w.workflow_uuid = o.workflow_uuid
-      returning w.workflow_uuid, w.queue_name
-    ), woken as (
-      select pg_notify(${enqueuedChannel}, q.queue_name) from (select distinct queue_name from requeued) q
+export async function requeueOrphanedWorkflows(on: Queryable, applicationName: string, now: number): Promise<string[]> {
+  const rows = await on.db
+    .with(
+      (cte) => cte("candidates").materialized(),
+      (db) =>
+        db
+          .selectFrom("workflow_status as w")
+          .select(["w.workflow_uuid", "w.owner_xid"])
+          .where(orphaned(applicationName))
+          .where("w.queue_name", "is not", null)
+          .where("w.queue_name", "<>", internalQueueName),
     )
-    select workflow_uuid, (select count(*) from woken) as woken from requeued`.execute(sysdb.db);
+    .with("orphans", () => lockedIfUnchanged)
+    .with("requeued", (db) =>
+      db
+        .updateTable("workflow_status as w")
+        .from("orphans as o")
+        .set({
+          status: statusLiteral("ENQUEUED"),
+          owner_xid: sql.lit(null),
+          started_at_epoch_ms: sql.lit(null),
+          updated_at: now,
+        })
+        .whereRef("w.workflow_uuid", "=", "o.workflow_uuid")
+        .returning(["w.workflow_uuid", "w.queue_name"]),
+    )
+    .with("woken", (db) =>
+      db
+        .selectFrom((db) => db.selectFrom("requeued").select("queue_name").distinct().as("q"))
+        .select((eb) => eb.fn("pg_notify", [eb.val(enqueuedChannel), "q.queue_name"]).as("n")),
+    )
+    .selectFrom("requeued")
+    .select((eb) => [
+      "requeued.workflow_uuid",
+      // Selecting from `woken` makes the statement run it (a CTE nobody reads is skipped).
+      eb
+        .selectFrom("woken")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .$asScalar()
+        .as("woken"),
+    ])
+    .execute();
   return rows.map((row) => row.workflow_uuid);
 }
 
@@ -229,38 +338,88 @@ export async function requeueOrphanedWorkflows(
  * paused former owner commits nothing more for them. Rows of other versions wait for a process
  * serving them. Each row is taken once: rows another process is adopting are skipped.
  */
-export async function claimOrphanedWorkflows(sysdb: SystemDatabase, r: AdoptionRequest): Promise<WorkflowRecord[]> {
-  const leases = sql.id(sysdb.schema, "durably_executor_leases");
-  const status = sql.id(sysdb.schema, "workflow_status");
-  const input = sql.id(sysdb.schema, "workflow_input");
+export async function claimOrphanedWorkflows(on: Queryable, r: AdoptionRequest): Promise<WorkflowRecord[]> {
   const token = ownerTokenOf(r.leaseID);
-  const { rows } = await sql<Record<string, unknown>>`
-    with peers as (
-      select lease_id, application_version, served_versions from ${leases}
-      where application_name = ${r.applicationName}
-        and ended_at is null and renewed_at + lapse_ms * interval '1 millisecond' >= clock_timestamp()
-    ), candidates as materialized (
-      select w.workflow_uuid, w.owner_xid from ${status} w
-      where ${orphaned(sysdb, r.applicationName)}
-        and (w.queue_name is null or w.queue_name = ${internalQueueName})
-        and w.application_version = any(${textArray(r.servedVersions)})
-        and (not ${r.spread}::bool or exists (
-          select 1 from (
-            select lease_id, (row_number() over (order by lease_id)) - 1 as rank, count(*) over () as size
-            from peers p
-            where p.application_version = w.application_version or w.application_version = any(p.served_versions)
-          ) mine
-          where mine.lease_id = ${r.leaseID} and mod(abs(hashtext(w.workflow_uuid)::int8), mine.size) = mine.rank))
-    ), orphans as (${lockedIfUnchanged(status)}), claimed as (
-      update ${status} w
-      set owner_xid = ${token}, executor_id = ${r.executorID}, recovery_attempts = w.recovery_attempts + 1,
-          updated_at = ${r.now}, application_name = coalesce(w.application_name, ${r.applicationName})
-      from orphans o where w.workflow_uuid = o.workflow_uuid
-      returning w.*
+  const rows = await on.db
+    .with("peers", (db) =>
+      db
+        .selectFrom("durably_executor_leases")
+        .select(["lease_id", "application_version", "served_versions"])
+        .where("application_name", "=", r.applicationName)
+        .where("ended_at", "is", null)
+        .where((eb) => eb(eb("renewed_at", "+", milliseconds(eb.ref("lapse_ms"))), ">=", clockTimestamp)),
     )
-    select c.*, coalesce(i.inputs, c.inputs) as inputs
-    from claimed c left join ${input} i on i.workflow_uuid = c.workflow_uuid
-    order by c.created_at`.execute(sysdb.db);
+    .with(
+      (cte) => cte("candidates").materialized(),
+      (db) =>
+        db
+          .selectFrom("workflow_status as w")
+          .select(["w.workflow_uuid", "w.owner_xid"])
+          .where(orphaned(r.applicationName))
+          .where((eb) => eb.or([eb("w.queue_name", "is", null), eb("w.queue_name", "=", internalQueueName)]))
+          .where((eb) => eb("w.application_version", "=", eb.fn.any(textArray(r.servedVersions))))
+          // The live leases serving the row's version, ranked; the row is this lease's if its hash lands on its rank.
+          .$if(r.spread, (q) =>
+            q.where((w) =>
+              w.exists(
+                w
+                  .selectFrom((db) =>
+                    db
+                      .selectFrom("peers as p")
+                      .select((eb) => [
+                        "p.lease_id",
+                        eb(
+                          eb.fn.agg<number>("row_number").over((ob) => ob.orderBy("p.lease_id")),
+                          "-",
+                          sql.lit(1),
+                        ).as("rank"),
+                        eb.fn.countAll<number>().over().as("size"),
+                      ])
+                      .where((eb) =>
+                        eb.or([
+                          eb("p.application_version", "=", w.ref("w.application_version")),
+                          eb(w.ref("w.application_version"), "=", eb.fn.any("p.served_versions")),
+                        ]),
+                      )
+                      .as("mine"),
+                  )
+                  .select(sql.lit(1).as("one"))
+                  .where("mine.lease_id", "=", r.leaseID)
+                  .where((eb) =>
+                    eb(
+                      eb.fn("mod", [
+                        eb.fn("abs", [eb.cast(eb.fn("hashtext", [w.ref("w.workflow_uuid")]), "int8")]),
+                        "mine.size",
+                      ]),
+                      "=",
+                      eb.ref("mine.rank"),
+                    ),
+                  ),
+              ),
+            ),
+          ),
+    )
+    .with("orphans", () => lockedIfUnchanged)
+    .with("claimed", (db) =>
+      db
+        .updateTable("workflow_status as w")
+        .from("orphans as o")
+        .set((eb) => ({
+          owner_xid: token,
+          executor_id: r.executorID,
+          recovery_attempts: eb("w.recovery_attempts", "+", sql.lit(1)),
+          updated_at: r.now,
+          application_name: eb.fn.coalesce("w.application_name", eb.val(r.applicationName)),
+        }))
+        .whereRef("w.workflow_uuid", "=", "o.workflow_uuid")
+        .returningAll("w"),
+    )
+    .selectFrom("claimed as c")
+    .leftJoin("workflow_input as i", "i.workflow_uuid", "c.workflow_uuid")
+    .selectAll("c")
+    .select((eb) => eb.fn.coalesce("i.inputs", "c.inputs").as("inputs"))
+    .orderBy("c.created_at")
+    .execute();
   return rows.map(toWorkflowRecord);
 }
 
@@ -285,33 +444,27 @@ export interface ExecutorLeaseRecord {
 }
 
 /** The leases of an application (or of all applications), newest first, with what each owns. */
-export async function listExecutorLeases(
-  sysdb: SystemDatabase,
-  applicationName?: string,
-): Promise<ExecutorLeaseRecord[]> {
-  const leases = sql.id(sysdb.schema, "durably_executor_leases");
-  const status = sql.id(sysdb.schema, "workflow_status");
-  const scope = applicationName === undefined ? sql`true` : sql`l.application_name = ${applicationName}`;
-  const { rows } = await sql<{
-    lease_id: string;
-    executor_id: string;
-    application_name: string;
-    application_version: string;
-    hostname: string;
-    pid: number;
-    started_at: Date;
-    renewed_at: Date;
-    ended_reason: string | null;
-    overdue: boolean;
-    owned: number;
-    served: string[];
-  }>`
-    select l.*, to_json(l.served_versions) as served,
-           l.renewed_at + l.lapse_ms * interval '1 millisecond' < clock_timestamp() as overdue,
-           (select count(*) from ${status} w
-            where w.status = 'PENDING' and split_part(w.owner_xid, '.', 1) = l.lease_id) as owned
-    from ${leases} l where ${scope}
-    order by l.started_at desc`.execute(sysdb.db);
+export async function listExecutorLeases(on: Queryable, applicationName?: string): Promise<ExecutorLeaseRecord[]> {
+  const rows = await on.db
+    .selectFrom("durably_executor_leases as l")
+    .selectAll("l")
+    .select((eb) => [
+      // served_versions arrives as JSON: the pool runs without fetching array types (see text-list.ts).
+      eb.fn<string[]>("to_json", ["l.served_versions"]).as("served"),
+      eb(eb("l.renewed_at", "+", milliseconds(eb.ref("l.lapse_ms"))), "<", clockTimestamp)
+        .$castTo<boolean>()
+        .as("overdue"),
+      eb
+        .selectFrom("workflow_status as w")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .where("w.status", "=", statusLiteral("PENDING"))
+        .where((eb) => eb(leaseOf(eb.ref("w.owner_xid")), "=", eb.ref("l.lease_id")))
+        .$asScalar()
+        .as("owned"),
+    ])
+    .$if(applicationName !== undefined, (q) => q.where("l.application_name", "=", applicationName!))
+    .orderBy("l.started_at", "desc")
+    .execute();
   return rows.map((row) => ({
     leaseID: row.lease_id,
     executorID: row.executor_id,
@@ -322,7 +475,7 @@ export async function listExecutorLeases(
     pid: row.pid,
     startedAt: row.started_at,
     renewedAt: row.renewed_at,
-    state: (row.ended_reason ?? (row.overdue ? "lapsed" : "live")) as ExecutorLeaseRecord["state"],
+    state: row.ended_reason ?? (row.overdue ? "lapsed" : "live"),
     workflowsOwned: Number(row.owned),
   }));
 }
