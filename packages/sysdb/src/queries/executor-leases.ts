@@ -9,7 +9,7 @@ import type { Queryable } from "../queryable.js";
 import { newOwnerToken } from "../short-id.js";
 import type { SystemSchema, WorkflowStatusTable } from "../tables.js";
 import { enqueuedChannel } from "./channels.js";
-import { textArray } from "./text-list.js";
+import { textArray, textArrayOfJson } from "./text-list.js";
 import { internalQueueName, toWorkflowRecord, type WorkflowRecord } from "./workflow-record.js";
 import { statusLiteral } from "./workflow-status-name.js";
 
@@ -287,14 +287,21 @@ const lockedIfUnchanged = expressionBuilder<
  * ENQUEUED on it, freeing their concurrency slots, and wakes the queue's workers. Returns their IDs.
  */
 export async function requeueOrphanedWorkflows(on: Queryable, applicationName: string, now: number): Promise<string[]> {
-  const rows = await on.db
+  const rows = await requeueOrphans.execute(on, { applicationName, now });
+  return rows.map((row) => row.workflow_uuid);
+}
+
+// Every live process runs the adoption statements each renewal while an ended lease is remembered:
+// both are compiled once.
+const requeueOrphans = new CompiledStatement((db, p: { applicationName: string; now: number }) =>
+  db
     .with(
       (cte) => cte("candidates").materialized(),
       (db) =>
         db
           .selectFrom("workflow_status as w")
           .select(["w.workflow_uuid", "w.owner_xid"])
-          .where(orphaned(applicationName))
+          .where(orphaned(p.applicationName))
           .where("w.queue_name", "is not", null)
           .where("w.queue_name", "<>", internalQueueName),
     )
@@ -307,7 +314,7 @@ export async function requeueOrphanedWorkflows(on: Queryable, applicationName: s
           status: statusLiteral("ENQUEUED"),
           owner_xid: sql.lit(null),
           started_at_epoch_ms: sql.lit(null),
-          updated_at: now,
+          updated_at: p.now,
         })
         .whereRef("w.workflow_uuid", "=", "o.workflow_uuid")
         .returning(["w.workflow_uuid", "w.queue_name"]),
@@ -326,10 +333,8 @@ export async function requeueOrphanedWorkflows(on: Queryable, applicationName: s
         .select((eb) => eb.fn.countAll().as("n"))
         .$asScalar()
         .as("woken"),
-    ])
-    .execute();
-  return rows.map((row) => row.workflow_uuid);
-}
+    ]),
+);
 
 /**
  * Claims for this process the orphaned PENDING workflows of this application, of the versions it
@@ -339,13 +344,36 @@ export async function requeueOrphanedWorkflows(on: Queryable, applicationName: s
  * serving them. Each row is taken once: rows another process is adopting are skipped.
  */
 export async function claimOrphanedWorkflows(on: Queryable, r: AdoptionRequest): Promise<WorkflowRecord[]> {
-  const token = ownerTokenOf(r.leaseID);
-  const rows = await on.db
+  const rows = await claimOrphans.execute(on, {
+    leaseID: r.leaseID,
+    executorID: r.executorID,
+    applicationName: r.applicationName,
+    servedVersionsJson: JSON.stringify(r.servedVersions),
+    spread: r.spread,
+    token: ownerTokenOf(r.leaseID),
+    now: r.now,
+  });
+  return rows.map(toWorkflowRecord);
+}
+
+interface ClaimOrphansParameters {
+  leaseID: string;
+  executorID: string;
+  applicationName: string;
+  /** A JSON array of strings (see text-list.ts). */
+  servedVersionsJson: string;
+  spread: boolean;
+  token: string;
+  now: number;
+}
+
+const claimOrphans = new CompiledStatement((db, p: ClaimOrphansParameters) =>
+  db
     .with("peers", (db) =>
       db
         .selectFrom("durably_executor_leases")
         .select(["lease_id", "application_version", "served_versions"])
-        .where("application_name", "=", r.applicationName)
+        .where("application_name", "=", p.applicationName)
         .where("ended_at", "is", null)
         .where((eb) => eb(eb("renewed_at", "+", milliseconds(eb.ref("lapse_ms"))), ">=", clockTimestamp)),
     )
@@ -355,12 +383,13 @@ export async function claimOrphanedWorkflows(on: Queryable, r: AdoptionRequest):
         db
           .selectFrom("workflow_status as w")
           .select(["w.workflow_uuid", "w.owner_xid"])
-          .where(orphaned(r.applicationName))
+          .where(orphaned(p.applicationName))
           .where((eb) => eb.or([eb("w.queue_name", "is", null), eb("w.queue_name", "=", internalQueueName)]))
-          .where((eb) => eb("w.application_version", "=", eb.fn.any(textArray(r.servedVersions))))
+          .where((eb) => eb("w.application_version", "=", eb.fn.any(textArrayOfJson(p.servedVersionsJson))))
           // The live leases serving the row's version, ranked; the row is this lease's if its hash lands on its rank.
-          .$if(r.spread, (q) =>
-            q.where((w) =>
+          .where((w) =>
+            w.or([
+              w.not(w.cast<boolean>(w.val(p.spread), "boolean")),
               w.exists(
                 w
                   .selectFrom((db) =>
@@ -384,7 +413,7 @@ export async function claimOrphanedWorkflows(on: Queryable, r: AdoptionRequest):
                       .as("mine"),
                   )
                   .select(sql.lit(1).as("one"))
-                  .where("mine.lease_id", "=", r.leaseID)
+                  .where("mine.lease_id", "=", p.leaseID)
                   .where((eb) =>
                     eb(
                       eb.fn("mod", [
@@ -396,7 +425,7 @@ export async function claimOrphanedWorkflows(on: Queryable, r: AdoptionRequest):
                     ),
                   ),
               ),
-            ),
+            ]),
           ),
     )
     .with("orphans", () => lockedIfUnchanged)
@@ -405,11 +434,11 @@ export async function claimOrphanedWorkflows(on: Queryable, r: AdoptionRequest):
         .updateTable("workflow_status as w")
         .from("orphans as o")
         .set((eb) => ({
-          owner_xid: token,
-          executor_id: r.executorID,
+          owner_xid: p.token,
+          executor_id: p.executorID,
           recovery_attempts: eb("w.recovery_attempts", "+", sql.lit(1)),
-          updated_at: r.now,
-          application_name: eb.fn.coalesce("w.application_name", eb.val(r.applicationName)),
+          updated_at: p.now,
+          application_name: eb.fn.coalesce("w.application_name", eb.val(p.applicationName)),
         }))
         .whereRef("w.workflow_uuid", "=", "o.workflow_uuid")
         .returningAll("w"),
@@ -418,10 +447,8 @@ export async function claimOrphanedWorkflows(on: Queryable, r: AdoptionRequest):
     .leftJoin("workflow_input as i", "i.workflow_uuid", "c.workflow_uuid")
     .selectAll("c")
     .select((eb) => eb.fn.coalesce("i.inputs", "c.inputs").as("inputs"))
-    .orderBy("c.created_at")
-    .execute();
-  return rows.map(toWorkflowRecord);
-}
+    .orderBy("c.created_at"),
+);
 
 export interface ExecutorLeaseRecord {
   readonly leaseID: string;
