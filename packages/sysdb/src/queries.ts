@@ -23,6 +23,8 @@ export * from "./queries/queues.js";
 export * from "./queries/database-now.js";
 export * from "./queries/dequeue-workflows.js";
 export * from "./queries/claim-queued-workflows.js";
+export * from "./queries/enqueued-work.js";
+export * from "./queries/promote-delayed-workflows.js";
 export * from "./queries/bounce-debounced-workflow.js";
 export * from "./queries/step-fence.js";
 export * from "./queries/notifications.js";

@@ -8,7 +8,6 @@ import { claimWithToken } from "./claim-with-token.js";
 import { databaseNow } from "./database-now.js";
 import { dequeueWithToken, dequeueWorkflows, type DequeueOptions } from "./dequeue-workflows.js";
 import type { ExecutorIdentity } from "./executor-identity.js";
-import { textArray } from "./text-list.js";
 import type { WorkflowRecord } from "./workflow-record.js";
 import { statusLiteral } from "./workflow-status-name.js";
 
@@ -143,84 +142,3 @@ const startedCount = new CompiledStatement(
       )
       .where((eb) => inPartition(eb, p.partitionKey)),
 );
-
-/** The partition keys that have ENQUEUED work on a partitioned queue. */
-export async function listEnqueuedPartitions(on: Queryable, queueName: string): Promise<string[]> {
-  const rows = await on.db
-    .selectFrom("workflow_status")
-    .select("queue_partition_key as key")
-    .distinct()
-    .where("queue_name", "=", queueName)
-    .where("status", "=", statusLiteral("ENQUEUED"))
-    .where("queue_partition_key", "is not", null)
-    .$narrowType<{ key: string }>()
-    .execute();
-  return rows.map((r) => r.key);
-}
-
-/** Workflows of `applicationName`, or of no application. */
-function ofApplication(eb: ExpressionBuilder<SystemSchema, "workflow_status">, applicationName: string) {
-  return eb.or([eb("application_name", "=", applicationName), eb("application_name", "is", null)]);
-}
-
-/**
- * Moves DELAYED workflows whose time has come (by the database clock) to ENQUEUED. Returns the
- * queues that got work, and how long until the next delayed workflow is due (if any).
- */
-export async function promoteDelayedWorkflows(
-  on: Queryable,
-  applicationName: string,
-): Promise<{ queues: string[]; nextDueInMs: number | null }> {
-  const moved = await on.db
-    .updateTable("workflow_status")
-    .set((eb) => ({
-      status: statusLiteral("ENQUEUED"),
-      updated_at: databaseNow,
-      deduplication_id: eb
-        .case()
-        .when(eb.ref("is_debounced"))
-        .then(sql.lit(null))
-        .else(eb.ref("deduplication_id"))
-        .end(),
-    }))
-    .where("status", "=", statusLiteral("DELAYED"))
-    .where("delay_until_epoch_ms", "<=", databaseNow)
-    .where((eb) => ofApplication(eb, applicationName))
-    .returning("queue_name")
-    // A DELAYED workflow is always on a queue.
-    .$narrowType<{ queue_name: string }>()
-    .execute();
-  const next = await on.db
-    .selectFrom("workflow_status")
-    .select((eb) => eb(eb.fn.min("delay_until_epoch_ms"), "-", databaseNow).as("due"))
-    .where("status", "=", statusLiteral("DELAYED"))
-    .where((eb) => ofApplication(eb, applicationName))
-    .executeTakeFirst();
-  return {
-    queues: [...new Set(moved.map((r) => r.queue_name))],
-    nextDueInMs: next?.due === null || next?.due === undefined ? null : Math.max(0, Number(next.due)),
-  };
-}
-
-/** Queue names with ENQUEUED work of this application that no queue definition covers. */
-export async function listUnservedQueueNames(
-  on: Queryable,
-  applicationName: string,
-  known: readonly string[],
-): Promise<string[]> {
-  const rows = await on.db
-    .selectFrom("workflow_status as w")
-    .select("queue_name")
-    .distinct()
-    .where("status", "=", statusLiteral("ENQUEUED"))
-    .where((eb) => eb.or([eb("application_name", "=", applicationName), eb("application_name", "is", null)]))
-    .where((eb) => eb("queue_name", "<>", eb.fn<string>("all", [textArray(known)])))
-    .where((eb) =>
-      eb.not(
-        eb.exists(eb.selectFrom("queues as q").select(sql.lit(1).as("one")).whereRef("q.name", "=", "w.queue_name")),
-      ),
-    )
-    .$narrowType<{ queue_name: string }>()
-    .execute();
-  return rows.map((r) => r.queue_name);
-}
