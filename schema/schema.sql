@@ -152,6 +152,12 @@ CREATE TABLE dbos.durably_migrations (
     applied_at bigint DEFAULT ((EXTRACT(epoch FROM now()) * 1000.0))::bigint NOT NULL
 );
 
+CREATE TABLE dbos.durably_queue_pauses (
+    queue_name text NOT NULL,
+    paused_at bigint DEFAULT ((EXTRACT(epoch FROM now()) * 1000.0))::bigint NOT NULL,
+    reason text
+);
+
 CREATE TABLE dbos.event_dispatch_kv (
     service_name text NOT NULL,
     workflow_fn_name text NOT NULL,
@@ -325,6 +331,9 @@ ALTER TABLE ONLY dbos.durably_executor_leases
 
 ALTER TABLE ONLY dbos.durably_migrations
     ADD CONSTRAINT durably_migrations_pkey PRIMARY KEY (version);
+
+ALTER TABLE ONLY dbos.durably_queue_pauses
+    ADD CONSTRAINT durably_queue_pauses_pkey PRIMARY KEY (queue_name);
 
 ALTER TABLE ONLY dbos.event_dispatch_kv
     ADD CONSTRAINT event_dispatch_kv_pkey PRIMARY KEY (service_name, workflow_fn_name, key);

@@ -223,9 +223,18 @@ describe("executor commands", () => {
 });
 
 describe("queues, schedules, schema and databases", () => {
-  test("queue list and schedule list/pause/resume/trigger", async () => {
+  test("queue list/pause/resume and schedule list/pause/resume/trigger", async () => {
     const queues = await durably(["queue", "list"]);
     expect(queues.stdout).toMatch(/work\s+-\s+10/);
+    const paused = await durably(["queue", "pause", "work", "--reason", "maintenance"]);
+    expect(paused.stdout, paused.stderr).toContain("paused queue work");
+    expect((await durably(["queue", "list"])).stdout).toMatch(/work\s+-\s+10.*maintenance/);
+    expect((await json(["queue", "list"])).find((q: { name: string }) => q.name === "work").paused.reason).toBe(
+      "maintenance",
+    );
+    expect(await json(["queue", "pause", "work"])).toEqual({ queue: "work", paused: true, changed: false });
+    expect((await durably(["queue", "resume", "work"])).stdout).toContain("resumed queue work");
+    expect((await durably(["queue", "pause", "nope"])).code).toBe(1);
     await createSchedule(client, { name: "cli-schedule", workflow: "scheduledJob", cron: "0 0 1 1 *" });
     expect((await json(["schedule", "list"])).map((s: { name: string }) => s.name)).toContain("cli-schedule");
     expect(await json(["schedule", "pause", "cli-schedule"])).toEqual({ schedule: "cli-schedule", status: "PAUSED" });

@@ -35,6 +35,13 @@ export const deliberateDifferences: readonly DeliberateDifference[] = [
       "is never renumbered; DBOS neither reads nor writes it.",
   },
   {
+    difference: "table durably_queue_pauses: only in durably",
+    reason:
+      "migration 0006: the queues paused with pauseQueue (by name), which no durably worker dequeues until " +
+      "resumeQueue; its own table so registering or deleting a dbos.queues row never loses a pause. DBOS " +
+      "neither reads nor writes it (DBOS workers do not pause).",
+  },
+  {
     difference:
       "trigger notifications.dbos_notifications_trigger: durably has `…igger AFTER INSERT ON " +
       "{{schema}}.notifications FOR EACH ROW " +

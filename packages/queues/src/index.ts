@@ -9,3 +9,4 @@ export { registerQueue, type Queue } from "./register-queue.js";
 export type { QueueOptions } from "./queue-options.js";
 export { listenQueues } from "./listen-queues.js";
 export { listQueues, retrieveQueue, deleteQueue, type QueueInfo } from "./queue-info.js";
+export { pauseQueue, resumeQueue, type PauseQueueOptions } from "./pause-queue.js";

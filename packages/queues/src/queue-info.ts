@@ -1,6 +1,13 @@
 // The public view of a queue definition, and the calls that read and delete them.
 import { DurablyError } from "@durably/sysdb";
-import { deleteQueueRecord, getQueueRecord, listQueueRecords, type QueueRecord } from "@durably/sysdb/queries";
+import {
+  deleteQueueRecord,
+  getQueueRecord,
+  listQueuePauses,
+  listQueueRecords,
+  type QueuePause,
+  type QueueRecord,
+} from "@durably/sysdb/queries";
 import type { DBOSContext } from "@durably/core";
 import { extensionHost } from "@durably/core/extension";
 
@@ -21,12 +28,19 @@ export interface QueueInfo {
   readonly partitionRateLimit: { readonly limit: number; readonly periodSec: number } | undefined;
   readonly pollingIntervalSec: number;
   readonly applicationName: string | undefined;
+  /** Set while the queue is paused (pauseQueue): when, and the reason given. */
+  readonly paused: { readonly pausedAt: Date; readonly reason: string | undefined } | undefined;
 }
 
 /** The queues of this application (and unclaimed ones). */
 export async function listQueues(ctx: DBOSContext): Promise<QueueInfo[]> {
   extensionHost(ctx).assertRunning("list queues");
-  return (await listQueueRecords(extensionHost(ctx).sysdb, extensionHost(ctx).applicationScope)).map(toQueueInfo);
+  const sysdb = extensionHost(ctx).sysdb;
+  const [records, pauses] = await Promise.all([
+    listQueueRecords(sysdb, extensionHost(ctx).applicationScope),
+    listQueuePauses(sysdb),
+  ]);
+  return records.map((r) => toQueueInfo(r, pauses));
 }
 
 /** One queue by name; QUEUE_NOT_FOUND if no such queue is defined. */
@@ -34,7 +48,7 @@ export async function retrieveQueue(ctx: DBOSContext, name: string): Promise<Que
   extensionHost(ctx).assertRunning("retrieve a queue");
   const record = await getQueueRecord(extensionHost(ctx).sysdb, name);
   if (record === undefined) throw notFound(name);
-  return toQueueInfo(record);
+  return toQueueInfo(record, await listQueuePauses(extensionHost(ctx).sysdb));
 }
 
 /**
@@ -54,7 +68,8 @@ function notFound(name: string): DurablyError {
   );
 }
 
-function toQueueInfo(r: QueueRecord): QueueInfo {
+function toQueueInfo(r: QueueRecord, pauses: readonly QueuePause[]): QueueInfo {
+  const pause = pauses.find((p) => p.queueName === r.name);
   return Object.freeze({
     name: r.name,
     concurrency: r.concurrency ?? undefined,
@@ -70,5 +85,6 @@ function toQueueInfo(r: QueueRecord): QueueInfo {
         : { limit: r.partitionRateLimitMax, periodSec: r.partitionRateLimitPeriodSec ?? 1 },
     pollingIntervalSec: r.pollingIntervalSec,
     applicationName: r.applicationName ?? undefined,
+    paused: pause === undefined ? undefined : { pausedAt: new Date(pause.pausedAt), reason: pause.reason ?? undefined },
   });
 }

@@ -16,15 +16,22 @@ export class QueueRunner {
   readonly name: string;
   readonly #host: ExtensionHost;
   readonly #settings: () => QueueSettings | undefined;
+  readonly #paused: () => boolean;
   /** Workflows of this queue running here, by partition key ("" when not partitioned). */
   readonly #running = new Map<string, Set<string>>();
   readonly #loop: BackgroundLoop;
   #backoffMs = 0;
 
-  constructor(host: ExtensionHost, name: string, settings: () => QueueSettings | undefined) {
+  constructor(
+    host: ExtensionHost,
+    name: string,
+    settings: () => QueueSettings | undefined,
+    paused: () => boolean = () => false,
+  ) {
     this.#host = host;
     this.name = name;
     this.#settings = settings;
+    this.#paused = paused;
     this.#loop = new BackgroundLoop({
       logger: host.logger,
       failureMessage: "queue poll failed; backing off",
@@ -56,7 +63,8 @@ export class QueueRunner {
   /** One round: claims what the limits allow; 0 (go again at once) when there may be more. */
   async #round(): Promise<number | undefined> {
     const settings = this.#settings();
-    const more = settings !== undefined && (await this.#claimRound(settings));
+    // A paused queue claims nothing; what runs here already goes on to its end.
+    const more = settings !== undefined && !this.#paused() && (await this.#claimRound(settings));
     this.#backoffMs = 0;
     return more ? 0 : undefined;
   }

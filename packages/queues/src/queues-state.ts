@@ -3,7 +3,9 @@
 import { DurablyError } from "@durably/sysdb";
 import {
   enqueuedChannel,
+  listQueuePauses,
   listQueueRecords,
+  queuePausesChannel,
   listUnservedQueueNames,
   promoteDelayedWorkflows,
   upsertQueue,
@@ -54,6 +56,10 @@ export class QueuesState {
   /** The queues this process serves; undefined means all of the application's. */
   listen: Set<string> | undefined;
   readonly #runners = new Map<string, QueueRunner>();
+  /** Paused queues (durably_queue_pauses), re-read every tick and on each pause or resume's NOTIFY. */
+  #paused = new Set<string>();
+  /** Queues whose pause or resume was just announced and whose state is being re-read. */
+  readonly #changing = new Set<string>();
   readonly #warnedUnserved = new Set<string>();
   readonly #supervisor: BackgroundLoop;
   #ticks = 0;
@@ -89,6 +95,19 @@ export class QueuesState {
     return this.local.get(name) ?? this.#defined.get(name);
   }
 
+  /** True while `name` is paused, as last read from the database. */
+  isPaused(name: string): boolean {
+    return this.#paused.has(name) || this.#changing.has(name);
+  }
+
+  /** Re-reads the paused queues; wakes the runners of queues that were resumed. */
+  async refreshPauses(): Promise<void> {
+    const paused = new Set((await listQueuePauses(this.#host.sysdb)).map((p) => p.queueName));
+    const resumed = [...this.#paused].filter((name) => !paused.has(name));
+    this.#paused = paused;
+    for (const name of resumed) this.#runners.get(name)?.poke();
+  }
+
   /** Writes a queue definition; throws when another application owns the name. */
   async save(settings: QueueSettings): Promise<void> {
     const host = this.#host;
@@ -116,6 +135,17 @@ export class QueuesState {
     const poke = (queue: string) => this.#runners.get(queue)?.poke();
     this.#unsubscribe = [
       host.sysdb.listener.subscribe(enqueuedChannel, poke),
+      host.sysdb.listener.subscribe(queuePausesChannel, (queue) => {
+        // Held back until the re-read says which it was: an enqueue NOTIFY right behind a pause must not
+        // wake a claim in between.
+        this.#changing.add(queue);
+        this.refreshPauses()
+          .catch((error: unknown) => host.logger.warn("reading paused queues failed; the next tick retries", { error }))
+          .finally(() => {
+            this.#changing.delete(queue);
+            this.#runners.get(queue)?.poke();
+          });
+      }),
       host.notifier.onLocal(enqueuedChannel, poke),
       host.sysdb.listener.onReconnect(() => {
         for (const runner of this.#runners.values()) runner.poke();
@@ -149,6 +179,7 @@ export class QueuesState {
   }
 
   async #refresh(): Promise<void> {
+    await this.refreshPauses();
     const records = await listQueueRecords(this.#host.sysdb, this.#host.appName);
     this.#defined = new Map(records.map((r) => [r.name, r]));
     this.#ensureRunners();
@@ -165,7 +196,12 @@ export class QueuesState {
     for (const name of new Set([...this.local.keys(), ...this.#defined.keys()])) {
       if (this.listen !== undefined && !this.listen.has(name)) continue;
       if (this.#runners.has(name)) continue;
-      const runner = new QueueRunner(this.#host, name, () => this.settingsOf(name));
+      const runner = new QueueRunner(
+        this.#host,
+        name,
+        () => this.settingsOf(name),
+        () => this.isPaused(name),
+      );
       this.#runners.set(name, runner);
       runner.start();
     }

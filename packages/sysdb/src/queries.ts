@@ -26,6 +26,7 @@ export * from "./queries/claim-queued-workflows.js";
 export * from "./queries/enqueued-work.js";
 export * from "./queries/promote-delayed-workflows.js";
 export * from "./queries/bounce-debounced-workflow.js";
+export * from "./queries/queue-pauses.js";
 export * from "./queries/step-fence.js";
 export * from "./queries/notifications.js";
 export * from "./queries/workflow-events.js";

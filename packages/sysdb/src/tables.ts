@@ -195,6 +195,13 @@ export interface DurablyExecutorLeasesTable {
   ended_reason: "lapsed" | "released" | "replaced" | null;
 }
 
+/** durably's own: one row per paused queue, by name (0006). */
+export interface DurablyQueuePausesTable {
+  queue_name: string;
+  paused_at: Defaulted<number>;
+  reason: string | null;
+}
+
 /** The whole system schema, as Kysely sees it (queried with `withSchema(schemaName)`). */
 export interface SystemSchema {
   workflow_status: WorkflowStatusTable;
@@ -212,4 +219,5 @@ export interface SystemSchema {
   dbos_migrations: DbosMigrationsTable;
   durably_migrations: DurablyMigrationsTable;
   durably_executor_leases: DurablyExecutorLeasesTable;
+  durably_queue_pauses: DurablyQueuePausesTable;
 }

@@ -10,3 +10,5 @@ export const streamsChannel = "dbos_streams_channel";
 export const enqueuedChannel = "durably_workflow_enqueued";
 /** durably announces cancelled workflow IDs on it, so runners stop at once. */
 export const cancelChannel = "durably_workflow_cancelled";
+/** durably NOTIFYs after a queue is paused or resumed, payload the queue name, so workers re-read pauses at once. */
+export const queuePausesChannel = "durably_queue_pauses";
