@@ -11,3 +11,4 @@ export { receiveEvents, type EventReceiver, type ReceiveEventsOptions } from "./
 export { redisStreamSource, type RedisStreamSourceOptions } from "./redis-stream-source.js";
 export { natsJetStreamSource, type NatsJetStreamSourceOptions } from "./nats-jet-stream-source.js";
 export { rabbitMqSource, type RabbitMqSourceOptions } from "./rabbit-mq-source.js";
+export { kafkaSource, type KafkaSourceOptions } from "./kafka-source.js";

@@ -209,7 +209,12 @@ class Receiver<Input> implements EventReceiver {
       for (const group of byKey.values()) {
         settled.push(
           (async () => {
-            for (const p of group) if (!(await this.#startAndAck(p, true))) return;
+            for (const [i, p] of group.entries()) {
+              if (await this.#startAndAck(p, true)) continue;
+              // Given back: the later messages of its key go back too, so none overtakes it.
+              for (const later of group.slice(i + 1)) await later.delivery.release().catch(() => undefined);
+              return;
+            }
           })(),
         );
       }
@@ -285,7 +290,10 @@ class Receiver<Input> implements EventReceiver {
       await delivery.release().catch(() => undefined);
       return false;
     }
-    if (ordered && !(await this.#awaitEnd(handle, delivery))) return false;
+    if (ordered && !(await this.#awaitEnd(handle, delivery))) {
+      await delivery.release().catch(() => undefined);
+      return false;
+    }
     try {
       await delivery.ack();
       this.acked++;

@@ -4,6 +4,7 @@ import { createDBOSContext, registerWorkflow } from "@durably/core";
 import { describe, expect, test } from "vitest";
 import {
   type EventSource,
+  kafkaSource,
   natsJetStreamSource,
   rabbitMqSource,
   receiveEvents,
@@ -67,6 +68,20 @@ describe("the adapters", () => {
     expect(() => rabbitMqSource({ url: "amqp://x" } as never)).toThrow(/option queue is required/);
     expect(() => rabbitMqSource({ url: "amqp://x", queue: "q", deadletterQueue: "d" } as never)).toThrow(
       /unknown option deadletterQueue/,
+    );
+  });
+
+  test("kafkaSource checks its options (its adapter is untested here: no Kafka server in CI)", () => {
+    const consumer = { run: () => undefined };
+    const producer = { send: () => undefined };
+    expect(() => kafkaSource({ consumer, producer, topics: ["t"] } as never)).toThrow(
+      /option deadLetterTopic is required/,
+    );
+    expect(() => kafkaSource({ consumer, producer, topics: [], deadLetterTopic: "d" } as never)).toThrow(
+      /topics needs/,
+    );
+    expect(() => kafkaSource({ consumer: {}, producer, topics: ["t"], deadLetterTopic: "d" } as never)).toThrow(
+      /kafkajs/,
     );
   });
 });

