@@ -1,6 +1,6 @@
 // Retries database work through transient failures (connection loss, restarts, contention) with
 // capped, jittered backoff, for a bounded time; anything else fails at once.
-import { isRetryable } from "@durably/sysdb";
+import { checkOptions, DurablyError, isRetryable } from "@durably/sysdb";
 import type { Logger } from "./logger.js";
 
 export interface DatabaseRetryOptions {
@@ -10,7 +10,7 @@ export interface DatabaseRetryOptions {
    * An attempt with no reply after this long counts as a lost connection and is retried: a
    * half-open socket (a partition that dropped the connection silently) would otherwise wait
    * until TCP gives up, many minutes later. The abandoned attempt may still run when the network
-   * heals, which is one reason `work` must be idempotent. Default 30 000 ms.
+   * heals, which is one reason `work` must be idempotent. Default 30 000 ms; `Infinity` sets no deadline.
    */
   readonly attemptTimeoutMs?: number;
   readonly logger?: Logger;
@@ -24,6 +24,7 @@ export async function withDatabaseRetry<T>(
   work: () => Promise<T>,
   options: DatabaseRetryOptions = {},
 ): Promise<T> {
+  checkRetryOptions(options);
   const started = Date.now();
   const maxMs = options.maxMs ?? 60_000;
   const attemptTimeoutMs = options.attemptTimeoutMs ?? 30_000;
@@ -36,6 +37,24 @@ export async function withDatabaseRetry<T>(
       await new Promise((resolve) => setTimeout(resolve, delay * (0.8 + Math.random() * 0.4)));
     }
   }
+}
+
+/** Extensions call this too (JavaScript gets no type check): unknown keys and bad numbers fail before any work. */
+function checkRetryOptions(options: DatabaseRetryOptions): void {
+  checkOptions("withDatabaseRetry", options, {
+    maxMs: { type: "number", min: 0 },
+    // Infinity (no deadline) is allowed, which the number rule refuses: checked below.
+    attemptTimeoutMs: { type: "any" },
+    logger: { type: "object" },
+    signal: { type: "object" },
+  });
+  const ms: unknown = options.attemptTimeoutMs;
+  if (ms !== undefined && ms !== Infinity && !(typeof ms === "number" && Number.isFinite(ms) && ms > 0))
+    throw new DurablyError(
+      "INVALID_ARGUMENT",
+      `withDatabaseRetry: attemptTimeoutMs must be a number > 0 (or Infinity for no deadline), got ${String(ms)}.`,
+      { details: { option: "attemptTimeoutMs" } },
+    );
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   type DBOSContext,
 } from "../src/index.js";
 import { migratedTemplate } from "@durably/sysdb";
+import { withDatabaseRetry } from "../src/extension-kit.js";
 import { testContext } from "./support/test-context.js";
 
 const db = useTestDatabase({ template: migratedTemplate });
@@ -201,6 +202,18 @@ describe("INVALID_ARGUMENT naming the option", () => {
     expect(await failure(() => runDurableWait(ctx, any({ ...wait, pollMS: 5 })))).toMatch(
       /unknown option pollMS \(did you mean pollMs\?\)/,
     );
+    // withDatabaseRetry's options are refused before the work runs.
+    let ran = 0;
+    const work = async () => ++ran;
+    expect(await failure(() => withDatabaseRetry("w", work, any({ maxMS: 5 })))).toMatch(
+      /^INVALID_ARGUMENT: withDatabaseRetry: unknown option maxMS \(did you mean maxMs\?\)/,
+    );
+    expect(await failure(() => withDatabaseRetry("w", work, { attemptTimeoutMs: 0 }))).toMatch(
+      /attemptTimeoutMs must be a number > 0 \(or Infinity for no deadline\), got 0/,
+    );
+    expect(await failure(() => withDatabaseRetry("w", work, { maxMs: Number.NaN }))).toMatch(/maxMs must be/);
+    expect(ran).toBe(0);
+    expect(await withDatabaseRetry("w", work, { attemptTimeoutMs: Infinity })).toBe(1);
   });
 
   test("registerExtension: a name is required, hooks are functions, misspelled hooks are named", async () => {
