@@ -192,3 +192,36 @@ describe("transient errors are retried until the work succeeds", () => {
     }
   });
 });
+
+// One code of each class in sysdb's SQLSTATE table (and a class it does not list), raised by the
+// server on the first attempt: the transient ones are retried and the second attempt answers;
+// every other one fails at once, with the work run once.
+describe("every SQLSTATE class of the table gets what the table says", () => {
+  const transient = ["08006", "40001", "40P01", "53300", "57P01", "57P02", "57P03"];
+  const permanent = ["22P02", "23502", "23505", "23503", "25006", "3D000", "40002", "42P01", "53100", "55000"];
+  permanent.push("55P03", "57014", "P0001", "XX000");
+  const raiseOnce = (code: string) => {
+    let attempts = 0;
+    const work = async () => {
+      if (++attempts > 1) return "answered";
+      await sql.unsafe(`do $$ begin raise exception using errcode = '${code}'; end $$`);
+      return "not raised";
+    };
+    return { work, attempts: () => attempts };
+  };
+
+  it.each(transient)("%s is retried", async (code) => {
+    const { retried, logger } = recordingLogger();
+    const { work, attempts } = raiseOnce(code);
+    expect(await withDatabaseRetry(code, work, { logger, maxMs: 5_000 })).toBe("answered");
+    expect([attempts(), retried]).toEqual([2, [code]]);
+  });
+
+  it.each(permanent)("%s fails at once", async (code) => {
+    const { retried, logger } = recordingLogger();
+    const { work, attempts } = raiseOnce(code);
+    const error = await withDatabaseRetry(code, work, { logger, maxMs: 5_000 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code });
+    expect([attempts(), retried]).toEqual([1, []]);
+  });
+});
