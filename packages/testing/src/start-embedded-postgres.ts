@@ -5,6 +5,7 @@ import { closeSync, openSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { checkTestingOptions } from "./check-testing-options.js";
 import { choosePort } from "./embedded/choose-port.js";
 import { dataDirLayout, type DataDirLayout } from "./embedded/data-dir-layout.js";
 import { findPostgresBinaries } from "./embedded/find-postgres-binaries.js";
@@ -72,6 +73,18 @@ export function defaultTestDataDir(): string {
  * ```
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  checkTestingOptions("startEmbeddedPostgres", options, {
+    dataDir: "string",
+    port: "port",
+    log: "function",
+    startTimeoutMs: "milliseconds",
+    settings: "object",
+  });
+  if (typeof options?.dataDir !== "string" || options.dataDir === "")
+    throw new TestDatabaseError(
+      "INVALID_ARGUMENT",
+      "startEmbeddedPostgres: the option dataDir is required (a folder).",
+    );
   const layout = dataDirLayout(options.dataDir);
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   try {

@@ -7,6 +7,7 @@ import {
   failureOf,
   isTestDatabaseError,
   provisionTestServer,
+  startEmbeddedPostgres,
 } from "../src/index.js";
 import { useTestDatabase } from "../src/vitest.js";
 
@@ -32,5 +33,18 @@ describe("INVALID_ARGUMENT naming the option", () => {
       /checkForLeaks: unknown option graceMS/,
     );
     expect(await failure(() => useTestDatabase(any({ graceMs: -1 })))).toMatch(/graceMs must be a whole number/);
+  });
+
+  test("startEmbeddedPostgres checks its options before touching the data folder", async () => {
+    expect(await failure(() => startEmbeddedPostgres(any({ dataDir: "/nonexistent/x", prot: 5432 })))).toMatch(
+      /^INVALID_ARGUMENT: startEmbeddedPostgres: unknown option prot; the accepted options are dataDir, port, log/,
+    );
+    expect(await failure(() => startEmbeddedPostgres(any({ dataDir: "/nonexistent/x", port: 70000 })))).toMatch(
+      /the option port must be a whole number from 1 to 65535, got 70000/,
+    );
+    expect(await failure(() => startEmbeddedPostgres(any({ dataDir: "/nonexistent/x", startTimeoutMs: 0.5 })))).toMatch(
+      /startTimeoutMs must be a whole number of milliseconds/,
+    );
+    expect(await failure(() => startEmbeddedPostgres(any({ port: 5432 })))).toMatch(/the option dataDir is required/);
   });
 });
