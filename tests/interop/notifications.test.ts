@@ -1,5 +1,6 @@
 // Messages, events and streams shared with DBOS 5.3.0's client, in both formats: DBOS's send
-// reaches durably's recv; durably's setEvent and writeStream reach DBOS's getEvent and readStream.
+// reaches durably's recv; durably's setEvent and writeStream reach DBOS's getEvent and readStream;
+// DBOS's fork of a durably workflow copies its events history and stream entries.
 import type { DBOSClient } from "@dbos-inc/dbos-sdk";
 import { createDBOSContext, launch, registerWorkflow, runWorkflow, shutdown, type DBOSContext } from "@durably/core";
 import { closeStream, recv, setEvent, writeStream } from "@durably/notifications";
@@ -59,5 +60,23 @@ describe.each([
     const values: unknown[] = [];
     for await (const value of dbos.readStream(id, "s")) values.push(value);
     expect(values).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+  });
+
+  test("DBOS's forkWorkflow past the events and stream copies them (events history, streams), durably runs the rest", async () => {
+    const id = `fork-src-${format}`;
+    const handle = await runWorkflow(contexts[format]!, flows[format]!, undefined, { workflowID: id });
+    await dbos.send(id, message, "in", undefined, { serializationType });
+    await handle.getResult({ timeoutMs: 15_000 });
+    const steps = (await dbos.listWorkflowSteps(id)) ?? [];
+    const close = steps.find((s) => s.name === "DBOS.closeStream");
+    expect(close, JSON.stringify(steps.map((s) => s.name))).toBeDefined();
+    const forkID = await dbos.forkWorkflow(id, close!.functionID, { newWorkflowID: `fork-${format}` });
+    expect(await dbos.retrieveWorkflow(forkID).getResult()).toEqual(message);
+    // The fork was not sent a message: its recv, event and stream all come from the copied steps.
+    expect(await dbos.getEvent(forkID, "got", 0)).toEqual(message);
+    const values: unknown[] = [];
+    for await (const value of dbos.readStream(forkID, "s")) values.push(value);
+    expect(values).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    expect((await dbos.listWorkflowSteps(forkID))?.map((s) => s.name)).toEqual(steps.map((s) => s.name));
   });
 });
