@@ -188,6 +188,21 @@ describe("a tick's workflow row is what DBOS's scheduler writes", () => {
       });
       const [row] = await dbos.listWorkflows({ workflowIDs: [handle!.workflowID], loadInput: true });
       expect(row?.input).toEqual(["2026-05-01T03:00:00.000Z", { n: 2 }]);
+      // The context itself is DBOS's superjson envelope in a portable_json application too, byte for
+      // byte what DBOS's default client writes, which reads it as the value. (DBOS's two serializers
+      // read only their own format: DBOS's portable client reads it, as it reads any schedule DBOS's
+      // default client made, as the raw envelope; plain JSON would make DBOS's default client throw.)
+      await dbos.createSchedule({
+        scheduleName: "p-args-dbos",
+        workflowName: "echoTickPortable",
+        schedule: "0 3 * * *",
+        context: { n: 2 },
+      });
+      expect(await storedContext("p-args")).toEqual(await storedContext("p-args-dbos"));
+      expect((await dbos.getSchedule("p-args"))?.context).toEqual({ n: 2 });
+      expect((await dbosPortable.getSchedule("p-args"))?.context).toEqual(
+        (await dbosPortable.getSchedule("p-args-dbos"))?.context,
+      );
     },
   );
 
