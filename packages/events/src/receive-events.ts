@@ -72,7 +72,6 @@ const permanentCodes = new Set([
   "SERIALIZATION",
   "WORKFLOW_CONFLICT",
   "QUEUE_DEDUPLICATED",
-  "WORKFLOW_NOT_REGISTERED",
 ]);
 
 let receivers = 0;
@@ -118,6 +117,14 @@ export async function receiveEvents<Input>(
     throw new DurablyError(
       "INVALID_ARGUMENT",
       "receiveEvents: a client runs no workflow: pass { queue } so that workers run the workflows.",
+    );
+  }
+  // Checked here: otherwise every message's start would fail alike and all would be dead-lettered.
+  if (!host.workflowNames().includes(workflow.name)) {
+    throw new DurablyError(
+      "WORKFLOW_NOT_REGISTERED",
+      `receiveEvents: workflow ${workflow.name} is not registered on this context; pass the value ` +
+        "registerWorkflow returned for this context.",
     );
   }
   const receiver = new Receiver(ctx, source, options);

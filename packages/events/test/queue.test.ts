@@ -68,3 +68,20 @@ test("messages enqueue their workflows on a partitioned queue, one partition per
     await tearDownRun(names, 6379).catch(() => undefined);
   }
 });
+
+test("a workflow registered on another context is refused at once, before any message is dead-lettered", async () => {
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+  const dbos = createDBOSContext({ appName: "events-unregistered", systemDatabaseUrl: db.url, logger: quiet });
+  const other = createDBOSContext({ appName: "events-other", systemDatabaseUrl: db.url, logger: quiet });
+  registerWorkflow(dbos, async () => undefined, { name: "here" });
+  const elsewhere = registerWorkflow(other, async () => undefined, { name: "elsewhere" });
+  const source = { name: "unused", fetch: async () => [], close: async () => undefined };
+  try {
+    await launch(dbos);
+    await expect(receiveEvents(dbos, source, { workflow: elsewhere })).rejects.toMatchObject({
+      code: "WORKFLOW_NOT_REGISTERED",
+    });
+  } finally {
+    await shutdown(dbos);
+  }
+});
