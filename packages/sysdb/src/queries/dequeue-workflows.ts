@@ -26,7 +26,7 @@ export interface DequeueOptions {
 
 /**
  * Moves up to `limit` ENQUEUED workflows of `queueName` to PENDING for this executor, in
- * priority then creation order, skipping rows another worker is claiming. Rows of the versions it
+ * priority then creation order, skipping rows another worker is claiming; none while the queue is paused. Rows of the versions it
  * serves keep their version (it names the code that recorded their steps); rows of no application
  * version are taken too and get this executor's (it counts as the latest version). Start times
  * and deadlines come from the database clock. A claim whose reply is lost is found again by its
@@ -95,6 +95,17 @@ const dequeue = new CompiledStatement((db, p: DequeueParameters) =>
           const partition = eb.cast<string | null>(eb.val(p.partitionKey), "text");
           return eb.or([eb(partition, "is", null), eb("queue_partition_key", "=", partition)]);
         })
+        // A paused queue (pauseQueue) gives nothing, to any statement that starts after the pause committed.
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom("durably_queue_pauses")
+                .select(sql.lit(1).as("one"))
+                .where("durably_queue_pauses.queue_name", "=", p.queueName),
+            ),
+          ),
+        )
         .orderBy("priority")
         .orderBy("created_at")
         .limit(p.limit)
