@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import pc from "picocolors";
 import { exitCodeOf } from "./cli-failure.js";
+import { registerDashboardCommand } from "./commands/dashboard-command.js";
 import { registerDatabaseCommands } from "./commands/database-commands.js";
 import { registerDevDbCommands } from "./commands/dev-db-commands.js";
 import { registerExecutorCommands } from "./commands/executor-commands.js";
@@ -44,6 +45,7 @@ registerVersionCommands(program, global);
 registerScheduleCommands(program, global);
 registerDatabaseCommands(program, global);
 registerDevDbCommands(program, global);
+registerDashboardCommand(program, global);
 
 try {
   await program.parseAsync(process.argv);

@@ -35,3 +35,6 @@ export * from "./queries/workflow-schedules.js";
 export * from "./queries/delete-workflows.js";
 export * from "./queries/channels.js";
 export { newLeaseID, newOwnerToken } from "./short-id.js";
+export * from "./queries/workflow-page.js";
+export * from "./queries/recent-workflow-changes.js";
+export * from "./queries/queue-stats.js";

@@ -1,0 +1,151 @@
+// The dashboard in a real browser (Debian's Chromium via playwright-core) against a live worker
+// process: listing and filtering, a live timeline, cancel, fork from step 2, bulk cancel after a
+// dry run, and values rendered as text.
+import type { DBOSContext } from "@durably/core";
+import { listWorkflows, shutdown } from "@durably/core";
+import { migratedTemplate } from "@durably/sysdb";
+// Renamed: Biome takes use* calls in this React package for hooks.
+import { useTestDatabase as testDatabase } from "@durably/testing/vitest";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { startDashboardServer, type DashboardServer } from "../src/index.js";
+import { connectClient, launchChromium, startWorker, waitForStatus, type LiveWorker } from "./support/live-setup.js";
+
+const db = testDatabase({ template: migratedTemplate });
+let worker: LiveWorker;
+let client: DBOSContext;
+let server: DashboardServer;
+let browser: BrowserContext;
+let closeBrowser: () => Promise<void>;
+
+beforeAll(async () => {
+  worker = await startWorker(db.url);
+  client = await connectClient(db.url);
+  server = await startDashboardServer(client, { port: 0, probeIntervalMs: 200 });
+  ({ browser, close: closeBrowser } = await launchChromium());
+}, 120_000);
+
+afterAll(async () => {
+  await closeBrowser?.();
+  await server?.close();
+  await worker?.stop();
+  if (client) await shutdown(client);
+}, 60_000);
+
+async function open(hash: string): Promise<Page> {
+  const page = await browser.newPage();
+  page.on("pageerror", (error) => process.stderr.write(`[page] ${error.message}\n`));
+  page.on("response", (r) => {
+    if (r.status() >= 400) process.stderr.write(`[page] ${r.status()} ${r.url()}\n`);
+  });
+  await page.goto(`${server.url}#${hash}`);
+  return page;
+}
+
+test("the list shows running workflows and filters them, the filter in the URL", async () => {
+  await worker.start("gated", "list-running", 2);
+  await worker.start("counted", "list-done", 1);
+  await waitForStatus(client, "list-done", "SUCCESS");
+  const page = await open("/");
+  await page.locator('tr[data-workflow-id="list-running"]').waitFor();
+  await page.locator('tr[data-workflow-id="list-done"]').waitFor();
+  await expect(page.locator('tr[data-workflow-id="list-running"] .badge').textContent()).resolves.toBe("PENDING");
+  await page.locator('input[name="status-PENDING"]').check();
+  await page.locator('tr[data-workflow-id="list-done"]').waitFor({ state: "detached" });
+  await expect(page.locator('tr[data-workflow-id="list-running"]').count()).resolves.toBe(1);
+  expect(new URL(page.url()).hash).toContain("status=PENDING");
+  // A shared link opens the same view.
+  const shared = await open(new URL(page.url()).hash.slice(1));
+  await shared.locator('tr[data-workflow-id="list-running"]').waitFor();
+  await expect(shared.locator('tr[data-workflow-id="list-done"]').count()).resolves.toBe(0);
+  await page.close();
+  await shared.close();
+  worker.open("list-running", 0);
+  worker.open("list-running", 1);
+  await waitForStatus(client, "list-running", "SUCCESS");
+}, 90_000);
+
+test("a workflow's timeline gains a step live as it commits", async () => {
+  await worker.start("gated", "live-1", 3);
+  const page = await open("/workflow/live-1");
+  await page.locator('[data-testid="timeline"]').waitFor();
+  await expect(page.locator("tr[data-step-id]").count()).resolves.toBe(0);
+  await page.evaluate(() => {
+    (globalThis as unknown as { marker: number }).marker = 1;
+  });
+  worker.open("live-1", 0);
+  await page.locator('tr[data-step-id="0"]').waitFor({ timeout: 20_000 });
+  worker.open("live-1", 1);
+  await page.locator('tr[data-step-id="1"]').waitFor({ timeout: 20_000 });
+  await expect(page.locator("svg text", { hasText: "gated-step-1" }).count()).resolves.toBeGreaterThan(0);
+  // No reload happened: the marker set before the steps committed is still there.
+  await expect(page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).resolves.toBe(1);
+  worker.open("live-1", 2);
+  await waitForStatus(client, "live-1", "SUCCESS");
+  await page.locator(".workflow h2 .badge", { hasText: "SUCCESS" }).waitFor({ timeout: 20_000 });
+  await page.close();
+}, 90_000);
+
+test("cancel from the UI cancels the workflow", async () => {
+  await worker.start("gated", "cancel-1", 2);
+  const page = await open("/workflow/cancel-1");
+  await page.getByRole("button", { name: "Cancel", exact: true }).click();
+  await page.locator('[data-testid="confirm"]').click();
+  await waitForStatus(client, "cancel-1", "CANCELLED");
+  await page.locator(".workflow h2 .badge", { hasText: "CANCELLED" }).waitFor({ timeout: 20_000 });
+  worker.open("cancel-1", 0);
+  worker.open("cancel-1", 1);
+  await page.close();
+}, 90_000);
+
+test("fork from step 2 re-runs exactly steps 2 and later", async () => {
+  await worker.start("counted", "fork-src", 4);
+  await waitForStatus(client, "fork-src", "SUCCESS");
+  expect(worker.ran("fork-src")).toEqual([0, 1, 2, 3]);
+  const page = await open("/workflow/fork-src");
+  await page.locator('tr[data-step-id="3"]').waitFor();
+  await page.locator('input[name="fork-step"]').fill("2");
+  await page.getByRole("button", { name: "Fork…" }).click();
+  await page.locator('[data-testid="confirm"]').click();
+  await page.waitForFunction(
+    () => !(globalThis as unknown as { location: { hash: string } }).location.hash.endsWith("/fork-src"),
+  );
+  const forkID = decodeURIComponent(new URL(page.url()).hash.replace("#/workflow/", ""));
+  expect(forkID).not.toBe("fork-src");
+  await waitForStatus(client, forkID, "SUCCESS");
+  expect(worker.ran(forkID)).toEqual([2, 3]);
+  expect(worker.ran("fork-src")).toEqual([0, 1, 2, 3]);
+  await page.locator('[data-testid="workflow-id"]', { hasText: forkID }).waitFor();
+  await page.close();
+}, 90_000);
+
+test("bulk cancel shows the dry run's count, then cancels exactly those", async () => {
+  for (const id of ["bulk-1", "bulk-2", "bulk-3", "other-1"]) await worker.start("gated", id, 1);
+  const page = await open("/?prefix=bulk-&status=PENDING");
+  await page.locator('tr[data-workflow-id="bulk-3"]').waitFor();
+  await page.getByRole("button", { name: "Cancel all matching…" }).click();
+  await expect(page.locator('[data-testid="bulk-count"]').textContent()).resolves.toContain("matches 3");
+  await page.locator('[data-testid="confirm"]').click();
+  await page.locator(".note", { hasText: "Cancelled 3 of 3" }).waitFor();
+  for (const id of ["bulk-1", "bulk-2", "bulk-3"]) await waitForStatus(client, id, "CANCELLED");
+  const [other] = await listWorkflows(client, { workflowIDs: ["other-1"] });
+  expect(other?.status).toBe("PENDING");
+  for (const id of ["bulk-1", "bulk-2", "bulk-3", "other-1"]) worker.open(id, 0);
+  await waitForStatus(client, "other-1", "SUCCESS");
+  await page.close();
+}, 90_000);
+
+test("a <script> output renders as text, and typed values keep their types", async () => {
+  const hostile = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">';
+  await worker.start("hostile", "xss-1", hostile);
+  await waitForStatus(client, "xss-1", "SUCCESS");
+  const page = await open("/workflow/xss-1");
+  const output = page.locator('[data-testid="output"]');
+  await output.getByText(hostile, { exact: false }).first().waitFor();
+  await expect(output.textContent()).resolves.toContain("[Set(2)]");
+  await expect(output.textContent()).resolves.toContain("[BigInt] 12345678901234567890n");
+  await expect(output.textContent()).resolves.toContain("[Date] 2026-01-02T00:00:00.000Z");
+  await expect(page.locator("img[src=x]").count()).resolves.toBe(0);
+  await expect(page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned)).resolves.toBeUndefined();
+  await page.close();
+}, 90_000);

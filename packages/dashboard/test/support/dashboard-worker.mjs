@@ -1,0 +1,95 @@
+// A live worker process for the dashboard's browser tests. argv: database URL, gate directory, log
+// file. It prints "ready", then reads commands on stdin: `start <workflow> <workflowID> <json args>`.
+// Step k of a gated workflow waits until the file <gate dir>/<workflowID>-<k> exists, so a test
+// decides when each step commits; every step run is appended to the log as "<workflowID> <step>".
+import { appendFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import {
+  createDBOSContext,
+  getWorkflowID,
+  launch,
+  registerWorkflow,
+  runAsStep,
+  runWorkflow,
+  shutdown,
+} from "@durably/core";
+
+const [url, gateDir, logFile] = process.argv.slice(2);
+const quiet = {
+  debug() {},
+  info() {},
+  warn() {},
+  error: (m, f) => process.stderr.write(`${m} ${JSON.stringify(f)}\n`),
+};
+const dbos = createDBOSContext({
+  appName: "dash-test",
+  systemDatabaseUrl: url,
+  applicationVersion: "d-v1",
+  logger: quiet,
+  pollIntervalMs: 100,
+});
+
+async function gate(workflowID, step) {
+  const file = join(gateDir, `${workflowID}-${step}`);
+  for (let i = 0; i < 1200 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!existsSync(file)) throw new Error(`gate ${file} never opened`);
+}
+
+const gated = registerWorkflow(
+  dbos,
+  async function gated(ctx, steps) {
+    const id = getWorkflowID(ctx);
+    const out = [];
+    for (let k = 0; k < steps; k++) {
+      out.push(
+        await runAsStep(
+          ctx,
+          async () => {
+            await gate(id, k);
+            appendFileSync(logFile, `${id} ${k}\n`);
+            return k;
+          },
+          { name: `gated-step-${k}` },
+        ),
+      );
+    }
+    return out;
+  },
+  { name: "gated" },
+);
+
+const counted = registerWorkflow(
+  dbos,
+  async function counted(ctx, steps) {
+    const id = getWorkflowID(ctx);
+    for (let k = 0; k < steps; k++) {
+      await runAsStep(ctx, async () => appendFileSync(logFile, `${id} ${k}\n`), { name: `counted-step-${k}` });
+    }
+    return steps;
+  },
+  { name: "counted" },
+);
+
+const hostile = registerWorkflow(
+  dbos,
+  async function hostile(ctx, text) {
+    await runAsStep(ctx, async () => text, { name: "echo" });
+    return { text, when: new Date(Date.UTC(2026, 0, 2)), tags: new Set(["a", "b"]), big: 12345678901234567890n };
+  },
+  { name: "hostile" },
+);
+
+const workflows = { gated, counted, hostile };
+await launch(dbos);
+process.stdout.write("ready\n");
+const lines = createInterface({ input: process.stdin });
+lines.on("line", (line) => {
+  const [command, name, workflowID, ...rest] = line.split(" ");
+  if (command !== "start") return;
+  runWorkflow(dbos, workflows[name], JSON.parse(rest.join(" ")), { workflowID }).then(
+    () => process.stdout.write(`started ${workflowID}\n`),
+    (error) => process.stderr.write(`start ${workflowID} failed: ${error}\n`),
+  );
+});
+process.once("SIGTERM", () => void shutdown(dbos, { drainMs: 0 }).finally(() => process.exit(0)));

@@ -1,0 +1,85 @@
+// One page of workflows, newest first, by keyset (created_at, workflow_uuid): a dashboard's list stays as
+// fast on page 1,000 as on page 1 because it never counts or skips rows.
+import type { SystemDatabase } from "../system-database.js";
+import { toWorkflowRecord, type WorkflowRecord, type WorkflowStatusName } from "./workflow-record.js";
+
+export interface WorkflowPageFilter {
+  readonly status?: readonly WorkflowStatusName[];
+  readonly name?: string;
+  readonly queueName?: string;
+  readonly applicationVersion?: string;
+  readonly executorID?: string;
+  readonly workflowIDPrefix?: string;
+  readonly parentWorkflowID?: string;
+  /** Epoch ms bounds on created_at, inclusive. */
+  readonly createdAfter?: number;
+  readonly createdBefore?: number;
+  /** Own plus unclaimed rows of this application; undefined sees all applications. */
+  readonly applicationName?: string;
+}
+
+/** Where the previous page ended: its last row's created_at and ID. */
+export interface WorkflowPageCursor {
+  readonly createdAt: number;
+  readonly workflowID: string;
+}
+
+function filtered(sysdb: SystemDatabase, f: WorkflowPageFilter) {
+  let q = sysdb.db.selectFrom("workflow_status as w");
+  if (f.status !== undefined && f.status.length > 0) q = q.where("w.status", "in", [...f.status]);
+  if (f.name !== undefined) q = q.where("w.name", "=", f.name);
+  if (f.queueName !== undefined) q = q.where("w.queue_name", "=", f.queueName);
+  if (f.applicationVersion !== undefined) q = q.where("w.application_version", "=", f.applicationVersion);
+  if (f.executorID !== undefined) q = q.where("w.executor_id", "=", f.executorID);
+  if (f.workflowIDPrefix !== undefined) {
+    q = q.where("w.workflow_uuid", "like", `${f.workflowIDPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  }
+  if (f.parentWorkflowID !== undefined) q = q.where("w.parent_workflow_id", "=", f.parentWorkflowID);
+  if (f.createdAfter !== undefined) q = q.where("w.created_at", ">=", f.createdAfter);
+  if (f.createdBefore !== undefined) q = q.where("w.created_at", "<=", f.createdBefore);
+  if (f.applicationName !== undefined) {
+    const app = f.applicationName;
+    q = q.where((eb) => eb.or([eb("w.application_name", "=", app), eb("w.application_name", "is", null)]));
+  }
+  return q;
+}
+
+/** The `limit` newest workflows matching `filter` that come after `cursor` (without payloads). */
+export async function listWorkflowPage(
+  sysdb: SystemDatabase,
+  filter: WorkflowPageFilter,
+  limit: number,
+  cursor?: WorkflowPageCursor,
+): Promise<WorkflowRecord[]> {
+  let q = filtered(sysdb, filter).selectAll("w");
+  if (cursor !== undefined) {
+    const { createdAt, workflowID } = cursor;
+    q = q.where((eb) =>
+      eb.or([
+        eb("w.created_at", "<", createdAt),
+        eb.and([eb("w.created_at", "=", createdAt), eb("w.workflow_uuid", "<", workflowID)]),
+      ]),
+    );
+  }
+  const rows = await q.orderBy("w.created_at", "desc").orderBy("w.workflow_uuid", "desc").limit(limit).execute();
+  return rows.map((r) => {
+    // selectAll includes the legacy payload columns; a listing does not hand them out.
+    const { inputs: _i, output: _o, error: _e, ...row } = r;
+    return toWorkflowRecord(row as Record<string, unknown>);
+  });
+}
+
+/** The IDs of at most `limit` workflows matching `filter`, newest first (what a bulk action would touch). */
+export async function listWorkflowPageIDs(
+  sysdb: SystemDatabase,
+  filter: WorkflowPageFilter,
+  limit: number,
+): Promise<string[]> {
+  const rows = await filtered(sysdb, filter)
+    .select("w.workflow_uuid")
+    .orderBy("w.created_at", "desc")
+    .orderBy("w.workflow_uuid", "desc")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.workflow_uuid);
+}
