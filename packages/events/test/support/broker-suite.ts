@@ -267,11 +267,8 @@ export function describeBroker(kind: BrokerKind, options: { readonly chaosMessag
           orderByKey: true,
           orderKey: (_m, input) => input.key,
         });
-        await waitFor(
-          "40 ends",
-          async () => (events.filter((e) => e.at === "end").length === 40 ? true : undefined),
-          60_000,
-        );
+        // An ordered message is acked once its workflow ended: wait for the 40 acks, not only the 40 ends.
+        await waitFor("40 acks", async () => (receiver.acked === 40 ? true : undefined), 60_000);
         await receiver.stop();
         for (const key of ["k0", "k1", "k2", "k3", "k4"]) {
           const ofKey = events.filter((e) => e.key === key).map((e) => `${e.at}:${e.n}`);
