@@ -42,6 +42,14 @@ export const deliberateDifferences: readonly DeliberateDifference[] = [
       "neither reads nor writes it (DBOS workers do not pause).",
   },
   {
+    difference: "table durably_trace_contexts: only in durably",
+    reason:
+      "migration 0007: the W3C trace context a workflow was started or enqueued under, written in the start " +
+      "statement only when @durably/otel traces the start, so the run continues the caller's trace in any process " +
+      "and a recovered run links to it. DBOS neither reads nor writes it; it goes with its workflow (foreign key, " +
+      "ON DELETE CASCADE).",
+  },
+  {
     difference:
       "trigger notifications.dbos_notifications_trigger: durably has `…igger AFTER INSERT ON " +
       "{{schema}}.notifications FOR EACH ROW " +

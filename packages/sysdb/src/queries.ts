@@ -34,6 +34,8 @@ export * from "./queries/streams.js";
 export * from "./queries/workflow-schedules.js";
 export * from "./queries/delete-workflows.js";
 export * from "./queries/channels.js";
+export * from "./queries/trace-contexts.js";
+export * from "./queries/queue-depth.js";
 export { newLeaseID, newOwnerToken } from "./short-id.js";
 export * from "./queries/workflow-page.js";
 export * from "./queries/recent-workflow-changes.js";

@@ -202,6 +202,13 @@ export interface DurablyQueuePausesTable {
   reason: string | null;
 }
 
+/** durably's own: the trace context a workflow was started or enqueued under (0007). */
+export interface DurablyTraceContextsTable {
+  workflow_uuid: string;
+  traceparent: string;
+  tracestate: string | null;
+}
+
 /** The whole system schema, as Kysely sees it (queried with `withSchema(schemaName)`). */
 export interface SystemSchema {
   workflow_status: WorkflowStatusTable;
@@ -220,4 +227,5 @@ export interface SystemSchema {
   durably_migrations: DurablyMigrationsTable;
   durably_executor_leases: DurablyExecutorLeasesTable;
   durably_queue_pauses: DurablyQueuePausesTable;
+  durably_trace_contexts: DurablyTraceContextsTable;
 }

@@ -7,6 +7,7 @@ import type { SystemSchema, WorkflowStatusTable } from "../tables.js";
 import { writeGroupCommit } from "./group-commit.js";
 import { toWorkflowRecord, type WorkflowRecord, type WorkflowStatusName } from "./workflow-record.js";
 import { textArray } from "./text-list.js";
+import type { TraceCarrier } from "./trace-contexts.js";
 export interface NewWorkflow {
   readonly workflowID: string;
   readonly status: "PENDING" | "ENQUEUED" | "DELAYED";
@@ -36,13 +37,21 @@ export interface NewWorkflow {
   readonly now: number;
   /** When a workflow starts a child: the parent's step that records the link. */
   readonly parentStep?: { readonly stepID: number } | undefined;
+  /** The caller's trace context, stored with a new workflow (durably_trace_contexts); none when undefined. */
+  readonly traceContext?: TraceCarrier | undefined;
 }
 
 /** The parameters of the start statement: the new workflow, flattened, with what it derives. */
-interface Start extends Omit<NewWorkflow, "parentStep" | "scheduleName" | "isDebounced" | "debounceDeadlineEpochMs"> {
+interface Start
+  extends Omit<
+    NewWorkflow,
+    "parentStep" | "scheduleName" | "isDebounced" | "debounceDeadlineEpochMs" | "traceContext"
+  > {
   readonly scheduleName: string | null;
   readonly isDebounced: boolean;
   readonly debounceDeadlineEpochMs: number | null;
+  readonly traceparent: string | null;
+  readonly tracestate: string | null;
   readonly recoveryAttempts: number;
   readonly linkStepID: number | null;
   readonly hasPartitionKey: boolean;
@@ -53,11 +62,12 @@ type StartCtes = {
   ins: { workflow_uuid: string };
   input: InsertResult;
   link: InsertResult;
+  trace: InsertResult;
 };
 type StartSchema = SystemSchema & StartCtes;
 
-/** The start statement of one shape: enqueued or started directly, by a parent step or not. */
-function startStatement(queued: boolean, linked: boolean) {
+/** The start statement of one shape: enqueued or started directly, by a parent step or not, traced or not. */
+function startStatement(queued: boolean, linked: boolean, traced = false) {
   return new CompiledStatement((db, w: Start) => {
     const row: Insertable<WorkflowStatusTable> = {
       workflow_uuid: w.workflowID,
@@ -161,6 +171,24 @@ function startStatement(queued: boolean, linked: boolean) {
           .onConflict((oc) => oc.columns(["workflow_uuid", "function_id"]).doNothing()),
       );
     }
+    // The caller's trace context, written only with a workflow this statement inserted.
+    if (traced) {
+      q = q.with("trace", (db) =>
+        db
+          .insertInto("durably_trace_contexts")
+          .columns(["workflow_uuid", "traceparent", "tracestate"])
+          .expression(
+            db
+              .selectFrom("ins")
+              .select((eb) => [
+                "workflow_uuid",
+                eb.val(w.traceparent).as("traceparent"),
+                eb.val(w.tracestate).as("tracestate"),
+              ]),
+          )
+          .onConflict((oc) => oc.column("workflow_uuid").doNothing()),
+      );
+    }
     return q
       .selectFrom("ins")
       .select((eb) => [
@@ -177,6 +205,13 @@ const startStatements = {
   queued: startStatement(true, false),
   queuedChild: startStatement(true, true),
 };
+// Only a start that an observer traces (@durably/otel) uses these: the untraced ones stay as they are.
+const tracedStartStatements = {
+  direct: startStatement(false, false, true),
+  directChild: startStatement(false, true, true),
+  queued: startStatement(true, false, true),
+  queuedChild: startStatement(true, true, true),
+};
 
 /**
  * Inserts a workflow (status row, input row and, for a child, the parent's link step) in one
@@ -186,21 +221,24 @@ const startStatements = {
  * checked here, not by the caller, so a client that knows no queue settings is refused too.
  */
 export async function insertWorkflow(on: Queryable, w: NewWorkflow): Promise<WorkflowRecord | null> {
-  const { parentStep, scheduleName, isDebounced, debounceDeadlineEpochMs, ...fields } = w;
+  const { parentStep, scheduleName, isDebounced, debounceDeadlineEpochMs, traceContext, ...fields } = w;
   const linkStepID = parentStep?.stepID ?? null;
   const queued = w.queueName !== null;
+  const shapes = traceContext === undefined ? startStatements : tracedStartStatements;
   const statement = queued
     ? linkStepID === null
-      ? startStatements.queued
-      : startStatements.queuedChild
+      ? shapes.queued
+      : shapes.queuedChild
     : linkStepID === null
-      ? startStatements.direct
-      : startStatements.directChild;
+      ? shapes.direct
+      : shapes.directChild;
   const [row] = await statement.execute(on, {
     ...fields,
     scheduleName: scheduleName ?? null,
     isDebounced: isDebounced ?? false,
     debounceDeadlineEpochMs: debounceDeadlineEpochMs ?? null,
+    traceparent: traceContext?.traceparent ?? null,
+    tracestate: traceContext?.tracestate ?? null,
     recoveryAttempts: w.status === "PENDING" ? 1 : 0,
     linkStepID,
     hasPartitionKey: w.queuePartitionKey !== null,
