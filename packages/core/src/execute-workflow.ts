@@ -5,6 +5,7 @@ import { DBOSContext } from "./dbos-context.js";
 import { withDatabaseRetry } from "./database-retry.js";
 import { awaitOutcome } from "./recorded-outcome.js";
 import { encodeError, encodeValue, type SerializationFormat } from "./serialization/index.js";
+import type { RunOrigin, TraceCarrier, WorkflowRunScope } from "./instrumentation.js";
 import type { ActiveRun, Runtime, RunOutcome } from "./runtime.js";
 import type { AnyWorkflow } from "./workflow.js";
 import { WorkflowRun } from "./workflow-run.js";
@@ -17,6 +18,13 @@ export interface ExecutionInit {
   readonly checkpoints?: Map<number, Checkpoint>;
   /** The version on the row (default: this process's). */
   readonly applicationVersion?: string | null;
+  /** For an observer (setInstrumentation): how the run came here (default "started"). */
+  readonly origin?: RunOrigin;
+  /** For an observer: the trace context its start stored, when known here. */
+  readonly traceContext?: TraceCarrier | undefined;
+  /** For an observer: the row's queue and creation time. */
+  readonly queueName?: string | null;
+  readonly createdAt?: number;
 }
 
 /** Starts `workflow` on `input` in the background and tracks it as active until its outcome is known. */
@@ -38,7 +46,11 @@ export function executeWorkflow(
     runtime.logger.debug("a newer run of the workflow replaces the local one", { workflowID: run.workflowID });
     previous.run.stop("lost-ownership");
   }
-  const outcome = runToOutcome(runtime, workflow, run, input).finally(() => {
+  const outcome = (
+    runtime.instrumentation?.workflowRun === undefined
+      ? runToOutcome(runtime, workflow, run, input)
+      : observedRunToOutcome(runtime, workflow, run, input, init)
+  ).finally(() => {
     if (runtime.active.get(run.workflowID) === active) runtime.active.delete(run.workflowID);
   });
   const active: ActiveRun = { run, outcome };
@@ -46,6 +58,45 @@ export function executeWorkflow(
   // Nobody may be waiting; the outcome is in the database either way.
   outcome.catch(() => undefined);
   return active;
+}
+
+/** runToOutcome under the observer's scope of the run, which sees how it ended. */
+async function observedRunToOutcome(
+  runtime: Runtime,
+  workflow: AnyWorkflow,
+  run: WorkflowRun,
+  input: unknown,
+  init: ExecutionInit,
+): Promise<RunOutcome> {
+  let observer: WorkflowRunScope | undefined;
+  try {
+    observer = await runtime.instrumentation?.workflowRun?.({
+      workflowID: run.workflowID,
+      workflowName: run.name,
+      queueName: init.queueName ?? null,
+      applicationVersion: run.applicationVersion,
+      executorID: runtime.config.executorId,
+      origin: init.origin ?? "started",
+      traceContext: init.traceContext,
+      createdAt: init.createdAt,
+      replayedSteps: run.checkpoints.size,
+    });
+  } catch (error) {
+    runtime.logger.warn("instrumentation failed to observe a workflow run", { workflowID: run.workflowID, error });
+  }
+  run.observer = observer;
+  const outcome = await runToOutcome(runtime, workflow, run, input);
+  if (observer !== undefined) {
+    const reason = run.stopReason;
+    observer.end(
+      reason !== undefined
+        ? { status: "STOPPED", reason, error: run.stopError() }
+        : outcome.kind === "success"
+          ? { status: "SUCCESS" }
+          : { status: "ERROR", error: outcome.error },
+    );
+  }
+  return outcome;
 }
 
 async function runToOutcome(
@@ -57,7 +108,12 @@ async function runToOutcome(
   const clearDeadline = armDeadline(runtime, run);
   let own: RunOutcome;
   try {
-    own = { kind: "success", value: await workflow.fn(new DBOSContext(runtime, run), input) };
+    const ctx = new DBOSContext(runtime, run);
+    const observer = run.observer;
+    own = {
+      kind: "success",
+      value: await (observer === undefined ? workflow.fn(ctx, input) : observer.within(() => workflow.fn(ctx, input))),
+    };
   } catch (error) {
     own = { kind: "error", error };
   } finally {

@@ -195,7 +195,7 @@ export class ExecutorLease {
       backToTheirQueue: requeued.length,
       leaseID: this.leaseID,
     });
-    await resumeClaimedWorkflows(runtime, claimed);
+    await resumeClaimedWorkflows(runtime, claimed, "adopted");
   }
 
   /** One renewal; returns how many ended leases may have workflows to adopt. */

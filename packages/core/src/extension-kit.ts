@@ -17,4 +17,18 @@ export { withDatabaseRetry, type DatabaseRetryOptions } from "./database-retry.j
 export { abortableDelay, delayUnlessAborted } from "./abortable-delay.js";
 export { BackgroundLoop, type BackgroundLoopOptions, type NextWait } from "./background-loop.js";
 export { nestedOperationError } from "./step-scope.js";
+export {
+  setInstrumentation,
+  type Instrumentation,
+  type WorkflowStartInfo,
+  type WorkflowStartScope,
+  type WorkflowRunInfo,
+  type WorkflowRunScope,
+  type StepInfo,
+  type StepScope,
+  type RunEnd,
+  type RunOrigin,
+  type EngineEvent,
+  type TraceCarrier,
+} from "./instrumentation.js";
 export { encodeValue, decodeValue, encodeWorkflowArguments } from "./serialization/index.js";

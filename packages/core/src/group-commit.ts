@@ -27,6 +27,7 @@ export class GroupCommit {
   readonly #signal: AbortSignal;
   readonly #maxBatch: number;
   readonly #maxInFlight: number;
+  readonly #onBatch: ((size: number) => void) | undefined;
   #queue: Pending[] = [];
   #inFlight = 0;
 
@@ -34,13 +35,14 @@ export class GroupCommit {
     sysdb: SystemDatabase,
     logger: Logger,
     signal: AbortSignal,
-    options: { maxBatch?: number; maxInFlight?: number } = {},
+    options: { maxBatch?: number; maxInFlight?: number; onBatch?: (size: number) => void } = {},
   ) {
     this.#sysdb = sysdb;
     this.#logger = logger;
     this.#signal = signal;
     this.#maxBatch = options.maxBatch ?? 500;
     this.#maxInFlight = options.maxInFlight ?? 4;
+    this.#onBatch = options.onBatch;
   }
 
   /** Writes one checkpoint; resolves true if written, false if refused (not PENDING/owned, or step taken). */
@@ -61,6 +63,7 @@ export class GroupCommit {
   #pump(): void {
     while (this.#queue.length > 0 && this.#inFlight < this.#maxInFlight) {
       const batch = this.#queue.splice(0, this.#maxBatch);
+      this.#onBatch?.(batch.length);
       this.#inFlight++;
       void this.#flush(batch).finally(() => {
         this.#inFlight--;

@@ -22,7 +22,7 @@ export function startInternalQueueRunner(runtime: Runtime): () => Promise<void> 
         limit: batchSize,
         names,
       });
-      await resumeClaimedWorkflows(runtime, claimed);
+      await resumeClaimedWorkflows(runtime, claimed, "resumed");
       // A full batch: there may be more, so claim again at once.
       return claimed.length === batchSize ? 0 : undefined;
     },

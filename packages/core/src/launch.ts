@@ -43,7 +43,14 @@ export async function launch(ctx: DBOSContext): Promise<void> {
       attemptTimeoutMs: Infinity,
     });
     const version = config.applicationVersion ?? computeApplicationVersion(runtime.registry);
-    runtime.attach(sysdb, new GroupCommit(sysdb, logger, runtime.shutdownSignal), new Notifier(sysdb, logger), version);
+    runtime.attach(
+      sysdb,
+      new GroupCommit(sysdb, logger, runtime.shutdownSignal, {
+        onBatch: (size) => runtime.instrumentation?.event?.({ kind: "checkpoint-batch", size }),
+      }),
+      new Notifier(sysdb, logger),
+      version,
+    );
     runtime.stoppers.push(startCancellationWatcher(runtime));
     // Each step below is idempotent, so a connection lost meanwhile (a server restart) is retried.
     const retry = { logger, signal: runtime.shutdownSignal };
@@ -77,7 +84,7 @@ export async function launch(ctx: DBOSContext): Promise<void> {
     );
     if (recovered.length > 0)
       logger.info("recovering workflows", { count: recovered.length, executorID: config.executorId });
-    await resumeClaimedWorkflows(runtime, recovered);
+    await resumeClaimedWorkflows(runtime, recovered, "recovered");
     if (config.upgradeStrandedVersions) {
       await withDatabaseRetry("upgrade stranded workflows", () => upgradeStrandedVersions(runtime), retry);
     }

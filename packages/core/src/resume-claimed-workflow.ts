@@ -3,6 +3,7 @@
 import { DurablyError } from "@durably/sysdb";
 import {
   deadLetterWorkflow,
+  internalQueueName,
   loadCheckpoints,
   recordWorkflowOutcome,
   type Checkpoint,
@@ -10,11 +11,16 @@ import {
 } from "@durably/sysdb/queries";
 import { withDatabaseRetry } from "./database-retry.js";
 import { executeWorkflow } from "./execute-workflow.js";
+import type { RunOrigin } from "./instrumentation.js";
 import type { Runtime } from "./runtime.js";
 import { decodeWorkflowInput, encodeError, isSerializationFormat } from "./serialization/index.js";
 
 /** Starts a claimed workflow in the background; problems are logged, never thrown. */
-export async function resumeClaimedWorkflow(runtime: Runtime, record: WorkflowRecord): Promise<void> {
+export async function resumeClaimedWorkflow(
+  runtime: Runtime,
+  record: WorkflowRecord,
+  origin: RunOrigin = "dequeued",
+): Promise<void> {
   const log = { workflowID: record.workflowID, workflow: record.name, attempts: record.recoveryAttempts };
   const workflow = record.name === null ? undefined : runtime.registry.get(record.name);
   if (workflow === undefined) {
@@ -76,16 +82,31 @@ export async function resumeClaimedWorkflow(runtime: Runtime, record: WorkflowRe
       deadlineEpochMs: record.deadlineEpochMs,
       checkpoints,
       applicationVersion: record.applicationVersion,
+      origin: runOrigin(origin, record),
+      queueName: record.queueName,
+      createdAt: record.createdAt,
     },
     input,
   );
 }
 
+/** A dequeue of a workflow that ran before (its worker died, or it was resumed) is a recovery. */
+function runOrigin(origin: RunOrigin, record: WorkflowRecord): RunOrigin {
+  if (origin !== "dequeued") return origin;
+  if (record.queueName === internalQueueName) return "resumed";
+  return record.recoveryAttempts > 1 ? "recovered" : "dequeued";
+}
+
 /** Resumes each claimed workflow, logging failures so one bad row never blocks the others. */
-export async function resumeClaimedWorkflows(runtime: Runtime, records: readonly WorkflowRecord[]): Promise<void> {
+export async function resumeClaimedWorkflows(
+  runtime: Runtime,
+  records: readonly WorkflowRecord[],
+  origin: RunOrigin = "dequeued",
+): Promise<void> {
+  if (records.length > 0) runtime.instrumentation?.event?.({ kind: "claimed", origin, count: records.length });
   await Promise.all(
     records.map((record) =>
-      resumeClaimedWorkflow(runtime, record).catch((error: unknown) =>
+      resumeClaimedWorkflow(runtime, record, origin).catch((error: unknown) =>
         runtime.logger.error("could not resume a claimed workflow", {
           workflowID: record.workflowID,
           error: error instanceof DurablyError || error instanceof Error ? error : String(error),

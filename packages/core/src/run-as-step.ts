@@ -85,16 +85,22 @@ async function executeStep<T>(
   const stepCtx = new DBOSContext(runtime, run, true);
   const startedAt = runtime.now();
   const errors: unknown[] = [];
+  const observed = run.observer?.step({ stepID, name, type: "step" });
   let outcome: StepOutcome | undefined;
   for (let attempt = 0; outcome === undefined; attempt++) {
     try {
       const value =
         options.timeoutMs === undefined
-          ? await callAsStepFunction(run, stepID, name, fn, stepCtx)
-          : await attemptWithTimeout(ctx, stepID, name, fn, options.timeoutMs);
+          ? observed === undefined
+            ? await callAsStepFunction(run, stepID, name, fn, stepCtx)
+            : await observed.within(() => callAsStepFunction(run, stepID, name, fn, stepCtx))
+          : observed === undefined
+            ? await attemptWithTimeout(ctx, stepID, name, fn, options.timeoutMs)
+            : await observed.within(() => attemptWithTimeout(ctx, stepID, name, fn, options.timeoutMs!));
       outcome = { ok: true, value };
     } catch (error) {
       // A step cut short by cancellation or shutdown is not checkpointed: it runs again on resume.
+      if (observed !== undefined && run.stopReason !== undefined) observed.end(run.stopError(), attempt + 1);
       run.throwIfStopped();
       errors.push(error);
       // A durable operation nested in the step is refused the same way on every attempt.
@@ -115,10 +121,14 @@ async function executeStep<T>(
           attempt: attempt + 1,
           error,
         });
-        await abortableDelay(retryDelayMs(policy, attempt + 1), run.signal);
+        const delayMs = retryDelayMs(policy, attempt + 1);
+        observed?.retry(attempt + 1, error, delayMs);
+        await abortableDelay(delayMs, run.signal);
       }
     }
   }
+  if (observed !== undefined)
+    observed.end(outcome.ok ? undefined : outcome.error, errors.length + (outcome.ok ? 1 : 0));
   run.throwIfStopped();
   return unwrap<T>(await recordStep(run, runtime, { stepID, name, outcome, startedAt }));
 }

@@ -3,6 +3,7 @@
 import { checkOptions, DurablyError } from "@durably/sysdb";
 import type { DBOSContext } from "./dbos-context.js";
 import type { AtomicOutcome, DurableStep } from "./durable-step.js";
+import { operationTypeOf } from "./instrumentation.js";
 import type { SerializationFormat } from "./serialization/index.js";
 import { recordStep, replayedOutcome, resolveRefusedStep, unwrap, type StepOutcome } from "./step-checkpoint.js";
 import { assertNotInsideStep, callAsStepFunction } from "./step-scope.js";
@@ -13,6 +14,11 @@ export interface DurableOperationOptions {
   readonly format?: SerializationFormat;
   /** Recorded in the checkpoint's child_workflow_id column. */
   readonly childWorkflowID?: string;
+  /**
+   * The operation's type as observers (OpenTelemetry's `dbos.operation.type`) see it. Default: the part
+   * after `DBOS.` of a `DBOS.` name (`"sleep"`, `"send"`), else `"step"`.
+   */
+  readonly operationType?: string;
 }
 
 /**
@@ -35,6 +41,7 @@ export async function runDurableOperation<T>(
   checkOptions(`runDurableOperation(${JSON.stringify(name)})`, options, {
     format: { type: "string", enum: ["js_superjson", "portable_json"] },
     childWorkflowID: { type: "string", nonEmpty: true },
+    operationType: { type: "string", nonEmpty: true },
   });
   const run = enterStep(ctx, name);
   if (run === undefined) return operation(undefined);
@@ -46,13 +53,20 @@ export async function runDurableOperation<T>(
   ctx.runtime.lease?.stopIfLost(run);
   run.throwIfStopped();
   const step = stepOf(ctx, run, stepID);
+  const observed = run.observer?.step({ stepID, name, type: operationTypeOf(name, options.operationType) });
   let outcome: StepOutcome;
   try {
-    outcome = { ok: true, value: await callAsStepFunction(run, stepID, name, operation, step) };
+    const value =
+      observed === undefined
+        ? await callAsStepFunction(run, stepID, name, operation, step)
+        : await observed.within(() => callAsStepFunction(run, stepID, name, operation, step));
+    outcome = { ok: true, value };
   } catch (error) {
+    if (observed !== undefined && run.stopReason !== undefined) observed.end(run.stopError(), 1);
     run.throwIfStopped();
     outcome = { ok: false, error };
   }
+  observed?.end(outcome.ok ? undefined : outcome.error, 1);
   run.throwIfStopped();
   return unwrap<T>(
     await recordStep(run, ctx.runtime, {
@@ -86,7 +100,7 @@ export async function runAtomicOperation<T>(
       `${name} must be called inside a workflow, with the workflow's context.`,
     );
   const stepID = run.nextStepID();
-  return atomicStep(ctx, run, stepID, name, operation);
+  return atomicStep(ctx, run, stepID, name, operation, true);
 }
 
 /** Runs one atomic step at an already reserved step ID (replay, fencing, error recording). */
@@ -96,20 +110,30 @@ export async function atomicStep<T>(
   stepID: number,
   name: string,
   operation: (step: DurableStep) => Promise<AtomicOutcome<T>>,
+  observeAtomic = false,
 ): Promise<T> {
   const replayed = replayedOutcome(run, ctx.runtime, stepID, name);
   if (replayed !== undefined) return unwrap<T>(replayed);
   run.throwIfStopped();
   const step = stepOf(ctx, run, stepID);
+  // A durable wait's tries come here too; its observer follows the whole wait instead.
+  const observed = observeAtomic
+    ? run.observer?.step({ stepID, name, type: operationTypeOf(name, undefined) })
+    : undefined;
   let result: AtomicOutcome<T>;
   try {
-    result = await callAsStepFunction(run, stepID, name, operation, step);
+    result =
+      observed === undefined
+        ? await callAsStepFunction(run, stepID, name, operation, step)
+        : await observed.within(() => callAsStepFunction(run, stepID, name, operation, step));
   } catch (error) {
+    observed?.end(error, 1);
     run.throwIfStopped();
     return unwrap<T>(
       await recordStep(run, ctx.runtime, { stepID, name, outcome: { ok: false, error }, startedAt: step.startedAt }),
     );
   }
+  observed?.end(undefined, 1);
   if (result.recorded) return result.value;
   return unwrap<T>(await resolveRefusedStep(run, ctx.runtime, stepID, name));
 }

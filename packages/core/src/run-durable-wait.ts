@@ -5,6 +5,7 @@
 import { checkOptions, DurablyError, maxTimerMs } from "@durably/sysdb";
 import type { DBOSContext } from "./dbos-context.js";
 import type { AtomicOutcome, DurableStep } from "./durable-step.js";
+import { operationTypeOf } from "./instrumentation.js";
 import { atomicStep, enterStep, stepOf } from "./run-durable-operation.js";
 import { recordStep, replayedOutcome, unwrap } from "./step-checkpoint.js";
 
@@ -62,6 +63,23 @@ export async function runDurableWait<T>(ctx: DBOSContext, wait: DurableWait<T>):
   const sleepID = run.nextStepID();
   const replayed = replayedOutcome(run, runtime, stepID, wait.name);
   if (replayed !== undefined) return unwrap<T>(replayed);
+  const observed = run.observer?.step({ stepID, name: wait.name, type: operationTypeOf(wait.name, undefined) });
+  if (observed === undefined) return await waitInWorkflow(ctx, wait, stepID, sleepID);
+  try {
+    const value = await observed.within(() => waitInWorkflow(ctx, wait, stepID, sleepID));
+    observed.end(undefined, 1);
+    return value;
+  } catch (error) {
+    observed.end(error, 1);
+    throw error;
+  }
+}
+
+/** The wait of an operation at `stepID` whose deadline is checkpointed at `sleepID`. */
+async function waitInWorkflow<T>(ctx: DBOSContext, wait: DurableWait<T>, stepID: number, sleepID: number): Promise<T> {
+  const run = ctx.run!;
+  const runtime = ctx.runtime;
+  const { timeoutMs } = wait;
   let found: { value: T } | undefined;
   const tryOnce = async () => {
     let empty = false;

@@ -137,6 +137,16 @@ export async function runWorkflow<Input, Output>(
   const deadlineEpochMs = minDeadline(ownDeadline, parent?.deadlineEpochMs ?? null);
   // This run's owner token names this process's lease (a queued row gets its owner when claimed).
   const ownerXid = status === "PENDING" ? runtime.ownerToken() : newOwnerToken();
+  const applicationVersion =
+    queueName === null ? runtime.applicationVersion : (options.applicationVersion ?? runtime.enqueueVersion);
+  const observed = runtime.instrumentation?.workflowStart?.({
+    workflowID,
+    workflowName: workflow.name,
+    queueName,
+    parent: parent?.observer,
+    parentStepID: stepID,
+    applicationVersion,
+  });
   let existing: Awaited<ReturnType<typeof insertWorkflow>>;
   try {
     existing = await withDatabaseRetry(
@@ -148,8 +158,7 @@ export async function runWorkflow<Input, Output>(
           name: workflow.name,
           queueName,
           executorID: queueName === null ? runtime.config.executorId : null,
-          applicationVersion:
-            queueName === null ? runtime.applicationVersion : (options.applicationVersion ?? runtime.enqueueVersion),
+          applicationVersion,
           applicationName: runtime.applicationScope ?? null,
           applicationID: process.env.DBOS__APPID ?? null,
           timeoutMs: options.timeoutMs ?? null,
@@ -164,10 +173,12 @@ export async function runWorkflow<Input, Output>(
           delayUntilEpochMs: status === "DELAYED" ? now + delayMs : null,
           now,
           parentStep: stepID === undefined ? undefined : { stepID },
+          traceContext: observed?.traceContext,
         }),
       { logger: runtime.logger },
     );
   } catch (error) {
+    observed?.end(false, error);
     if (classifyError(error) !== "unique_violation" || queueName === null || options.deduplicationID === undefined)
       throw error;
     // The only unique index an insert can hit is the queue's deduplication index.
@@ -182,6 +193,7 @@ export async function runWorkflow<Input, Output>(
       { workflowID, cause: error },
     );
   }
+  observed?.end(existing === null || existing.ownerXid === ownerXid);
   if (queueName !== null) {
     if (existing === null || existing.ownerXid === ownerXid) {
       if (status === "ENQUEUED") runtime.notifier.notify(enqueuedChannel, queueName);
@@ -192,7 +204,8 @@ export async function runWorkflow<Input, Output>(
   }
   if (existing === null || existing.ownerXid === ownerXid) {
     // New (or our own insert, retried after a lost reply): run it here.
-    executeWorkflow(runtime, workflow, { workflowID, ownerXid, format, deadlineEpochMs }, input);
+    const traceContext = observed?.traceContext;
+    executeWorkflow(runtime, workflow, { workflowID, ownerXid, format, deadlineEpochMs, traceContext }, input);
   } else if (existing.name !== workflow.name) {
     throw conflict(workflowID, existing.name, workflow.name);
   }

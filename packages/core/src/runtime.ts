@@ -8,6 +8,7 @@ import type { GroupCommit } from "./group-commit.js";
 import type { Notifier } from "./notifier.js";
 import type { ExecutorLease } from "./executor-lease.js";
 import type { DurablyExtension } from "./extension.js";
+import type { Instrumentation } from "./instrumentation.js";
 import type { AnyWorkflow } from "./workflow.js";
 import type { WorkflowRun } from "./workflow-run.js";
 
@@ -36,6 +37,8 @@ export class Runtime {
   state: LifecycleState = "created";
   /** This process's executor lease, from launch on; a client has none. */
   lease: ExecutorLease | undefined;
+  /** An observer's hooks (setInstrumentation); undefined costs each hook point one branch. */
+  instrumentation: Instrumentation | undefined;
   readonly #shutdown = (() => {
     const controller = new AbortController();
     // Every waiting handle listens to it; many waiters are normal, not a leak.

@@ -2,6 +2,7 @@
 // replayed checkpoints, cancellation, and the promise of its outcome.
 import { DurablyError } from "@durably/sysdb";
 import type { Checkpoint } from "@durably/sysdb/queries";
+import type { WorkflowRunScope } from "./instrumentation.js";
 import type { SerializationFormat } from "./serialization/index.js";
 
 /**
@@ -30,6 +31,8 @@ export class WorkflowRun {
   /** Checkpoints recorded by earlier executions, by step ID (empty for a first execution). */
   readonly checkpoints: Map<number, Checkpoint>;
   readonly applicationVersion: string | null;
+  /** The observer's scope of this run (setInstrumentation); undefined when nothing observes it. */
+  observer: WorkflowRunScope | undefined;
   readonly #abort = new AbortController();
   #nextStepID = 0;
   #stopReason: StopReason | undefined;

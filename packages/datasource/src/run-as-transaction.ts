@@ -66,55 +66,63 @@ export function runAsTransaction<T, Trx>(
   const maxRetries = options.maxRetries ?? 10;
   const host = extensionHost(ctx);
   // Reserves the step ID now (synchronously), like every durable operation.
-  return runDurableOperation(ctx, name, async (step) => {
-    const { workflowID, stepID, format } = step!;
-    const where = `result of transaction ${name} (workflow ${workflowID})`;
-    const recorded = async () => {
-      const done = await datasource.readCompletion(workflowID, stepID);
-      return done === undefined
-        ? undefined
-        : { value: decodeValue(done.output, done.serialization, host.serializer, where) as T };
-    };
-    for (let attempt = 0; ; attempt++) {
-      let thrownByBody: unknown;
-      try {
-        // Inside the loop, so an application database that is briefly away is waited out here too.
-        await datasource.ensureReady();
-        // Committed by an earlier execution that died before its checkpoint: never run it again.
-        const earlier = await recorded();
-        if (earlier !== undefined) return earlier.value;
-        const value = await datasource.transaction({ isolation, readOnly: options.readOnly ?? false }, async (trx) => {
-          let result: T;
-          try {
-            result = await body(trx);
-          } catch (error) {
-            thrownByBody = error;
-            throw error;
+  return runDurableOperation(
+    ctx,
+    name,
+    async (step) => {
+      const { workflowID, stepID, format } = step!;
+      const where = `result of transaction ${name} (workflow ${workflowID})`;
+      const recorded = async () => {
+        const done = await datasource.readCompletion(workflowID, stepID);
+        return done === undefined
+          ? undefined
+          : { value: decodeValue(done.output, done.serialization, host.serializer, where) as T };
+      };
+      for (let attempt = 0; ; attempt++) {
+        let thrownByBody: unknown;
+        try {
+          // Inside the loop, so an application database that is briefly away is waited out here too.
+          await datasource.ensureReady();
+          // Committed by an earlier execution that died before its checkpoint: never run it again.
+          const earlier = await recorded();
+          if (earlier !== undefined) return earlier.value;
+          const value = await datasource.transaction(
+            { isolation, readOnly: options.readOnly ?? false },
+            async (trx) => {
+              let result: T;
+              try {
+                result = await body(trx);
+              } catch (error) {
+                thrownByBody = error;
+                throw error;
+              }
+              const output = encodeValue(result, format, where); // unstorable: rolls back, recorded as the step's error
+              await datasource.insertCompletion(trx, workflowID, stepID, { output, serialization: format });
+              return result;
+            },
+          );
+          options.afterCommit?.();
+          return value;
+        } catch (error) {
+          // A socket error from the body may be the user's own (an HTTP call's ECONNRESET): it is a
+          // lost connection only if the driver marked it. One from opening or committing is the driver's.
+          const kind = classifyError(error, { fromDriver: error !== thrownByBody });
+          // Another execution of this step committed first: its writes stand, ours rolled back.
+          if (kind === "unique_violation" || kind === "connection") {
+            const winner = await recorded().catch(() => undefined);
+            if (winner !== undefined) return winner.value;
           }
-          const output = encodeValue(result, format, where); // unstorable: rolls back, recorded as the step's error
-          await datasource.insertCompletion(trx, workflowID, stepID, { output, serialization: format });
-          return result;
-        });
-        options.afterCommit?.();
-        return value;
-      } catch (error) {
-        // A socket error from the body may be the user's own (an HTTP call's ECONNRESET): it is a
-        // lost connection only if the driver marked it. One from opening or committing is the driver's.
-        const kind = classifyError(error, { fromDriver: error !== thrownByBody });
-        // Another execution of this step committed first: its writes stand, ours rolled back.
-        if (kind === "unique_violation" || kind === "connection") {
-          const winner = await recorded().catch(() => undefined);
-          if (winner !== undefined) return winner.value;
+          if ((kind !== "contention" && kind !== "connection") || attempt >= maxRetries) throw error;
+          host.logger.info("transaction step hit a transient database error; retrying", {
+            workflowID,
+            step: name,
+            attempt: attempt + 1,
+            error,
+          });
+          await abortableDelay(Math.min(1_000, 10 * 2 ** attempt) * (0.5 + Math.random()), ctx.signal);
         }
-        if ((kind !== "contention" && kind !== "connection") || attempt >= maxRetries) throw error;
-        host.logger.info("transaction step hit a transient database error; retrying", {
-          workflowID,
-          step: name,
-          attempt: attempt + 1,
-          error,
-        });
-        await abortableDelay(Math.min(1_000, 10 * 2 ** attempt) * (0.5 + Math.random()), ctx.signal);
       }
-    }
-  });
+    },
+    { operationType: "transaction" },
+  );
 }
