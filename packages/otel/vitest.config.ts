@@ -1,0 +1,2 @@
+// Shared settings: see @durably/testing/vitest-config.
+export { default } from "@durably/testing/vitest-config";
