@@ -1,5 +1,6 @@
 // The run as a picture: one group of two horizontal bars (durably, DBOS) per metric, each metric
 // scaled to its own larger value, whiskers for the min–max of the rounds, written as plain SVG.
+import { missingFigure } from "./missing-figure.js";
 import type { BenchReport } from "./bench-report.js";
 import { formatNumber } from "./format-number.js";
 import type { Spread } from "./summarize-runs.js";
@@ -54,8 +55,9 @@ export function renderChartSvg(report: BenchReport): string {
     const scale = Math.max(m.durably?.max ?? 0, m.dbos?.max ?? 0) || 1;
     text(labelX, y + barHeight, m.label.trim(), 'font-size="14"');
     text(labelX, y + 2 * barHeight + barGap + 2, `${m.unit}, ${m.better} is better`, 'font-size="11" fill="#666"');
-    bar(parts, y, m.durably, scale, colors.durably, m.unit, m.digits);
-    bar(parts, y + barHeight + barGap, m.dbos, scale, colors.dbos, m.unit, m.digits);
+    const missing = missingFigure(report.options, m.scenario);
+    bar(parts, y, m.durably, scale, colors.durably, m.unit, m.digits, missing);
+    bar(parts, y + barHeight + barGap, m.dbos, scale, colors.dbos, m.unit, m.digits, missing);
     if (m.advantage !== undefined) {
       text(
         ratioX,
@@ -77,8 +79,9 @@ export function renderChartSvg(report: BenchReport): string {
     'font-size="11" fill="#666"',
   );
   const pScale = Math.max(p.commitsPerSecOne?.max ?? 0, p.commitsPerSecMany?.max ?? 0) || 1;
-  bar(parts, y, p.commitsPerSecOne, pScale, colors.postgres, "commits/s", 0);
-  bar(parts, y + barHeight + barGap, p.commitsPerSecMany, pScale, colors.postgres, "commits/s", 0);
+  const physicalMissing = missingFigure(report.options, "physical-limit");
+  bar(parts, y, p.commitsPerSecOne, pScale, colors.postgres, "commits/s", 0, physicalMissing);
+  bar(parts, y + barHeight + barGap, p.commitsPerSecMany, pScale, colors.postgres, "commits/s", 0, physicalMissing);
   y += rowHeight + 8;
 
   const pending = report.scenarios.filter((s) => s.pending !== undefined);
@@ -110,9 +113,11 @@ function bar(
   color: string,
   unit: string,
   digits: number,
+  missing: "not run" | "failed",
 ): void {
   if (spread === undefined) {
-    parts.push(`<text x="${barX}" y="${y + barHeight - 3}" font-size="12" fill="#b00">failed</text>`);
+    const fill = missing === "failed" ? "#b00" : "#888";
+    parts.push(`<text x="${barX}" y="${y + barHeight - 3}" font-size="12" fill="${fill}">${missing}</text>`);
     return;
   }
   const w = (v: number) => Math.max(1, (v / scale) * barWidth);

@@ -3,6 +3,7 @@
 import type { BenchReport } from "./bench-report.js";
 import { idleMs } from "../physical-limit.js";
 import { formatNumber, formatSpread } from "./format-number.js";
+import { missingFigure } from "./missing-figure.js";
 
 export function renderTable(report: BenchReport): string {
   const { machine, server, options } = report;
@@ -33,8 +34,8 @@ export function renderTable(report: BenchReport): string {
     rows.push([
       m.label,
       m.unit,
-      m.durably === undefined ? "failed" : formatSpread(m.durably, m.digits),
-      m.dbos === undefined ? "failed" : formatSpread(m.dbos, m.digits),
+      m.durably === undefined ? missingFigure(options, m.scenario) : formatSpread(m.durably, m.digits),
+      m.dbos === undefined ? missingFigure(options, m.scenario) : formatSpread(m.dbos, m.digits),
       m.advantage === undefined ? "-" : `${m.advantage.toFixed(2)}x${m.advantage < 1 ? " (DBOS better)" : ""}`,
     ]);
   }
@@ -58,16 +59,17 @@ export function renderTable(report: BenchReport): string {
   }
 
   const p = report.physicalLimit;
+  const physicalMissing = missingFigure(options, "physical-limit");
   out(
     `Physical limit of this server (single-row INSERT commits per second, postgres.js, ` +
       `~${options.sizes.physicalMs} ms each)`,
   );
   out(
-    `  1 connection:   ${p.commitsPerSecOne === undefined ? "failed" : formatSpread(p.commitsPerSecOne, 0)} commits/s`,
+    `  1 connection:   ${p.commitsPerSecOne === undefined ? physicalMissing : formatSpread(p.commitsPerSecOne, 0)} commits/s`,
   );
   out(
     `  ${p.connections} ` +
-      `connections: ${p.commitsPerSecMany === undefined ? "failed" : formatSpread(p.commitsPerSecMany, 0)} ` +
+      `connections: ${p.commitsPerSecMany === undefined ? physicalMissing : formatSpread(p.commitsPerSecMany, 0)} ` +
       `commits/s`,
   );
   const writes = report.metrics.find((m) => m.key === "writeCommitsPerWorkflow");
