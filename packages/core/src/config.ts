@@ -3,7 +3,12 @@ import { checkDatabaseUrl, checkOptions, DurablyError, validateSchemaName, defau
 import type { OptionRules } from "@durably/sysdb";
 import { systemClock, type Clock } from "./clock.js";
 import { createConsoleLogger, type Logger } from "./logger.js";
-import { isSerializationFormat, type SerializationFormat } from "./serialization/index.js";
+import {
+  defaultMaxPayloadBytes,
+  isSerializationFormat,
+  maxPayloadBytesCeiling,
+  type SerializationFormat,
+} from "./serialization/index.js";
 
 export interface DBOSConfig {
   /** Name of the application; owns its rows in a shared system database. Required. */
@@ -57,6 +62,13 @@ export interface DBOSConfig {
    * Default 10 000 ms.
    */
   readonly leaseLapseMs?: number;
+  /**
+   * The largest serialized value stored (a workflow's input or output, a step's output, a message, an event, a
+   * stream value), in UTF-8 bytes. A larger one fails with PAYLOAD_TOO_LARGE before anything is written.
+   * Default 64 MiB (67 108 864): above the tens of megabytes a step may fairly return, far below Postgres's 1 GB
+   * field limit and the sizes that make a recovery run out of memory. At most 1 000 000 000.
+   */
+  readonly maxPayloadBytes?: number;
   /** Time source. Default: the system clock. For tests. */
   readonly clock?: Clock;
   /**
@@ -84,6 +96,7 @@ export interface ResolvedConfig {
   readonly pollIntervalMs: number;
   readonly leaseRenewMs: number;
   readonly leaseLapseMs: number;
+  readonly maxPayloadBytes: number;
   readonly clock: Clock;
   readonly onQuery: ((sql: string, connection: number, parameters: readonly unknown[]) => void) | undefined;
   /** True for a client from createClient: no workflow code, nothing to recover or serve. */
@@ -106,6 +119,7 @@ export const configRules: OptionRules = {
   pollIntervalMs: { type: "number", above: 0 },
   leaseRenewMs: { type: "number", integer: true, min: 50, max: 600_000 },
   leaseLapseMs: { type: "number", integer: true, min: 150, max: 3_600_000 },
+  maxPayloadBytes: { type: "number", integer: true, min: 1024, max: maxPayloadBytesCeiling },
   clock: { type: "object" },
   onQuery: { type: "function" },
 };
@@ -178,6 +192,7 @@ export function resolveConfig(
     pollIntervalMs,
     leaseRenewMs,
     leaseLapseMs,
+    maxPayloadBytes: config.maxPayloadBytes ?? defaultMaxPayloadBytes,
     clock: config.clock ?? systemClock,
     onQuery: config.onQuery,
     client,

@@ -143,7 +143,8 @@ async function runToOutcome(
   let output: string | null = null;
   let error: string | null = null;
   try {
-    if (own.kind === "success") output = encodeValue(own.value, run.format, `output of ${where}`);
+    if (own.kind === "success")
+      output = encodeValue(own.value, run.format, `output of ${where}`, runtime.config.maxPayloadBytes);
     else error = encodeError(own.error, run.format, `error of ${where}`);
   } catch (serializationError) {
     own = { kind: "error", error: serializationError };

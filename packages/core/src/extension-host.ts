@@ -50,6 +50,8 @@ export interface ExtensionHost {
   readonly serializer: SerializationFormat;
   /** How often to poll when no notification arrives, in ms. */
   readonly pollIntervalMs: number;
+  /** The largest serialized value to store (config maxPayloadBytes): pass it to encodeValue. */
+  readonly maxPayloadBytes: number;
   /** The version recorded on workflows this context enqueues (null: a client leaves it to the executors). */
   readonly enqueueVersion: string | null;
   /** Who claims workflows for this process (executor ID, lease, version, application); only after launch. */
@@ -114,6 +116,7 @@ function hostOf(runtime: Runtime): ExtensionHost {
     applicationScope: runtime.applicationScope,
     serializer: runtime.config.serializer,
     pollIntervalMs: runtime.config.pollIntervalMs,
+    maxPayloadBytes: runtime.config.maxPayloadBytes,
     get enqueueVersion() {
       return runtime.enqueueVersion;
     },

@@ -76,7 +76,7 @@ async function executeStep<T>(
   const run = ctx.run!;
   const runtime = ctx.runtime;
   const replayed = replayedOutcome(run, runtime, stepID, name);
-  if (replayed !== undefined) return unwrap<T>(replayed);
+  if (replayed !== undefined) return unwrap<T>(await replayed);
   // A process paused past its lease's lapse must learn it lost its workflows before any effect.
   if (runtime.lease?.isFresh() === false) await runtime.lease.confirm();
   runtime.lease?.stopIfLost(run);

@@ -47,7 +47,7 @@ export async function runDurableOperation<T>(
   if (run === undefined) return operation(undefined);
   const stepID = run.nextStepID();
   const replayed = replayedOutcome(run, ctx.runtime, stepID, name);
-  if (replayed !== undefined) return unwrap<T>(replayed);
+  if (replayed !== undefined) return unwrap<T>(await replayed);
   // As in runAsStep: a process paused past its lease's lapse learns it before the operation runs.
   if (ctx.runtime.lease?.isFresh() === false) await ctx.runtime.lease.confirm();
   ctx.runtime.lease?.stopIfLost(run);
@@ -113,7 +113,7 @@ export async function atomicStep<T>(
   observeAtomic = false,
 ): Promise<T> {
   const replayed = replayedOutcome(run, ctx.runtime, stepID, name);
-  if (replayed !== undefined) return unwrap<T>(replayed);
+  if (replayed !== undefined) return unwrap<T>(await replayed);
   run.throwIfStopped();
   const step = stepOf(ctx, run, stepID);
   // A durable wait's tries come here too; its observer follows the whole wait instead.

@@ -62,7 +62,7 @@ export async function runDurableWait<T>(ctx: DBOSContext, wait: DurableWait<T>):
   const stepID = run.nextStepID();
   const sleepID = run.nextStepID();
   const replayed = replayedOutcome(run, runtime, stepID, wait.name);
-  if (replayed !== undefined) return unwrap<T>(replayed);
+  if (replayed !== undefined) return unwrap<T>(await replayed);
   const observed = run.observer?.step({ stepID, name: wait.name, type: operationTypeOf(wait.name, undefined) });
   if (observed === undefined) return await waitInWorkflow(ctx, wait, stepID, sleepID);
   try {
@@ -121,7 +121,7 @@ async function waitInWorkflow<T>(ctx: DBOSContext, wait: DurableWait<T>, stepID:
 async function sleepDeadline(ctx: DBOSContext, sleepID: number, timeoutMs: number): Promise<number> {
   const run = ctx.run!;
   const replayed = replayedOutcome(run, ctx.runtime, sleepID, "DBOS.sleep");
-  if (replayed !== undefined) return Number(unwrap(replayed));
+  if (replayed !== undefined) return Number(unwrap(await replayed));
   const wakeAt = ctx.runtime.now() + timeoutMs;
   const outcome = await recordStep(run, ctx.runtime, {
     stepID: sleepID,

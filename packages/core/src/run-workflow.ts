@@ -114,8 +114,13 @@ export async function runWorkflow<Input, Output>(
   }
 
   const format = runtime.config.serializer;
-  // Fails with SERIALIZATION before anything is written.
-  const inputs = encodeWorkflowInput(input, format, `input of workflow ${workflow.name}`);
+  // Fails with SERIALIZATION or PAYLOAD_TOO_LARGE before anything is written.
+  const inputs = encodeWorkflowInput(
+    input,
+    format,
+    `input of workflow ${workflow.name}`,
+    runtime.config.maxPayloadBytes,
+  );
   const now = runtime.now();
   const queueName =
     options.queue === undefined ? null : typeof options.queue === "string" ? options.queue : options.queue.name;

@@ -1,7 +1,7 @@
 // Replaying and recording one step's outcome under its step ID: the machinery shared by
 // runAsStep, sleep, child-workflow results and the add-ons' durable operations.
 import { DurablyError } from "@durably/sysdb";
-import { explainCheckpointRefusal, type Checkpoint } from "@durably/sysdb/queries";
+import { explainCheckpointRefusal, loadCheckpointPayload, type Checkpoint } from "@durably/sysdb/queries";
 import { withDatabaseRetry } from "./database-retry.js";
 import { decodeError, decodeValue, encodeError, encodeValue, type SerializationFormat } from "./serialization/index.js";
 import type { Runtime } from "./runtime.js";
@@ -12,17 +12,41 @@ export type StepOutcome =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly error: unknown };
 
-/** The recorded outcome at `stepID`, after checking it was recorded under the same name. */
+/**
+ * The recorded outcome at `stepID`, after checking it was recorded under the same name. A promise
+ * only for a large payload the replay load deferred: it is read now, for this step alone, and not
+ * kept, so a replay holds one large value at a time. A first run (no checkpoint) stays synchronous.
+ */
 export function replayedOutcome(
   run: WorkflowRun,
   runtime: Runtime,
   stepID: number,
   name: string,
-): StepOutcome | undefined {
+): StepOutcome | Promise<StepOutcome> | undefined {
   const recorded = run.checkpoints.get(stepID);
   if (recorded === undefined) return undefined;
   assertSameStep(run, recorded, name);
+  if (recorded.payloadDeferred === true) return replayDeferred(run, runtime, recorded, name);
   return decodeCheckpoint(runtime, recorded, name);
+}
+
+async function replayDeferred(
+  run: WorkflowRun,
+  runtime: Runtime,
+  recorded: Checkpoint,
+  name: string,
+): Promise<StepOutcome> {
+  const payload = await withDatabaseRetry(
+    "load a step's recorded output",
+    () => loadCheckpointPayload(runtime.sysdb, run.workflowID, recorded.stepID),
+    { logger: runtime.logger, signal: runtime.shutdownSignal },
+  );
+  if (payload === undefined) {
+    // The row vanished under the run (a concurrent delete): the run cannot go on.
+    run.stop("lost-ownership");
+    throw lostOwnership(run.workflowID);
+  }
+  return decodeCheckpoint(runtime, { ...recorded, ...payload }, name);
 }
 
 /**
@@ -86,7 +110,7 @@ export async function recordStep(run: WorkflowRun, runtime: Runtime, input: Reco
   let output: string | null = null;
   let error: string | null = null;
   try {
-    if (outcome.ok) output = encodeValue(outcome.value, format, where);
+    if (outcome.ok) output = encodeValue(outcome.value, format, where, runtime.config.maxPayloadBytes);
     else error = encodeError(outcome.error, format, where);
   } catch (serializationError) {
     // The value cannot be stored: the step fails with the typed error, and that is what is recorded.

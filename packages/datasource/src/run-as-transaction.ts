@@ -96,7 +96,8 @@ export function runAsTransaction<T, Trx>(
                 thrownByBody = error;
                 throw error;
               }
-              const output = encodeValue(result, format, where); // unstorable: rolls back, recorded as the step's error
+              // Unstorable (or over maxPayloadBytes): rolls back, recorded as the step's error.
+              const output = encodeValue(result, format, where, host.maxPayloadBytes);
               await datasource.insertCompletion(trx, workflowID, stepID, { output, serialization: format });
               return result;
             },

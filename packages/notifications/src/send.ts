@@ -46,7 +46,7 @@ export async function send(
   const host = extensionHost(ctx);
   host.assertRunning("send a message");
   const format = host.serializer;
-  const text = encodeValue(message, format, `message to workflow ${destinationID}`);
+  const text = encodeValue(message, format, `message to workflow ${destinationID}`, host.maxPayloadBytes);
   await runDurableOperation(ctx, "DBOS.send", async (step) => {
     // Inside a workflow the step names the message, so a replayed send is a no-op. Else a UUID, as
     // DBOS's send and its message_uuid column default make.

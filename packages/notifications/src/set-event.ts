@@ -23,7 +23,8 @@ export async function setEvent(ctx: DBOSContext, key: string, value: unknown): P
       "setEvent can only be called inside a workflow, with the workflow's context.",
     );
   const host = extensionHost(ctx);
-  const text = encodeValue(value, run.format, `event ${key} of workflow ${run.workflowID}`);
+  const where = `event ${key} of workflow ${run.workflowID}`;
+  const text = encodeValue(value, run.format, where, host.maxPayloadBytes);
   await runAtomicOperation(ctx, "DBOS.setEvent", async (step) => {
     const recorded = await withDatabaseRetry(
       "set an event",

@@ -15,7 +15,8 @@ import { extensionHost, encodeValue, withDatabaseRetry } from "@durably/core/ext
  */
 export async function writeStream(ctx: DBOSContext, key: string, value: unknown): Promise<void> {
   const run = requireWorkflow(ctx, "writeStream", key);
-  await append(ctx, "DBOS.writeStream", key, encodeValue(value, run.format, `value of stream ${key}`), run.format);
+  const text = encodeValue(value, run.format, `value of stream ${key}`, extensionHost(ctx).maxPayloadBytes);
+  await append(ctx, "DBOS.writeStream", key, text, run.format);
 }
 
 /** Closes stream `key` of this workflow: readers end after the last value (step `DBOS.closeStream`). */

@@ -21,6 +21,8 @@ export const durablyErrorCodes = [
   "MAX_STEP_RETRIES_EXCEEDED",
   "SERIALIZATION",
   "DESERIALIZATION",
+  /** A serialized value is larger than the context's maxPayloadBytes: nothing was written. */
+  "PAYLOAD_TOO_LARGE",
   "TIMEOUT",
   "QUEUE_DEDUPLICATED",
   "QUEUE_NOT_FOUND",

@@ -1,6 +1,7 @@
 // Turns a value (a step's output, a workflow's result, a message, an event) into the TEXT stored
 // in its row, in the format recorded next to it in the `serialization` column.
 
+import { checkPayloadSize, defaultMaxPayloadBytes } from "./check-payload-size.js";
 import { normalizeValue } from "./normalize-value.js";
 import { requireWritableFormat } from "./resolve-format.js";
 import { serializationError } from "./serialization-errors.js";
@@ -17,17 +18,27 @@ import { writeSuperjsonScalar, writeSuperjsonText } from "./superjson-codec.js";
  * What each format accepts is listed on {@link normalizeValue}.
  *
  * @param where What is being stored, for the error message ("output of step charge").
+ * @param maxBytes The largest serialized size accepted; a larger value throws PAYLOAD_TOO_LARGE.
  *
  * @example
  * encodeValue(10, "js_superjson", "output of step add");
  * // '{"json":10,"__dbos_serializer":"superjson"}'
  * encodeValue({ total: 3 }, "portable_json", "workflow output"); // '{"total":3}'
  */
-export function encodeValue(value: unknown, format: SerializationFormat, where: string): string {
+export function encodeValue(
+  value: unknown,
+  format: SerializationFormat,
+  where: string,
+  maxBytes: number = defaultMaxPayloadBytes,
+): string {
   const checked = requireWritableFormat(format, where);
   // A scalar JSON keeps exactly needs no walk: the common message, event and step result.
-  if (isJsonScalar(value)) return checked === "portable_json" ? JSON.stringify(value) : writeSuperjsonScalar(value);
-  return writeNormalized(normalizeValue(value, { format: checked, where }), checked, where);
+  const text = isJsonScalar(value)
+    ? checked === "portable_json"
+      ? JSON.stringify(value)
+      : writeSuperjsonScalar(value)
+    : writeNormalized(normalizeValue(value, { format: checked, where }), checked, where);
+  return checkPayloadSize(text, maxBytes, where);
 }
 
 /** Writes a value already passed through {@link normalizeValue} for the same format. */

@@ -1,6 +1,7 @@
 // Stores a workflow's input the way DBOS stores a workflow's arguments, so DBOS clients can
 // enqueue to durably workflows and read their inputs, and durably can read theirs.
 
+import { checkPayloadSize, defaultMaxPayloadBytes } from "./check-payload-size.js";
 import { writeNormalized } from "./encode-value.js";
 import { normalizeValue } from "./normalize-value.js";
 import { requireWritableFormat } from "./resolve-format.js";
@@ -19,8 +20,13 @@ import type { SerializationFormat } from "./serialization-format.js";
  * encodeWorkflowInput(10, "js_superjson"); // '{"json":[10],"__dbos_serializer":"superjson"}'
  * encodeWorkflowInput(20, "portable_json"); // '{"positionalArgs":[20]}'
  */
-export function encodeWorkflowInput(input: unknown, format: SerializationFormat, where = "workflow input"): string {
-  return encodeWorkflowArguments(input === undefined ? [] : [input], format, where);
+export function encodeWorkflowInput(
+  input: unknown,
+  format: SerializationFormat,
+  where = "workflow input",
+  maxBytes: number = defaultMaxPayloadBytes,
+): string {
+  return encodeWorkflowArguments(input === undefined ? [] : [input], format, where, maxBytes);
 }
 
 /**
@@ -35,8 +41,14 @@ export function encodeWorkflowArguments(
   args: readonly unknown[],
   format: SerializationFormat,
   where = "workflow input",
+  maxBytes: number = defaultMaxPayloadBytes,
 ): string {
   const checked = requireWritableFormat(format, where);
   const normalized = args.map((arg) => normalizeValue(arg, { format: checked, where }));
-  return writeNormalized(checked === "portable_json" ? { positionalArgs: normalized } : normalized, checked, where);
+  const text = writeNormalized(
+    checked === "portable_json" ? { positionalArgs: normalized } : normalized,
+    checked,
+    where,
+  );
+  return checkPayloadSize(text, maxBytes, where);
 }

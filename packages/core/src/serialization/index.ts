@@ -13,3 +13,4 @@ export { encodeWorkflowArguments, encodeWorkflowInput } from "./encode-workflow-
 export { decodeWorkflowInput } from "./decode-workflow-input.js";
 export { encodeError } from "./encode-error.js";
 export { decodeError } from "./decode-error.js";
+export { checkPayloadSize, defaultMaxPayloadBytes, maxPayloadBytesCeiling } from "./check-payload-size.js";

@@ -1,4 +1,5 @@
-// Step checkpoints (operation_outputs): load a workflow's history once, explain a refused write.
+// Step checkpoints (operation_outputs): load a workflow's history once (large payloads one step at
+// a time, when the replay reaches them), explain a refused write.
 // Writing them, many at once, is group-commit.ts.
 import type { Selectable } from "kysely";
 import { CompiledStatement } from "../compiled-statement.js";
@@ -16,6 +17,8 @@ export interface Checkpoint {
   readonly serialization: string | null;
   readonly startedAt: number | null;
   readonly completedAt: number | null;
+  /** True when output and error were left out of a replay load for their size: read them with loadCheckpointPayload. */
+  readonly payloadDeferred?: boolean;
 }
 
 export interface NewCheckpoint extends Checkpoint {
@@ -35,14 +38,64 @@ const checkpointColumns = [
   "completed_at_epoch_ms",
 ] as const;
 
+/**
+ * Output and error up to this size (UTF-8 bytes) come with a replay's one load; larger ones are read
+ * when the replay reaches their step, so a history of many large values is never in memory at once.
+ * octet_length reads a TOASTed value's size from its header, without fetching the value.
+ */
+export const inlinePayloadBytes = 256 * 1024;
+
 const loadAll = new CompiledStatement((db, p: { workflowID: string }) =>
-  db.selectFrom("operation_outputs").select(checkpointColumns).where("workflow_uuid", "=", p.workflowID),
+  db
+    .selectFrom("operation_outputs")
+    .select((eb) => {
+      const small = (column: "output" | "error") =>
+        eb.or([eb(column, "is", null), eb(eb.fn<number>("octet_length", [column]), "<=", inlinePayloadBytes)]);
+      return [
+        "function_id",
+        "function_name",
+        eb.case().when(small("output")).then(eb.ref("output")).else(null).end().as("output"),
+        eb.case().when(small("error")).then(eb.ref("error")).else(null).end().as("error"),
+        eb.not(eb.and([small("output"), small("error")])).as("deferred"),
+        "child_workflow_id",
+        "serialization",
+        "started_at_epoch_ms",
+        "completed_at_epoch_ms",
+      ];
+    })
+    .where("workflow_uuid", "=", p.workflowID),
 );
 
-/** Every checkpoint of a workflow, by step ID: read once when a run replays. */
+/**
+ * Every checkpoint of a workflow, by step ID: read once when a run replays. Payloads over
+ * {@link inlinePayloadBytes} are left out (`payloadDeferred`); {@link loadCheckpointPayload} reads one.
+ */
 export async function loadCheckpoints(on: Queryable, workflowID: string): Promise<Map<number, Checkpoint>> {
   const rows = await loadAll.execute(on, { workflowID });
-  return new Map(rows.map((r) => [r.function_id, toCheckpoint(workflowID, r)]));
+  return new Map(
+    rows.map((r) => {
+      const checkpoint = toCheckpoint(workflowID, r);
+      return [r.function_id, r.deferred ? { ...checkpoint, payloadDeferred: true } : checkpoint];
+    }),
+  );
+}
+
+const loadPayload = new CompiledStatement((db, p: { workflowID: string; stepID: number }) =>
+  db
+    .selectFrom("operation_outputs")
+    .select(["output", "error"])
+    .where("workflow_uuid", "=", p.workflowID)
+    .where("function_id", "=", p.stepID),
+);
+
+/** The output and error of one step whose replay load deferred them; undefined if the row is gone. */
+export async function loadCheckpointPayload(
+  on: Queryable,
+  workflowID: string,
+  stepID: number,
+): Promise<{ readonly output: string | null; readonly error: string | null } | undefined> {
+  const [row] = await loadPayload.execute(on, { workflowID, stepID });
+  return row;
 }
 
 /** A workflow's checkpoints in step order, for inspection tools. */
