@@ -45,6 +45,11 @@ export interface BenchOptions {
   readonly smoke: boolean;
   /** VACUUM (ANALYZE) a library's database before each of its runs (default); off with --no-vacuum. */
   readonly vacuum: boolean;
+  /**
+   * durably's workers run with @durably/otel on a real SDK (batch span processor, an exporter that drops), for
+   * the A/B of tracing on against off; --otel. Passed to the workers as DURABLY_BENCH_OTEL=1.
+   */
+  readonly otel: boolean;
   /** Upper bound for one worker process, in ms. */
   readonly workerTimeoutMs: number;
 }
@@ -129,6 +134,8 @@ export const usage =
   --physical-ms N     duration of each INSERT loop (default ${fullSizes.physicalMs})
   --physical-connections N  connections of the second INSERT loop (default ${fullSizes.physicalConnections})
   --no-vacuum         skip the VACUUM (ANALYZE) of a library's database before each of its runs
+  --otel              durably with @durably/otel on (real SDK, batch processor, dropping exporter): run once
+                      with and once without, and compare
   --out DIR           results folder (default bench/results)
 
 Server: DURABLY_BENCH_DATABASE_URL, else the test order (DURABLY_TEST_DATABASE_URL, Docker,
@@ -140,6 +147,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help
   if (args.includes("--help") || args.includes("-h")) return "help";
   const smoke = args.includes("--smoke");
   const vacuum = !args.includes("--no-vacuum");
+  const otel = args.includes("--otel");
   let rounds = smoke ? 1 : 3;
   let warmupRounds = smoke ? 0 : 1;
   const sizes: Record<keyof BenchSizes, number> = { ...(smoke ? smokeSizes : fullSizes) };
@@ -147,7 +155,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help
   let outDir: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const flag = args[i]!;
-    if (flag === "--smoke" || flag === "--no-vacuum") continue;
+    if (flag === "--smoke" || flag === "--no-vacuum" || flag === "--otel") continue;
     const value = args[i + 1];
     if (value === undefined) throw new Error(`${flag} needs a value (or is unknown).\n\n${usage}`);
     i++;
@@ -172,6 +180,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help
     outDir,
     smoke,
     vacuum,
+    otel,
     workerTimeoutMs: smoke ? 60_000 : 180_000,
   });
 }

@@ -67,6 +67,11 @@ async function main(): Promise<number> {
       return 0;
     }
     options = parsed;
+    // The workers inherit it: libraries/durably.ts turns @durably/otel on (libraries/otel-setup.ts).
+    if (options.otel) {
+      process.env.DURABLY_BENCH_OTEL = "1";
+      console.log("durably runs with @durably/otel on (batch span processor, dropping exporter)");
+    }
   } catch (error) {
     console.error((error as Error).message);
     return 2;

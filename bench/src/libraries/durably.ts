@@ -21,6 +21,7 @@ import {
   type LibraryOptions,
 } from "./library.js";
 import { durablyPoolSize } from "./library-settings.js";
+import { instrumentForBench } from "./otel-setup.js";
 
 export function createDurablyLibrary(options: LibraryOptions): BenchLibrary {
   const counter = options.counter;
@@ -33,6 +34,7 @@ export function createDurablyLibrary(options: LibraryOptions): BenchLibrary {
     ...(options.executorId === undefined ? {} : { executorId: options.executorId }),
     ...(counter === undefined ? {} : { onQuery: (sql: string, connection: number) => counter.record(sql, connection) }),
   });
+  if (process.env.DURABLY_BENCH_OTEL === "1") instrumentForBench(dbos);
   const beforeStepTwo = options.beforeRecoverableStepTwo ?? (async () => undefined);
   const onLongStep = options.onLongWorkflowStep ?? (() => undefined);
 

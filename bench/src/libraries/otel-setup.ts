@@ -1,0 +1,41 @@
+// bench --otel: the application's OpenTelemetry setup as a service would have it (a real SDK, a batch
+// span processor, metrics on a periodic reader), with exporters that drop, so the A/B measures what
+// durably's instrumentation and the SDK cost, not a collector.
+import { context, metrics, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
+import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import type { DBOSContext } from "@durably/core";
+import { instrumentDurably } from "@durably/otel";
+
+const success = { code: 0 } as const;
+
+/** Registers the global providers once per process, then instruments `dbos`. */
+export function instrumentForBench(dbos: DBOSContext): void {
+  if (!registered) {
+    registered = true;
+    const droppingSpans = {
+      export: (_spans: unknown[], done: (result: typeof success) => void) => done(success),
+      shutdown: () => Promise.resolve(),
+      forceFlush: () => Promise.resolve(),
+    };
+    const droppingMetrics = {
+      export: (_metrics: unknown, done: (result: typeof success) => void) => done(success),
+      shutdown: () => Promise.resolve(),
+      forceFlush: () => Promise.resolve(),
+      selectAggregationTemporality: () => AggregationTemporality.CUMULATIVE,
+    };
+    trace.setGlobalTracerProvider(
+      new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: droppingSpans })] }),
+    );
+    metrics.setGlobalMeterProvider(
+      new MeterProvider({
+        readers: [new PeriodicExportingMetricReader({ exporter: droppingMetrics, exportIntervalMillis: 10_000 })],
+      }),
+    );
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  }
+  instrumentDurably(dbos);
+}
+
+let registered = false;
