@@ -7,6 +7,7 @@ import { registerDashboardCommand } from "./commands/dashboard-command.js";
 import { registerDatabaseCommands } from "./commands/database-commands.js";
 import { registerDevDbCommands } from "./commands/dev-db-commands.js";
 import { registerExecutorCommands } from "./commands/executor-commands.js";
+import { registerMetricsCommand } from "./commands/metrics-command.js";
 import { registerQueueCommands } from "./commands/queue-commands.js";
 import { registerScheduleCommands } from "./commands/schedule-commands.js";
 import { registerVersionCommands } from "./commands/version-commands.js";
@@ -46,6 +47,7 @@ registerScheduleCommands(program, global);
 registerDatabaseCommands(program, global);
 registerDevDbCommands(program, global);
 registerDashboardCommand(program, global);
+registerMetricsCommand(program, global);
 
 try {
   await program.parseAsync(process.argv);

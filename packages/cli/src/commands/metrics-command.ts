@@ -1,0 +1,65 @@
+// `durably metrics`: durably's OpenTelemetry metrics read from the system database (queue depth by
+// status) at /metrics, through OpenTelemetry's Prometheus exporter, until Ctrl-C.
+import type { Command } from "commander";
+import { createClient, createConsoleLogger, shutdown } from "@durably/core";
+import { usage } from "../cli-failure.js";
+import { checkReachable, cliConnectTimeoutMs, databaseUrl, type ConnectionOptions } from "../connect-client.js";
+import { loadMetrics } from "../load-metrics.js";
+import { parseCount } from "../parse-count.js";
+import { printJson, printNote, printText } from "../output/print.js";
+
+interface MetricsFlags {
+  readonly port: string;
+  readonly host: string;
+}
+
+export function registerMetricsCommand(program: Command, global: () => ConnectionOptions & { json?: boolean }): void {
+  program
+    .command("metrics")
+    .description(
+      "serve durably's metrics that the system database knows (queue depth by status) at /metrics for Prometheus, " +
+        "until Ctrl-C; a worker's own metrics come from @durably/otel in its process. Needs @durably/otel and " +
+        "OpenTelemetry's sdk-metrics and exporter-prometheus",
+    )
+    .option("--port <n>", "port", "9464")
+    .option("--host <address>", "address to bind", "127.0.0.1")
+    .action(async (flags: MetricsFlags) => {
+      const port = parseCount(flags.port, "--port");
+      if (port < 1 || port > 65_535) throw usage("--port must be from 1 to 65535.");
+      const { instrumentDurably, MeterProvider, PrometheusExporter } = await loadMetrics();
+      const options = global();
+      const target = databaseUrl(options);
+      await checkReachable(target);
+      const client = await createClient({
+        systemDatabaseUrl: target.url,
+        poolSize: 2,
+        logger: createConsoleLogger("warn"),
+        connectTimeoutMs: cliConnectTimeoutMs,
+        ...(options.schema === undefined ? {} : { schema: options.schema }),
+        ...(options.app === undefined ? {} : { appName: options.app }),
+      });
+      // This process's own provider, given explicitly: nothing global is registered.
+      let started: (error: Error | void) => void = () => undefined;
+      const listening = new Promise<Error | void>((resolve) => (started = resolve));
+      const exporter = new PrometheusExporter({ host: flags.host, port }, (error) => started(error));
+      const meterProvider = new MeterProvider({ readers: [exporter] });
+      try {
+        const error = await listening;
+        if (error) throw usage(`cannot listen on ${flags.host}:${port}: ${error.message}`);
+        instrumentDurably(client, { traces: false, meterProvider });
+        const url = `http://${flags.host.includes(":") ? `[${flags.host}]` : flags.host}:${port}/metrics`;
+        if (options.json) printJson({ url });
+        else {
+          printText(`durably metrics on ${url}`);
+          printNote("Ctrl-C stops it.");
+        }
+        await new Promise<void>((resolve) => {
+          process.once("SIGINT", resolve);
+          process.once("SIGTERM", resolve);
+        });
+      } finally {
+        await meterProvider.shutdown().catch(() => undefined);
+        await shutdown(client, { timeoutMs: 0 });
+      }
+    });
+}

@@ -1,0 +1,23 @@
+// `metrics` serves durably's OpenTelemetry metrics through the Prometheus exporter; @durably/otel and the
+// OpenTelemetry packages are optional peers, loaded only when the command runs.
+import { CliFailure } from "./cli-failure.js";
+
+export const metricsMissing =
+  "durably metrics needs the optional packages @durably/otel, @opentelemetry/api, @opentelemetry/sdk-metrics and " +
+  "@opentelemetry/exporter-prometheus. Install them next to @durably/cli: npm install --save-dev @durably/otel " +
+  "@opentelemetry/api @opentelemetry/sdk-metrics @opentelemetry/exporter-prometheus";
+
+export async function loadMetrics() {
+  try {
+    const [{ instrumentDurably }, { MeterProvider }, { PrometheusExporter }] = await Promise.all([
+      import("@durably/otel"),
+      import("@opentelemetry/sdk-metrics"),
+      import("@opentelemetry/exporter-prometheus"),
+    ]);
+    return { instrumentDurably, MeterProvider, PrometheusExporter };
+  } catch (error) {
+    const { code } = (error ?? {}) as { code?: unknown };
+    if (code === "ERR_MODULE_NOT_FOUND") throw new CliFailure(metricsMissing);
+    throw error;
+  }
+}
