@@ -146,6 +146,13 @@ CREATE TABLE dbos.durably_executor_leases (
     CONSTRAINT durably_executor_leases_ended_reason_check CHECK ((ended_reason = ANY (ARRAY['lapsed'::text, 'released'::text, 'replaced'::text])))
 );
 
+CREATE TABLE dbos.durably_message_trace_contexts (
+    message_uuid text NOT NULL,
+    sender_workflow_uuid text NOT NULL,
+    traceparent text NOT NULL,
+    tracestate text
+);
+
 CREATE TABLE dbos.durably_migrations (
     version integer NOT NULL,
     name text NOT NULL,
@@ -335,6 +342,9 @@ ALTER TABLE ONLY dbos.dbos_migrations
 ALTER TABLE ONLY dbos.durably_executor_leases
     ADD CONSTRAINT durably_executor_leases_pkey PRIMARY KEY (lease_id);
 
+ALTER TABLE ONLY dbos.durably_message_trace_contexts
+    ADD CONSTRAINT durably_message_trace_contexts_pkey PRIMARY KEY (message_uuid);
+
 ALTER TABLE ONLY dbos.durably_migrations
     ADD CONSTRAINT durably_migrations_pkey PRIMARY KEY (version);
 
@@ -430,6 +440,9 @@ CREATE UNIQUE INDEX uq_workflow_status_dedup_id ON dbos.workflow_status USING bt
 CREATE INDEX workflow_status_created_at_index ON dbos.workflow_status USING btree (created_at);
 
 CREATE TRIGGER dbos_notifications_trigger AFTER INSERT ON dbos.notifications FOR EACH ROW WHEN ((NOT new.consumed)) EXECUTE FUNCTION dbos.notifications_function();
+
+ALTER TABLE ONLY dbos.durably_message_trace_contexts
+    ADD CONSTRAINT durably_message_trace_contexts_sender_workflow_uuid_fkey FOREIGN KEY (sender_workflow_uuid) REFERENCES dbos.workflow_status(workflow_uuid) ON UPDATE CASCADE ON DELETE CASCADE;
 
 ALTER TABLE ONLY dbos.durably_trace_contexts
     ADD CONSTRAINT durably_trace_contexts_workflow_uuid_fkey FOREIGN KEY (workflow_uuid) REFERENCES dbos.workflow_status(workflow_uuid) ON UPDATE CASCADE ON DELETE CASCADE;

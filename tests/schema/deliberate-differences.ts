@@ -29,6 +29,13 @@ export const deliberateDifferences: readonly DeliberateDifference[] = [
       "served_versions, the application versions each process serves.",
   },
   {
+    difference: "table durably_message_trace_contexts: only in durably",
+    reason:
+      "migration 0008: the trace context of a workflow's send, by message ID, written by @durably/otel only when " +
+      "it traces the send, so the recv that consumes the message links its span to the send's. DBOS neither reads " +
+      "nor writes it; it goes with the sending workflow (foreign key, ON DELETE CASCADE).",
+  },
+  {
     difference: "table durably_migrations: only in durably",
     reason:
       "durably's own migration ledger, kept beside DBOS's single-row dbos_migrations so DBOS's counter " +

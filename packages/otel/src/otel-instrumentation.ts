@@ -24,7 +24,12 @@ import type {
   WorkflowStartInfo,
   WorkflowStartScope,
 } from "@durably/core/extension";
-import { getTraceContext, type TraceCarrier } from "@durably/sysdb/queries";
+import {
+  getReceivedMessageTraceContext,
+  getTraceContext,
+  putMessageTraceContext,
+  type TraceCarrier,
+} from "@durably/sysdb/queries";
 import { dbos, durably, messaging } from "./attribute-names.js";
 import type { DurablyMetrics } from "./durably-metrics.js";
 import { fromCarrier, toCarrier } from "./trace-carrier.js";
@@ -158,6 +163,10 @@ export class OtelInstrumentation implements Instrumentation {
     return this.#metrics;
   }
 
+  get host(): ExtensionHost {
+    return this.#host;
+  }
+
   /** A run's scope; undefined (so its steps cost one branch) when neither a span records nor metrics count. */
   #scope(info: WorkflowRunInfo, span: Span): WorkflowRunScope | undefined {
     if (!span.isRecording() && this.#metrics === undefined) {
@@ -259,7 +268,7 @@ class RunScope implements WorkflowRunScope {
       },
       this.context,
     );
-    return new OtelStepScope(span, this.#owner.metrics, this.#info.workflowName, info);
+    return new OtelStepScope(span, this.#owner, this.#info.workflowName, this.workflowID, info);
   }
 
   end(end: RunEnd): void {
@@ -291,22 +300,44 @@ class RunScope implements WorkflowRunScope {
 
 class OtelStepScope implements StepScope {
   readonly #span: Span | undefined;
+  readonly #owner: OtelInstrumentation;
   readonly #metrics: DurablyMetrics | undefined;
   readonly #workflowName: string;
+  readonly #workflowID: string;
   readonly #info: StepInfo;
   readonly #startedAt = performance.now();
   #ended = false;
 
-  constructor(span: Span | undefined, metrics: DurablyMetrics | undefined, workflowName: string, info: StepInfo) {
+  constructor(
+    span: Span | undefined,
+    owner: OtelInstrumentation,
+    workflowName: string,
+    workflowID: string,
+    info: StepInfo,
+  ) {
     this.#span = span;
-    this.#metrics = metrics;
+    this.#owner = owner;
+    this.#metrics = owner.metrics;
     this.#workflowName = workflowName;
+    this.#workflowID = workflowID;
     this.#info = info;
   }
 
   within<T>(fn: () => T): T {
     const span = this.#span;
-    return span === undefined ? fn() : context.with(trace.setSpan(context.active(), span), fn);
+    if (span === undefined) return fn();
+    const active = trace.setSpan(context.active(), span);
+    const carrier = this.#info.type === "send" ? toCarrier(span.spanContext()) : undefined;
+    if (carrier === undefined) return context.with(active, fn);
+    // A send's context is stored before its message (named <workflow>::<step>), so the recv that
+    // consumes the message finds it: one more statement, only for a traced send.
+    const host = this.#owner.host;
+    const stored = putMessageTraceContext(host.sysdb, {
+      messageID: `${this.#workflowID}::${this.#info.stepID}`,
+      senderWorkflowID: this.#workflowID,
+      carrier,
+    }).catch((error: unknown) => host.logger.warn("could not store a send's trace context", { error }));
+    return stored.then(() => context.with(active, fn)) as T;
   }
 
   retry(attempt: number, error: unknown, delayMs: number): void {
@@ -329,6 +360,19 @@ class OtelStepScope implements StepScope {
     if (span === undefined) return;
     span.setAttribute(durably.stepAttempts, attempts);
     if (error !== undefined) recordError(span, error);
+    if (this.#info.type === "recv" && error === undefined && span.isRecording()) {
+      // send → recv is a link: to the span of the send whose message this recv consumed, if traced.
+      const endTime = new Date();
+      const host = this.#owner.host;
+      getReceivedMessageTraceContext(host.sysdb, this.#workflowID, this.#info.stepID)
+        .then((carrier) => {
+          const sent = fromCarrier(carrier);
+          if (sent !== undefined) span.addLink({ context: sent, attributes: { [dbos.operationType]: "send" } });
+        })
+        .catch((failure: unknown) => host.logger.warn("could not read a message's trace context", { error: failure }))
+        .finally(() => span.end(endTime));
+      return;
+    }
     span.end();
   }
 }

@@ -42,6 +42,7 @@ let checkoutRef: Workflow<string, { confirmed: number; card: string }>;
 let flakyRef: Workflow<undefined, void>;
 let waitingRef: Workflow<undefined, void>;
 let inboxRef: Workflow<undefined, string | null>;
+let senderRef: Workflow<string, void>;
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -63,6 +64,7 @@ beforeAll(async () => {
   flakyRef = registerWorkflow(dbos, flakyWorkflow);
   waitingRef = registerWorkflow(dbos, waitingWorkflow);
   inboxRef = registerWorkflow(dbos, inboxWorkflow);
+  senderRef = registerWorkflow(dbos, senderWorkflow);
   instrumentDurably(dbos);
   await launch(dbos);
 });
@@ -113,6 +115,10 @@ async function flakyWorkflow(ctx: DBOSContext) {
 
 async function waitingWorkflow(ctx: DBOSContext) {
   await sleep(ctx, 60_000);
+}
+
+async function senderWorkflow(ctx: DBOSContext, destination: string) {
+  await send(ctx, destination, secret, { topic: "topic" });
 }
 
 async function inboxWorkflow(ctx: DBOSContext) {
@@ -206,11 +212,30 @@ test("send and recv are spans of their workflows; durable waits are spans too", 
   const inbox = await runWorkflow(dbos, inboxRef, undefined, { workflowID: "otel-inbox-1" });
   await send(dbos, "otel-inbox-1", secret, { topic: "topic" });
   expect(await inbox.getResult()).toBe(secret);
-  await expect.poll(() => byName("inboxWorkflow").length).toBe(1);
+  // A recv's span ends once it looked up the send it may link to.
+  await expect.poll(() => byName("DBOS.recv").length).toBe(1);
   const recvSpan = only("DBOS.recv");
   expect(recvSpan.attributes["dbos.operation.type"]).toBe("recv");
   expect(parentOf(recvSpan)).toBe(only("inboxWorkflow").spanContext().spanId);
   expect(JSON.stringify(recvSpan.attributes)).not.toContain(secret);
+});
+
+test("send → recv is a link from the recv's span to the send's span", async () => {
+  const inbox = await runWorkflow(dbos, inboxRef, undefined, { workflowID: "otel-inbox-2" });
+  await (await runWorkflow(dbos, senderRef, "otel-inbox-2", { workflowID: "otel-sender-2" })).getResult();
+  expect(await inbox.getResult()).toBe(secret);
+  await expect.poll(() => byName("DBOS.recv").length).toBe(1);
+  const sent = only("DBOS.send");
+  expect(sent.attributes).toMatchObject({
+    "dbos.operation.type": "send",
+    "dbos.operation.workflow_id": "otel-sender-2",
+  });
+  const received = only("DBOS.recv");
+  expect(received.attributes["dbos.operation.workflow_id"]).toBe("otel-inbox-2");
+  // Two workflows, two traces, one link.
+  expect(received.spanContext().traceId).not.toBe(sent.spanContext().traceId);
+  expect(received.links.map((l) => l.context.spanId)).toEqual([sent.spanContext().spanId]);
+  expect(received.links[0]!.context.traceId).toBe(sent.spanContext().traceId);
 });
 
 test("metrics after a known workload: counts exact", async () => {

@@ -209,6 +209,14 @@ export interface DurablyTraceContextsTable {
   tracestate: string | null;
 }
 
+/** durably's own: the trace context of a workflow's send, by message ID (0008). */
+export interface DurablyMessageTraceContextsTable {
+  message_uuid: string;
+  sender_workflow_uuid: string;
+  traceparent: string;
+  tracestate: string | null;
+}
+
 /** The whole system schema, as Kysely sees it (queried with `withSchema(schemaName)`). */
 export interface SystemSchema {
   workflow_status: WorkflowStatusTable;
@@ -228,4 +236,5 @@ export interface SystemSchema {
   durably_executor_leases: DurablyExecutorLeasesTable;
   durably_queue_pauses: DurablyQueuePausesTable;
   durably_trace_contexts: DurablyTraceContextsTable;
+  durably_message_trace_contexts: DurablyMessageTraceContextsTable;
 }
