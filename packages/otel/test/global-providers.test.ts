@@ -28,12 +28,12 @@ afterAll(() => {
   context.disable();
 });
 
-async function runOnce(appName: string): Promise<void> {
+async function runOnce(appName: string, options: { enabled?: boolean } = {}): Promise<void> {
   const dbos: DBOSContext = createDBOSContext({ appName, systemDatabaseUrl: db.url, logger: quiet });
   const wf = registerWorkflow(dbos, async function globalsWorkflow(ctx: DBOSContext) {
     return runAsStep(ctx, async () => 1, { name: "one" });
   });
-  instrumentDurably(dbos);
+  instrumentDurably(dbos, options);
   await launch(dbos);
   try {
     expect(await (await runWorkflow(dbos, wf, undefined)).getResult()).toBe(1);
@@ -77,6 +77,10 @@ test("with the application's providers registered, durably records on them and r
       .map((s) => s.name)
       .sort(),
   ).toEqual(["globalsWorkflow", "one"]);
+  // enabled: false installs nothing: the same run records no span.
+  exporter.reset();
+  await runOnce("globals-disabled", { enabled: false });
+  expect(exporter.getFinishedSpans()).toEqual([]);
   await tracerProvider.shutdown();
   await meterProvider.shutdown();
   contextManager.disable();
