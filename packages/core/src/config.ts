@@ -16,6 +16,19 @@ export interface DBOSConfig {
   /** Postgres URL of the system database. Default: the DBOS_SYSTEM_DATABASE_URL environment variable. */
   readonly systemDatabaseUrl?: string;
   /**
+   * A direct Postgres URL (not through a transaction pooler) used only for LISTEN, when
+   * systemDatabaseUrl goes through one (the "direct" or "session" URL Neon and Supabase give).
+   * Default: the DURABLY_LISTEN_DATABASE_URL environment variable, else systemDatabaseUrl.
+   */
+  readonly listenUrl?: string;
+  /**
+   * Set when systemDatabaseUrl goes through a pooler in transaction mode (PgBouncer
+   * `pool_mode = transaction`, Supavisor's port 6543, RDS Proxy): no prepared statement is kept
+   * across transactions, and without listenUrl notifications are replaced by adaptive polling.
+   * Default: the DURABLY_TRANSACTION_POOLER environment variable (`true` or `1`), else false.
+   */
+  readonly transactionPooler?: boolean;
+  /**
    * Version of this code; recovery only resumes workflows of the same version. Default: DBOS__APPVERSION, else a hash
    * of the registered workflows' source.
    */
@@ -82,6 +95,10 @@ export interface ResolvedConfig {
   readonly systemDatabaseUrl: string;
   /** Where the URL came from, named in errors: `systemDatabaseUrl` or `DBOS_SYSTEM_DATABASE_URL`. */
   readonly systemDatabaseUrlName: string;
+  readonly listenUrl: string | undefined;
+  /** `listenUrl` or `DURABLY_LISTEN_DATABASE_URL`. */
+  readonly listenUrlName: string;
+  readonly transactionPooler: boolean;
   readonly applicationVersion: string | undefined;
   readonly compatibleVersions: readonly string[];
   readonly upgradeStrandedVersions: boolean;
@@ -122,6 +139,8 @@ export const configRules: OptionRules = {
   maxPayloadBytes: { type: "number", integer: true, min: 1024, max: maxPayloadBytesCeiling },
   clock: { type: "object" },
   onQuery: { type: "function" },
+  listenUrl: { type: "string" },
+  transactionPooler: { type: "boolean" },
 };
 
 /** Validates a config and fills in defaults; every problem is a typed INVALID_CONFIG error. */
@@ -146,6 +165,11 @@ export function resolveConfig(
     );
   }
   checkDatabaseUrl(systemDatabaseUrl, `Invalid durably config: ${systemDatabaseUrlName}`, "INVALID_CONFIG");
+  const listenUrlName = config.listenUrl === undefined ? "DURABLY_LISTEN_DATABASE_URL" : "listenUrl";
+  const listenUrl = config.listenUrl ?? (env.DURABLY_LISTEN_DATABASE_URL || undefined);
+  if (listenUrl !== undefined)
+    checkDatabaseUrl(listenUrl, `Invalid durably config: ${listenUrlName}`, "INVALID_CONFIG");
+  const transactionPooler = config.transactionPooler ?? envFlag(env, "DURABLY_TRANSACTION_POOLER");
   const poolSize = config.poolSize ?? 10;
   if (!Number.isInteger(poolSize) || poolSize < 2 || poolSize > 1000)
     invalid(`poolSize must be an integer from 2 to 1000, got ${String(poolSize)}`);
@@ -179,6 +203,9 @@ export function resolveConfig(
     appName: config.appName,
     systemDatabaseUrl,
     systemDatabaseUrlName,
+    listenUrl,
+    listenUrlName,
+    transactionPooler,
     applicationVersion,
     compatibleVersions,
     upgradeStrandedVersions: config.upgradeStrandedVersions ?? false,
@@ -204,6 +231,14 @@ function checkCompatibleVersions(value: readonly string[] | undefined): readonly
   if (value === undefined) return Object.freeze([]);
   if (new Set(value).size !== value.length) invalid("compatibleVersions lists a version twice");
   return Object.freeze([...value]);
+}
+
+/** A boolean environment variable: `true`/`1` or `false`/`0` (or unset); anything else is refused. */
+function envFlag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const value = env[name]?.trim().toLowerCase();
+  if (value === undefined || value === "" || value === "false" || value === "0") return false;
+  if (value === "true" || value === "1") return true;
+  return invalid(`${name} must be true, 1, false or 0, got ${JSON.stringify(env[name])}`);
 }
 
 function positive(name: string, value: unknown): number {

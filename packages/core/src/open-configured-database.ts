@@ -21,6 +21,14 @@ export function openConfiguredDatabase(config: ResolvedConfig, applicationName: 
     poolSize: config.poolSize,
     applicationName: applicationName.slice(0, 63),
     onBackgroundError: (error) => config.logger.warn("system database listener", { error }),
+    transactionPooler: config.transactionPooler,
+    ...(config.listenUrl === undefined ? {} : { listenUrl: config.listenUrl, listenUrlName: config.listenUrlName }),
+    onListenDeaf: (reason) =>
+      config.logger.warn(
+        "notifications do not reach this process; polling the database instead (set listenUrl or " +
+          "DURABLY_LISTEN_DATABASE_URL to a direct connection for prompt wake-ups)",
+        { reason },
+      ),
     ...(config.onQuery === undefined ? {} : { onQuery: config.onQuery }),
   });
 }

@@ -55,6 +55,12 @@ describe("configs keep their INVALID_CONFIG code", () => {
     );
     expect(misspelled).toContain("appName, systemDatabaseUrl, applicationVersion");
     expect(
+      await failure(() => createDBOSContext(any({ appName: "a", systemDatabaseUrl: url, listenUrl: "x" }))),
+    ).toMatch(/^INVALID_CONFIG: Invalid durably config: listenUrl "x" has no scheme/);
+    expect(
+      await failure(() => createDBOSContext(any({ appName: "a", systemDatabaseUrl: url, transactionPooler: "yes" }))),
+    ).toMatch(/^INVALID_CONFIG: createDBOSContext: transactionPooler must be true or false, got "yes"/);
+    expect(
       await failure(() => createDBOSContext(any({ appName: "a", systemDatabaseUrl: url, connectTimeoutMs: "5s" }))),
     ).toMatch(/^INVALID_CONFIG: .*connectTimeoutMs must be a finite number > 0, got "5s"/);
     // A client has no executor: DBOSConfig's executorId is not one of its keys.

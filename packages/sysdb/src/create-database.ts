@@ -1,10 +1,12 @@
 // Creates the system database on first launch, as DBOS does, so a URL naming a new database works.
+import { Kysely, sql } from "kysely";
 import postgres from "#postgres";
+import type { Sql } from "#postgres";
 import { checkOptions } from "./check-options.js";
 import { connectionFailure } from "./connection-failure.js";
-import { checkDatabaseUrl, describeUrl } from "./database-url.js";
+import { checkDatabaseUrl, describeUrl, urlParts, withDatabase } from "./database-url.js";
 import { DurablyError, isDurablyError } from "./durably-error.js";
-import { quoteIdentifier } from "./schema-name.js";
+import { PostgresPoolDialect } from "./kysely-dialect.js";
 import { classifyError } from "./sqlstate.js";
 import { untilReachable } from "./until-reachable.js";
 
@@ -38,8 +40,9 @@ export async function ensureDatabaseExists(url: string, options: EnsureDatabaseO
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   const connect_timeout = Math.max(1, Math.ceil(connectTimeoutMs / 1000));
   const probe = postgres(url, { max: 1, connect_timeout, fetch_types: false, onnotice: () => undefined });
+  const probeDb = overSql(probe);
   try {
-    await untilReachable(() => probe`select 1`, target, {
+    await untilReachable(() => probeDb.selectNoFrom((eb) => eb.lit(1).as("one")).execute(), target, {
       timeoutMs: connectTimeoutMs,
       retry: options.retryConnect ?? true,
       onRetry: options.onConnectRetry,
@@ -51,17 +54,16 @@ export async function ensureDatabaseExists(url: string, options: EnsureDatabaseO
     await probe.end({ timeout: 1 });
   }
 
-  const name = decodeURIComponent(new URL(url).pathname.slice(1));
-  const adminUrl = new URL(url);
-  adminUrl.pathname = "/postgres";
-  const admin = postgres(adminUrl.toString(), {
+  const name = urlParts(url).database;
+  const admin = postgres(withDatabase(url, "postgres"), {
     max: 1,
     connect_timeout,
     fetch_types: false,
     onnotice: () => undefined,
   });
   try {
-    await admin.unsafe(`CREATE DATABASE ${quoteIdentifier(name)}`);
+    // sql: Kysely's schema builder has no CREATE DATABASE.
+    await sql`create database ${sql.id(name)}`.execute(overSql(admin));
     return true;
   } catch (error) {
     // Another process created it first: that is what we wanted.
@@ -76,4 +78,9 @@ export async function ensureDatabaseExists(url: string, options: EnsureDatabaseO
   } finally {
     await admin.end({ timeout: 1 });
   }
+}
+
+/** A Kysely instance over a one-off postgres.js connection (no schema: these statements name none). */
+function overSql(connection: ReturnType<typeof postgres>): Kysely<Record<string, never>> {
+  return new Kysely({ dialect: new PostgresPoolDialect(connection as unknown as Sql) });
 }

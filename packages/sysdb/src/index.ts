@@ -20,7 +20,7 @@ export { defaultSchemaName, quoteIdentifier, validateSchemaName } from "./schema
 export { classifyError, errorCode, isRetryable } from "./sqlstate.js";
 export type { ClassifyOptions, ErrorClass } from "./sqlstate.js";
 export { openSystemDatabase } from "./system-database.js";
-export { checkDatabaseUrl, describeUrl } from "./database-url.js";
+export { checkDatabaseUrl, describeUrl, withDatabase } from "./database-url.js";
 export { connectionFailure, type ConnectionFailureReason, type ConnectionTarget } from "./connection-failure.js";
 export type { SystemDatabase, SystemDatabaseOptions } from "./system-database.js";
 export { inTransaction, type Queryable, type TransactionQueryable } from "./queryable.js";

@@ -1,10 +1,12 @@
 // Brings a system database to the schema this package was built with, or refuses clearly.
 //
 // DBOS keeps one counter (dbos_migrations, 123 for DBOS 5.3.0); durably keeps its own ledger
-// (durably_migrations) beside it. Migrations run in one transaction under an advisory lock, so
+// (durably_migrations) beside it. Migrations run in one transaction under a transaction-scoped advisory lock, so
 // any number of processes may launch at once and each sees either nothing or everything.
 import { createHash } from "node:crypto";
+import { sql } from "kysely";
 import { DurablyError } from "./durably-error.js";
+import { inTransaction, type Queryable } from "./queryable.js";
 import { quoteIdentifier, validateSchemaName } from "./schema-name.js";
 import { migrations } from "./generated/migrations.js";
 import type { SystemDatabase } from "./system-database.js";
@@ -45,49 +47,66 @@ export async function migrateSystemDatabase(sysdb: SystemDatabase): Promise<Migr
   const before = await readState(sysdb);
   if (isCurrent(sysdb, before)) return { applied: [], adoptedFromDbos: false };
 
-  return sysdb.sql.begin(async (tx) => {
-    // Two keys: one constant for "durably migrations", one per schema.
-    await tx`select pg_advisory_xact_lock(hashtext('durably.migrate'), hashtext(${sysdb.schema}))`;
-    const state = await readState(sysdb, tx);
+  return inTransaction(sysdb, async (tx) => {
+    // A transaction-scoped lock (released by COMMIT or ROLLBACK), never a session lock: through a
+    // pooler in transaction mode a session lock stays on a lent server connection. Two keys: one
+    // constant for "durably migrations", one per schema.
+    await tx.db
+      .selectNoFrom((eb) =>
+        eb
+          .fn("pg_advisory_xact_lock", [
+            eb.fn("hashtext", [eb.val("durably.migrate")]),
+            eb.fn("hashtext", [eb.val(sysdb.schema)]),
+          ])
+          .as("locked"),
+      )
+      .execute();
+    const state = await readState(tx);
     if (isCurrent(sysdb, state)) return { applied: [], adoptedFromDbos: false };
 
     const q = sysdb.quotedSchema;
     let from = state.durablyVersion ?? 0;
     const adoptedFromDbos = state.durablyVersion === undefined && state.dbosLevel === dbosMigrationLevel;
-    await tx.unsafe(`
+    // sql: the migration scripts are DDL text run as written (several statements, simple protocol).
+    await sql
+      .raw(`
       CREATE SCHEMA IF NOT EXISTS ${q};
       CREATE TABLE IF NOT EXISTS ${q}.durably_migrations (
         version integer PRIMARY KEY,
         name text NOT NULL,
         applied_at bigint DEFAULT ((EXTRACT(epoch FROM now()) * 1000.0))::bigint NOT NULL
-      )`);
+      )`)
+      .execute(tx.db);
+    const record = (migration: { version: number; name: string }) =>
+      tx.db.insertInto("durably_migrations").values({ version: migration.version, name: migration.name }).execute();
     if (adoptedFromDbos) {
       // DBOS 5.3.0 built exactly what 0001 builds: record it instead of running it.
       const base = migrations[0]!;
-      await tx`insert into ${tx(sysdb.schema)}.durably_migrations (version, name)
-        values (${base.version}, ${base.name})`;
+      await record(base);
       from = base.version;
     }
     const applied: number[] = [];
     for (const migration of migrations.slice(from)) {
-      await tx.unsafe(migration.sql.replaceAll("{{schema}}", q));
-      await tx`insert into ${tx(sysdb.schema)}.durably_migrations (version, name)
-        values (${migration.version}, ${migration.name})`;
+      await sql.raw(migration.sql.replaceAll("{{schema}}", q)).execute(tx.db);
+      await record(migration);
       applied.push(migration.version);
     }
     return { applied, adoptedFromDbos };
-  }) as Promise<MigrationReport>;
+  });
 }
+
+/** The catalog view migrations read (outside the system schema, so not in SystemSchema). */
+type CatalogTables = {
+  "pg_catalog.pg_tables": { schemaname: string; tablename: string };
+};
 
 /**
  * Throws MIGRATION_REFUSED unless durably's schema is there: a client reads and writes the tables
  * but never creates them.
  */
 export async function requireMigrated(sysdb: SystemDatabase): Promise<void> {
-  const [row] = await sysdb.sql`
-    select exists (select 1 from pg_catalog.pg_tables
-      where schemaname = ${sysdb.schema} and tablename = 'durably_migrations') as migrated`;
-  if (row?.migrated !== true) {
+  const found = await systemTables(sysdb, ["durably_migrations"]);
+  if (found.length === 0) {
     throw new DurablyError(
       "MIGRATION_REFUSED",
       `The system database ${sysdb.location} has no durably schema ${sysdb.quotedSchema} (latest ` +
@@ -97,23 +116,44 @@ export async function requireMigrated(sysdb: SystemDatabase): Promise<void> {
   }
 }
 
-/** Reads both counters; throws MIGRATION_REFUSED for a database this package must not touch. */
-async function readState(sysdb: SystemDatabase, tx = sysdb.sql): Promise<MigrationState> {
+/** Which of `names` exist as tables in the system schema. */
+async function systemTables(on: Queryable, names: readonly string[]): Promise<string[]> {
   // pg_tables, not to_regclass: inside a transaction to_regclass may read a stale catalog cache
   // and miss tables that a concurrent migration just committed.
-  const tables = await tx<{ tablename: string }[]>`
-    select tablename from pg_catalog.pg_tables
-    where schemaname = ${sysdb.schema} and tablename in ('dbos_migrations', 'durably_migrations')`;
-  const has = (name: string) => tables.some((t) => t.tablename === name);
-  const dbosLevel = has("dbos_migrations")
-    ? Number((await tx`select max(version) as v from ${tx(sysdb.schema)}.dbos_migrations`)[0]?.v ?? 0)
+  const rows = await on.db
+    .withTables<CatalogTables>()
+    .selectFrom("pg_catalog.pg_tables")
+    .select("tablename")
+    .where("schemaname", "=", on.schema)
+    .where("tablename", "in", names)
+    .execute();
+  return rows.map((row) => row.tablename);
+}
+
+/** Reads both counters; throws MIGRATION_REFUSED for a database this package must not touch. */
+async function readState(on: Queryable): Promise<MigrationState> {
+  const tables = await systemTables(on, ["dbos_migrations", "durably_migrations"]);
+  const dbosLevel = tables.includes("dbos_migrations")
+    ? Number(
+        (
+          await on.db
+            .selectFrom("dbos_migrations")
+            .select((eb) => eb.fn.max("version").as("v"))
+            .executeTakeFirst()
+        )?.v ?? 0,
+      )
     : undefined;
-  const durablyVersion = has("durably_migrations")
-    ? Number((await tx`select coalesce(max(version), 0) as v from ${tx(sysdb.schema)}.durably_migrations`)[0]?.v)
+  const durablyVersion = tables.includes("durably_migrations")
+    ? Number(
+        (
+          await on.db
+            .selectFrom("durably_migrations")
+            .select((eb) => eb.fn.max("version").as("v"))
+            .executeTakeFirst()
+        )?.v ?? 0,
+      )
     : undefined;
-  const state = { dbosLevel, durablyVersion };
-  refuseUnknown(sysdb, state);
-  return state;
+  return { dbosLevel, durablyVersion };
 }
 
 function isCurrent(sysdb: SystemDatabase, state: MigrationState): boolean {

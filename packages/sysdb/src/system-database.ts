@@ -19,6 +19,22 @@ export interface SystemDatabaseOptions {
   readonly url: string;
   /** Where `url` came from (an option or environment variable), named in errors. Default `"url"`. */
   readonly urlName?: string;
+  /**
+   * A direct connection (not through a transaction pooler) used only for LISTEN, as Neon and
+   * Supabase document. Default: `url`.
+   */
+  readonly listenUrl?: string;
+  /** Where `listenUrl` came from, named in errors. Default `"listenUrl"`. */
+  readonly listenUrlName?: string;
+  /**
+   * Set when `url` goes through a pooler in transaction mode (PgBouncer `pool_mode = transaction`,
+   * Supavisor, RDS Proxy): statements are sent unnamed (no prepared statement outlives its
+   * transaction there), and without a `listenUrl` the listener polls instead of LISTENing.
+   * Default false.
+   */
+  readonly transactionPooler?: boolean;
+  /** Told once when notifications are found not to arrive and subscribers are polled instead. Default: ignored. */
+  readonly onListenDeaf?: (reason: string) => void;
   /** Schema of the system tables. Default `"dbos"`. Any 1-63 byte name; it is always quoted. */
   readonly schema?: string;
   /** Connections in the pool. Default 10. */
@@ -79,6 +95,10 @@ export function openSystemDatabase(options: SystemDatabaseOptions): SystemDataba
   checkOptions("openSystemDatabase", options, {
     url: { type: "string", required: true },
     urlName: { type: "string", nonEmpty: true },
+    listenUrl: { type: "string" },
+    listenUrlName: { type: "string", nonEmpty: true },
+    transactionPooler: { type: "boolean" },
+    onListenDeaf: { type: "function" },
     schema: { type: "string" },
     poolSize: { type: "number", integer: true, min: 1, max: 1000 },
     connectTimeoutMs: { type: "number", above: 0 },
@@ -92,6 +112,9 @@ export function openSystemDatabase(options: SystemDatabaseOptions): SystemDataba
   const urlName = options.urlName ?? "url";
   checkDatabaseUrl(options.url, urlName);
   const location = describeUrl(options.url);
+  const listenUrl = options.listenUrl ?? options.url;
+  if (options.listenUrl !== undefined) checkDatabaseUrl(options.listenUrl, options.listenUrlName ?? "listenUrl");
+  const transactionPooler = options.transactionPooler ?? false;
   const poolSize = options.poolSize ?? 10;
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
   const applicationName = options.applicationName ?? "durably";
@@ -112,18 +135,29 @@ export function openSystemDatabase(options: SystemDatabaseOptions): SystemDataba
     ...connection,
     max: poolSize,
     idle_timeout: 60,
+    // A pooler in transaction mode lends each transaction any server connection: a statement
+    // prepared on one is unknown on the next (postgres.js then waits forever). Unnamed statements
+    // are parsed, described (Flush, no Sync) and run on one. No pipelining either: a statement
+    // sent behind another that completes is lent a new server connection between its Parse and
+    // its Bind.
+    ...(transactionPooler ? { prepare: false, max_pipeline: 0 } : {}),
     ...(onQuery === undefined
       ? {}
       : { debug: (conn: number, query: string, parameters: unknown[]) => onQuery(query, conn, parameters) }),
   });
   const db = new Kysely<SystemSchema>({ dialect: new PostgresPoolDialect(sql as unknown as Sql) }).withSchema(schema);
   const listener = new NotificationListener({
-    url: options.url,
+    url: listenUrl,
     connection: {
       ...connection,
       connection: { application_name: `${applicationName}-listen` },
     } as Options<Record<string, never>>,
     onError: onBackgroundError,
+    deaf: transactionPooler && options.listenUrl === undefined,
+    probe: async (channel, payload) => {
+      await db.selectNoFrom((eb) => eb.fn("pg_notify", [eb.val(channel), eb.val(payload)]).as("notified")).execute();
+    },
+    ...(options.onListenDeaf === undefined ? {} : { onDeaf: options.onListenDeaf }),
   });
 
   let closed = false;

@@ -1,7 +1,7 @@
 // checkDatabaseUrl: the URL forms durably accepts, and a message for each one it refuses that names
 // where the URL came from, says what is wrong and never shows the password.
 import { describe, expect, test } from "vitest";
-import { checkDatabaseUrl, describeUrl, isDurablyError } from "../src/index.js";
+import { checkDatabaseUrl, describeUrl, isDurablyError, withDatabase } from "../src/index.js";
 
 function refusal(url: unknown, name = "DBOS_SYSTEM_DATABASE_URL"): string {
   try {
@@ -40,7 +40,9 @@ describe("refused, naming the source and the correct form", () => {
     ["postgres://postgres@127.0.0.1:5432", "names no database"],
     ["postgres://postgres@127.0.0.1:5432/", "names no database"],
     ["postgres://postgres@127.0.0.1:5432/?sslmode=require", "names no database"],
-    ["postgres://a:5432,b:5432/app", "lists several hosts"],
+    ["postgres://a:5432,,b:5432/app", "lists an empty host"],
+    ["postgres://a:5432,b:99999/app", "has a port that is not a number"],
+    ["postgres://a,b/app?target_session_attrs=any-host", "has a target_session_attrs that is not read-write"],
     ["postgres://h/%zz", "is not a valid URL"],
     ["", "is empty"],
     ["   ", "is empty"],
@@ -82,4 +84,14 @@ describe("refused, naming the source and the correct form", () => {
 test("describeUrl shows host, port (default 5432) and database, no credentials", () => {
   expect(describeUrl("postgres://u:secret@db.internal/app")).toBe("db.internal:5432/app");
   expect(describeUrl("postgres://u@[::1]:6543/my%20db")).toBe("[::1]:6543/my db");
+  expect(describeUrl("postgres://u:secret@a:5432,b:5433/app?target_session_attrs=read-write")).toBe(
+    "a:5432,b:5433/app",
+  );
+});
+
+test("several hosts (a primary and its standbys) are accepted, as libpq spells them", () => {
+  const url = "postgres://u@a:5432,b/app?target_session_attrs=read-write";
+  expect(checkDatabaseUrl(url, "url")).toBe(url);
+  expect(withDatabase(url, "postgres")).toBe("postgres://u@a:5432,b/postgres?target_session_attrs=read-write");
+  expect(withDatabase("postgres://h/app", "my db")).toBe("postgres://h/my%20db");
 });

@@ -31,3 +31,4 @@ export { Rendezvous } from "./rendezvous.js";
 export { terminateBackendWhenActive } from "./terminate-backend-when-active.js";
 export { assertClockSkewed, libfaketimePath, skewedClockEnv, skewedClockUnavailable } from "./skewed-clock.js";
 export { assertPremise, skipForMissingPremise } from "./missing-premise.js";
+export { pgbouncerBinary, startPgBouncer, type PgBouncer, type PgBouncerOptions } from "./start-pgbouncer.js";
