@@ -17,7 +17,7 @@ export { checkOptions, maxInt4, maxTimerMs } from "./check-options.js";
 export type { OptionRule, OptionRules } from "./check-options.js";
 export type { DurablyErrorCode, DurablyErrorOptions } from "./durably-error.js";
 export { defaultSchemaName, quoteIdentifier, validateSchemaName } from "./schema-name.js";
-export { classifyError, errorCode, isRetryable } from "./sqlstate.js";
+export { classifyError, errorCode, isRetryable, isStatementCancelled } from "./sqlstate.js";
 export type { ClassifyOptions, ErrorClass } from "./sqlstate.js";
 export { openSystemDatabase } from "./system-database.js";
 export { checkDatabaseUrl, describeUrl, withDatabase } from "./database-url.js";

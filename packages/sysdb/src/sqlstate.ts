@@ -128,6 +128,18 @@ export function classifyError(error: unknown, options: ClassifyOptions = {}): Er
   return sqlstates[code] ?? sqlstates[code.slice(0, 2)] ?? "other";
 }
 
+/**
+ * True when Postgres cancelled the statement (57014 query_canceled: statement_timeout or a
+ * cancel request), here or in an error's causes: a smaller piece of the same work may fit.
+ */
+export function isStatementCancelled(error: unknown): boolean {
+  for (let e = error, depth = 0; e !== undefined && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (errorCode(e) === "57014") return true;
+    if (typeof e !== "object" || e === null) return false;
+  }
+  return false;
+}
+
 /** True when retrying the same work later may succeed (connection loss or contention). */
 export function isRetryable(error: unknown, options: ClassifyOptions = {}): boolean {
   const kind = classifyError(error, options);

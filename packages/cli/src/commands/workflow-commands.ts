@@ -227,20 +227,31 @@ export function registerWorkflowCommands(program: Command, global: () => Global)
   workflow
     .command("gc")
     .description(
-      "delete finished workflows (and their steps, inputs, outputs, messages, events, streams) older than a duration",
+      "delete finished workflows (and their steps, inputs, outputs, messages, events, streams) older than a " +
+        "duration or past the newest N",
     )
-    .requiredOption("--older-than <duration>", "e.g. 30d, 12h")
-    .option("--batch-size <n>", "workflows per statement (default 1000)")
-    .action((flags: { olderThan: string; batchSize?: string }) =>
+    .option("--older-than <duration>", "finished longer ago than this, e.g. 30d, 12h")
+    .option("--keep-newest <n>", "keep the newest n workflows; delete the finished ones before them")
+    .option("--batch-size <n>", "workflows per statement (default 1000; halved when statement_timeout hits)")
+    .action((flags: { olderThan?: string; keepNewest?: string; batchSize?: string }) =>
       withClient(global(), async (client) => {
-        const olderThanMs = parseDuration(flags.olderThan, "--older-than");
+        if (flags.olderThan === undefined && flags.keepNewest === undefined)
+          throw usage("give --older-than <duration>, --keep-newest <n>, or both");
+        const olderThanMs = flags.olderThan === undefined ? undefined : parseDuration(flags.olderThan, "--older-than");
+        const keepNewest =
+          flags.keepNewest === undefined ? undefined : parseCount(flags.keepNewest, "--keep-newest", 1);
         const batchSize = flags.batchSize === undefined ? undefined : parseCount(flags.batchSize, "--batch-size", 1);
         const deleted = await garbageCollectWorkflows(client, {
-          olderThanMs,
+          ...(olderThanMs === undefined ? {} : { olderThanMs }),
+          ...(keepNewest === undefined ? {} : { keepNewest }),
           ...(batchSize === undefined ? {} : { batchSize }),
         });
+        const bounds = [
+          ...(flags.olderThan === undefined ? [] : [`finished over ${flags.olderThan} ago`]),
+          ...(flags.keepNewest === undefined ? [] : [`older than the newest ${flags.keepNewest}`]),
+        ];
         if (global().json) printJson({ deleted });
-        else printText(`Deleted ${deleted} finished workflow(s) older than ${flags.olderThan}.`);
+        else printText(`Deleted ${deleted} finished workflow(s) ${bounds.join(" or ")}.`);
       }),
     );
 

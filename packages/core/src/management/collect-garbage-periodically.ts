@@ -6,6 +6,7 @@ import { registerExtension } from "../extension.js";
 import {
   garbageCollectRules,
   garbageCollectWorkflows,
+  requireRetentionBound,
   type GarbageCollectOptions,
 } from "./garbage-collect-workflows.js";
 
@@ -19,13 +20,14 @@ export interface PeriodicGarbageCollectOptions extends GarbageCollectOptions {
  * batches skip rows another one is deleting). Call before launch.
  *
  * @example
- * collectGarbagePeriodically(dbos, { olderThanMs: 30 * 24 * 3_600_000 });
+ * collectGarbagePeriodically(dbos, { olderThanMs: 30 * 24 * 3_600_000, keepNewest: 1_000_000 });
  */
 export function collectGarbagePeriodically(ctx: DBOSContext, options: PeriodicGarbageCollectOptions): void {
   checkOptions("collectGarbagePeriodically", options, {
     ...garbageCollectRules,
     intervalMs: { type: "number", above: 0 },
   });
+  requireRetentionBound("collectGarbagePeriodically", options);
   const intervalMs = options.intervalMs ?? 3_600_000;
   const { intervalMs: _interval, ...collect } = options;
   const loop = new BackgroundLoop({

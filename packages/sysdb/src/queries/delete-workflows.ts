@@ -4,18 +4,51 @@ import { sql } from "kysely";
 import type { Queryable } from "../queryable.js";
 import { statusLiteral } from "./workflow-status-name.js";
 
+/** Which finished workflows a retention pass deletes: those matching either bound. */
+export interface RetentionBounds {
+  /** Finished (completed_at, else updated_at) before this epoch ms. */
+  readonly finishedBefore?: number;
+  /** Created before this epoch ms (the created_at of the newest workflow kept by count). */
+  readonly createdBefore?: number;
+}
+
+/**
+ * The created_at of the `keep`-th newest workflow (of `applicationName` and unclaimed ones), or
+ * undefined if there are fewer: workflows created before it are past a keep-the-newest-N bound.
+ * Walks workflow_status_created_at_index backwards, `keep` entries.
+ */
+export async function nthNewestCreatedAt(
+  on: Queryable,
+  keep: number,
+  applicationName: string | undefined,
+): Promise<number | undefined> {
+  const row = await on.db
+    .selectFrom("workflow_status")
+    .select("created_at")
+    .$if(applicationName !== undefined, (q) =>
+      q.where((eb) => eb.or([eb("application_name", "=", applicationName!), eb("application_name", "is", null)])),
+    )
+    .orderBy("created_at", "desc")
+    .offset(keep - 1)
+    .limit(1)
+    .executeTakeFirst();
+  return row === undefined ? undefined : Number(row.created_at);
+}
+
 /**
  * Deletes up to `batchSize` workflows that finished (SUCCESS, ERROR, CANCELLED,
- * MAX_RECOVERY_ATTEMPTS_EXCEEDED) before `cutoffEpochMs`, with their inputs, outputs and
+ * MAX_RECOVERY_ATTEMPTS_EXCEEDED) within `bounds`, with their inputs, outputs and
  * checkpoints (messages, events and streams go by foreign-key cascade). Rows other workers are
  * touching are skipped. Returns how many workflows were deleted.
  */
 export async function deleteFinishedWorkflows(
   on: Queryable,
-  cutoffEpochMs: number,
+  bounds: RetentionBounds,
   batchSize: number,
   applicationName: string | undefined,
 ): Promise<number> {
+  const { finishedBefore, createdBefore } = bounds;
+  if (finishedBefore === undefined && createdBefore === undefined) return 0;
   const row = await on.db
     .with("doomed", (db) =>
       db
@@ -27,7 +60,14 @@ export async function deleteFinishedWorkflows(
           statusLiteral("CANCELLED"),
           statusLiteral("MAX_RECOVERY_ATTEMPTS_EXCEEDED"),
         ])
-        .where((eb) => eb(eb.fn.coalesce("completed_at", "updated_at"), "<", cutoffEpochMs))
+        .where((eb) =>
+          eb.or([
+            ...(finishedBefore === undefined
+              ? []
+              : [eb(eb.fn.coalesce("completed_at", "updated_at"), "<", finishedBefore)]),
+            ...(createdBefore === undefined ? [] : [eb("created_at", "<", createdBefore)]),
+          ]),
+        )
         .$if(applicationName !== undefined, (q) =>
           q.where((eb) => eb.or([eb("application_name", "=", applicationName!), eb("application_name", "is", null)])),
         )
