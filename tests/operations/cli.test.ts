@@ -191,6 +191,35 @@ describe("workflow commands", () => {
     expect(await json(["workflow", "list", "--prefix", "gc-me"])).toEqual([]);
     expect(await json(["workflow", "steps", "cli-greet"]).catch(() => "gone")).toBe("gone");
     expect((await durably(["workflow", "gc", "--older-than", "soon"])).code).toBe(2);
+    // Neither bound: a usage error; --keep-newest alone is a bound.
+    expect((await durably(["workflow", "gc"])).code).toBe(2);
+    expect((await durably(["workflow", "gc", "--keep-newest", "0"])).code).toBe(2);
+    const kept = await json(["workflow", "gc", "--keep-newest", "1000000"]);
+    expect(kept).toEqual({ deleted: 0 });
+  });
+
+  test("doctor reports the system tables' sizes and dead tuples, the oldest open transaction and settings", async () => {
+    const sql = postgres(db.url, { max: 1 });
+    try {
+      // Premise: a transaction stays open while doctor looks.
+      await sql.begin(async (tx) => {
+        await tx`select 1`;
+        const report = await json(["doctor"]);
+        const tables = (report.tables as Array<{ table: string; totalBytes: number; deadTuples: number }>).map(
+          (t) => t.table,
+        );
+        expect(tables).toEqual(expect.arrayContaining(["workflow_status", "operation_outputs", "workflow_output"]));
+        expect(report.oldestTransaction).toMatchObject({ ageMs: expect.any(Number) });
+        expect(report.settings).toHaveProperty("autovacuum");
+        expect(Array.isArray(report.warnings)).toBe(true);
+      });
+    } finally {
+      await sql.end();
+    }
+    const text = await durably(["doctor"]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/TABLE\s+SIZE\s+INDEXES\s+LIVE\s+DEAD\s+LAST AUTOVACUUM/);
+    expect(text.stdout).toContain("dbos.workflow_status");
   });
 });
 

@@ -17,6 +17,7 @@ export * from "./queries/fork-workflow.js";
 export * from "./queries/list-workflows.js";
 export * from "./queries/application-versions.js";
 export * from "./queries/version-overview.js";
+export * from "./queries/database-health.js";
 export * from "./queries/upgrade-workflow-version.js";
 export * from "./queries/notify.js";
 export * from "./queries/queues.js";

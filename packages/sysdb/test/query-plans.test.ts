@@ -1,9 +1,20 @@
-// The hot statements stay short and index-driven with 100,000 workflows in the table: the claim,
-// and the group commit of checkpoints and outcomes.
+// The hot statements stay short and index-driven with 100,000 queued and 100,000 finished
+// workflows (300,000 steps) in the tables: the claim, the group commit of checkpoints and
+// outcomes, the start, the status read, listings, the step reads, and retention.
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { migrateSystemDatabase, openSystemDatabase, type SystemDatabase } from "../src/index.js";
-import { claimQueuedWorkflows, writeGroupCommit } from "../src/queries.js";
+import {
+  claimQueuedWorkflows,
+  deleteFinishedWorkflows,
+  getWorkflow,
+  insertWorkflow,
+  listCheckpoints,
+  listWorkflows,
+  loadCheckpoints,
+  nthNewestCreatedAt,
+  writeGroupCommit,
+} from "../src/queries.js";
 
 const db = useTestDatabase();
 let sysdb: SystemDatabase;
@@ -22,9 +33,32 @@ beforeAll(async () => {
     select 'wf-' || i, 'ENQUEUED', 'task', case when i % 10 = 0 then 'other' else 'busy' end, 'v1',
       1000000 + i, 1000000 + i, i % 3
     from generate_series(1, 100000) as i`;
-  await sysdb.sql`analyze dbos.workflow_status`;
+  // History: finished workflows of an application, each with 3 steps.
+  await sysdb.sql`
+    insert into dbos.workflow_status
+      (workflow_uuid, status, name, application_name, application_version, created_at, updated_at, completed_at)
+    select 'done-' || i, case when i % 12 = 0 then 'ERROR' else 'SUCCESS' end, 'task', 'app', 'v1',
+      500000 + i, 500000 + i, 500000 + i
+    from generate_series(1, 100000) as i`;
+  await sysdb.sql`
+    insert into dbos.operation_outputs (workflow_uuid, function_id, function_name, output)
+    select 'done-' || i, s, 'step', '1' from generate_series(1, 100000) as i, generate_series(0, 2) as s`;
+  await sysdb.sql`analyze dbos.workflow_status, dbos.operation_outputs`;
 }, 120_000);
 afterAll(() => sysdb.close());
+
+/** Runs `call`, then returns the EXPLAIN of the one statement it sent that `pick` matches. */
+async function planOf(call: () => Promise<unknown>, pick: (text: string) => boolean = () => true): Promise<string> {
+  statements.length = 0;
+  await call();
+  const sent = statements.filter((s) => pick(s.text));
+  expect(sent, statements.map((s) => s.text).join("\n")).toHaveLength(1);
+  return (await sysdb.sql.unsafe(`explain ${sent[0]!.text}`, sent[0]!.parameters as never[]))
+    .map((r) => r["QUERY PLAN"] as string)
+    .join("\n");
+}
+
+const noSeqScan = /Seq Scan on (workflow_status|operation_outputs|workflow_input|workflow_output)/;
 
 test("the claim's plan walks the in-flight index, never a sequential scan of workflow_status", async () => {
   statements.length = 0;
@@ -127,4 +161,72 @@ test("the group commit reads and updates workflow_status by primary key only", a
     expect(plan).not.toMatch(/Seq Scan on workflow_status/);
     expect(plan).not.toMatch(/Index.* Scan using (idx_workflow_status_(?!pkey)\w+|workflow_status_status)/);
   }
+});
+
+test("the start inserts by primary key, touching no other index of workflow_status for reads", async () => {
+  const plan = await planOf(() =>
+    insertWorkflow(sysdb, {
+      workflowID: "new-1",
+      status: "PENDING",
+      name: "task",
+      queueName: null,
+      executorID: "e1",
+      applicationVersion: "v1",
+      applicationName: "app",
+      applicationID: null,
+      timeoutMs: null,
+      deadlineEpochMs: null,
+      ownerXid: "x1",
+      parentWorkflowID: null,
+      serialization: "portable_json",
+      inputs: "[]",
+      priority: 0,
+      deduplicationID: null,
+      queuePartitionKey: null,
+      delayUntilEpochMs: null,
+      now: Date.now(),
+    }),
+  );
+  expect(plan).not.toMatch(noSeqScan);
+});
+
+test("getStatus and retrieveWorkflow read one workflow by primary key", async () => {
+  const plan = await planOf(() => getWorkflow(sysdb, "done-77"));
+  expect(plan).toContain("workflow_status_pkey");
+  expect(plan).not.toMatch(noSeqScan);
+});
+
+test("listWorkflows' first page walks the created_at index backwards, with or without a status filter", async () => {
+  const page = await planOf(() => listWorkflows(sysdb, { applicationName: "app", sortDesc: true, limit: 20 }));
+  expect(page).toContain("workflow_status_created_at_index");
+  expect(page).not.toMatch(noSeqScan);
+  const failed = await planOf(() =>
+    listWorkflows(sysdb, { applicationName: "app", status: ["ERROR"], sortDesc: true, limit: 20 }),
+  );
+  expect(failed).toMatch(/idx_workflow_status_failed|workflow_status_created_at_index/);
+  expect(failed).not.toMatch(noSeqScan);
+  const succeeded = await planOf(() =>
+    listWorkflows(sysdb, { applicationName: "app", status: ["SUCCESS"], sortDesc: true, limit: 20 }),
+  );
+  expect(succeeded).toContain("workflow_status_created_at_index");
+  expect(succeeded).not.toMatch(noSeqScan);
+});
+
+test("getWorkflowSteps and a replay's load read one workflow's steps by primary key", async () => {
+  for (const plan of [
+    await planOf(() => listCheckpoints(sysdb, "done-77")),
+    await planOf(() => loadCheckpoints(sysdb, "done-77")),
+  ]) {
+    expect(plan).toContain("operation_outputs_pkey");
+    expect(plan).not.toMatch(noSeqScan);
+  }
+});
+
+test("retention finds the newest-N bound on the created_at index", async () => {
+  const plan = await planOf(() => nthNewestCreatedAt(sysdb, 1000, "app"));
+  expect(plan).toContain("workflow_status_created_at_index");
+  expect(plan).not.toMatch(noSeqScan);
+  // A retention batch deletes steps by primary key.
+  const batch = await planOf(() => deleteFinishedWorkflows(sysdb, { createdBefore: 0 }, 100, "app"));
+  expect(batch).toContain("operation_outputs_pkey");
 });
