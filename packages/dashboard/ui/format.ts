@@ -1,6 +1,6 @@
 // Small text formats shared by the pages.
 export function time(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return "";
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return "";
   return new Date(ms).toISOString().replace("T", " ").replace("Z", "");
 }
 

@@ -12,8 +12,8 @@ interface Executor {
   pid: number;
   state: string;
   startedAt: string;
-  lastRenewedAt: string;
-  pendingWorkflows: number;
+  renewedAt: string;
+  workflowsOwned: number;
 }
 interface Version {
   versionName: string;
@@ -63,10 +63,10 @@ export function WorkersPage() {
                 {e.hostname} / {e.pid}
               </td>
               <td>{time(Date.parse(e.startedAt))}</td>
-              <td>{time(Date.parse(e.lastRenewedAt))}</td>
+              <td>{time(Date.parse(e.renewedAt))}</td>
               <td>
                 <a href={`#/?executor=${encodeURIComponent(e.executorID)}&status=PENDING`}>
-                  {e.pendingWorkflows} pending
+                  {e.workflowsOwned} pending
                 </a>
               </td>
             </tr>

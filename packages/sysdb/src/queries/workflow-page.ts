@@ -44,6 +44,33 @@ function filtered(sysdb: SystemDatabase, f: WorkflowPageFilter) {
   return q;
 }
 
+function pageQuery(sysdb: SystemDatabase, filter: WorkflowPageFilter, limit: number, cursor?: WorkflowPageCursor) {
+  let q = filtered(sysdb, filter).selectAll("w");
+  if (cursor !== undefined) {
+    const { createdAt, workflowID } = cursor;
+    // The plain bound on created_at is what the index scan starts from; the OR breaks ties by ID.
+    q = q
+      .where("w.created_at", "<=", createdAt)
+      .where((eb) =>
+        eb.or([
+          eb("w.created_at", "<", createdAt),
+          eb.and([eb("w.created_at", "=", createdAt), eb("w.workflow_uuid", "<", workflowID)]),
+        ]),
+      );
+  }
+  return q.orderBy("w.created_at", "desc").orderBy("w.workflow_uuid", "desc").limit(limit);
+}
+
+/** The statement {@link listWorkflowPage} runs, compiled (for EXPLAIN tests that keep it on indexes). */
+export function compileWorkflowPage(
+  sysdb: SystemDatabase,
+  filter: WorkflowPageFilter,
+  limit: number,
+  cursor?: WorkflowPageCursor,
+): { readonly sql: string; readonly parameters: readonly unknown[] } {
+  return pageQuery(sysdb, filter, limit, cursor).compile();
+}
+
 /** The `limit` newest workflows matching `filter` that come after `cursor` (without payloads). */
 export async function listWorkflowPage(
   sysdb: SystemDatabase,
@@ -51,17 +78,7 @@ export async function listWorkflowPage(
   limit: number,
   cursor?: WorkflowPageCursor,
 ): Promise<WorkflowRecord[]> {
-  let q = filtered(sysdb, filter).selectAll("w");
-  if (cursor !== undefined) {
-    const { createdAt, workflowID } = cursor;
-    q = q.where((eb) =>
-      eb.or([
-        eb("w.created_at", "<", createdAt),
-        eb.and([eb("w.created_at", "=", createdAt), eb("w.workflow_uuid", "<", workflowID)]),
-      ]),
-    );
-  }
-  const rows = await q.orderBy("w.created_at", "desc").orderBy("w.workflow_uuid", "desc").limit(limit).execute();
+  const rows = await pageQuery(sysdb, filter, limit, cursor).execute();
   return rows.map((r) => {
     // selectAll includes the legacy payload columns; a listing does not hand them out.
     const { inputs: _i, output: _o, error: _e, ...row } = r;
