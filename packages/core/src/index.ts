@@ -15,6 +15,12 @@ export type { Workflow, WorkflowFunction } from "./workflow.js";
 export { runWorkflow, type RunWorkflowOptions } from "./run-workflow.js";
 export type { DebounceOptions } from "./enqueue-debounced.js";
 export { enqueueWorkflow, type EnqueueOptions, type InputOf, type OutputOf } from "./enqueue-workflow.js";
+export {
+  enqueueMany,
+  maxEnqueueManyItems,
+  type EnqueueManyItem,
+  type EnqueueManyResult,
+} from "./enqueue-many.js";
 export { createClient, type ClientConfig } from "./create-client.js";
 export type { WorkflowHandle, GetResultOptions } from "./workflow-handle.js";
 export { runAsStep, type StepOptions } from "./run-as-step.js";

@@ -41,3 +41,4 @@ export { newLeaseID, newOwnerToken } from "./short-id.js";
 export * from "./queries/workflow-page.js";
 export * from "./queries/recent-workflow-changes.js";
 export * from "./queries/queue-stats.js";
+export * from "./queries/insert-queued-workflows.js";
