@@ -4,7 +4,7 @@ import { checkOptions, DurablyError, isRetryable } from "@durably/sysdb";
 import type { Logger } from "./logger.js";
 
 export interface DatabaseRetryOptions {
-  /** Give up after this long. Default 60 000 ms. */
+  /** Give up after this long. Default 60 000 ms; `Infinity` retries until `signal` aborts. */
   readonly maxMs?: number;
   /**
    * An attempt with no reply after this long counts as a lost connection and is retried: a
@@ -42,19 +42,25 @@ export async function withDatabaseRetry<T>(
 /** Extensions call this too (JavaScript gets no type check): unknown keys and bad numbers fail before any work. */
 function checkRetryOptions(options: DatabaseRetryOptions): void {
   checkOptions("withDatabaseRetry", options, {
-    maxMs: { type: "number", min: 0 },
-    // Infinity (no deadline) is allowed, which the number rule refuses: checked below.
+    // Infinity (no limit) is allowed for both, which the number rule refuses: checked below.
+    maxMs: { type: "any" },
     attemptTimeoutMs: { type: "any" },
     logger: { type: "object" },
     signal: { type: "object" },
   });
-  const ms: unknown = options.attemptTimeoutMs;
-  if (ms !== undefined && ms !== Infinity && !(typeof ms === "number" && Number.isFinite(ms) && ms > 0))
-    throw new DurablyError(
-      "INVALID_ARGUMENT",
-      `withDatabaseRetry: attemptTimeoutMs must be a number > 0 (or Infinity for no deadline), got ${String(ms)}.`,
-      { details: { option: "attemptTimeoutMs" } },
-    );
+  checkLimit("maxMs", options.maxMs, 0);
+  checkLimit("attemptTimeoutMs", options.attemptTimeoutMs, Number.MIN_VALUE);
+}
+
+/** A limit in ms: a finite number of at least `least`, or Infinity for none. */
+function checkLimit(option: string, ms: unknown, least: number): void {
+  if (ms === undefined || ms === Infinity || (typeof ms === "number" && Number.isFinite(ms) && ms >= least)) return;
+  const bound = least === 0 ? ">= 0" : "> 0";
+  throw new DurablyError(
+    "INVALID_ARGUMENT",
+    `withDatabaseRetry: ${option} must be a number ${bound} (or Infinity for no limit), got ${String(ms)}.`,
+    { details: { option } },
+  );
 }
 
 /**

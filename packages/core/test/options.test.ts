@@ -215,11 +215,15 @@ describe("INVALID_ARGUMENT naming the option", () => {
       /^INVALID_ARGUMENT: withDatabaseRetry: unknown option maxMS \(did you mean maxMs\?\)/,
     );
     expect(await failure(() => withDatabaseRetry("w", work, { attemptTimeoutMs: 0 }))).toMatch(
-      /attemptTimeoutMs must be a number > 0 \(or Infinity for no deadline\), got 0/,
+      /attemptTimeoutMs must be a number > 0 \(or Infinity for no limit\), got 0/,
     );
     expect(await failure(() => withDatabaseRetry("w", work, { maxMs: Number.NaN }))).toMatch(/maxMs must be/);
     expect(ran).toBe(0);
+    expect(await failure(() => withDatabaseRetry("w", work, { maxMs: -1 }))).toMatch(/maxMs must be a number >= 0/);
+    expect(ran).toBe(0);
     expect(await withDatabaseRetry("w", work, { attemptTimeoutMs: Infinity })).toBe(1);
+    // The lease's renewal retries until shutdown: no limit on the total time either.
+    expect(await withDatabaseRetry("w", work, { maxMs: Infinity })).toBe(2);
   });
 
   test("registerExtension: a name is required, hooks are functions, misspelled hooks are named", async () => {
