@@ -39,12 +39,18 @@ export function testMessages(from: number, count: number): TestMessage[] {
 }
 
 /** Polls `probe` every 100 ms until it returns a value, for at most `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  report: () => Promise<unknown> = async () => "",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} ${JSON.stringify(await report())}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -147,6 +153,12 @@ export function describeBroker(kind: BrokerKind, options: { readonly chaosMessag
             return row!.n >= n ? true : undefined;
           },
           120_000,
+          async () => [
+            await sql`select status, executor_id, recovery_attempts, count(*)::int as n from dbos.workflow_status
+              where name = 'recordEvent' group by 1, 2, 3 order by 1, 2, 3`,
+            await sql`select coalesce(o.error, w.error) as error, count(*)::int as n from dbos.workflow_status w
+              left join dbos.workflow_output o using (workflow_uuid) where w.status = 'ERROR' group by 1 limit 3`,
+          ],
         );
         if (kind !== "rabbitmq") {
           await waitFor("nothing unacked", async () => ((await unacked(names, port)) === 0 ? true : undefined), 30_000);
