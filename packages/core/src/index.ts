@@ -29,7 +29,7 @@ export { sleep } from "./sleep.js";
 export { deprecatePatch, patched } from "./patch.js";
 export { getWorkflowID, getStepID } from "./workflow-info.js";
 export { listWorkflows, type ListWorkflowsOptions } from "./management/list-workflows.js";
-export { getWorkflowSteps, type StepInfo } from "./management/get-workflow-steps.js";
+export { getWorkflowSteps, type GetWorkflowStepsOptions, type StepInfo } from "./management/get-workflow-steps.js";
 export { retrieveWorkflow } from "./management/retrieve-workflow.js";
 export { cancelWorkflow } from "./management/cancel-workflow.js";
 export { resumeWorkflow } from "./management/resume-workflow.js";

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   createDBOSContext,
   forkWorkflow,
+  getWorkflowSteps,
   isDurablyError,
   launch,
   registerWorkflow,
@@ -133,3 +134,32 @@ async function withSystemDatabase<T>(url: string, fn: (sysdb: SystemDatabase) =>
     await sysdb.close();
   }
 }
+
+describe("step listings", () => {
+  test("getWorkflowSteps with loadPayloads: false reads no output, and its option is checked", async () => {
+    const ctx = testContext(db.url, { appName: "listing-app" });
+    const big = registerWorkflow(ctx, async function bigListing(wctx: DBOSContext) {
+      await runAsStep(wctx, async () => "q".repeat(1_000_000), { name: "big" });
+      return runAsStep(wctx, async () => 2, { name: "small" });
+    });
+    await launch(ctx);
+    try {
+      await (await runWorkflow(ctx, big, undefined, { workflowID: "listing-1" })).getResult();
+      const full = await getWorkflowSteps(ctx, "listing-1");
+      expect(full.map((s) => [s.name, typeof s.output === "string" ? s.output.length : s.output])).toEqual([
+        ["big", 1_000_000],
+        ["small", 2],
+      ]);
+      const bare = await getWorkflowSteps(ctx, "listing-1", { loadPayloads: false });
+      expect(bare.map((s) => [s.stepID, s.name, s.output, s.error])).toEqual([
+        [0, "big", undefined, undefined],
+        [1, "small", undefined, undefined],
+      ]);
+      await expect(getWorkflowSteps(ctx, "listing-1", { loadPayload: false } as never)).rejects.toSatisfy((e) =>
+        isDurablyError(e, "INVALID_ARGUMENT"),
+      );
+    } finally {
+      await shutdown(ctx);
+    }
+  });
+});

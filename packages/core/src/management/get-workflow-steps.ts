@@ -1,4 +1,5 @@
 // getWorkflowSteps: the checkpoints of one workflow, decoded, in step order.
+import { checkOptions } from "@durably/sysdb";
 import { listCheckpoints } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
 import { decodeError, decodeValue } from "../serialization/index.js";
@@ -13,16 +14,30 @@ export interface StepInfo {
   readonly completedAt: Date | undefined;
 }
 
+export interface GetWorkflowStepsOptions {
+  /**
+   * Read and decode each step's output and error. Default true (as DBOS's listWorkflowSteps); false leaves them
+   * undefined and reads no payload, for a workflow whose steps returned large values.
+   */
+  readonly loadPayloads?: boolean;
+}
+
 /**
  * Lists a workflow's recorded steps.
  *
  * @example
  * for (const step of await getWorkflowSteps(dbos, "order-42")) console.log(step.stepID, step.name, step.output);
+ * const names = (await getWorkflowSteps(dbos, "order-42", { loadPayloads: false })).map((s) => s.name);
  */
-export async function getWorkflowSteps(ctx: DBOSContext, workflowID: string): Promise<StepInfo[]> {
+export async function getWorkflowSteps(
+  ctx: DBOSContext,
+  workflowID: string,
+  options: GetWorkflowStepsOptions = {},
+): Promise<StepInfo[]> {
+  checkOptions("getWorkflowSteps", options, { loadPayloads: { type: "boolean" } });
   const runtime = ctx.runtime;
   runtime.assertRunning("read workflow steps");
-  const checkpoints = await listCheckpoints(runtime.sysdb, workflowID);
+  const checkpoints = await listCheckpoints(runtime.sysdb, workflowID, { payloads: options.loadPayloads ?? true });
   const format = runtime.config.serializer;
   return checkpoints.map((c) => ({
     stepID: c.stepID,

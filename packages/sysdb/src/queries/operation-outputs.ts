@@ -98,15 +98,37 @@ export async function loadCheckpointPayload(
   return row;
 }
 
-/** A workflow's checkpoints in step order, for inspection tools. */
-export async function listCheckpoints(on: Queryable, workflowID: string): Promise<Checkpoint[]> {
+/**
+ * A workflow's checkpoints in step order, for inspection tools. With `payloads: false`, output
+ * and error are left out (null, `payloadDeferred`); `failed` says which steps recorded an error.
+ */
+export async function listCheckpoints(
+  on: Queryable,
+  workflowID: string,
+  options: { readonly payloads?: boolean } = {},
+): Promise<Array<Checkpoint & { readonly failed: boolean }>> {
+  const payloads = options.payloads ?? true;
   const rows = await on.db
     .selectFrom("operation_outputs")
-    .select(checkpointColumns)
+    .select((eb) => [
+      "function_id",
+      "function_name",
+      payloads ? eb.ref("output").as("output") : eb.cast<string | null>(eb.val(null), "text").as("output"),
+      payloads ? eb.ref("error").as("error") : eb.cast<string | null>(eb.val(null), "text").as("error"),
+      eb("error", "is not", null).as("failed"),
+      "child_workflow_id",
+      "serialization",
+      "started_at_epoch_ms",
+      "completed_at_epoch_ms",
+    ])
     .where("workflow_uuid", "=", workflowID)
     .orderBy("function_id")
     .execute();
-  return rows.map((r) => toCheckpoint(workflowID, r));
+  return rows.map((r) => ({
+    ...toCheckpoint(workflowID, r),
+    ...(payloads ? {} : { payloadDeferred: true }),
+    failed: r.failed === true,
+  }));
 }
 
 export interface CheckpointRefusal {
