@@ -128,6 +128,10 @@ export function openSystemDatabase(options: SystemDatabaseOptions): SystemDataba
     // int8 holds epoch milliseconds and counters, all well inside Number's exact range.
     types: { bigint: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) } },
     connection: { application_name: applicationName },
+    // libpq's read-write refuses a hot standby; postgres.js 3.4.7 checks only
+    // default_transaction_read_only, which a standby of Postgres 14+ reports off, so it would keep a
+    // standby (and every write fail) while the old primary is down. primary checks in_hot_standby.
+    ...(/[?&]target_session_attrs=read-write(&|#|$)/.test(options.url) ? { target_session_attrs: "primary" } : {}),
   } as unknown as Options<Record<string, never>>;
 
   const onQuery = options.onQuery;

@@ -93,6 +93,50 @@ export class ThrowawayCluster {
     return cluster;
   }
 
+  /**
+   * A streaming standby of `primary` (pg_basebackup -R: it follows the primary's WAL, read-only)
+   * in `<baseDir>/pgdata`, started; the caller must {@link destroy} it.
+   */
+  static async standbyOf(primary: ThrowawayCluster, options: ThrowawayClusterOptions): Promise<ThrowawayCluster> {
+    const dataDir = join(options.baseDir, "pgdata");
+    const standby = new ThrowawayCluster(await freePort(), dataDir, options.binDir);
+    if (standby.#asPostgres) {
+      await mkdir(options.baseDir, { recursive: true });
+      await chmod(options.baseDir, 0o777); // pg_basebackup, as postgres, creates pgdata here
+    }
+    await standby.#pg(
+      "pg_basebackup",
+      [
+        "-h",
+        "127.0.0.1",
+        "-p",
+        String(primary.port),
+        "-U",
+        "postgres",
+        "-D",
+        dataDir,
+        "-R",
+        "-X",
+        "stream",
+        "--no-sync",
+      ],
+      120_000,
+    );
+    await appendFile(join(dataDir, "postgresql.conf"), `port = ${standby.port}\nhot_standby = on\n`);
+    await standby.start();
+    return standby;
+  }
+
+  /** Stops the server at once (`pg_ctl stop -m immediate`: no shutdown checkpoint, as a crash). */
+  async stopImmediately(): Promise<void> {
+    await this.#pg("pg_ctl", ["-D", this.dataDir, "-m", "immediate", "-w", "stop"], 30_000);
+  }
+
+  /** Promotes a standby to primary and waits until it accepts writes. */
+  async promote(): Promise<void> {
+    await this.#pg("pg_ctl", ["-D", this.dataDir, "-w", "-t", "60", "promote"], 70_000);
+  }
+
   /** A URL of this cluster (superuser, trust auth). */
   url(database = "postgres"): string {
     return `postgres://postgres@127.0.0.1:${this.port}/${database}`;
