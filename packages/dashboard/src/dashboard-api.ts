@@ -13,11 +13,20 @@ import {
   type DBOSContext,
   type WorkflowStatus,
 } from "@durably/core";
-import { extensionHost } from "@durably/core/extension";
+import { decodeValue, extensionHost } from "@durably/core/extension";
 import { listQueues } from "@durably/queues";
 import { backfillSchedule, listSchedules, pauseSchedule, resumeSchedule, triggerSchedule } from "@durably/scheduler";
 import { DurablyError } from "@durably/sysdb";
-import { listWorkflowPage, listWorkflowPageIDs, queueStats, type WorkflowRecord } from "@durably/sysdb/queries";
+import {
+  listStreamTail,
+  listWorkflowEvents,
+  listWorkflowMessages,
+  listWorkflowPage,
+  listWorkflowPageIDs,
+  queueStats,
+  streamClosedMarker,
+  type WorkflowRecord,
+} from "@durably/sysdb/queries";
 import type { ResolvedDashboardOptions } from "./dashboard-options.js";
 import { toDisplayValue } from "./display-value.js";
 import { parseWorkflowFilter } from "./workflow-filter.js";
@@ -220,10 +229,23 @@ export async function handleApi(
 async function workflowPage(client: DBOSContext, id: string, redact: boolean): Promise<ApiResult> {
   const [found] = await listWorkflows(client, { workflowIDs: [id], loadPayloads: !redact, ownApplicationOnly: false });
   if (found === undefined) return { status: 404, body: { error: `There is no workflow ${id}.` } };
-  const [steps, children] = await Promise.all([
+  const sysdb = extensionHost(client).sysdb;
+  const [steps, children, events, messages, streams] = await Promise.all([
     getWorkflowSteps(client, id),
     listWorkflows(client, { parentWorkflowID: id, limit: 500, ownApplicationOnly: false }),
+    listWorkflowEvents(sysdb, id, 200),
+    listWorkflowMessages(sysdb, id, 100),
+    listStreamTail(sysdb, id, 200),
   ]);
+  // A value that does not decode (another SDK's format) still shows, as its stored text.
+  const value = (text: string, format: string | null, where: string) => {
+    if (redact) return undefined;
+    try {
+      return toDisplayValue(decodeValue(text, format, extensionHost(client).serializer, where));
+    } catch {
+      return `[undecodable] ${text}`;
+    }
+  };
   return ok({
     workflow: statusView(found, redact),
     steps: steps.map((s) => ({
@@ -238,5 +260,18 @@ async function workflowPage(client: DBOSContext, id: string, redact: boolean): P
         : { output: toDisplayValue(s.output), error: s.error === undefined ? null : toDisplayValue(s.error) }),
     })),
     children: children.map((c) => statusView(c, true)),
+    events: events.map((e) => ({ key: e.key, value: value(e.value, e.serialization, `event ${e.key}`) })),
+    messages: messages.map((m) => ({
+      topic: m.topic,
+      createdAt: m.createdAt,
+      consumed: m.consumed,
+      value: value(m.message, m.serialization, "message"),
+    })),
+    streams: streams.reverse().map((e) => ({
+      key: e.key,
+      offset: e.offset,
+      closed: e.value === streamClosedMarker,
+      value: e.value === streamClosedMarker ? undefined : value(e.value, e.serialization, `stream ${e.key}`),
+    })),
   });
 }

@@ -3,6 +3,7 @@
 // dry run, and values rendered as text.
 import type { DBOSContext } from "@durably/core";
 import { listWorkflows, shutdown } from "@durably/core";
+import { send } from "@durably/notifications";
 import { migratedTemplate } from "@durably/sysdb";
 // Renamed: Biome takes use* calls in this React package for hooks.
 import { useTestDatabase as testDatabase } from "@durably/testing/vitest";
@@ -149,5 +150,20 @@ test("a <script> output renders as text, and typed values keep their types", asy
   await expect(output.textContent()).resolves.toContain("[Date] 2026-01-02T00:00:00.000Z");
   await expect(page.locator("img[src=x]").count()).resolves.toBe(0);
   await expect(page.evaluate(() => (globalThis as unknown as { pwned?: number }).pwned)).resolves.toBeUndefined();
+  await page.close();
+}, 90_000);
+
+test("events, messages and a live tail of an open stream", async () => {
+  await worker.start("talker", "talk-1", null);
+  const page = await open("/workflow/talk-1");
+  await page.locator('[data-testid="events"]', { hasText: "progress" }).waitFor({ timeout: 20_000 });
+  await page.locator('[data-testid="streams"] tr[data-stream-offset="0"]', { hasText: "line 0" }).waitFor();
+  await send(client, "talk-1", { hello: "there" }, { topic: "greeting" });
+  await page.locator('[data-testid="messages"]', { hasText: "greeting" }).waitFor({ timeout: 20_000 });
+  worker.open("talk-1", 0);
+  await page.locator('[data-testid="streams"] tr[data-stream-offset="1"]', { hasText: "line 1" }).waitFor({
+    timeout: 20_000,
+  });
+  await waitForStatus(client, "talk-1", "SUCCESS");
   await page.close();
 }, 90_000);

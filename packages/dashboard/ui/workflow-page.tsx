@@ -2,6 +2,7 @@
 // without a reload), its children, and the fixing actions (cancel, resume, fork from a step).
 import { useState } from "react";
 import { post } from "./api.js";
+import { type Communications, CommunicationsView } from "./communications-view.js";
 import { ConfirmDialog } from "./confirm-dialog.js";
 import { duration, time } from "./format.js";
 import { useLive } from "./live.js";
@@ -46,7 +47,7 @@ const link = (id: string) => <a href={`#/workflow/${encodeURIComponent(id)}`}>{i
 
 export function WorkflowPage({ id }: { id: string }) {
   const config = useConfig();
-  const { data, error, reload } = useApi<{ workflow: Workflow; steps: Step[]; children: Workflow[] }>(
+  const { data, error, reload } = useApi<{ workflow: Workflow; steps: Step[]; children: Workflow[] } & Communications>(
     `workflows/${encodeURIComponent(id)}`,
   );
   useLive(reload, () => [id, ...(data?.children.map((c) => c.workflowID) ?? [])]);
@@ -222,6 +223,7 @@ export function WorkflowPage({ id }: { id: string }) {
           )}
         </div>
       )}
+      <CommunicationsView events={data.events} messages={data.messages} streams={data.streams} />
       {data.children.length > 0 && (
         <>
           <h3>Child workflows ({data.children.length})</h3>

@@ -42,3 +42,4 @@ export * from "./queries/workflow-page.js";
 export * from "./queries/recent-workflow-changes.js";
 export * from "./queries/queue-stats.js";
 export * from "./queries/insert-queued-workflows.js";
+export * from "./queries/workflow-communications.js";

@@ -14,6 +14,7 @@ import {
   runWorkflow,
   shutdown,
 } from "@durably/core";
+import { setEvent, writeStream } from "@durably/notifications";
 
 const [url, gateDir, logFile] = process.argv.slice(2);
 const quiet = {
@@ -80,7 +81,20 @@ const hostile = registerWorkflow(
   { name: "hostile" },
 );
 
-const workflows = { gated, counted, hostile };
+const talker = registerWorkflow(
+  dbos,
+  async function talker(ctx) {
+    const id = getWorkflowID(ctx);
+    await setEvent(ctx, "progress", { done: 1, of: 2 });
+    await writeStream(ctx, "log", "line 0");
+    await runAsStep(ctx, () => gate(id, 0), { name: "wait" });
+    await writeStream(ctx, "log", "line 1");
+    return "talked";
+  },
+  { name: "talker" },
+);
+
+const workflows = { gated, counted, hostile, talker };
 await launch(dbos);
 process.stdout.write("ready\n");
 const lines = createInterface({ input: process.stdin });
