@@ -214,6 +214,22 @@ describe.skipIf(skip).each([
     }
   });
 
+  test("PgBouncer killed (SIGKILL) and restarted mid-run: every queued workflow still finishes right", async () => {
+    const b = workers[1]!;
+    const handles = await Promise.all(
+      Array.from({ length: 40 }, (_, n) =>
+        enqueueWorkflow(b, flows.get(b)!.steps, n, { queue: "work", workflowID: `r-${variant}-${n}` }),
+      ),
+    );
+    await handles[0]!.getResult({ timeoutMs: 60_000 });
+    const done = (await Promise.all(handles.map((h) => h.getStatus()))).filter((st) => st?.status === "SUCCESS");
+    console.log(`PgBouncer restarted with ${done.length} of 40 queued workflows finished`);
+    await bouncer.restart();
+    expect(await Promise.all(handles.map((h) => h.getResult({ timeoutMs: 90_000 })))).toEqual(
+      Array.from({ length: 40 }, (_, n) => 6 * n),
+    );
+  });
+
   test(variant === "direct" ? "the listener hears: no polling warning" : "each worker says once that it polls", () => {
     const polling = warnings.filter((w) => w.includes("notifications do not reach this process"));
     if (variant === "direct") expect(polling).toEqual([]);
