@@ -87,6 +87,16 @@ export async function enqueueDebounced<Input, Output>(
     );
     if (bounced !== undefined) return createWorkflowHandle(ctx, bounced);
     const ownerXid = newOwnerToken();
+    // The burst's trace is that of the enqueue that starts it (the one whose ID it keeps); later
+    // enqueues only move its time and input, with the bounce's single UPDATE.
+    const observed = runtime.instrumentation?.workflowStart?.({
+      workflowID: e.workflowID,
+      workflowName: workflow.name,
+      queueName: e.queueName,
+      parent: undefined,
+      parentStepID: undefined,
+      applicationVersion: e.applicationVersion,
+    });
     try {
       const existing = await withDatabaseRetry(
         "start a workflow",
@@ -113,9 +123,11 @@ export async function enqueueDebounced<Input, Output>(
             isDebounced: true,
             debounceDeadlineEpochMs: maxWaitMs === undefined ? null : now + maxWaitMs,
             now,
+            traceContext: observed?.traceContext,
           }),
         retry,
       );
+      observed?.end(existing === null || existing.ownerXid === ownerXid);
       if (existing !== null && existing.ownerXid !== ownerXid && existing.name !== workflow.name) {
         throw new DurablyError(
           "WORKFLOW_CONFLICT",
@@ -126,6 +138,7 @@ export async function enqueueDebounced<Input, Output>(
       }
       return createWorkflowHandle(ctx, e.workflowID);
     } catch (error) {
+      observed?.end(false, error);
       // Another enqueue started the burst between our two statements: extend it instead.
       if (classifyError(error) !== "unique_violation") throw error;
     }

@@ -6,6 +6,7 @@ import { DurablyError, type SystemDatabase } from "@durably/sysdb";
 import type { ExecutorIdentity, WorkflowRecord } from "@durably/sysdb/queries";
 import { DBOSContext } from "./dbos-context.js";
 import type { Logger } from "./logger.js";
+import type { Instrumentation } from "./instrumentation.js";
 import type { LocalListener } from "./notifier.js";
 import { resumeClaimedWorkflows } from "./resume-claimed-workflow.js";
 import type { LifecycleState, Runtime } from "./runtime.js";
@@ -62,6 +63,8 @@ export interface ExtensionHost {
   runClaimedWorkflows(records: readonly WorkflowRecord[]): Promise<void>;
   /** Settles when the run of `workflowID` in this process ends; undefined if it does not run here. */
   localRun(workflowID: string): Promise<unknown> | undefined;
+  /** The observer installed with setInstrumentation; undefined when none (check it once, on the path). */
+  readonly instrumentation: Instrumentation | undefined;
   /** The workflow `ctx` belongs to; undefined outside a workflow. */
   workflowOf(ctx: DBOSContext): HostWorkflow | undefined;
   /**
@@ -124,6 +127,9 @@ function hostOf(runtime: Runtime): ExtensionHost {
     workflowNames: () => [...runtime.registry.keys()],
     runClaimedWorkflows: (records) => resumeClaimedWorkflows(runtime, records),
     localRun: (workflowID) => runtime.active.get(workflowID)?.outcome,
+    get instrumentation() {
+      return runtime.instrumentation;
+    },
     workflowOf: (ctx) =>
       ctx.run === undefined ? undefined : { workflowID: ctx.run.workflowID, format: ctx.run.format },
     extensionState<T>(key: object, create?: () => T): T | undefined {

@@ -24,6 +24,7 @@ export {
   type WorkflowStartScope,
   type WorkflowRunInfo,
   type WorkflowRunScope,
+  type MessageSendInfo,
   type StepInfo,
   type StepScope,
   type RunEnd,
@@ -31,4 +32,5 @@ export {
   type EngineEvent,
   type TraceCarrier,
 } from "./instrumentation.js";
+export { setWorkerSlotsSource, readWorkerSlots, type QueueSlots, type WorkerSlotsSource } from "./worker-slots.js";
 export { encodeValue, decodeValue, encodeWorkflowArguments } from "./serialization/index.js";

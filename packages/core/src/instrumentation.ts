@@ -76,6 +76,14 @@ export interface WorkflowRunScope {
   end(end: RunEnd): void;
 }
 
+/** A message sent from outside a workflow (application code or a client); a workflow's send is its step. */
+export interface MessageSendInfo {
+  /** The message's ID (notifications.message_uuid), by which the recv that consumes it finds its trace context. */
+  readonly messageID: string;
+  readonly destinationID: string;
+  readonly topic: string | null;
+}
+
 /** Engine events without a run: counted, never traced. */
 export type EngineEvent =
   | { readonly kind: "checkpoint-batch"; readonly size: number }
@@ -86,6 +94,8 @@ export interface Instrumentation {
   workflowStart?(start: WorkflowStartInfo): WorkflowStartScope | undefined;
   /** Before a workflow's function is called in this process. A promise delays the run until it settles. */
   workflowRun?(run: WorkflowRunInfo): WorkflowRunScope | Promise<WorkflowRunScope | undefined> | undefined;
+  /** Before a message sent from outside a workflow is written; its `within` wraps the write. */
+  messageSend?(send: MessageSendInfo): StepScope | undefined;
   /** Engine events (checkpoint batches, claims). */
   event?(event: EngineEvent): void;
 }

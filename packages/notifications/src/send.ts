@@ -57,35 +57,57 @@ export async function send(
           ? `${options.idempotencyKey}::${destinationID}`
           : randomUUID();
     const message = { destinationID, topic, message: text, serialization: format, messageID, now: host.now() };
-    const waitersKey = `${destinationID}::${topic}`;
-    const claim = waitersOf(ctx).claim(messagesChannel, waitersKey);
-    const receiver = claim?.taker.step;
-    let received = false;
+    // From outside a workflow an observer may store the send's trace context, for the recv's link.
+    const observed =
+      step === undefined ? host.instrumentation?.messageSend?.({ messageID, destinationID, topic }) : undefined;
+    if (observed === undefined) return deliver(ctx, message, text, format);
     try {
-      if (receiver !== undefined) received = await handToReceiver(ctx, message, receiver);
-      if (!received) await storeMessage(ctx, message);
+      await observed.within(() => deliver(ctx, message, text, format));
+      observed.end(undefined, 1);
     } catch (error) {
-      if (classifyError(error) === "foreign_key_violation") {
-        throw new DurablyError(
-          "NONEXISTENT_WORKFLOW",
-          `Cannot send to workflow ${destinationID}: there is no workflow with that ID.`,
-          {
-            workflowID: destinationID,
-          },
-        );
-      }
+      observed.end(error, 1);
       throw error;
-    } finally {
-      if (!received) claim?.release();
-    }
-    if (received) {
-      claim!.taker.take({ text, serialization: format });
-      await letWaitersRun();
-    } else {
-      // The table's trigger tells other processes; tell waiters here without the round trip.
-      host.notifier.signalLocal(messagesChannel, waitersKey);
     }
   });
+}
+
+/** Writes `message` (or hands it to a waiting receiver in this process) and wakes its waiters. */
+async function deliver(
+  ctx: DBOSContext,
+  message: NewMessage,
+  text: string,
+  format: NewMessage["serialization"],
+): Promise<void> {
+  const host = extensionHost(ctx);
+  const { destinationID, topic } = message;
+  const waitersKey = `${destinationID}::${topic}`;
+  const claim = waitersOf(ctx).claim(messagesChannel, waitersKey);
+  const receiver = claim?.taker.step;
+  let received = false;
+  try {
+    if (receiver !== undefined) received = await handToReceiver(ctx, message, receiver);
+    if (!received) await storeMessage(ctx, message);
+  } catch (error) {
+    if (classifyError(error) === "foreign_key_violation") {
+      throw new DurablyError(
+        "NONEXISTENT_WORKFLOW",
+        `Cannot send to workflow ${destinationID}: there is no workflow with that ID.`,
+        {
+          workflowID: destinationID,
+        },
+      );
+    }
+    throw error;
+  } finally {
+    if (!received) claim?.release();
+  }
+  if (received) {
+    claim!.taker.take({ text, serialization: format });
+    await letWaitersRun();
+  } else {
+    // The table's trigger tells other processes; tell waiters here without the round trip.
+    host.notifier.signalLocal(messagesChannel, waitersKey);
+  }
 }
 
 /**

@@ -33,4 +33,7 @@ export const durably = {
   status: "durably.workflow.status",
   stopReason: "durably.run.stop_reason",
   queueStatus: "durably.queue.status",
+  destinationID: "durably.message.destination_id",
+  workerID: "durably.worker.id",
+  slotState: "durably.slot.state",
 } as const;

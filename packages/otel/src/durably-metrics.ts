@@ -1,7 +1,7 @@
 // The instruments durably records on a Meter: workflow counts and durations, step durations,
 // enqueue-to-start latency, queue depth, busy slots, recoveries and checkpoint batch sizes.
 import type { Attributes, Counter, Histogram, Meter, ObservableResult } from "@opentelemetry/api";
-import type { ExtensionHost } from "@durably/core/extension";
+import type { ExtensionHost, QueueSlots } from "@durably/core/extension";
 import { countQueuedWorkflows } from "@durably/sysdb/queries";
 import { durably } from "./attribute-names.js";
 
@@ -16,6 +16,7 @@ export const metricNames = {
   queueLatency: "durably.queue.latency",
   queueDepth: "durably.queue.depth",
   slotsBusy: "durably.worker.slots.busy",
+  queueWorkerSlots: "durably.queue.worker.slots",
   recoveries: "durably.workflows.recovered",
   checkpointBatchSize: "durably.checkpoint.batch.size",
 } as const;
@@ -33,7 +34,7 @@ export class DurablyMetrics {
   /** Runs of this context executing now, by workflow name. */
   readonly #busy = new Map<string, number>();
 
-  constructor(meter: Meter, host: ExtensionHost) {
+  constructor(meter: Meter, host: ExtensionHost, slots: () => readonly QueueSlots[]) {
     this.started = meter.createCounter(metricNames.workflowsStarted, {
       description: "Workflow runs that began in this process (first runs, dequeues, recoveries, resumes).",
     });
@@ -75,6 +76,13 @@ export class DurablyMetrics {
         }
       });
     meter
+      .createObservableGauge(metricNames.queueWorkerSlots, {
+        description:
+          "Worker slots of each queue this process serves, busy (running here) and free (worker concurrency " +
+          "left); a queue without worker concurrency reports busy only.",
+      })
+      .addCallback((result) => observeWorkerSlots(host, slots(), result));
+    meter
       .createObservableGauge(metricNames.queueDepth, {
         description: "Workflows per queue and status (ENQUEUED, DELAYED, PENDING), read from the system database.",
       })
@@ -98,5 +106,16 @@ async function observeQueueDepth(host: ExtensionHost, result: ObservableResult<A
     }
   } catch (error) {
     host.logger.warn("could not read queue depth for metrics", { error });
+  }
+}
+
+function observeWorkerSlots(host: ExtensionHost, slots: readonly QueueSlots[], result: ObservableResult<Attributes>) {
+  if (host.state !== "launched" || slots.length === 0) return;
+  const worker = host.executorIdentity().executorID;
+  for (const q of slots) {
+    const attributes = { "dbos.queue.name": q.queueName, [durably.workerID]: worker };
+    result.observe(q.busy, { ...attributes, [durably.slotState]: "busy" });
+    if (q.workerConcurrency !== null)
+      result.observe(Math.max(0, q.workerConcurrency - q.busy), { ...attributes, [durably.slotState]: "free" });
   }
 }

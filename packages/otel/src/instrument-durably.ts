@@ -2,7 +2,7 @@
 // application's providers (the global ones unless given), never installing any of its own.
 import { metrics, type MeterProvider, trace, type TracerProvider } from "@opentelemetry/api";
 import { type DBOSContext, DurablyError } from "@durably/core";
-import { extensionHost, registerExtension, setInstrumentation } from "@durably/core/extension";
+import { extensionHost, readWorkerSlots, registerExtension, setInstrumentation } from "@durably/core/extension";
 import { checkOptions } from "@durably/sysdb";
 import { DurablyMetrics } from "./durably-metrics.js";
 import { OtelInstrumentation } from "./otel-instrumentation.js";
@@ -66,7 +66,7 @@ export function instrumentDurably(ctx: DBOSContext, options: InstrumentDurablyOp
     options.metrics === false
       ? undefined
       : (options.meterProvider ?? metrics.getMeterProvider()).getMeter(instrumentationScope);
-  const instruments = meter === undefined ? undefined : new DurablyMetrics(meter, host);
+  const instruments = meter === undefined ? undefined : new DurablyMetrics(meter, host, () => readWorkerSlots(ctx));
   if (tracer === undefined && instruments === undefined) return;
   setInstrumentation(ctx, new OtelInstrumentation(tracer, instruments, host));
   registerExtension(ctx, {

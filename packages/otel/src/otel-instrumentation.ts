@@ -16,6 +16,7 @@ import type {
   EngineEvent,
   ExtensionHost,
   Instrumentation,
+  MessageSendInfo,
   RunEnd,
   StepInfo,
   StepScope,
@@ -146,6 +147,27 @@ export class OtelInstrumentation implements Instrumentation {
         return undefined;
       })
       .then((carrier) => this.#scope(info, this.#runSpan(tracer, info, carrier)));
+  }
+
+  messageSend(send: MessageSendInfo): StepScope | undefined {
+    const tracer = this.#tracer;
+    if (tracer === undefined) return undefined;
+    const span = tracer.startSpan("DBOS.send", {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        [dbos.operationType]: "send",
+        [dbos.operationName]: "DBOS.send",
+        [durably.destinationID]: send.destinationID,
+        [messaging.system]: messagingSystem,
+        [messaging.operationType]: "send",
+        [messaging.messageID]: send.messageID,
+      },
+    });
+    if (!span.isRecording()) {
+      span.end();
+      return undefined;
+    }
+    return new MessageSendScope(span, this.#host, send);
   }
 
   event(event: EngineEvent): void {
@@ -374,6 +396,42 @@ class OtelStepScope implements StepScope {
       return;
     }
     span.end();
+  }
+}
+
+/**
+ * A send from outside a workflow: its context is stored before the message, as a workflow's traced
+ * send stores its own, under the destination (the row goes when the destination is deleted).
+ */
+class MessageSendScope implements StepScope {
+  readonly #span: Span;
+  readonly #host: ExtensionHost;
+  readonly #send: MessageSendInfo;
+
+  constructor(span: Span, host: ExtensionHost, send: MessageSendInfo) {
+    this.#span = span;
+    this.#host = host;
+    this.#send = send;
+  }
+
+  within<T>(fn: () => T): T {
+    const host = this.#host;
+    const active = trace.setSpan(context.active(), this.#span);
+    const carrier = toCarrier(this.#span.spanContext());
+    if (carrier === undefined) return context.with(active, fn);
+    const stored = putMessageTraceContext(host.sysdb, {
+      messageID: this.#send.messageID,
+      senderWorkflowID: this.#send.destinationID,
+      carrier,
+    }).catch((error: unknown) => host.logger.warn("could not store a send's trace context", { error }));
+    return stored.then(() => context.with(active, fn)) as T;
+  }
+
+  retry(): void {}
+
+  end(error: unknown): void {
+    if (error !== undefined) recordError(this.#span, error);
+    this.#span.end();
   }
 }
 

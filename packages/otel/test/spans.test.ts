@@ -22,6 +22,7 @@ import {
   type Workflow,
 } from "@durably/core";
 import { recv, send } from "@durably/notifications";
+import { registerQueue } from "@durably/queues";
 import { migratedTemplate } from "@durably/sysdb";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
@@ -66,6 +67,8 @@ beforeAll(async () => {
   inboxRef = registerWorkflow(dbos, inboxWorkflow);
   senderRef = registerWorkflow(dbos, senderWorkflow);
   instrumentDurably(dbos);
+  await registerQueue(dbos, "otel-debounce", { pollingIntervalSec: 0.1 });
+  await registerQueue(dbos, "otel-slots", { pollingIntervalSec: 0.1, workerConcurrency: 3 });
   await launch(dbos);
 });
 
@@ -238,6 +241,50 @@ test("send → recv is a link from the recv's span to the send's span", async ()
   expect(received.links[0]!.context.traceId).toBe(sent.spanContext().traceId);
 });
 
+test("a send from outside a workflow is a span in the caller's trace, linked from the recv that consumed it", async () => {
+  const tracer = tracerProvider.getTracer("test-app");
+  const inbox = await runWorkflow(dbos, inboxRef, undefined, { workflowID: "otel-inbox-3" });
+  const request = tracer.startSpan("POST /webhook");
+  await context.with(trace.setSpan(context.active(), request), () =>
+    send(dbos, "otel-inbox-3", secret, { topic: "topic" }),
+  );
+  request.end();
+  expect(await inbox.getResult()).toBe(secret);
+  await expect.poll(() => byName("DBOS.recv").length).toBe(1);
+  const sent = only("DBOS.send");
+  expect(sent.spanContext().traceId).toBe(request.spanContext().traceId);
+  expect(parentOf(sent)).toBe(request.spanContext().spanId);
+  expect(sent.attributes["durably.message.destination_id"]).toBe("otel-inbox-3");
+  expect(JSON.stringify(sent.attributes)).not.toContain(secret);
+  const received = only("DBOS.recv");
+  expect(received.links.map((l) => l.context.spanId)).toEqual([sent.spanContext().spanId]);
+  expect(received.links[0]!.context.traceId).toBe(request.spanContext().traceId);
+});
+
+test("a debounced burst's run is in the trace of the enqueue that started the burst", async () => {
+  const tracer = tracerProvider.getTracer("test-app");
+  const first = tracer.startSpan("first request");
+  const later = tracer.startSpan("later request");
+  const debounce = { key: "burst-1", periodMs: 300 };
+  const enqueue = (span: typeof first, workflowID: string) =>
+    context.with(trace.setSpan(context.active(), span), () =>
+      runWorkflow(dbos, shipRef, "abc", { workflowID, queue: "otel-debounce", debounce }),
+    );
+  const handle = await enqueue(first, "otel-debounce-first");
+  const again = await enqueue(later, "otel-debounce-later");
+  first.end();
+  later.end();
+  // The second enqueue joined the first's burst (one run, under the first's ID).
+  expect(again.workflowID).toBe(handle.workflowID);
+  expect(await handle.getResult()).toBe(3);
+  await expect.poll(() => byName("shipWorkflow").length).toBe(1);
+  const run = only("shipWorkflow");
+  const producer = only("send otel-debounce");
+  expect(producer.spanContext().traceId).toBe(first.spanContext().traceId);
+  expect(run.spanContext().traceId).toBe(first.spanContext().traceId);
+  expect(run.attributes["dbos.operation.workflow_id"]).toBe("otel-debounce-first");
+});
+
 test("metrics after a known workload: counts exact", async () => {
   const before = await collect();
   for (let i = 0; i < 3; i++)
@@ -270,6 +317,33 @@ test("metrics after a known workload: counts exact", async () => {
   expect(points(after, metricNames.checkpointBatchSize).length).toBeGreaterThan(0);
   // The failed workflow of the earlier test counted once.
   expect(sum(after, metricNames.workflowsFailed, "flakyWorkflow")).toBe(1);
+});
+
+test("busy and free worker slots per queue and worker, from the queue runner", async () => {
+  const slots = (state: string) =>
+    points(after, metricNames.queueWorkerSlots).find(
+      (p) =>
+        p.attributes["dbos.queue.name"] === "otel-slots" &&
+        p.attributes["durably.worker.id"] === "otel-executor" &&
+        p.attributes["durably.slot.state"] === state,
+    )?.value;
+  let after = await collect();
+  expect([slots("busy"), slots("free")]).toEqual([0, 3]);
+  const waiting = await runWorkflow(dbos, waitingRef, undefined, { workflowID: "otel-slots-1", queue: "otel-slots" });
+  await expect
+    .poll(async () => {
+      after = await collect();
+      return [slots("busy"), slots("free")];
+    })
+    .toEqual([1, 2]);
+  await cancelWorkflow(dbos, waiting.workflowID);
+  await expect(waiting.getResult()).rejects.toThrow();
+  await expect
+    .poll(async () => {
+      after = await collect();
+      return [slots("busy"), slots("free")];
+    })
+    .toEqual([0, 3]);
 });
 
 type Point = { attributes: Record<string, unknown>; value: any };

@@ -47,6 +47,11 @@ export class QueueRunner {
     });
   }
 
+  /** How many of this queue's workflows run in this process now (its busy worker slots). */
+  get busy(): number {
+    return this.#runningTotal();
+  }
+
   /** Makes the loop look for work now. */
   poke(): void {
     this.#loop.wake();

@@ -11,7 +11,13 @@ import {
   upsertQueue,
   type QueueSettings,
 } from "@durably/sysdb/queries";
-import { extensionHost, BackgroundLoop, type ExtensionHost } from "@durably/core/extension";
+import {
+  extensionHost,
+  BackgroundLoop,
+  setWorkerSlotsSource,
+  type ExtensionHost,
+  type QueueSlots,
+} from "@durably/core/extension";
 import { DBOSContext, registerExtension } from "@durably/core";
 import { QueueRunner } from "./queue-runner.js";
 
@@ -30,6 +36,8 @@ export function queuesState(ctx: DBOSContext): QueuesState {
     state = host.extensionState(stateKey, () => new QueuesState(host));
     if (host.isClient) return state; // a client only reads and writes definitions
     const created = state;
+    // Read only when an observer samples (durably.queue.worker.slots of @durably/otel).
+    setWorkerSlotsSource(ctx, () => created.slots());
     const launched = host.state === "launched";
     registerExtension(ctx, {
       name: "@durably/queues",
@@ -91,6 +99,15 @@ export class QueuesState {
   }
 
   /** The settings a runner uses: this process's registration first, else the database's. */
+  /** The worker slots of each queue this process serves: how many run here, of its worker concurrency. */
+  slots(): QueueSlots[] {
+    return [...this.#runners.values()].map((runner) => ({
+      queueName: runner.name,
+      workerConcurrency: this.settingsOf(runner.name)?.workerConcurrency ?? null,
+      busy: runner.busy,
+    }));
+  }
+
   settingsOf(name: string): QueueSettings | undefined {
     return this.local.get(name) ?? this.#defined.get(name);
   }
