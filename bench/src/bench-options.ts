@@ -50,6 +50,12 @@ export interface BenchOptions {
    * the A/B of tracing on against off; --otel. Passed to the workers as DURABLY_BENCH_OTEL=1.
    */
   readonly otel: boolean;
+  /**
+   * durably's workers reach the server through a PgBouncer in transaction mode started by the bench
+   * (transactionPooler on, LISTEN on a direct listenUrl); --pgbouncer. Run once with and once without,
+   * and compare throughput and enqueue→start latency. Passed to the workers as DURABLY_BENCH_PGBOUNCER_PORT.
+   */
+  readonly pgbouncer: boolean;
   /** Upper bound for one worker process, in ms. */
   readonly workerTimeoutMs: number;
 }
@@ -136,6 +142,8 @@ export const usage =
   --no-vacuum         skip the VACUUM (ANALYZE) of a library's database before each of its runs
   --otel              durably with @durably/otel on (real SDK, batch processor, dropping exporter): run once
                       with and once without, and compare
+  --pgbouncer         durably through a PgBouncer (pool_mode = transaction) the bench starts, LISTEN direct:
+                      run once with and once without, and compare
   --out DIR           results folder (default bench/results)
 
 Server: DURABLY_BENCH_DATABASE_URL, else the test order (DURABLY_TEST_DATABASE_URL, Docker,
@@ -148,6 +156,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help
   const smoke = args.includes("--smoke");
   const vacuum = !args.includes("--no-vacuum");
   const otel = args.includes("--otel");
+  const pgbouncer = args.includes("--pgbouncer");
   let rounds = smoke ? 1 : 3;
   let warmupRounds = smoke ? 0 : 1;
   const sizes: Record<keyof BenchSizes, number> = { ...(smoke ? smokeSizes : fullSizes) };
@@ -155,7 +164,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help
   let outDir: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const flag = args[i]!;
-    if (flag === "--smoke" || flag === "--no-vacuum" || flag === "--otel") continue;
+    if (flag === "--smoke" || flag === "--no-vacuum" || flag === "--otel" || flag === "--pgbouncer") continue;
     const value = args[i + 1];
     if (value === undefined) throw new Error(`${flag} needs a value (or is unknown).\n\n${usage}`);
     i++;
@@ -181,6 +190,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help
     smoke,
     vacuum,
     otel,
+    pgbouncer,
     workerTimeoutMs: smoke ? 60_000 : 180_000,
   });
 }

@@ -9,6 +9,7 @@ import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseBenchOptions, usage, type BenchOptions } from "./bench-options.js";
+import { startPgBouncer } from "@durably/testing";
 import { openBenchServer, type BenchServer } from "./bench-server.js";
 import { dbosResultPollingMs, durablyPoolSize } from "./libraries/library-settings.js";
 import { benchApplicationVersion, type LibraryName } from "./libraries/library.js";
@@ -85,6 +86,14 @@ async function main(): Promise<number> {
   const machine = describeMachine();
   const say = (line: string) => console.log(line);
   const server = await openBenchServer(say);
+  // The workers inherit the port: libraries/durably.ts then connects through it.
+  const bouncer = options.pgbouncer
+    ? await startPgBouncer({ upstreamUrl: server.url("postgres"), poolSize: 20 })
+    : undefined;
+  if (bouncer !== undefined) {
+    process.env.DURABLY_BENCH_PGBOUNCER_PORT = String(bouncer.port);
+    say(`durably runs through PgBouncer (pool_mode = transaction, 20 server connections) on port ${bouncer.port}`);
+  }
   try {
     const serverInfo = { kind: server.kind, host: server.host, ...(await server.describe()) };
     say(
@@ -123,6 +132,7 @@ async function main(): Promise<number> {
     say(`wrote ${jsonPath}, ${join(outDir, "latest.json")} and ${svgPath}`);
     return report.failures.length > 0 ? 1 : 0;
   } finally {
+    await bouncer?.stop();
     await server.stop();
   }
 }

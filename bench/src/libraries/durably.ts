@@ -27,7 +27,7 @@ export function createDurablyLibrary(options: LibraryOptions): BenchLibrary {
   const counter = options.counter;
   const dbos = createDBOSContext({
     appName: "bench",
-    systemDatabaseUrl: options.url,
+    ...throughPgBouncer(options.url),
     applicationVersion: benchApplicationVersion,
     poolSize: durablyPoolSize,
     logger: createConsoleLogger("error"),
@@ -132,4 +132,14 @@ export function createDurablyLibrary(options: LibraryOptions): BenchLibrary {
     getEvent: (workflowID) => getEvent(dbos, workflowID, benchTopic),
     shutdown: () => shutdown(dbos),
   };
+}
+
+/** The system database URL, or (--pgbouncer) the same database through the bench's PgBouncer with LISTEN direct. */
+function throughPgBouncer(url: string): { systemDatabaseUrl: string; transactionPooler?: boolean; listenUrl?: string } {
+  const port = process.env.DURABLY_BENCH_PGBOUNCER_PORT;
+  if (port === undefined) return { systemDatabaseUrl: url };
+  const pooled = new URL(url);
+  pooled.hostname = "127.0.0.1";
+  pooled.port = port;
+  return { systemDatabaseUrl: pooled.toString(), transactionPooler: true, listenUrl: url };
 }
