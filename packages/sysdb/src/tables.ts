@@ -140,7 +140,8 @@ export interface WorkflowSchedulesTable {
   workflow_name: string;
   workflow_class_name: string | null;
   schedule: string;
-  status: Defaulted<string>;
+  /** Only these two: what durably and DBOS write. */
+  status: Defaulted<"ACTIVE" | "PAUSED">;
   context: string;
   last_fired_at: string | null;
   automatic_backfill: Defaulted<boolean>;
