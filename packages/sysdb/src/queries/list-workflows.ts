@@ -1,6 +1,11 @@
 // Listing workflows with filters, for management tools; built with Kysely because filters vary.
-import type { SystemDatabase } from "../system-database.js";
-import { toWorkflowRecord, type WorkflowRecord, type WorkflowStatusName } from "./workflow-record.js";
+import type { Queryable } from "../queryable.js";
+import {
+  toWorkflowRecord,
+  workflowRecordColumns,
+  type WorkflowRecord,
+  type WorkflowStatusName,
+} from "./workflow-record.js";
 
 export interface WorkflowFilter {
   readonly workflowIDs?: readonly string[];
@@ -25,8 +30,11 @@ export interface WorkflowFilter {
 }
 
 /** Lists workflows matching every given filter, by creation time. */
-export async function listWorkflows(sysdb: SystemDatabase, f: WorkflowFilter): Promise<WorkflowRecord[]> {
-  let q = sysdb.db.selectFrom("workflow_status as w").selectAll("w");
+export async function listWorkflows(on: Queryable, f: WorkflowFilter): Promise<WorkflowRecord[]> {
+  // The record's columns only: the legacy payload columns of workflow_status are not handed out unasked.
+  let q = on.db
+    .selectFrom("workflow_status as w")
+    .select(workflowRecordColumns.map((column) => `w.${column}` as const));
   if (f.workflowIDs !== undefined)
     q = q.where("w.workflow_uuid", "in", f.workflowIDs.length ? [...f.workflowIDs] : [""]);
   if (f.workflowIDPrefix !== undefined) q = q.where("w.workflow_uuid", "like", `${escapeLike(f.workflowIDPrefix)}%`);
@@ -43,30 +51,20 @@ export async function listWorkflows(sysdb: SystemDatabase, f: WorkflowFilter): P
     const app = f.applicationName;
     q = q.where((eb) => eb.or([eb("w.application_name", "=", app), eb("w.application_name", "is", null)]));
   }
-  if (f.loadPayloads) {
-    q = q
-      .leftJoin("workflow_input as i", "i.workflow_uuid", "w.workflow_uuid")
-      .leftJoin("workflow_output as o", "o.workflow_uuid", "w.workflow_uuid")
-      .select((eb) => [
-        eb.fn.coalesce("i.inputs", "w.inputs").as("inputs"),
-        eb.fn.coalesce("o.output", "w.output").as("output"),
-        eb.fn.coalesce("o.error", "w.error").as("error"),
-      ]);
-  }
   q = q.orderBy("w.created_at", f.sortDesc ? "desc" : "asc").orderBy("w.workflow_uuid");
   if (f.limit !== undefined) q = q.limit(f.limit);
   if (f.offset !== undefined) q = q.offset(f.offset);
-  const rows = await q.execute();
-  return rows.map((r) => {
-    const row = r as Record<string, unknown>;
-    if (!f.loadPayloads) {
-      // selectAll("w") includes the legacy payload columns; do not hand them out unasked.
-      delete row.inputs;
-      delete row.output;
-      delete row.error;
-    }
-    return toWorkflowRecord(row);
-  });
+  if (!f.loadPayloads) return (await q.execute()).map(toWorkflowRecord);
+  const rows = await q
+    .leftJoin("workflow_input as i", "i.workflow_uuid", "w.workflow_uuid")
+    .leftJoin("workflow_output as o", "o.workflow_uuid", "w.workflow_uuid")
+    .select((eb) => [
+      eb.fn.coalesce("i.inputs", "w.inputs").as("inputs"),
+      eb.fn.coalesce("o.output", "w.output").as("output"),
+      eb.fn.coalesce("o.error", "w.error").as("error"),
+    ])
+    .execute();
+  return rows.map(toWorkflowRecord);
 }
 
 function escapeLike(text: string): string {

@@ -60,13 +60,49 @@ export interface WorkflowRecord {
   readonly hasCheckpoints?: boolean;
 }
 
+/** The workflow_status columns a {@link WorkflowRecord} is made of (the payload texts aside). */
+export const workflowRecordColumns = [
+  "workflow_uuid",
+  "status",
+  "name",
+  "class_name",
+  "config_name",
+  "queue_name",
+  "executor_id",
+  "application_version",
+  "application_name",
+  "application_id",
+  "authenticated_user",
+  "assumed_role",
+  "authenticated_roles",
+  "recovery_attempts",
+  "created_at",
+  "updated_at",
+  "started_at_epoch_ms",
+  "completed_at",
+  "workflow_timeout_ms",
+  "workflow_deadline_epoch_ms",
+  "deduplication_id",
+  "priority",
+  "queue_partition_key",
+  "forked_from",
+  "was_forked_from",
+  "parent_workflow_id",
+  "owner_xid",
+  "serialization",
+  "delay_until_epoch_ms",
+  "attributes",
+  "schedule_name",
+] as const satisfies readonly (keyof WorkflowStatusTable)[];
+
 type PayloadColumn = "inputs" | "output" | "error";
 
 /**
- * A workflow_status row as the queries select it: every column, the payload texts only when the
- * query loaded them, and whether it has checkpoints when a dequeue asked.
+ * A workflow_status row as the queries select it: the {@link workflowRecordColumns} (a query may
+ * select more), the payload texts only when the query loaded them, and whether it has checkpoints
+ * when a dequeue asked.
  */
-export type WorkflowRow = Omit<Selectable<WorkflowStatusTable>, PayloadColumn> &
+export type WorkflowRow = Pick<Selectable<WorkflowStatusTable>, (typeof workflowRecordColumns)[number]> &
   Partial<Pick<Selectable<WorkflowStatusTable>, PayloadColumn>> & { readonly has_checkpoints?: boolean };
 
 /** Maps a snake_case row to a {@link WorkflowRecord}. */
