@@ -1,10 +1,13 @@
 // Workflows no live worker will run: PENDING or ENQUEUED rows of an application version that no
 // live executor lease serves (as its own version or a compatible one). Counted for the launch
 // warning and `durably version list`; moved to a new version where the user opted in.
-import { sql } from "kysely";
-import type { SystemDatabase } from "../system-database.js";
-import { enqueuedChannel } from "./resume-workflows.js";
+import type { Expression, ExpressionBuilder, QueryCreator, SqlBool } from "kysely";
+import type { Queryable } from "../queryable.js";
+import type { SystemSchema, WorkflowStatusTable } from "../tables.js";
+import { enqueuedChannel } from "./channels.js";
+import { leaseIsLive } from "./live-lease.js";
 import { internalQueueName } from "./workflow-record.js";
+import { statusLiteral } from "./workflow-status-name.js";
 
 export interface StrandedVersion {
   readonly applicationVersion: string;
@@ -15,16 +18,43 @@ export interface StrandedVersion {
 }
 
 /** Live leases of the application (renewed within their lapse), with what they serve. */
-function liveLeases(sysdb: SystemDatabase, applicationName: string) {
-  const leases = sql.id(sysdb.schema, "durably_executor_leases");
-  return sql`select application_version, served_versions from ${leases}
-    where application_name = ${applicationName}
-      and ended_at is null and renewed_at + lapse_ms * interval '1 millisecond' >= clock_timestamp()`;
+function liveLeases(db: QueryCreator<SystemSchema>, applicationName: string) {
+  return db
+    .selectFrom("durably_executor_leases as l")
+    .select(["l.application_version", "l.served_versions"])
+    .where("l.application_name", "=", applicationName)
+    .where(leaseIsLive);
 }
 
-/** The condition that no live lease serves `w`'s version (`live`: the CTE of liveLeases). */
-const servedByNone = sql`not exists (select 1 from live l
-  where l.application_version = w.application_version or w.application_version = any(l.served_versions))`;
+type WithLive = SystemSchema & { live: { application_version: string; served_versions: string[] } };
+
+/**
+ * The PENDING and ENQUEUED rows `w` of `applicationName` (or of no application) whose version no
+ * live lease serves (`live`: the CTE of liveLeases).
+ */
+function stranded(
+  eb: ExpressionBuilder<WithLive & { w: WorkflowStatusTable }, "w">,
+  applicationName: string,
+): Expression<SqlBool> {
+  return eb.and([
+    eb("w.status", "in", [statusLiteral("PENDING"), statusLiteral("ENQUEUED")]),
+    eb("w.application_version", "is not", null),
+    eb.or([eb("w.application_name", "=", applicationName), eb("w.application_name", "is", null)]),
+    eb.not(
+      eb.exists(
+        eb
+          .selectFrom("live as l")
+          .select(eb.lit(1).as("one"))
+          .where((eb) =>
+            eb.or([
+              eb("l.application_version", "=", eb.ref("w.application_version")),
+              eb("w.application_version", "=", eb.fn.any("l.served_versions")),
+            ]),
+          ),
+      ),
+    ),
+  ]);
+}
 
 /**
  * Counts, by version, the PENDING and ENQUEUED workflows of `applicationName` whose version no live
@@ -33,22 +63,19 @@ const servedByNone = sql`not exists (select 1 from live l
  * @example
  * for (const v of await countStrandedWorkflows(sysdb, "shop")) console.log(v.applicationVersion, v.pending);
  */
-export async function countStrandedWorkflows(
-  sysdb: SystemDatabase,
-  applicationName: string,
-): Promise<StrandedVersion[]> {
-  const status = sql.id(sysdb.schema, "workflow_status");
-  const { rows } = await sql<{ application_version: string; pending: string; enqueued: string }>`
-    with live as (${liveLeases(sysdb, applicationName)})
-    select w.application_version,
-           count(*) filter (where w.status = 'PENDING') as pending,
-           count(*) filter (where w.status = 'ENQUEUED') as enqueued
-    from ${status} w
-    where w.status in ('PENDING', 'ENQUEUED') and w.application_version is not null
-      and (w.application_name = ${applicationName} or w.application_name is null)
-      and ${servedByNone}
-    group by w.application_version
-    order by w.application_version`.execute(sysdb.db);
+export async function countStrandedWorkflows(on: Queryable, applicationName: string): Promise<StrandedVersion[]> {
+  const rows = await on.db
+    .with("live", (db) => liveLeases(db, applicationName))
+    .selectFrom("workflow_status as w")
+    .select((eb) => [
+      eb.ref("w.application_version").$notNull().as("application_version"),
+      eb.fn.countAll().filterWhere("w.status", "=", statusLiteral("PENDING")).as("pending"),
+      eb.fn.countAll().filterWhere("w.status", "=", statusLiteral("ENQUEUED")).as("enqueued"),
+    ])
+    .where((eb) => stranded(eb, applicationName))
+    .groupBy("w.application_version")
+    .orderBy("w.application_version")
+    .execute();
   return rows.map((row) => ({
     applicationVersion: row.application_version,
     pending: Number(row.pending),
@@ -71,34 +98,89 @@ export interface StrandedUpgrade {
  * workflows' IDs with the version each came from.
  */
 export async function upgradeStrandedWorkflows(
-  sysdb: SystemDatabase,
+  on: Queryable,
   u: StrandedUpgrade,
 ): Promise<Array<{ workflowID: string; fromVersion: string }>> {
-  const status = sql.id(sysdb.schema, "workflow_status");
-  const leases = sql.id(sysdb.schema, "durably_executor_leases");
-  const { rows } = await sql<{ workflow_uuid: string; from_version: string }>`
-    with live as (${liveLeases(sysdb, u.applicationName)}), stranded as (
-      select w.workflow_uuid, w.status, w.owner_xid, w.application_version as from_version from ${status} w
-      where w.status in ('PENDING', 'ENQUEUED') and w.application_version is not null
-        and w.application_version <> ${u.toVersion}
-        and (w.application_name = ${u.applicationName} or w.application_name is null)
-        and ${servedByNone}
-        and (w.status = 'ENQUEUED' or (strpos(w.owner_xid, '.') > 0 and not exists (
-          select 1 from ${leases} o where o.lease_id = split_part(w.owner_xid, '.', 1) and o.ended_at is null)))
-      for update of w skip locked
-    ), moved as (
-      update ${status} w
-      set application_version = ${u.toVersion}, updated_at = ${u.now},
-          status = 'ENQUEUED', queue_name = coalesce(nullif(w.queue_name, ''), ${internalQueueName}),
-          owner_xid = case when w.status = 'PENDING' then null else w.owner_xid end,
-          started_at_epoch_ms = case when w.status = 'PENDING' then null else w.started_at_epoch_ms end
-      from stranded s
-      -- Only if unchanged since the snapshot: a live process may have claimed the row meanwhile.
-      where w.workflow_uuid = s.workflow_uuid and w.status = s.status and w.owner_xid is not distinct from s.owner_xid
-      returning w.workflow_uuid, w.queue_name, s.from_version
-    ), woken as (
-      select pg_notify(${enqueuedChannel}, q.queue_name) from (select distinct queue_name from moved) q
+  const rows = await on.db
+    .with("live", (db) => liveLeases(db, u.applicationName))
+    .with("stranded", (db) =>
+      db
+        .selectFrom("workflow_status as w")
+        .select((eb) => [
+          "w.workflow_uuid",
+          "w.status",
+          "w.owner_xid",
+          eb.ref("w.application_version").$notNull().as("from_version"),
+        ])
+        .where((eb) => stranded(eb, u.applicationName))
+        .where("w.application_version", "<>", u.toVersion)
+        .where((eb) =>
+          eb.or([
+            eb("w.status", "=", statusLiteral("ENQUEUED")),
+            // A durably owner token (`lease.run`) whose lease ended: its process is gone.
+            eb.and([
+              eb(eb.fn("strpos", ["w.owner_xid", eb.val(".")]), ">", eb.lit(0)),
+              eb.not(
+                eb.exists(
+                  eb
+                    .selectFrom("durably_executor_leases as o")
+                    .select(eb.lit(1).as("one"))
+                    .where("o.lease_id", "=", eb.fn<string>("split_part", ["w.owner_xid", eb.val("."), eb.lit(1)]))
+                    .where("o.ended_at", "is", null),
+                ),
+              ),
+            ]),
+          ]),
+        )
+        .forUpdate("w")
+        .skipLocked(),
     )
-    select workflow_uuid, from_version, (select count(*) from woken) as woken from moved`.execute(sysdb.db);
+    .with("moved", (db) =>
+      db
+        .updateTable("workflow_status as w")
+        .from("stranded as s")
+        .set((eb) => ({
+          application_version: u.toVersion,
+          updated_at: u.now,
+          status: statusLiteral("ENQUEUED"),
+          queue_name: eb.fn.coalesce(
+            eb.fn<string | null>("nullif", ["w.queue_name", eb.val("")]),
+            eb.val(internalQueueName),
+          ),
+          owner_xid: eb
+            .case()
+            .when("w.status", "=", statusLiteral("PENDING"))
+            .then(null)
+            .else(eb.ref("w.owner_xid"))
+            .end(),
+          started_at_epoch_ms: eb
+            .case()
+            .when("w.status", "=", statusLiteral("PENDING"))
+            .then(null)
+            .else(eb.ref("w.started_at_epoch_ms"))
+            .end(),
+        }))
+        // Only if unchanged since the snapshot: a live process may have claimed the row meanwhile.
+        .whereRef("w.workflow_uuid", "=", "s.workflow_uuid")
+        .whereRef("w.status", "=", "s.status")
+        .whereRef("w.owner_xid", "is not distinct from", "s.owner_xid")
+        .returning(["w.workflow_uuid", "w.queue_name", "s.from_version"]),
+    )
+    .with("woken", (db) =>
+      db
+        .selectFrom((db) => db.selectFrom("moved").select("queue_name").distinct().as("q"))
+        .select((eb) => eb.fn("pg_notify", [eb.val(enqueuedChannel), "q.queue_name"]).as("n")),
+    )
+    .selectFrom("moved")
+    .select((eb) => [
+      "workflow_uuid",
+      "from_version",
+      eb
+        .selectFrom("woken")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .$asScalar()
+        .as("woken"),
+    ])
+    .execute();
   return rows.map((row) => ({ workflowID: row.workflow_uuid, fromVersion: row.from_version }));
 }

@@ -1,9 +1,12 @@
 // Moving the PENDING and ENQUEUED workflows of one application version to another, whose code
 // replays them: one statement, so a worker of the old version either finished a run first or is
 // fenced off (its owner token no longer matches) and a worker of the new version resumes it.
-import type { SystemDatabase } from "../system-database.js";
-import { enqueuedChannel } from "./resume-workflows.js";
+import type { Expression, ExpressionBuilder, SqlBool } from "kysely";
+import type { Queryable } from "../queryable.js";
+import type { SystemSchema, WorkflowStatusTable } from "../tables.js";
+import { enqueuedChannel } from "./channels.js";
 import { internalQueueName } from "./workflow-record.js";
+import { statusLiteral } from "./workflow-status-name.js";
 
 export interface VersionUpgrade {
   readonly fromVersion: string;
@@ -34,37 +37,89 @@ export interface UpgradedWorkflowRecord {
  * const upgrade = { fromVersion: "v1", toVersion: "v2", applicationName: "shop", now: Date.now(), dryRun: false };
  * const moved = await upgradeWorkflowVersion(sysdb, upgrade);
  */
-export async function upgradeWorkflowVersion(
-  sysdb: SystemDatabase,
-  u: VersionUpgrade,
-): Promise<UpgradedWorkflowRecord[]> {
-  const { sql } = sysdb;
-  const status = sql`${sql(sysdb.schema)}.workflow_status`;
-  const selected = sql`w.application_version = ${u.fromVersion} and w.status in ('PENDING', 'ENQUEUED')
-    and (${u.applicationName}::text is null or w.application_name = ${u.applicationName}
-      or w.application_name is null)`;
-  const queue = sql`coalesce(nullif(w.queue_name, ''), ${internalQueueName})`;
-  const rows = u.dryRun
-    ? await sql`select w.workflow_uuid, w.status as previous_status, ${queue} as queue_name
-        from ${status} w where ${selected} order by w.created_at, w.workflow_uuid`
-    : await sql`
-        with before as (
-          select w.workflow_uuid, w.status from ${status} w where ${selected} for update
-        ), moved as (
-          update ${status} w
-          set application_version = ${u.toVersion}, status = 'ENQUEUED', queue_name = ${queue}, updated_at = ${u.now},
-              owner_xid = case when b.status = 'PENDING' then null else w.owner_xid end,
-              started_at_epoch_ms = case when b.status = 'PENDING' then null else w.started_at_epoch_ms end
-          from before b where w.workflow_uuid = b.workflow_uuid
-          returning w.workflow_uuid, b.status as previous_status, w.queue_name, w.created_at
-        ), woken as (
-          select pg_notify(${enqueuedChannel}, q.queue_name) from (select distinct queue_name from moved) q
-        )
-        select workflow_uuid, previous_status, queue_name, (select count(*) from woken) as woken
-        from moved order by created_at, workflow_uuid`;
-  return rows.map((row) => ({
-    workflowID: row.workflow_uuid as string,
-    previousStatus: row.previous_status as string,
-    queueName: row.queue_name as string,
-  }));
+export async function upgradeWorkflowVersion(on: Queryable, u: VersionUpgrade): Promise<UpgradedWorkflowRecord[]> {
+  type W = ExpressionBuilder<SystemSchema & { w: WorkflowStatusTable }, "w">;
+  const selected = (eb: W): Expression<SqlBool> =>
+    eb.and([
+      eb("w.application_version", "=", u.fromVersion),
+      eb("w.status", "in", [statusLiteral("PENDING"), statusLiteral("ENQUEUED")]),
+      ...(u.applicationName === null
+        ? []
+        : [eb.or([eb("w.application_name", "=", u.applicationName), eb("w.application_name", "is", null)])]),
+    ]);
+  // Its own queue, or the internal one for a run started directly.
+  const queue = (eb: W) =>
+    eb.fn.coalesce(eb.fn<string | null>("nullif", ["w.queue_name", eb.val("")]), eb.val(internalQueueName));
+  if (u.dryRun) {
+    const rows = await on.db
+      .selectFrom("workflow_status as w")
+      .select((eb) => [
+        "w.workflow_uuid",
+        eb.ref("w.status").$notNull().as("previous_status"),
+        queue(eb).as("queue_name"),
+      ])
+      .where(selected)
+      .orderBy("w.created_at")
+      .orderBy("w.workflow_uuid")
+      .execute();
+    return rows.map(toUpgradedRecord);
+  }
+  const rows = await on.db
+    .with("before", (db) =>
+      db.selectFrom("workflow_status as w").select(["w.workflow_uuid", "w.status"]).where(selected).forUpdate(),
+    )
+    .with("moved", (db) =>
+      db
+        .updateTable("workflow_status as w")
+        .from("before as b")
+        .set((eb) => ({
+          application_version: u.toVersion,
+          status: statusLiteral("ENQUEUED"),
+          queue_name: queue(eb),
+          updated_at: u.now,
+          owner_xid: eb
+            .case()
+            .when("b.status", "=", statusLiteral("PENDING"))
+            .then(null)
+            .else(eb.ref("w.owner_xid"))
+            .end(),
+          started_at_epoch_ms: eb
+            .case()
+            .when("b.status", "=", statusLiteral("PENDING"))
+            .then(null)
+            .else(eb.ref("w.started_at_epoch_ms"))
+            .end(),
+        }))
+        .whereRef("w.workflow_uuid", "=", "b.workflow_uuid")
+        .returning((eb) => [
+          "w.workflow_uuid",
+          eb.ref("b.status").$notNull().as("previous_status"),
+          eb.ref("w.queue_name").$notNull().as("queue_name"),
+          "w.created_at",
+        ]),
+    )
+    .with("woken", (db) =>
+      db
+        .selectFrom((db) => db.selectFrom("moved").select("queue_name").distinct().as("q"))
+        .select((eb) => eb.fn("pg_notify", [eb.val(enqueuedChannel), "q.queue_name"]).as("n")),
+    )
+    .selectFrom("moved")
+    .select((eb) => [
+      "workflow_uuid",
+      "previous_status",
+      "queue_name",
+      eb
+        .selectFrom("woken")
+        .select((eb) => eb.fn.countAll().as("n"))
+        .$asScalar()
+        .as("woken"),
+    ])
+    .orderBy("created_at")
+    .orderBy("workflow_uuid")
+    .execute();
+  return rows.map(toUpgradedRecord);
+}
+
+function toUpgradedRecord(row: { workflow_uuid: string; previous_status: string; queue_name: string }) {
+  return { workflowID: row.workflow_uuid, previousStatus: row.previous_status, queueName: row.queue_name };
 }
