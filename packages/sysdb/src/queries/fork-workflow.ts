@@ -1,9 +1,11 @@
 // Forking: a new workflow that replays the original's first steps and re-executes from a chosen one.
+import { inTransaction, type Queryable } from "../queryable.js";
 import { newOwnerToken } from "../short-id.js";
-import type { SystemDatabase } from "../system-database.js";
+import { enqueuedChannel } from "./channels.js";
+import { copyForkHistory } from "./copy-fork-history.js";
 import { internalQueueName } from "./workflow-record.js";
-import { enqueuedChannel } from "./resume-workflows.js";
 import { partitionKeyMismatch } from "./workflow-status.js";
+import { statusLiteral } from "./workflow-status-name.js";
 
 export interface ForkRequest {
   readonly originalID: string;
@@ -17,6 +19,22 @@ export interface ForkRequest {
   readonly now: number;
 }
 
+/** workflow_status columns the fork takes from the original as they are. */
+const copiedStatusColumns = [
+  "name",
+  "class_name",
+  "config_name",
+  "application_id",
+  "application_name",
+  "authenticated_user",
+  "assumed_role",
+  "authenticated_roles",
+  "serialization",
+  "attributes",
+  "workflow_timeout_ms",
+  "schedule_name",
+] as const;
+
 /**
  * In one transaction: inserts the fork ENQUEUED (on the internal queue unless told otherwise),
  * copies its input and the checkpoints, events and stream entries written before `startStep`,
@@ -24,62 +42,91 @@ export interface ForkRequest {
  * which is what makes its stored arguments read as the tick's input. Returns false if the original
  * does not exist. Throws INVALID_ARGUMENT (inserting nothing) when the partition key does not fit the queue.
  */
-export async function forkWorkflow(sysdb: SystemDatabase, f: ForkRequest): Promise<boolean> {
+export async function forkWorkflow(on: Queryable, f: ForkRequest): Promise<boolean> {
   const queue = f.queueName ?? internalQueueName;
-  return (await sysdb.sql.begin(async (sql) => {
-    const s = sql(sysdb.schema);
-    const partitionKey = f.partitionKey ?? null;
-    // owner_xid and creator_xid are owner tokens, compared and never parsed by DBOS: nanoid (short-id.ts).
-    const [inserted] = await sql`
-      with queue as (select partition_queue from ${s}.queues where name = ${queue}), ins as (
-      insert into ${s}.workflow_status (
-        workflow_uuid, status, name, class_name, config_name, queue_name, application_version,
-        application_id, application_name, authenticated_user, assumed_role, authenticated_roles,
-        serialization, attributes, forked_from, recovery_attempts, priority, created_at, updated_at,
-        workflow_timeout_ms, owner_xid, creator_xid, schedule_name, queue_partition_key)
-      select ${f.forkedID}, 'ENQUEUED', name, class_name, config_name, ${queue},
-             coalesce(${f.applicationVersion}::text, application_version), application_id, application_name,
-             authenticated_user, assumed_role, authenticated_roles, serialization, attributes,
-             workflow_uuid, 0, 0, ${f.now}, ${f.now}, workflow_timeout_ms, ${newOwnerToken()}::text,
-             ${newOwnerToken()}::text, schedule_name, ${partitionKey}::text
-      from ${s}.workflow_status
-      where workflow_uuid = ${f.originalID}
-        and not exists (select 1 from queue where partition_queue <> ${partitionKey !== null})
-      returning workflow_uuid)
-      select (select count(*)::int from ins) as inserted, (select partition_queue from queue) as partition_queue`;
+  const partitionKey = f.partitionKey ?? null;
+  return inTransaction(on, async ({ db }) => {
+    const inserted = await db
+      .with("queue", (db) => db.selectFrom("queues").select("partition_queue").where("name", "=", queue))
+      .with("ins", (db) =>
+        db
+          .insertInto("workflow_status")
+          .columns([
+            ...copiedStatusColumns,
+            "workflow_uuid",
+            "status",
+            "queue_name",
+            "application_version",
+            "forked_from",
+            "recovery_attempts",
+            "priority",
+            "created_at",
+            "updated_at",
+            "owner_xid",
+            "creator_xid",
+            "queue_partition_key",
+          ])
+          .expression(
+            db
+              .selectFrom("workflow_status")
+              .select((eb) => [
+                ...copiedStatusColumns,
+                eb.val(f.forkedID).as("workflow_uuid"),
+                statusLiteral("ENQUEUED").as("status"),
+                eb.val(queue).as("queue_name"),
+                eb.fn
+                  .coalesce(eb.cast(eb.val(f.applicationVersion), "text"), "application_version")
+                  .as("application_version"),
+                eb.ref("workflow_uuid").as("forked_from"),
+                eb.lit(0).as("recovery_attempts"),
+                eb.lit(0).as("priority"),
+                eb.val(f.now).as("created_at"),
+                eb.val(f.now).as("updated_at"),
+                // owner_xid and creator_xid are owner tokens, compared and never parsed by DBOS: nanoid (short-id.ts).
+                eb.cast(eb.val(newOwnerToken()), "text").as("owner_xid"),
+                eb.cast(eb.val(newOwnerToken()), "text").as("creator_xid"),
+                eb.cast(eb.val(partitionKey), "text").as("queue_partition_key"),
+              ])
+              .where("workflow_uuid", "=", f.originalID)
+              .where((eb) =>
+                eb.not(
+                  eb.exists(
+                    eb
+                      .selectFrom("queue")
+                      .select(eb.lit(1).as("one"))
+                      .where("partition_queue", "<>", partitionKey !== null),
+                  ),
+                ),
+              ),
+          )
+          .returning("workflow_uuid"),
+      )
+      .selectNoFrom((eb) => [
+        eb
+          .cast<number>(
+            eb
+              .selectFrom("ins")
+              .select((eb) => eb.fn.countAll().as("n"))
+              .$asScalar(),
+            "integer",
+          )
+          .as("inserted"),
+        eb.selectFrom("queue").select("partition_queue").$asScalar().as("partition_queue"),
+      ])
+      .executeTakeFirst();
     if (inserted?.inserted !== 1) {
-      if (inserted?.partition_queue === (partitionKey === null))
-        throw partitionKeyMismatch(queue, inserted.partition_queue as boolean);
+      const partitioned = inserted?.partition_queue;
+      if (typeof partitioned === "boolean" && partitioned === (partitionKey === null))
+        throw partitionKeyMismatch(queue, partitioned);
       return false;
     }
-    await sql`
-      insert into ${s}.workflow_input (workflow_uuid, inputs, retention_timestamp)
-      select ${f.forkedID}, coalesce(i.inputs, w.inputs), ${f.now}
-      from ${s}.workflow_status w left join ${s}.workflow_input i on i.workflow_uuid = w.workflow_uuid
-      where w.workflow_uuid = ${f.originalID}`;
-    if (f.startStep > 0) {
-      await sql`
-        insert into ${s}.operation_outputs (workflow_uuid, function_id, function_name, output, error,
-          child_workflow_id, started_at_epoch_ms, completed_at_epoch_ms, serialization, application_name)
-        select ${f.forkedID}, function_id, function_name, output, error, child_workflow_id,
-               started_at_epoch_ms, completed_at_epoch_ms, serialization, application_name
-        from ${s}.operation_outputs where workflow_uuid = ${f.originalID} and function_id < ${f.startStep}`;
-      await sql`
-        insert into ${s}.workflow_events_history (workflow_uuid, function_id, key, value, serialization)
-        select ${f.forkedID}, function_id, key, value, serialization
-        from ${s}.workflow_events_history where workflow_uuid = ${f.originalID} and function_id < ${f.startStep}`;
-      await sql`
-        insert into ${s}.workflow_events (workflow_uuid, key, value, serialization)
-        select distinct on (key) ${f.forkedID}, key, value, serialization
-        from ${s}.workflow_events_history where workflow_uuid = ${f.forkedID}
-        order by key, function_id desc`;
-      await sql`
-        insert into ${s}.streams (workflow_uuid, key, value, "offset", function_id, serialization)
-        select ${f.forkedID}, key, value, "offset", function_id, serialization
-        from ${s}.streams where workflow_uuid = ${f.originalID} and function_id < ${f.startStep}`;
-    }
-    await sql`update ${s}.workflow_status set was_forked_from = true where workflow_uuid = ${f.originalID}`;
-    await sql`select pg_notify(${enqueuedChannel}, ${queue})`;
+    await copyForkHistory(db, f);
+    await db
+      .updateTable("workflow_status")
+      .set({ was_forked_from: true })
+      .where("workflow_uuid", "=", f.originalID)
+      .execute();
+    await db.selectNoFrom((eb) => eb.fn("pg_notify", [eb.val(enqueuedChannel), eb.val(queue)]).as("n")).execute();
     return true;
-  })) as boolean;
+  });
 }
