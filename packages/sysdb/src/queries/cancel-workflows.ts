@@ -4,6 +4,7 @@ import type { Queryable } from "../queryable.js";
 import { statusLiteral } from "./workflow-status-name.js";
 import { cancelChannel } from "./channels.js";
 import { textArray } from "./text-list.js";
+import { reportWorkflowChanges } from "./report-workflow-changes.js";
 import type { WorkflowChangeRecord } from "./workflow-change-record.js";
 
 /**
@@ -16,7 +17,7 @@ export async function cancelWorkflows(
   workflowIDs: readonly string[],
   now: number,
 ): Promise<Map<string, WorkflowChangeRecord>> {
-  const rows = await on.db
+  const changes = on.db
     .with("upd", (db) =>
       db
         .updateTable("workflow_status")
@@ -34,23 +35,6 @@ export async function cancelWorkflows(
     )
     .with("woken", (db) =>
       db.selectFrom("upd").select((eb) => eb.fn("pg_notify", [eb.val(cancelChannel), "workflow_uuid"]).as("n")),
-    )
-    .selectFrom("workflow_status as w")
-    .select((eb) => [
-      "w.workflow_uuid",
-      "w.status",
-      eb
-        .exists(eb.selectFrom("upd").select(sql.lit(1).as("one")).whereRef("upd.workflow_uuid", "=", "w.workflow_uuid"))
-        .$castTo<boolean>()
-        .as("changed"),
-      eb
-        .selectFrom("woken")
-        .select((eb) => eb.fn.countAll().as("n"))
-        .$asScalar()
-        .as("n"),
-    ])
-    .where((eb) => eb("w.workflow_uuid", "=", eb.fn.any(textArray(workflowIDs))))
-    .execute();
-  // The outer select reads the statement's snapshot: w.status is the status before this change.
-  return new Map(rows.map((r) => [r.workflow_uuid, { changed: r.changed, previousStatus: r.status }]));
+    );
+  return reportWorkflowChanges(changes, workflowIDs);
 }

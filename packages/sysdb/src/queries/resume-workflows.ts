@@ -5,6 +5,7 @@ import { enqueuedChannel } from "./channels.js";
 import { internalQueueName } from "./workflow-record.js";
 import { statusLiteral } from "./workflow-status-name.js";
 import { textArray } from "./text-list.js";
+import { reportWorkflowChanges } from "./report-workflow-changes.js";
 import type { WorkflowChangeRecord } from "./workflow-change-record.js";
 
 // Still imported from here by claim-workflows.ts and executor-leases.ts; channels.ts is its home.
@@ -21,7 +22,7 @@ export async function resumeWorkflows(
   now: number,
   queueName: string = internalQueueName,
 ): Promise<Map<string, WorkflowChangeRecord>> {
-  const rows = await on.db
+  const changes = on.db
     .with("upd", (db) =>
       db
         .updateTable("workflow_status")
@@ -43,23 +44,6 @@ export async function resumeWorkflows(
       db
         .selectFrom((db) => db.selectFrom("upd").select(sql.lit(1).as("one")).limit(sql.lit(1)).as("x"))
         .select((eb) => eb.fn("pg_notify", [eb.val(enqueuedChannel), eb.val(queueName)]).as("n")),
-    )
-    .selectFrom("workflow_status as w")
-    .select((eb) => [
-      "w.workflow_uuid",
-      "w.status",
-      eb
-        .exists(eb.selectFrom("upd").select(sql.lit(1).as("one")).whereRef("upd.workflow_uuid", "=", "w.workflow_uuid"))
-        .$castTo<boolean>()
-        .as("changed"),
-      eb
-        .selectFrom("woken")
-        .select((eb) => eb.fn.countAll().as("n"))
-        .$asScalar()
-        .as("n"),
-    ])
-    .where((eb) => eb("w.workflow_uuid", "=", eb.fn.any(textArray(workflowIDs))))
-    .execute();
-  // The outer select reads the statement's snapshot: w.status is the status before this change.
-  return new Map(rows.map((r) => [r.workflow_uuid, { changed: r.changed, previousStatus: r.status }]));
+    );
+  return reportWorkflowChanges(changes, workflowIDs);
 }
