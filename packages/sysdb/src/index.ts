@@ -11,7 +11,9 @@
 // postgres.js pool (kysely-dialect.ts); a query function takes a Queryable (the pool or a
 // transaction, queryable.ts). Hot-path statements are CompiledStatements (compiled-statement.ts):
 // compiled once, executed with fresh parameters. Raw `sql` fragments only where Kysely has no
-// construct, each saying which.
+// construct, each saying which: `json_to_recordset` with a column list, `ARRAY(subquery)`,
+// `ARRAY[…]`, `extract(epoch from …)`, an `interval` literal and `SET LOCAL`. Only the migrations
+// (migrate.ts) are still postgres.js templates.
 export { DurablyError, durablyErrorCodes, isDurablyError } from "./durably-error.js";
 export { checkOptions, maxInt4, maxTimerMs } from "./check-options.js";
 export type { OptionRule, OptionRules } from "./check-options.js";
