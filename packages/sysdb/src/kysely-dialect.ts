@@ -2,7 +2,7 @@
 //
 // kysely-postgres-js reserves a connection per query, and postgres.js 3.4.x never resolves
 // reserve() on a fresh connection when fetch_types is off (its ready path skips the reserve
-// request), which sysdb needs off (see queries/text-list.ts). So a statement runs on whatever
+// request), which sysdb needs off (see queries/text-array.ts). So a statement runs on whatever
 // pooled connection is free, and a Kysely transaction runs inside postgres.js's own `sql.begin`,
 // which holds one connection for it and, with patches/postgres@3.4.7.patch, rejects its queries
 // (the ROLLBACK too) once that connection has closed.

@@ -122,7 +122,7 @@ export function openSystemDatabase(options: SystemDatabaseOptions): SystemDataba
 
   const connection = {
     connect_timeout: Math.max(1, Math.ceil(connectTimeoutMs / 1000)),
-    // See queries/text-list.ts: no per-connection type fetch, so no unhandled rejection on a reset.
+    // See queries/text-array.ts: no per-connection type fetch, so no unhandled rejection on a reset.
     fetch_types: false,
     onnotice: () => undefined,
     // int8 holds epoch milliseconds and counters, all well inside Number's exact range.

@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import type { Queryable } from "../queryable.js";
 import { statusLiteral } from "./workflow-status-name.js";
 import { cancelChannel } from "./channels.js";
-import { textArray } from "./text-list.js";
+import { textArray } from "./text-array.js";
 import { reportWorkflowChanges } from "./report-workflow-changes.js";
 import type { WorkflowChangeRecord } from "./workflow-change-record.js";
 

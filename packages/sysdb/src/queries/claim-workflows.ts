@@ -6,7 +6,7 @@ import type { SystemSchema } from "../tables.js";
 import { enqueuedChannel } from "./channels.js";
 import { claimWithToken } from "./claim-with-token.js";
 import type { ExecutorIdentity } from "./executor-identity.js";
-import { textArray } from "./text-list.js";
+import { textArray } from "./text-array.js";
 import { internalQueueName, toWorkflowRecord, type WorkflowRecord } from "./workflow-record.js";
 import { statusLiteral } from "./workflow-status-name.js";
 

@@ -6,7 +6,7 @@ import type { Queryable } from "../queryable.js";
 import { claimWithToken } from "./claim-with-token.js";
 import { databaseNow } from "./database-now.js";
 import type { ExecutorIdentity } from "./executor-identity.js";
-import { textArrayOfJson } from "./text-list.js";
+import { textArrayOfJson } from "./text-array.js";
 import { toWorkflowRecord, type WorkflowRecord } from "./workflow-record.js";
 import { statusLiteral } from "./workflow-status-name.js";
 
@@ -63,7 +63,7 @@ export async function dequeueWithToken(
 
 interface DequeueParameters {
   queueName: string;
-  /** JSON arrays of strings (see text-list.ts). */
+  /** JSON arrays of strings (see text-array.ts). */
   servedVersionsJson: string;
   namesJson: string;
   applicationName: string;

@@ -1,7 +1,7 @@
 // Where ENQUEUED work waits: the partitions of a partitioned queue, and queues nobody defined.
 import { sql } from "kysely";
 import type { Queryable } from "../queryable.js";
-import { textArray } from "./text-list.js";
+import { textArray } from "./text-array.js";
 import { statusLiteral } from "./workflow-status-name.js";
 
 /** The partition keys that have ENQUEUED work on a partitioned queue. */

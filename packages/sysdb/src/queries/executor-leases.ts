@@ -2,14 +2,15 @@
 // the live processes of an application adopt the PENDING workflows of a lease that lapsed or was
 // released. A workflow names its lease by its owner token, "<lease_id>.<random>" (ownerTokenOf).
 //
-// Built with Kysely's builder; the one `sql` fragment is the interval literal (see oneMillisecond).
+// Built with Kysely's builder; the one `sql` fragment is the interval literal (milliseconds.ts).
 import { expressionBuilder, sql, type Expression, type SqlBool } from "kysely";
 import { CompiledStatement } from "../compiled-statement.js";
 import type { Queryable } from "../queryable.js";
 import { newOwnerToken } from "../short-id.js";
 import type { SystemSchema, WorkflowStatusTable } from "../tables.js";
 import { enqueuedChannel } from "./channels.js";
-import { textArray, textArrayOfJson } from "./text-list.js";
+import { milliseconds } from "./milliseconds.js";
+import { textArray, textArrayOfJson } from "./text-array.js";
 import { internalQueueName, toWorkflowRecord, type WorkflowRecord } from "./workflow-record.js";
 import { statusLiteral } from "./workflow-status-name.js";
 
@@ -105,14 +106,6 @@ const eb = expressionBuilder<SystemSchema>();
 
 /** Now, by the database's clock (advancing within a transaction, unlike now()). */
 const clockTimestamp = eb.fn<Date>("clock_timestamp");
-
-/** A `sql` fragment: Kysely has no interval literal. */
-const oneMillisecond = sql<number>`interval '1 millisecond'`;
-
-/** `count` milliseconds as an interval, typed as a Date for Kysely's arithmetic with timestamps. */
-function milliseconds(count: Expression<number>): Expression<Date> {
-  return eb(count, "*", oneMillisecond).$castTo<Date>();
-}
 
 /**
  * Renews `leaseID` on the database clock and judges the others of its application: a lease is
@@ -360,7 +353,7 @@ interface ClaimOrphansParameters {
   leaseID: string;
   executorID: string;
   applicationName: string;
-  /** A JSON array of strings (see text-list.ts). */
+  /** A JSON array of strings (see text-array.ts). */
   servedVersionsJson: string;
   spread: boolean;
   token: string;
@@ -476,7 +469,7 @@ export async function listExecutorLeases(on: Queryable, applicationName?: string
     .selectFrom("durably_executor_leases as l")
     .selectAll("l")
     .select((eb) => [
-      // served_versions arrives as JSON: the pool runs without fetching array types (see text-list.ts).
+      // served_versions arrives as JSON: the pool runs without fetching array types (see text-array.ts).
       eb.fn<string[]>("to_json", ["l.served_versions"]).as("served"),
       eb(eb("l.renewed_at", "+", milliseconds(eb.ref("l.lapse_ms"))), "<", clockTimestamp)
         .$castTo<boolean>()

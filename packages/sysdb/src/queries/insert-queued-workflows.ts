@@ -7,7 +7,7 @@
 import { sql } from "kysely";
 import { CompiledStatement } from "../compiled-statement.js";
 import type { Queryable } from "../queryable.js";
-import { textArray } from "./text-list.js";
+import { textArray } from "./text-array.js";
 
 /** One workflow to enqueue, as the batch statement reads it from its JSON parameter. */
 export interface NewQueuedWorkflow {

@@ -6,7 +6,7 @@ import type { Queryable } from "../queryable.js";
 
 interface Notifications {
   readonly channel: string;
-  /** The payloads, one NOTIFY each, as a JSON array (see text-list.ts). */
+  /** The payloads, one NOTIFY each, as a JSON array (see text-array.ts). */
   readonly payloads: string;
 }
 

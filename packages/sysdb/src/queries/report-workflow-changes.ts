@@ -2,7 +2,7 @@
 // and `woken` (the NOTIFYs) CTEs, what the statement did to each listed workflow.
 import type { QueryCreator } from "kysely";
 import type { SystemSchema } from "../tables.js";
-import { textArray } from "./text-list.js";
+import { textArray } from "./text-array.js";
 import type { WorkflowChangeRecord } from "./workflow-change-record.js";
 
 /** The CTEs a bulk change declares before its report. */

@@ -4,12 +4,9 @@ import type { Queryable } from "../queryable.js";
 import { enqueuedChannel } from "./channels.js";
 import { internalQueueName } from "./workflow-record.js";
 import { statusLiteral } from "./workflow-status-name.js";
-import { textArray } from "./text-list.js";
+import { textArray } from "./text-array.js";
 import { reportWorkflowChanges } from "./report-workflow-changes.js";
 import type { WorkflowChangeRecord } from "./workflow-change-record.js";
-
-// Still imported from here by claim-workflows.ts and executor-leases.ts; channels.ts is its home.
-export { enqueuedChannel } from "./channels.js";
 
 /**
  * Puts every listed workflow that is not SUCCESS or ERROR back to ENQUEUED on `queueName`

@@ -1,7 +1,12 @@
 // One page of workflows, newest first, by keyset (created_at, workflow_uuid): a dashboard's list stays as
 // fast on page 1,000 as on page 1 because it never counts or skips rows.
 import type { SystemDatabase } from "../system-database.js";
-import { toWorkflowRecord, type WorkflowRecord, type WorkflowStatusName } from "./workflow-record.js";
+import {
+  toWorkflowRecord,
+  workflowRecordColumns,
+  type WorkflowRecord,
+  type WorkflowStatusName,
+} from "./workflow-record.js";
 
 export interface WorkflowPageFilter {
   readonly status?: readonly WorkflowStatusName[];
@@ -45,7 +50,8 @@ function filtered(sysdb: SystemDatabase, f: WorkflowPageFilter) {
 }
 
 function pageQuery(sysdb: SystemDatabase, filter: WorkflowPageFilter, limit: number, cursor?: WorkflowPageCursor) {
-  let q = filtered(sysdb, filter).selectAll("w");
+  // The record's columns only: a listing does not hand out the legacy payload columns.
+  let q = filtered(sysdb, filter).select(workflowRecordColumns.map((column) => `w.${column}` as const));
   if (cursor !== undefined) {
     const { createdAt, workflowID } = cursor;
     // The plain bound on created_at is what the index scan starts from; the OR breaks ties by ID.
@@ -78,12 +84,7 @@ export async function listWorkflowPage(
   limit: number,
   cursor?: WorkflowPageCursor,
 ): Promise<WorkflowRecord[]> {
-  const rows = await pageQuery(sysdb, filter, limit, cursor).execute();
-  return rows.map((r) => {
-    // selectAll includes the legacy payload columns; a listing does not hand them out.
-    const { inputs: _i, output: _o, error: _e, ...row } = r;
-    return toWorkflowRecord(row as Record<string, unknown>);
-  });
+  return (await pageQuery(sysdb, filter, limit, cursor).execute()).map(toWorkflowRecord);
 }
 
 /** The IDs of at most `limit` workflows matching `filter`, newest first (what a bulk action would touch). */

@@ -106,12 +106,7 @@ export type WorkflowRow = Pick<Selectable<WorkflowStatusTable>, (typeof workflow
   Partial<Pick<Selectable<WorkflowStatusTable>, PayloadColumn>> & { readonly has_checkpoints?: boolean };
 
 /** Maps a snake_case row to a {@link WorkflowRecord}. */
-export function toWorkflowRecord(row: WorkflowRow): WorkflowRecord;
-/** Until claim-workflows.ts builds its statements with Kysely, its postgres.js rows come here too. */
-// biome-ignore lint/suspicious/noExplicitAny: a postgres.js row, until those statements move to Kysely
-export function toWorkflowRecord(row: { readonly [column: string]: any }): WorkflowRecord;
-// biome-ignore lint/suspicious/noExplicitAny: the implementation of both signatures above
-export function toWorkflowRecord(row: WorkflowRow | { readonly [column: string]: any }): WorkflowRecord {
+export function toWorkflowRecord(row: WorkflowRow): WorkflowRecord {
   return {
     workflowID: row.workflow_uuid,
     // DBOS always writes a status; null never occurs in a row a workflow was started with.

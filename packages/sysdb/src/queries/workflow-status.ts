@@ -6,7 +6,7 @@ import type { Queryable } from "../queryable.js";
 import type { SystemSchema, WorkflowStatusTable } from "../tables.js";
 import { writeGroupCommit } from "./group-commit.js";
 import { toWorkflowRecord, type WorkflowRecord, type WorkflowStatusName } from "./workflow-record.js";
-import { textArray } from "./text-list.js";
+import { textArray } from "./text-array.js";
 import type { TraceCarrier } from "./trace-contexts.js";
 export interface NewWorkflow {
   readonly workflowID: string;

@@ -3,7 +3,6 @@
 // fetch leaves a rejection unhandled (porsager/postgres#1192), so the pool runs with
 // fetch_types off and lists travel as JSON. Kysely has no ARRAY(subquery) constructor: a `sql` fragment.
 import { sql, type RawBuilder } from "kysely";
-import type { SystemDatabase } from "../system-database.js";
 
 /** A text[] holding `values`, for `= any(…)` and `<> all(…)`. */
 export function textArray(values: readonly string[]): RawBuilder<string[]> {
@@ -13,9 +12,4 @@ export function textArray(values: readonly string[]): RawBuilder<string[]> {
 /** A text[] from `json`, a JSON array of strings: for a CompiledStatement, whose parameter is that text. */
 export function textArrayOfJson(json: string): RawBuilder<string[]> {
   return sql<string[]>`array(select json_array_elements_text(${json}::text::json))`;
-}
-
-/** The same as a postgres.js fragment, for the statements not yet built with Kysely (claim-workflows.ts). */
-export function textList(driver: SystemDatabase["sql"], values: readonly string[]) {
-  return driver`array(select json_array_elements_text(${JSON.stringify(values)}::text::json))`;
 }
