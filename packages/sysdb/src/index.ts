@@ -12,8 +12,9 @@
 // transaction, queryable.ts). Hot-path statements are CompiledStatements (compiled-statement.ts):
 // compiled once, executed with fresh parameters. Raw `sql` fragments only where Kysely has no
 // construct, each saying which: `json_to_recordset` with a column list, `ARRAY(subquery)`,
-// `ARRAY[…]`, `extract(epoch from …)`, an `interval` literal and `SET LOCAL`. Only the migrations
-// (migrate.ts) are still postgres.js templates.
+// `ARRAY[…]`, `extract(epoch from …)`, an `interval` literal, `SET LOCAL`, `is not null` as an
+// operand and `CREATE DATABASE`. Still postgres.js templates: queries/database-health.ts (reads of
+// Postgres's statistics views, which tables.ts does not type).
 export { DurablyError, durablyErrorCodes, isDurablyError } from "./durably-error.js";
 export { checkOptions, maxInt4, maxTimerMs } from "./check-options.js";
 export type { OptionRule, OptionRules } from "./check-options.js";
