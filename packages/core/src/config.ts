@@ -66,6 +66,12 @@ export interface DBOSConfig {
    */
   readonly pollIntervalMs?: number;
   /**
+   * The longest wait between two reads of a workflow's row by getResult in a process that does not
+   * run it (the reads back off from 10 ms to this). The process running it wakes the waiter when the
+   * outcome commits, so this only bounds the wait when that notification is lost. Default 1000 ms.
+   */
+  readonly resultPollIntervalMs?: number;
+  /**
    * How often this process renews its executor lease, on the database clock. Default 2000 ms.
    * The live processes of the application adopt the workflows of a process whose lease lapsed.
    */
@@ -111,6 +117,7 @@ export interface ResolvedConfig {
   readonly logger: Logger;
   readonly connectTimeoutMs: number;
   readonly pollIntervalMs: number;
+  readonly resultPollIntervalMs: number;
   readonly leaseRenewMs: number;
   readonly leaseLapseMs: number;
   readonly maxPayloadBytes: number;
@@ -134,6 +141,7 @@ export const configRules: OptionRules = {
   logger: { type: "object" },
   connectTimeoutMs: { type: "number", above: 0 },
   pollIntervalMs: { type: "number", above: 0 },
+  resultPollIntervalMs: { type: "number", min: 10 },
   leaseRenewMs: { type: "number", integer: true, min: 50, max: 600_000 },
   leaseLapseMs: { type: "number", integer: true, min: 150, max: 3_600_000 },
   maxPayloadBytes: { type: "number", integer: true, min: 1024, max: maxPayloadBytesCeiling },
@@ -178,6 +186,7 @@ export function resolveConfig(
     invalid(`serializer must be "js_superjson" or "portable_json", got ${JSON.stringify(serializer)}`);
   const connectTimeoutMs = positive("connectTimeoutMs", config.connectTimeoutMs ?? 10_000);
   const pollIntervalMs = positive("pollIntervalMs", config.pollIntervalMs ?? 1_000);
+  const resultPollIntervalMs = positive("resultPollIntervalMs", config.resultPollIntervalMs ?? 1_000);
   const applicationVersion = config.applicationVersion ?? env.DBOS__APPVERSION;
   if (applicationVersion !== undefined && (typeof applicationVersion !== "string" || applicationVersion === "")) {
     invalid("applicationVersion must be a non-empty string");
@@ -217,6 +226,7 @@ export function resolveConfig(
     logger: config.logger ?? createConsoleLogger(),
     connectTimeoutMs,
     pollIntervalMs,
+    resultPollIntervalMs,
     leaseRenewMs,
     leaseLapseMs,
     maxPayloadBytes: config.maxPayloadBytes ?? defaultMaxPayloadBytes,

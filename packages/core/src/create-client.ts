@@ -1,5 +1,6 @@
 // createClient: a context for programs that manage and talk to workflows without running any.
 import { checkOptions, requireMigrated } from "@durably/sysdb";
+import { startResultWake } from "./result-wake.js";
 import { GroupCommit } from "./group-commit.js";
 import { openConfiguredDatabase } from "./open-configured-database.js";
 import { configRules, resolveConfig, type DBOSConfig } from "./config.js";
@@ -50,6 +51,7 @@ export async function createClient(config: ClientConfig = {}): Promise<DBOSConte
       new Notifier(sysdb, resolved.logger),
       resolved.applicationVersion ?? "",
     );
+    runtime.stoppers.push(startResultWake(runtime));
     await sysdb.listener.start();
   } catch (error) {
     await sysdb.close().catch(() => undefined);

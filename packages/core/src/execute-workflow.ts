@@ -4,6 +4,7 @@ import { cancelWorkflows, type Checkpoint } from "@durably/sysdb/queries";
 import { DBOSContext } from "./dbos-context.js";
 import { withDatabaseRetry } from "./database-retry.js";
 import { awaitOutcome } from "./recorded-outcome.js";
+import { resultWakeOf } from "./result-wake.js";
 import { encodeError, encodeValue, type SerializationFormat } from "./serialization/index.js";
 import type { RunOrigin, TraceCarrier, WorkflowRunScope } from "./instrumentation.js";
 import type { ActiveRun, Runtime, RunOutcome } from "./runtime.js";
@@ -52,6 +53,7 @@ export function executeWorkflow(
       : observedRunToOutcome(runtime, workflow, run, input, init)
   ).finally(() => {
     if (runtime.active.get(run.workflowID) === active) runtime.active.delete(run.workflowID);
+    resultWakeOf(runtime)?.finished(run.workflowID);
   });
   const active: ActiveRun = { run, outcome };
   runtime.active.set(run.workflowID, active);

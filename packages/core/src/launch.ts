@@ -4,6 +4,7 @@ import { DurablyError, ensureDatabaseExists, migrateSystemDatabase } from "@dura
 import { claimWorkflowsForRecovery, recordApplicationVersion } from "@durably/sysdb/queries";
 import { computeApplicationVersion } from "./application-version.js";
 import { startCancellationWatcher } from "./cancellation-watcher.js";
+import { startResultWake } from "./result-wake.js";
 import { GroupCommit } from "./group-commit.js";
 import { Notifier } from "./notifier.js";
 import { withDatabaseRetry } from "./database-retry.js";
@@ -52,6 +53,7 @@ export async function launch(ctx: DBOSContext): Promise<void> {
       version,
     );
     runtime.stoppers.push(startCancellationWatcher(runtime));
+    runtime.stoppers.push(startResultWake(runtime));
     // Each step below is idempotent, so a connection lost meanwhile (a server restart) is retried.
     const retry = { logger, signal: runtime.shutdownSignal };
     await withDatabaseRetry("start listening for notifications", () => sysdb.listener.start(), retry);

@@ -2,6 +2,7 @@
 import { DurablyError } from "@durably/sysdb";
 import { getWorkflow, terminalStatuses, type WorkflowRecord } from "@durably/sysdb/queries";
 import { abortableDelay } from "./abortable-delay.js";
+import { resultWakeOf, type ResultWaiter } from "./result-wake.js";
 import { withDatabaseRetry } from "./database-retry.js";
 import { decodeError, decodeValue } from "./serialization/index.js";
 import type { Runtime, RunOutcome } from "./runtime.js";
@@ -50,8 +51,8 @@ export interface AwaitOptions {
 
 /**
  * Waits for a workflow's outcome: from the run in this process when there is one (no polling),
- * else by reading its row with a backoff from 10 ms to 1 s (each read retried through transient
- * database errors). Stops with LIFECYCLE at shutdown.
+ * else by reading its row with a backoff from 10 ms to resultPollIntervalMs (each read retried through
+ * transient database errors), woken at once by the running process's answer (result-wake.ts). Stops with LIFECYCLE at shutdown.
  */
 export async function awaitOutcome(
   runtime: Runtime,
@@ -59,17 +60,40 @@ export async function awaitOutcome(
   options: AwaitOptions = {},
 ): Promise<RunOutcome> {
   const deadline = options.timeoutMs === undefined ? Infinity : runtime.now() + options.timeoutMs;
-  for (let delay = 10; ; delay = Math.min(delay * 2, 1_000)) {
-    const local = options.fromDatabaseOnly ? undefined : runtime.active.get(workflowID);
-    if (local !== undefined) return raceDeadline(runtime, workflowID, local.outcome, deadline, options.timeoutMs);
-    const record = await withDatabaseRetry("read a workflow's status", () => getWorkflow(runtime.sysdb, workflowID), {
-      logger: runtime.logger,
-      signal: runtime.shutdownSignal,
-    });
-    if (record !== undefined && terminalStatuses.includes(record.status)) return outcomeOf(runtime, record)!;
-    const remaining = deadline - runtime.now();
-    if (remaining <= 0) throw timeout(workflowID, options.timeoutMs!);
-    await abortableDelay(Math.min(delay, remaining), runtime.shutdownSignal);
+  // Set after the first read that finds it unfinished: another process's answer cuts the wait short.
+  let wake: ResultWaiter | undefined;
+  try {
+    for (let delay = 10; ; delay = Math.min(delay * 2, runtime.config.resultPollIntervalMs)) {
+      const local = options.fromDatabaseOnly ? undefined : runtime.active.get(workflowID);
+      if (local !== undefined) return raceDeadline(runtime, workflowID, local.outcome, deadline, options.timeoutMs);
+      // An answer that arrives during the read below still counts: the read may have been too early.
+      let mark = wake?.mark() ?? 0;
+      const record = await withDatabaseRetry("read a workflow's status", () => getWorkflow(runtime.sysdb, workflowID), {
+        logger: runtime.logger,
+        signal: runtime.shutdownSignal,
+      });
+      if (record !== undefined && terminalStatuses.includes(record.status)) return outcomeOf(runtime, record)!;
+      const remaining = deadline - runtime.now();
+      if (remaining <= 0) throw timeout(workflowID, options.timeoutMs!);
+      if (wake === undefined) {
+        wake = resultWakeOf(runtime)?.wait(workflowID);
+        mark = 0;
+      }
+      await wakeOrDelay(Math.min(delay, remaining), runtime.shutdownSignal, wake, mark);
+    }
+  } finally {
+    wake?.close();
+  }
+}
+
+/** Waits `ms`, or less when `wake` has an answer after `mark`; rejects at shutdown. */
+async function wakeOrDelay(ms: number, shutdown: AbortSignal, wake: ResultWaiter | undefined, mark: number) {
+  if (wake === undefined) return abortableDelay(ms, shutdown);
+  const timer = new AbortController();
+  try {
+    await Promise.race([abortableDelay(ms, AbortSignal.any([shutdown, timer.signal])), wake.next(mark)]);
+  } finally {
+    timer.abort();
   }
 }
 

@@ -12,3 +12,7 @@ export const enqueuedChannel = "durably_workflow_enqueued";
 export const cancelChannel = "durably_workflow_cancelled";
 /** durably NOTIFYs after a queue is paused or resumed, payload the queue name, so workers re-read pauses at once. */
 export const queuePausesChannel = "durably_queue_pauses";
+/** A process waiting in getResult for a workflow it does not run NOTIFYs its ID here (core's result-wake.ts). */
+export const resultWantedChannel = "durably_result_wanted";
+/** Answers a wanted ID once its outcome is committed (or "look again" from a process not running it). */
+export const resultReadyChannel = "durably_result_ready";

@@ -1,0 +1,60 @@
+// A client's getResult on a workflow another process runs wakes when the outcome commits, not at
+// its next poll: with resultPollIntervalMs at 60 s the poll alone would answer ~10 s late.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createClient, enqueueWorkflow, shutdown } from "@durably/core";
+import { migratedTemplate } from "@durably/sysdb";
+import { useTestDatabase } from "@durably/testing/vitest";
+import { expect, test } from "vitest";
+
+const db = useTestDatabase({ template: migratedTemplate });
+const workerScript = fileURLToPath(new URL("./support/result-wake-worker.mjs", import.meta.url));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function startWorker(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [workerScript, db.url]);
+  child.stderr!.on("data", (d) => process.stderr.write(`[worker] ${d}`));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (d) => String(d).includes("ready") && resolve());
+    child.on("exit", (code) => reject(new Error(`worker exited with ${code}`)));
+  });
+  return child;
+}
+
+test("getResult in another process wakes when the outcome commits, long before its next poll", async () => {
+  const worker = await startWorker();
+  const client = await createClient({ appName: "wake-test", systemDatabaseUrl: db.url, resultPollIntervalMs: 60_000 });
+  const dir = mkdtempSync(join(tmpdir(), "durably-wake-"));
+  try {
+    // A first round trip, so the worker's LISTEN and the client's are surely up.
+    const warmGate = join(dir, "warm");
+    writeFileSync(warmGate, "");
+    const warm = await enqueueWorkflow(client, "gatedTask", { gate: warmGate, value: "warm" }, { queue: "gated" });
+    expect(await warm.getResult({ timeoutMs: 60_000 })).toBe("warm");
+
+    const gate = join(dir, "gate");
+    const handle = await enqueueWorkflow(client, "gatedTask", { gate, value: 42 }, { queue: "gated" });
+    const result = handle.getResult({ timeoutMs: 120_000 });
+    let resolvedAt: number | undefined;
+    void result.then(() => (resolvedAt = Date.now()));
+    // Reads back off 10, 20, 40 … ms: after 11 s the waiter sleeps from ~10.2 s to ~20.5 s.
+    await sleep(11_000);
+    expect(resolvedAt).toBeUndefined(); // premise: the workflow is still waiting for its gate
+    expect((await handle.getStatus())?.status).toBe("PENDING");
+    const openedAt = Date.now();
+    writeFileSync(gate, "");
+    expect(await result).toBe(42);
+    // Woken by the notification: well before the poll at ~20.5 s (9 s after the gate opened).
+    expect(resolvedAt! - openedAt).toBeLessThan(6_000);
+  } finally {
+    await shutdown(client);
+    await new Promise<void>((resolve) => {
+      if (worker.exitCode !== null) return resolve();
+      worker.on("exit", () => resolve());
+      worker.kill("SIGTERM");
+    });
+  }
+}, 120_000);
