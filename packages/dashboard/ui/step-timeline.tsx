@@ -18,8 +18,12 @@ export interface TimelineProps {
   readonly steps: readonly TimelineStep[];
 }
 
-export function StepTimeline({ createdAt, startedAt, completedAt, steps }: TimelineProps) {
+/** More bars than this make the chart slow and too tall to read: it shows the newest ones, the table all. */
+const maxBars = 200;
+
+export function StepTimeline({ createdAt, startedAt, completedAt, steps: all }: TimelineProps) {
   const end = completedAt ?? Date.now();
+  const steps = all.length > maxBars ? all.slice(-maxBars) : all;
   const rows = [
     ...(startedAt !== null && startedAt > createdAt
       ? [{ label: "queue wait", offset: 0, length: startedAt - createdAt, kind: "wait" }]
@@ -37,25 +41,32 @@ export function StepTimeline({ createdAt, startedAt, completedAt, steps }: Timel
   ];
   const colors: Record<string, string> = { wait: "#c9b458", failed: "#d9534f", step: "#4a7bd0" };
   return (
-    <div className="timeline" data-testid="timeline" style={{ height: 40 + rows.length * 26 }}>
-      <ResponsiveContainer width="100%" height="100%">
-        <BarChart data={rows} layout="vertical" margin={{ left: 16, right: 24 }} barCategoryGap={4}>
-          <CartesianGrid horizontal={false} strokeDasharray="3 3" />
-          <XAxis type="number" tickFormatter={(v: number) => duration(v)} />
-          <YAxis type="category" dataKey="label" width={180} interval={0} tick={{ fontSize: 12 }} />
-          <Tooltip
-            formatter={(value, key) =>
-              key === "offset" ? [duration(Number(value)), "starts at"] : [duration(Number(value)), "took"]
-            }
-          />
-          <Bar dataKey="offset" stackId="t" fill="transparent" isAnimationActive={false} />
-          <Bar dataKey="length" stackId="t" isAnimationActive={false}>
-            {rows.map((r) => (
-              <Cell key={r.label} fill={colors[r.kind]} />
-            ))}
-          </Bar>
-        </BarChart>
-      </ResponsiveContainer>
-    </div>
+    <>
+      {all.length > maxBars && (
+        <p className="muted">
+          The waterfall shows the newest {maxBars} of {all.length} steps; the table below lists every one.
+        </p>
+      )}
+      <div className="timeline" data-testid="timeline" style={{ height: 40 + rows.length * 26 }}>
+        <ResponsiveContainer width="100%" height="100%">
+          <BarChart data={rows} layout="vertical" margin={{ left: 16, right: 24 }} barCategoryGap={4}>
+            <CartesianGrid horizontal={false} strokeDasharray="3 3" />
+            <XAxis type="number" tickFormatter={(v: number) => duration(v)} />
+            <YAxis type="category" dataKey="label" width={180} interval={0} tick={{ fontSize: 12 }} />
+            <Tooltip
+              formatter={(value, key) =>
+                key === "offset" ? [duration(Number(value)), "starts at"] : [duration(Number(value)), "took"]
+              }
+            />
+            <Bar dataKey="offset" stackId="t" fill="transparent" isAnimationActive={false} />
+            <Bar dataKey="length" stackId="t" isAnimationActive={false}>
+              {rows.map((r) => (
+                <Cell key={r.label} fill={colors[r.kind]} />
+              ))}
+            </Bar>
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
+    </>
   );
 }
