@@ -2,7 +2,7 @@
 // process: listing and filtering, a live timeline, cancel, fork from step 2, bulk cancel after a
 // dry run, and values rendered as text.
 import type { DBOSContext } from "@durably/core";
-import { listWorkflows, shutdown } from "@durably/core";
+import { enqueueWorkflow, listWorkflows, shutdown } from "@durably/core";
 import { send } from "@durably/notifications";
 import { migratedTemplate, openSystemDatabase } from "@durably/sysdb";
 // Renamed: Biome takes use* calls in this React package for hooks.
@@ -190,5 +190,21 @@ test("a workflow page with 1,000 steps renders every step (time printed, not ass
   process.stdout.write(
     `a workflow page with 1,000 steps: loaded and rendered in ${ms} ms (its API answer alone: ${apiMs} ms)\n`,
   );
+  await page.close();
+}, 90_000);
+
+test("the queues page shows a queue's depth, and the workers page the live worker", async () => {
+  // Nobody serves this queue, so what is enqueued on it waits there.
+  for (const id of ["queued-1", "queued-2"]) {
+    await enqueueWorkflow(client, "counted", 1, { queue: "unserved-q", workflowID: id });
+  }
+  const page = await open("/queues");
+  const row = page.locator('tr[data-queue="unserved-q"]');
+  await row.waitFor();
+  await expect(row.locator("td").nth(1).textContent()).resolves.toBe("2");
+  await expect(row.textContent()).resolves.toContain("not registered");
+  await page.goto(`${server.url}#/workers`);
+  await page.locator('tr[data-state="live"]', { hasText: "dash-test" }).waitFor();
+  await page.locator("td", { hasText: "d-v1" }).first().waitFor();
   await page.close();
 }, 90_000);
