@@ -35,6 +35,9 @@ const databases = {
   // Scenario 5 likewise: its worker process registers the same queue.
   durably_client: "bench_durably_client",
   dbos_client: "bench_dbos_client",
+  // The batch enqueue's rows stay ENQUEUED (nobody serves them): kept out of every other scenario's way.
+  durably_batch: "bench_durably_batch",
+  dbos_batch: "bench_dbos_batch",
   probe: "bench_physical",
 } as const;
 const databaseOf = (library: LibraryName, scenario: string): string =>
@@ -42,7 +45,9 @@ const databaseOf = (library: LibraryName, scenario: string): string =>
     ? databases[`${library}_queue`]
     : scenario === "client"
       ? databases[`${library}_client`]
-      : databases[library];
+      : scenario === "enqueue-batch"
+        ? databases[`${library}_batch`]
+        : databases[library];
 const launchDatabase = (library: LibraryName) => `bench_${library}_launch`;
 /** Scenarios that are one worker run per library and round. */
 /** Scenario 5 (`client`) is one client process per library and round; it starts its queue worker itself. */
@@ -52,6 +57,7 @@ const plainScenarios = [
   "long-workflow",
   "queue",
   "queue-drain",
+  "enqueue-batch",
   "client",
   "messages",
   "messages-across",

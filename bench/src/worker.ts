@@ -13,6 +13,7 @@ import { messagesAcross, messagesPeer } from "./scenarios/messages-across.js";
 import { parallel } from "./scenarios/parallel.js";
 import { queue } from "./scenarios/queue.js";
 import { prepareDatabase, queueDrain } from "./scenarios/queue-drain.js";
+import { enqueueBatch } from "./scenarios/enqueue-batch.js";
 import { recovery, recoveryVictim } from "./scenarios/recovery.js";
 import type { Scenario, ScenarioResult } from "./scenarios/scenario.js";
 import { sequential } from "./scenarios/sequential.js";
@@ -26,6 +27,7 @@ const workerScenarios: Readonly<Record<string, Scenario>> = {
   "long-workflow": longWorkflow,
   queue,
   "queue-drain": queueDrain,
+  "enqueue-batch": enqueueBatch,
   "prepare-database": prepareDatabase,
   client: clientRoundTrip,
   "client-server": clientServer,

@@ -112,6 +112,14 @@ export function comparedMetrics(sizes: BenchSizes): readonly MetricSpec[] {
       digits: 0,
     },
     {
+      scenario: "enqueue-batch",
+      key: "batchEnqueuesPerSec",
+      label: `4 queue: batch enqueue of ${n(sizes.queue * 5)}, 1,000 per batch`,
+      unit: "wf/s",
+      better: "higher",
+      digits: 0,
+    },
+    {
       scenario: "client",
       key: "roundTripP50Ms",
       label: "5 client (other process): enqueue to result, p50",

@@ -41,6 +41,13 @@ export function scenarioCatalog(sizes: BenchSizes): readonly ScenarioSpec[] {
         `at concurrency ${n(sizes.queueConcurrency)}`,
     },
     {
+      id: "enqueue-batch",
+      number: 4,
+      title:
+        `batch enqueue: ${n(sizes.queue * 5)} in batches of 1,000 by one client, nobody serving the queue ` +
+        `(durably: enqueueMany, one statement per batch; DBOS has none: each batch's enqueues at once)`,
+    },
+    {
       id: "client",
       number: 5,
       title:
@@ -76,6 +83,7 @@ export const runnableScenarioIds = [
   "long-workflow",
   "queue",
   "queue-drain",
+  "enqueue-batch",
   "client",
   "messages",
   "messages-across",
