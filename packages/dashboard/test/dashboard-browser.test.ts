@@ -208,3 +208,17 @@ test("the queues page shows a queue's depth, and the workers page the live worke
   await page.locator("td", { hasText: "d-v1" }).first().waitFor();
   await page.close();
 }, 90_000);
+
+test("child workflows show as a tree that unfolds, with links", async () => {
+  await worker.start("family", "fam-1", null);
+  await waitForStatus(client, "fam-1", "SUCCESS");
+  const page = await open("/workflow/fam-1");
+  const child = page.locator('[data-testid="children"] li[data-child-id="fam-1-child"]');
+  await child.waitFor();
+  await child.getByRole("button", { name: "children" }).first().click();
+  const grandchild = child.locator('li[data-child-id="fam-1-child-grandchild"]');
+  await grandchild.waitFor();
+  await grandchild.getByRole("link", { name: "fam-1-child-grandchild" }).click();
+  await page.locator('[data-testid="workflow-id"]', { hasText: "fam-1-child-grandchild" }).waitFor();
+  await page.close();
+}, 90_000);

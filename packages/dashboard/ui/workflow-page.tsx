@@ -2,6 +2,7 @@
 // without a reload), its children, and the fixing actions (cancel, resume, fork from a step).
 import { useState } from "react";
 import { post } from "./api.js";
+import { ChildTree } from "./child-tree.js";
 import { type Communications, CommunicationsView } from "./communications-view.js";
 import { ConfirmDialog } from "./confirm-dialog.js";
 import { duration, time } from "./format.js";
@@ -227,13 +228,7 @@ export function WorkflowPage({ id }: { id: string }) {
       {data.children.length > 0 && (
         <>
           <h3>Child workflows ({data.children.length})</h3>
-          <ul className="children">
-            {data.children.map((c) => (
-              <li key={c.workflowID}>
-                {link(c.workflowID)} <StatusBadge status={c.status} /> {c.name}
-              </li>
-            ))}
-          </ul>
+          <ChildTree workflows={data.children} />
         </>
       )}
     </section>

@@ -94,7 +94,27 @@ const talker = registerWorkflow(
   { name: "talker" },
 );
 
-const workflows = { gated, counted, hostile, talker };
+const middle = registerWorkflow(
+  dbos,
+  async function middle(ctx) {
+    const id = getWorkflowID(ctx);
+    await (await runWorkflow(ctx, counted, 1, { workflowID: `${id}-grandchild` })).getResult();
+    return "middle";
+  },
+  { name: "middle" },
+);
+
+const family = registerWorkflow(
+  dbos,
+  async function family(ctx) {
+    const id = getWorkflowID(ctx);
+    await (await runWorkflow(ctx, middle, null, { workflowID: `${id}-child` })).getResult();
+    return "family";
+  },
+  { name: "family" },
+);
+
+const workflows = { gated, counted, hostile, talker, family };
 await launch(dbos);
 process.stdout.write("ready\n");
 const lines = createInterface({ input: process.stdin });

@@ -42,7 +42,11 @@ export async function launchChromium(): Promise<{ browser: BrowserContext; close
 }
 
 export interface LiveWorker {
-  start(workflow: "gated" | "counted" | "hostile" | "talker", workflowID: string, args: unknown): Promise<void>;
+  start(
+    workflow: "gated" | "counted" | "hostile" | "talker" | "family",
+    workflowID: string,
+    args: unknown,
+  ): Promise<void>;
   /** Lets step `step` of `workflowID` (a gated workflow) run. */
   open(workflowID: string, step: number): void;
   /** The steps `workflowID` ran, in order, by the log. */
