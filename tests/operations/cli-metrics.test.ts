@@ -32,9 +32,13 @@ test("durably metrics serves queue depth by status at /metrics in Prometheus's f
     await shutdown(client);
   }
   const port = await freePort();
-  const child = spawn(process.execPath, [cliPath, "--db", db.url, "metrics", "--port", String(port)], {
-    env: { ...process.env, NO_COLOR: "1" },
-  });
+  const child = spawn(
+    process.execPath,
+    [cliPath, "--db", db.url, "metrics", "--port", String(port), "--window", "600"],
+    {
+      env: { ...process.env, NO_COLOR: "1" },
+    },
+  );
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => (stdout += d));
@@ -50,6 +54,11 @@ test("durably metrics serves queue depth by status at /metrics in Prometheus's f
     expect(text).toContain("# TYPE durably_queue_depth gauge");
     expect(text).toMatch(
       /durably_queue_depth\{[^}]*dbos_queue_name="reports"[^}]*durably_queue_status="ENQUEUED"[^}]*\} 3\b/,
+    );
+    // Fleet-wide: the three enqueued workflows by status and name (created within the window).
+    expect(text).toContain("# TYPE durably_fleet_workflows gauge");
+    expect(text).toMatch(
+      /durably_fleet_workflows\{[^}]*durably_workflow_status="ENQUEUED"[^}]*durably_workflow_name="reportJob"[^}]*\} 3\b/,
     );
   } finally {
     child.kill("SIGINT");

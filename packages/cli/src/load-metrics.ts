@@ -9,12 +9,12 @@ export const metricsMissing =
 
 export async function loadMetrics() {
   try {
-    const [{ instrumentDurably }, { MeterProvider }, { PrometheusExporter }] = await Promise.all([
+    const [{ instrumentDurably, observeFleet }, { MeterProvider }, { PrometheusExporter }] = await Promise.all([
       import("@durably/otel"),
       import("@opentelemetry/sdk-metrics"),
       import("@opentelemetry/exporter-prometheus"),
     ]);
-    return { instrumentDurably, MeterProvider, PrometheusExporter };
+    return { instrumentDurably, observeFleet, MeterProvider, PrometheusExporter };
   } catch (error) {
     const { code } = (error ?? {}) as { code?: unknown };
     if (code === "ERR_MODULE_NOT_FOUND") throw new CliFailure(metricsMissing);

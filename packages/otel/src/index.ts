@@ -7,6 +7,7 @@
 // providers are the ones used). It never registers a provider, exporter or context manager.
 export { instrumentDurably, instrumentationScope, type InstrumentDurablyOptions } from "./instrument-durably.js";
 export { metricNames } from "./durably-metrics.js";
+export { observeFleet, fleetMetricNames, type ObserveFleetOptions } from "./observe-fleet.js";
 export {
   dbos as dbosAttributes,
   messaging as messagingAttributes,

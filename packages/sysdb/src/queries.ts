@@ -37,6 +37,7 @@ export * from "./queries/delete-workflows.js";
 export * from "./queries/channels.js";
 export * from "./queries/trace-contexts.js";
 export * from "./queries/queue-depth.js";
+export * from "./queries/fleet-metrics.js";
 export { newLeaseID, newOwnerToken } from "./short-id.js";
 export * from "./queries/workflow-page.js";
 export * from "./queries/recent-workflow-changes.js";
