@@ -66,7 +66,7 @@ export const fullSizes: BenchSizes = Object.freeze({
   parallel: 3000,
   inFlight: 100,
   parallelWarmup: 200,
-  longSteps: 1000,
+  longSteps: 10_000,
   queue: 2000,
   queueConcurrency: 100,
   queueWarmup: 200,

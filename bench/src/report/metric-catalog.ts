@@ -72,6 +72,22 @@ export function comparedMetrics(sizes: BenchSizes): readonly MetricSpec[] {
       digits: 3,
     },
     {
+      scenario: "long-workflow",
+      key: "heapMiBAtStep10",
+      label: "3 long workflow: heap in use at step 10",
+      unit: "MiB",
+      better: "lower",
+      digits: 1,
+    },
+    {
+      scenario: "long-workflow",
+      key: "heapMiBAtLastStep",
+      label: `3 long workflow: heap in use at step ${n(sizes.longSteps)}`,
+      unit: "MiB",
+      better: "lower",
+      digits: 1,
+    },
+    {
       scenario: "queue",
       key: "enqueuesPerSec",
       label: "4 queue: enqueues/s (one caller)",

@@ -1,5 +1,6 @@
 // Scenario 3: one workflow of many steps; the time per step early on and at the end, which must
-// not grow with the workflow's history.
+// not grow with the workflow's history, and the heap in use at step 10 and at the last step.
+import { getHeapStatistics } from "node:v8";
 import { median } from "../sample-stats.js";
 import { startCpuMeter } from "../cpu-meter.js";
 import type { Scenario } from "./scenario.js";
@@ -9,11 +10,22 @@ const warmupSteps = 100;
 
 export const longWorkflow: Scenario = async ({ open, sizes }) => {
   let stamps: number[] = [];
-  const library = await open({ onLongWorkflowStep: (i) => void (stamps[i] = performance.now()) });
+  // Read at two steps only: the heap's size after whatever the collector last left, so a trend
+  // over thousands of steps shows, one step's garbage does not.
+  let heapAt: (i: number) => void = () => undefined;
+  const heap = new Map<number, number>();
+  const library = await open({
+    onLongWorkflowStep: (i) => {
+      stamps[i] = performance.now();
+      heapAt(i);
+    },
+  });
   await library.launch();
   try {
     await library.runLongWorkflow(Math.min(warmupSteps, sizes.longSteps));
     stamps = new Array<number>(sizes.longSteps);
+    const last = sizes.longSteps - 1;
+    heapAt = (i) => void ((i === 9 || i === last) && heap.set(i, getHeapStatistics().used_heap_size));
     const stopMeter = startCpuMeter();
     const started = performance.now();
     await library.runLongWorkflow(sizes.longSteps);
@@ -28,6 +40,10 @@ export const longWorkflow: Scenario = async ({ open, sizes }) => {
         msPerStepEarly: median(gaps.slice(5, 15)), // steps 6-15: around step 10
         msPerStepLate: median(gaps.slice(n - 11, n - 1)), // the last 10 gaps: around the last step
         msPerStepMean: totalMs / n,
+        heapMiBAtStep10: (heap.get(9) ?? Number.NaN) / 2 ** 20,
+        heapMiBAtLastStep: (heap.get(n - 1) ?? Number.NaN) / 2 ** 20,
+        // What each step past the tenth left on the heap (KiB), if the heap grew.
+        heapKiBPerStep: ((heap.get(n - 1) ?? Number.NaN) - (heap.get(9) ?? Number.NaN)) / 1024 / Math.max(1, n - 10),
         steps: n,
         ...cpu,
       },
