@@ -1,5 +1,5 @@
 // durably metrics' fleet-wide gauges (observeFleet) on a client, read from the system database that a
-// worker process wrote: workflows by status and name, queue latency, live executors, recoveries.
+// worker wrote: workflows by status and name, queue latency, live executors, a successor's recovery.
 import {
   AggregationTemporality,
   InMemoryMetricExporter,
@@ -77,7 +77,7 @@ test("observeFleet rejects a bad window, naming the option", () => {
   expect(() => observeFleet(client, { windowMs: "1" } as never)).toThrow(/windowMs/);
 });
 
-test("fleet gauges: workflows by status and name, queue latency, live executors, no recovery counted", async () => {
+test("fleet gauges: workflows by status and name, queue latency, live executors, a recovered workflow", async () => {
   const fleetJob = "fleetJob";
   for (let i = 0; i < 3; i++)
     expect(await (await runWorkflow(worker, jobRef, i, { queue: "fleet-q" })).getResult()).toBe(i * 2);
@@ -114,9 +114,30 @@ test("fleet gauges: workflows by status and name, queue latency, live executors,
   ).toBe(1);
 
   // A PENDING workflow on its first run (recovery_attempts 1) is not a recovery.
-  expect(
-    (await points(fleetMetricNames.recovered)).find((p) => p.attributes["durably.workflow.name"] === "fleetWait"),
-  ).toBeUndefined();
-  await cancelWorkflow(worker, waiting.workflowID);
-  await expect(waiting.getResult()).rejects.toThrow();
-});
+  const recovered = async () =>
+    (await points(fleetMetricNames.recovered)).find((p) => p.attributes["durably.workflow.name"] === "fleetWait")
+      ?.value;
+  expect(await recovered()).toBeUndefined();
+  // A successor launched as the same executor ends the worker's lease and recovers its PENDING workflow.
+  const successor = createDBOSContext({
+    appName: "fleet-app",
+    systemDatabaseUrl: db.url,
+    applicationVersion: "fleet-v1",
+    executorId: "fleet-worker",
+    logger: quiet,
+    pollIntervalMs: 100,
+  });
+  registerWorkflow(successor, async function fleetJob(_ctx: DBOSContext, n: number) {
+    return n * 2;
+  });
+  registerWorkflow(successor, async function fleetWait(ctx: DBOSContext) {
+    await sleep(ctx, 60_000);
+  });
+  await launch(successor);
+  try {
+    await expect.poll(recovered, { timeout: 20_000 }).toBe(1);
+  } finally {
+    await cancelWorkflow(worker, waiting.workflowID);
+    await shutdown(successor, { drainMs: 1_000 });
+  }
+}, 60_000);
