@@ -61,6 +61,10 @@ const sqlstates: Readonly<Record<string, ErrorClass>> = {
   "57P02": "connection",
   // cannot_connect_now: the server is starting up or recovering.
   "57P03": "connection",
+  // idle_session_timeout (Postgres 14+, set low by managed providers) ended an idle session.
+  "57P05": "connection",
+  // idle_in_transaction_session_timeout ended the session: its transaction never committed.
+  "25P03": "connection",
 };
 
 /**
