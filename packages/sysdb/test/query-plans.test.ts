@@ -6,6 +6,9 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { migrateSystemDatabase, openSystemDatabase, type SystemDatabase } from "../src/index.js";
 import {
   claimQueuedWorkflows,
+  countRecentWorkflows,
+  countRecoveredWorkflows,
+  queueLatencies,
   deleteFinishedWorkflows,
   getWorkflow,
   insertWorkflow,
@@ -229,4 +232,16 @@ test("retention finds the newest-N bound on the created_at index", async () => {
   // A retention batch deletes steps by primary key.
   const batch = await planOf(() => deleteFinishedWorkflows(sysdb, { createdBefore: 0 }, 100, "app"));
   expect(batch).toContain("operation_outputs_pkey");
+});
+
+test("durably metrics' fleet queries walk the created_at, started_at and PENDING indexes over their window", async () => {
+  const recent = await planOf(() => countRecentWorkflows(sysdb, 1_099_000));
+  expect(recent).toContain("workflow_status_created_at_index");
+  expect(recent).not.toMatch(noSeqScan);
+  const latency = await planOf(() => queueLatencies(sysdb, 1_099_000));
+  expect(latency).toContain("idx_workflow_status_started_at");
+  expect(latency).not.toMatch(noSeqScan);
+  const recovered = await planOf(() => countRecoveredWorkflows(sysdb));
+  expect(recovered).toContain("idx_workflow_status_pending");
+  expect(recovered).not.toMatch(noSeqScan);
 });
