@@ -125,8 +125,8 @@ export const usage =
   --warmup N          unmeasured warm-up rounds first (default 1; smoke 0)
   --smoke             tiny sizes, 1 round, no warm-up (what CI runs)
   --only a,b          run only these scenarios: ` +
-  `physical-limit,sequential,parallel,long-workflow,queue,queue-drain,enqueue-batch,client,messages,` +
-  `messages-across,statements,recovery,launch
+  `physical-limit,sequential,parallel,long-workflow,queue,queue-drain,enqueue-batch,scale-out,` +
+  `client,messages,messages-across,statements,recovery,launch
   --sequential N      scenario 1 workflows (default ${fullSizes.sequential})
   --parallel N        scenario 2 workflows (default ${fullSizes.parallel})
   --in-flight N       scenario 2 concurrency (default ${fullSizes.inFlight})

@@ -38,6 +38,9 @@ const databases = {
   // The batch enqueue's rows stay ENQUEUED (nobody serves them): kept out of every other scenario's way.
   durably_batch: "bench_durably_batch",
   dbos_batch: "bench_dbos_batch",
+  // The scale-out workers serve the bench queue: a database of their own, as scenario 4's.
+  durably_scale: "bench_durably_scale",
+  dbos_scale: "bench_dbos_scale",
   probe: "bench_physical",
 } as const;
 const databaseOf = (library: LibraryName, scenario: string): string =>
@@ -47,7 +50,9 @@ const databaseOf = (library: LibraryName, scenario: string): string =>
       ? databases[`${library}_client`]
       : scenario === "enqueue-batch"
         ? databases[`${library}_batch`]
-        : databases[library];
+        : scenario === "scale-out"
+          ? databases[`${library}_scale`]
+          : databases[library];
 const launchDatabase = (library: LibraryName) => `bench_${library}_launch`;
 /** Scenarios that are one worker run per library and round. */
 /** Scenario 5 (`client`) is one client process per library and round; it starts its queue worker itself. */
@@ -58,6 +63,7 @@ const plainScenarios = [
   "queue",
   "queue-drain",
   "enqueue-batch",
+  "scale-out",
   "client",
   "messages",
   "messages-across",

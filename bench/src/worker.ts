@@ -14,6 +14,7 @@ import { parallel } from "./scenarios/parallel.js";
 import { queue } from "./scenarios/queue.js";
 import { prepareDatabase, queueDrain } from "./scenarios/queue-drain.js";
 import { enqueueBatch } from "./scenarios/enqueue-batch.js";
+import { scaleOut } from "./scenarios/scale-out.js";
 import { recovery, recoveryVictim } from "./scenarios/recovery.js";
 import type { Scenario, ScenarioResult } from "./scenarios/scenario.js";
 import { sequential } from "./scenarios/sequential.js";
@@ -28,6 +29,7 @@ const workerScenarios: Readonly<Record<string, Scenario>> = {
   queue,
   "queue-drain": queueDrain,
   "enqueue-batch": enqueueBatch,
+  "scale-out": scaleOut,
   "prepare-database": prepareDatabase,
   client: clientRoundTrip,
   "client-server": clientServer,

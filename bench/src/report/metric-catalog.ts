@@ -135,6 +135,14 @@ export function comparedMetrics(sizes: BenchSizes): readonly MetricSpec[] {
       better: "higher",
       digits: 0,
     },
+    ...([1, 2, 4] as const).map((processes) => ({
+      scenario: "scale-out",
+      key: `drainWorkflowsPerSec${processes}`,
+      label: `4 scale-out: ${n(sizes.queue)} drained by ${processes} worker process${processes === 1 ? "" : "es"}`,
+      unit: "wf/s",
+      better: "higher" as const,
+      digits: 0,
+    })),
     {
       scenario: "client",
       key: "roundTripP50Ms",

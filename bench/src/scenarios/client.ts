@@ -14,8 +14,10 @@ const benchDir = fileURLToPath(new URL("../..", import.meta.url));
 const workerPath = fileURLToPath(new URL("../worker.ts", import.meta.url));
 
 /** The queue worker: serves the bench queue until its stdin closes, then shuts down. */
-export const clientServer: Scenario = async ({ open, sizes, ready }) => {
+export const clientServer: Scenario = async ({ open, sizes, ready, executorId }) => {
   const library = await open({
+    // Set by the scale-out scenario, which runs several of these at once.
+    ...(executorId === undefined ? {} : { executorId }),
     queue: { workerConcurrency: sizes.queueConcurrency, onStart: () => undefined, onDone: () => undefined },
   });
   await library.launch();
@@ -72,7 +74,7 @@ export const clientRoundTrip: Scenario = async ({ library: name, sizes, url }) =
   }
 };
 
-interface QueueWorker {
+export interface QueueWorker {
   /** Rejects if the queue worker dies before it is told to stop. */
   readonly failed: Promise<never>;
   /** Closes its stdin and waits for its clean exit (its BENCH_RESULT line). */
@@ -80,7 +82,7 @@ interface QueueWorker {
 }
 
 /** Starts `worker.ts <library> client-server` and resolves once it printed BENCH_READY. */
-function startQueueWorker(name: string, input: WorkerInput): Promise<QueueWorker> {
+export function startQueueWorker(name: string, input: WorkerInput): Promise<QueueWorker> {
   const child = spawn(process.execPath, ["--import", "tsx", workerPath, name, "client-server", JSON.stringify(input)], {
     cwd: benchDir,
     stdio: ["pipe", "pipe", "pipe"],

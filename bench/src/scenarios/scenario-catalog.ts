@@ -48,6 +48,13 @@ export function scenarioCatalog(sizes: BenchSizes): readonly ScenarioSpec[] {
         `(durably: enqueueMany, one statement per batch; DBOS has none: each batch's enqueues at once)`,
     },
     {
+      id: "scale-out",
+      number: 4,
+      title:
+        `scale-out: a backlog of ${n(sizes.queue)} drained by 1, 2 and 4 worker processes on one Postgres ` +
+        `(concurrency ${n(sizes.queueConcurrency)} each), from spawning them to the last one done`,
+    },
+    {
       id: "client",
       number: 5,
       title:
@@ -84,6 +91,7 @@ export const runnableScenarioIds = [
   "queue",
   "queue-drain",
   "enqueue-batch",
+  "scale-out",
   "client",
   "messages",
   "messages-across",
