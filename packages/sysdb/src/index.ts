@@ -13,8 +13,8 @@
 // compiled once, executed with fresh parameters. Raw `sql` fragments only where Kysely has no
 // construct, each saying which: `json_to_recordset` with a column list, `ARRAY(subquery)`,
 // `ARRAY[…]`, `extract(epoch from …)`, an `interval` literal, `SET LOCAL`, `is not null` as an
-// operand and `CREATE DATABASE`. Still postgres.js templates: queries/database-health.ts (reads of
-// Postgres's statistics views, which tables.ts does not type).
+// operand, `percentile_cont` and `CREATE DATABASE`. Postgres's statistics views (durably doctor) are
+// typed by their own small interface in queries/database-health.ts.
 export { DurablyError, durablyErrorCodes, isDurablyError } from "./durably-error.js";
 export { checkOptions, maxInt4, maxTimerMs } from "./check-options.js";
 export type { OptionRule, OptionRules } from "./check-options.js";
