@@ -84,7 +84,10 @@ test("a batch cancelled by statement_timeout is retried with half as many workfl
     client = await createClient({ systemDatabaseUrl: db.url, logger });
     expect(await garbageCollectWorkflows(client, { olderThanMs: 28.5 * day, batchSize: 16 })).toBe(12);
     const retries = logger.lines.filter((l) => l.message.includes("statement_timeout"));
-    expect(retries.map((l) => (l.fields as { batchSize: number }).batchSize)).toEqual([8, 4]);
+    // [8, 4] on an idle machine; a loaded one may need 2 as well. Each retry halves the last batch.
+    const sizes = retries.map((l) => (l.fields as { batchSize: number }).batchSize);
+    expect(sizes.slice(0, 2)).toEqual([8, 4]);
+    expect(sizes.every((size, i) => i === 0 || size === sizes[i - 1]! / 2)).toBe(true);
     expect(await remaining()).toHaveLength(29);
   } finally {
     await withSql(db.url, async (sql) => {
