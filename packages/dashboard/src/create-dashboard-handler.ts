@@ -29,6 +29,7 @@ const errorStatus: Record<string, number> = {
   INVALID_ARGUMENT: 400,
   WORKFLOW_NOT_FOUND: 404,
   SCHEDULE_NOT_FOUND: 404,
+  QUEUE_NOT_FOUND: 404,
   INVALID_CONFIG: 400,
 };
 

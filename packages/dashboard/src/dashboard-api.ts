@@ -1,5 +1,6 @@
 // The JSON API behind the UI: reads through the client's management functions and sysdb's
-// dashboard queries, acts through core's cancel, resume and fork (never its own SQL).
+// dashboard queries, acts through core's cancel, resume and fork, the queues' pause and resume and the
+// scheduler's actions (never its own SQL).
 import {
   cancelWorkflow,
   cancelWorkflows,
@@ -14,7 +15,7 @@ import {
   type WorkflowStatus,
 } from "@durably/core";
 import { decodeValue, extensionHost } from "@durably/core/extension";
-import { listQueues } from "@durably/queues";
+import { listQueues, pauseQueue, resumeQueue } from "@durably/queues";
 import { backfillSchedule, listSchedules, pauseSchedule, resumeSchedule, triggerSchedule } from "@durably/scheduler";
 import { DurablyError } from "@durably/sysdb";
 import {
@@ -203,6 +204,19 @@ export async function handleApi(
     }
     const changes = await (parts[1] === "cancel" ? cancelWorkflows : resumeWorkflows)(client, ids as string[]);
     return ok({ changed: changes.filter((c) => c.outcome === "changed").length, total: changes.length });
+  }
+  if (parts[0] === "queues" && parts.length === 3) {
+    const name = parts[1]!;
+    switch (parts[2]) {
+      case "pause": {
+        // An empty reason is no reason; any other non-string is pauseQueue's INVALID_ARGUMENT.
+        const reason = body.reason === "" ? undefined : body.reason;
+        const changed = await pauseQueue(client, name, reason === undefined ? {} : { reason: reason as string });
+        return ok({ name, changed });
+      }
+      case "resume":
+        return ok({ name, changed: await resumeQueue(client, name) });
+    }
   }
   if (parts[0] === "schedules" && parts.length === 3) {
     const name = parts[1]!;

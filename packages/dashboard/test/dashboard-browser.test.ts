@@ -1,9 +1,10 @@
 // The dashboard in a real browser (Debian's Chromium via playwright-core) against a live worker
 // process: listing and filtering, a live timeline, cancel, fork from step 2, bulk cancel after a
-// dry run, and values rendered as text.
+// dry run, values rendered as text, and pausing and resuming a queue.
 import type { DBOSContext } from "@durably/core";
 import { enqueueWorkflow, listWorkflows, shutdown } from "@durably/core";
 import { send } from "@durably/notifications";
+import { retrieveQueue } from "@durably/queues";
 import { migratedTemplate, openSystemDatabase } from "@durably/sysdb";
 // Renamed: Biome takes use* calls in this React package for hooks.
 import { useTestDatabase as testDatabase } from "@durably/testing/vitest";
@@ -220,5 +221,39 @@ test("child workflows show as a tree that unfolds, with links", async () => {
   await grandchild.waitFor();
   await grandchild.getByRole("link", { name: "fam-1-child-grandchild" }).click();
   await page.locator('[data-testid="workflow-id"]', { hasText: "fam-1-child-grandchild" }).waitFor();
+  await page.close();
+}, 90_000);
+
+test("a queue paused from the UI starts nothing enqueued on it until resumed from the UI", async () => {
+  // Premise: the worker serves dash-q, so what is enqueued on it runs.
+  await enqueueWorkflow(client, "counted", 1, { queue: "dash-q", workflowID: "q-before" });
+  await waitForStatus(client, "q-before", "SUCCESS");
+  const page = await open("/queues");
+  const row = page.locator('tr[data-queue="dash-q"]');
+  await row.getByRole("button", { name: "Pause" }).click();
+  await page.locator('input[name="pause-reason"]').fill("maintenance");
+  await page.locator('[data-testid="confirm"]').click();
+  await row.locator('[data-testid="paused"]', { hasText: "PAUSED: maintenance" }).waitFor({ timeout: 20_000 });
+  expect((await retrieveQueue(client, "dash-q")).paused?.reason).toBe("maintenance");
+  await enqueueWorkflow(client, "counted", 1, { queue: "dash-q", workflowID: "q-held" });
+  // The worker polls every 100 ms; twenty polls later it still has not started it.
+  await new Promise((r) => setTimeout(r, 2_000));
+  const [held] = await listWorkflows(client, { workflowIDs: ["q-held"] });
+  expect(held?.status).toBe("ENQUEUED");
+  expect(worker.ran("q-held")).toEqual([]);
+  await row.getByRole("button", { name: "Resume" }).click();
+  await page.locator('[data-testid="confirm"]').click();
+  await row.locator('[data-testid="paused"]').waitFor({ state: "detached", timeout: 20_000 });
+  expect((await retrieveQueue(client, "dash-q")).paused).toBeUndefined();
+  await waitForStatus(client, "q-held", "SUCCESS");
+  expect(worker.ran("q-held")).toEqual([0]);
+  // A queue with no definition is the API's 404, naming the code.
+  const missing = await fetch(new URL("api/queues/no-such-q/pause", server.url), {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-durably-token": "-" },
+    body: "{}",
+  });
+  expect(missing.status).toBe(404);
+  await expect(missing.json()).resolves.toMatchObject({ code: "QUEUE_NOT_FOUND" });
   await page.close();
 }, 90_000);

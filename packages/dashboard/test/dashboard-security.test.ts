@@ -3,6 +3,7 @@
 import { request } from "node:http";
 import type { DBOSContext } from "@durably/core";
 import { shutdown } from "@durably/core";
+import { retrieveQueue } from "@durably/queues";
 import { migratedTemplate } from "@durably/sysdb";
 // Renamed: Biome takes use* calls in this React package for hooks.
 import { useTestDatabase as testDatabase } from "@durably/testing/vitest";
@@ -130,6 +131,14 @@ test("read-only removes every action and redact sends no values", async () => {
     body: "{}",
   });
   expect(cancel.status).toBe(403);
+  // The worker's queue exists, so only read-only stands between this request and a pause.
+  const pause = await fetch(`${base}/api/queues/dash-q/pause`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-durably-token": "-" },
+    body: '{"reason":"should not"}',
+  });
+  expect(pause.status).toBe(403);
+  expect((await retrieveQueue(client, "dash-q")).paused).toBeUndefined();
   const detail = await (await fetch(`${base}/api/workflows/secret-1`)).text();
   expect(detail).toContain('"workflowID":"secret-1"');
   expect(detail).not.toContain("the secret input");

@@ -2,6 +2,7 @@
 // file. It prints "ready", then reads commands on stdin: `start <workflow> <workflowID> <json args>`.
 // Step k of a gated workflow waits until the file <gate dir>/<workflowID>-<k> exists, so a test
 // decides when each step commits; every step run is appended to the log as "<workflowID> <step>".
+// It serves the queue "dash-q".
 import { appendFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -15,6 +16,7 @@ import {
   shutdown,
 } from "@durably/core";
 import { setEvent, writeStream } from "@durably/notifications";
+import { registerQueue } from "@durably/queues";
 
 const [url, gateDir, logFile] = process.argv.slice(2);
 const quiet = {
@@ -115,6 +117,7 @@ const family = registerWorkflow(
 );
 
 const workflows = { gated, counted, hostile, talker, family };
+await registerQueue(dbos, "dash-q");
 await launch(dbos);
 process.stdout.write("ready\n");
 const lines = createInterface({ input: process.stdin });
