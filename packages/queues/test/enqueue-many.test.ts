@@ -162,7 +162,12 @@ test("a client's batch: every per-item option lands, bad items get typed errors 
     expect(rows.get("m-b")?.queue_partition_key).toBe("p1");
     expect(rows.get("m-c")?.status).toBe("DELAYED");
     expect(Number(rows.get("m-c")?.delay_until_epoch_ms)).toBeGreaterThan(Date.now() + 30_000);
-    expect(rows.get("m-d")?.deduplication_id).toBe("d2");
+    // The worker may already have run m-d, and a finished workflow's deduplication ID is cleared (as DBOS does);
+    // item 13's QUEUE_DEDUPLICATED above shows the ID was held.
+    const d = rows.get("m-d");
+    expect(d?.status === "SUCCESS" ? [d.status, d.deduplication_id] : d?.deduplication_id).toEqual(
+      d?.status === "SUCCESS" ? ["SUCCESS", null] : "d2",
+    );
     expect(rows.get("m-o")?.application_version).toBe("v1");
 
     // The enqueued ones run on the worker; the delayed one waits.
