@@ -8,6 +8,7 @@ export * from "./queries/group-commit.js";
 export * from "./queries/executor-identity.js";
 export * from "./queries/claim-with-token.js";
 export * from "./queries/claim-workflows.js";
+export * from "./queries/adopt-orphaned-workflows.js";
 export * from "./queries/executor-leases.js";
 export * from "./queries/stranded-workflows.js";
 export * from "./queries/cancel-workflows.js";

@@ -64,7 +64,7 @@ export async function claimWorkflowsForRecovery(on: Queryable, me: ExecutorIdent
     .set({ status: statusLiteral("ENQUEUED"), started_at_epoch_ms: sql.lit(null), updated_at: me.now })
     // The rows are picked on the statement's snapshot and updated only if their owner token is still
     // the one seen: a row a live process claimed meanwhile passes the NOT EXISTS of `recoverable`, which
-    // Postgres does not re-run against a row's newest version (see executor-leases.ts, lockedIfUnchanged).
+    // Postgres does not re-run against a row's newest version (see adopt-orphaned-workflows.ts, lockedIfUnchanged).
     .whereRef("w.workflow_uuid", "=", "c.workflow_uuid")
     .where((eb) => eb("w.owner_xid", "is not distinct from", eb.ref("c.owner_xid")))
     .where("w.status", "=", statusLiteral("PENDING"))
