@@ -44,7 +44,10 @@ describe.skipIf(!wanted || (binDir === undefined && process.env.CI !== "true"))(
     const dropped = Object.entries(summary.faults.ambiguousCommits).filter(([key]) => key.endsWith(": dropped"));
     expect(dropped.length, JSON.stringify(summary.faults.ambiguousCommits)).toBeGreaterThan(0);
     // ... a stopped worker came back a zombie: its lease had lapsed and its workflows were adopted.
-    expect(summary.faults.stoppedWorkersThatLostTheirLease).toBeGreaterThan(0);
+    // (unless every stopped worker was SIGKILLed before it could notice: then the premise is unobservable).
+    if (summary.faults.stoppedWorkersObservable > 0) {
+      expect(summary.faults.stoppedWorkersThatLostTheirLease).toBeGreaterThan(0);
+    } else console.warn("chaos smoke: no SIGSTOPped worker lived on after SIGCONT; the zombie premise is unobserved");
     expect(summary.violations).toEqual([]);
     expect(summary.workload.succeeded).toBe(smokeProfile.workflows);
   }, 290_000);

@@ -17,7 +17,12 @@ import { readRunHistory } from "./run-history.js";
 import { SeededRandom } from "./seeded-random.js";
 import { TcpProxy } from "./tcp-proxy.js";
 import { ThrowawayCluster } from "./throwaway-cluster.js";
-import { countZombies, summarizeWorkerLogs, type WorkerLogSummary } from "./worker-log-summary.js";
+import {
+  countObservableStops,
+  countZombies,
+  summarizeWorkerLogs,
+  type WorkerLogSummary,
+} from "./worker-log-summary.js";
 import { WorkerFleet, type WorkerProcess } from "./worker-fleet.js";
 import { WorkloadDispatcher } from "./workload-dispatcher.js";
 
@@ -42,6 +47,8 @@ export interface ChaosSummary {
     workerStops: number;
     /** Stopped workers that found, after SIGCONT, that their lease had lapsed and their workflows were adopted. */
     stoppedWorkersThatLostTheirLease: number;
+    /** Stopped workers that lived on after SIGCONT long enough to find their lease lapsed. */
+    stoppedWorkersObservable: number;
     ambiguousCommits: Record<string, number>;
     skippedPastWindow: number;
   };
@@ -315,6 +322,7 @@ export async function runChaos(profile: ChaosProfile, options: RunChaosOptions):
         killsWithNewExecutorID: injector.kills.filter((k) => k.newExecutorID).length,
         workerStops: injector.stops.length,
         stoppedWorkersThatLostTheirLease: countZombies(injector.stops, fleet.processes),
+        stoppedWorkersObservable: countObservableStops(injector.stops, fleet.processes),
         ambiguousCommits,
         skippedPastWindow: skipped,
       },

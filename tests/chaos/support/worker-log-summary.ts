@@ -48,6 +48,29 @@ export function countZombies(stops: readonly StopRecord[], processes: readonly W
   return zombies;
 }
 
+/**
+ * How many stopped workers lived on at least 5 s (2.5 renewals) after SIGCONT, long enough to find
+ * their lease lapsed: a worker SIGKILLed right after it resumed never gets to say so.
+ */
+export function countObservableStops(stops: readonly StopRecord[], processes: readonly WorkerProcess[]): number {
+  let observable = 0;
+  for (const stop of stops) {
+    const worker = processes.find((p) => p.pid === stop.pid && p.slot === stop.slot);
+    if (worker === undefined) continue;
+    const lines = readFileSync(worker.logFile, "utf8").split("\n");
+    const livedOn = lines.some((line) => {
+      if (!line.startsWith("{")) return false;
+      try {
+        return (JSON.parse(line) as { t: number }).t - worker.clockSkewMs >= stop.resumedAt + 5_000;
+      } catch {
+        return false;
+      }
+    });
+    if (livedOn) observable++;
+  }
+  return observable;
+}
+
 export function summarizeWorkerLogs(logsDir: string): WorkerLogSummary {
   const retriedByCode: Record<string, number> = {};
   const retriedByWhat: Record<string, number> = {};
