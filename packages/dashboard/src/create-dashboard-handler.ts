@@ -73,6 +73,14 @@ export function createDashboardHandler(client: DBOSContext, options: DashboardOp
       return;
     }
     const path = url.pathname.slice(resolved.basePath.length);
+    // Express strips its mount path from req.url: "/admin/durably" then reads as "/", and the page's
+    // relative asset URLs would resolve one level up. Send the browser to the slash-ended URL.
+    const original = (req as { originalUrl?: unknown }).originalUrl;
+    if (path === "" && typeof original === "string" && !new URL(original, url).pathname.endsWith("/")) {
+      const mounted = new URL(original, url);
+      res.writeHead(302, { location: `${mounted.pathname}/${mounted.search}` }).end();
+      return;
+    }
     if (path === "api/live") {
       feed.open(res);
       return;

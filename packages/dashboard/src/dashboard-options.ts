@@ -1,5 +1,5 @@
 // The options of createDashboardHandler, checked like every public options object.
-import { checkOptions } from "@durably/sysdb";
+import { checkOptions, DurablyError } from "@durably/sysdb";
 
 export interface DashboardOptions {
   /**
@@ -13,7 +13,8 @@ export interface DashboardOptions {
   /** Shows metadata only: no inputs, outputs, errors, events or messages leave the server. Default false. */
   readonly redact?: boolean;
   /**
-   * The URL path the handler is mounted at in a plain node:http server (it strips it). Default `/`.
+   * The URL path the handler is mounted at (it strips it), starting with `/`, e.g. `/admin/durably`;
+   * for plain node:http and Fastify (which pass the full URL). Default `/`.
    * Express strips its mount path itself: leave this at `/` there.
    */
   readonly basePath?: string;
@@ -41,6 +42,13 @@ export interface ResolvedDashboardOptions {
 export function resolveDashboardOptions(options: DashboardOptions): ResolvedDashboardOptions {
   checkOptions("createDashboardHandler", options, rules);
   const base = options.basePath ?? "/";
+  if (!base.startsWith("/") || /[?#\s]/.test(base)) {
+    throw new DurablyError(
+      "INVALID_ARGUMENT",
+      `createDashboardHandler: basePath ${JSON.stringify(base)} must be a URL path starting with "/" ` +
+        '(no query, fragment or spaces), e.g. "/admin/durably".',
+    );
+  }
   return {
     token: options.token,
     readOnly: options.readOnly ?? false,
