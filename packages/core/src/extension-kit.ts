@@ -33,4 +33,4 @@ export {
   type TraceCarrier,
 } from "./instrumentation.js";
 export { setWorkerSlotsSource, readWorkerSlots, type QueueSlots, type WorkerSlotsSource } from "./worker-slots.js";
-export { encodeValue, decodeValue, encodeWorkflowArguments } from "./serialization/index.js";
+export { encodeValue, decodeValue, decodeError, encodeWorkflowArguments } from "./serialization/index.js";

@@ -42,6 +42,7 @@ export * from "./queries/fleet-metrics.js";
 export { newLeaseID, newOwnerToken } from "./short-id.js";
 export * from "./queries/workflow-page.js";
 export * from "./queries/recent-workflow-changes.js";
+export * from "./queries/watched-workflow-progress.js";
 export * from "./queries/queue-stats.js";
 export * from "./queries/insert-queued-workflows.js";
 export * from "./queries/workflow-communications.js";

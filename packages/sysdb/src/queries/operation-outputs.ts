@@ -83,17 +83,22 @@ export async function loadCheckpoints(on: Queryable, workflowID: string): Promis
 const loadPayload = new CompiledStatement((db, p: { workflowID: string; stepID: number }) =>
   db
     .selectFrom("operation_outputs")
-    .select(["output", "error"])
+    .select(["output", "error", "serialization"])
     .where("workflow_uuid", "=", p.workflowID)
     .where("function_id", "=", p.stepID),
 );
 
-/** The output and error of one step whose replay load deferred them; undefined if the row is gone. */
+/**
+ * The output and error of one step (whose replay load deferred them, or that a dashboard opens), with
+ * their serialization; undefined if the row is gone.
+ */
 export async function loadCheckpointPayload(
   on: Queryable,
   workflowID: string,
   stepID: number,
-): Promise<{ readonly output: string | null; readonly error: string | null } | undefined> {
+): Promise<
+  { readonly output: string | null; readonly error: string | null; readonly serialization: string | null } | undefined
+> {
   const [row] = await loadPayload.execute(on, { workflowID, stepID });
   return row;
 }

@@ -12,11 +12,15 @@ export interface WorkflowChange {
   readonly at: number;
 }
 
-/** Changes at or after `sinceMs`, at most `limit` of each kind, and the database's clock now. */
+/**
+ * Changes at or after `sinceMs`, at most `limit` of each kind, and the database's clock now. With
+ * `steps: false` it leaves out step commits (a view of workflows, not of their steps).
+ */
 export async function recentWorkflowChanges(
   sysdb: SystemDatabase,
   sinceMs: number,
   limit: number,
+  options: { readonly steps?: boolean } = {},
 ): Promise<{ readonly changes: WorkflowChange[]; readonly nowMs: number }> {
   const db = sysdb.db;
   const created = db
@@ -44,7 +48,12 @@ export async function recentWorkflowChanges(
     .orderBy("completed_at_epoch_ms")
     .limit(limit);
   const [parts, now] = await Promise.all([
-    Promise.all([created.execute(), started.execute(), completed.execute(), steps.execute()]),
+    Promise.all([
+      created.execute(),
+      started.execute(),
+      completed.execute(),
+      (options.steps ?? true) ? steps.execute() : Promise.resolve([]),
+    ]),
     db
       .selectNoFrom(sql<string>`(extract(epoch from clock_timestamp()) * 1000)::int8`.as("now"))
       .executeTakeFirstOrThrow(),
