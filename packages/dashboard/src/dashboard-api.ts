@@ -5,32 +5,20 @@ import {
   cancelWorkflow,
   cancelWorkflows,
   forkWorkflow,
-  getWorkflowSteps,
   listApplicationVersions,
   listExecutors,
-  listWorkflows,
   resumeWorkflow,
   resumeWorkflows,
   type DBOSContext,
-  type WorkflowStatus,
 } from "@durably/core";
-import { decodeValue, extensionHost } from "@durably/core/extension";
+import { extensionHost } from "@durably/core/extension";
 import { listQueues, pauseQueue, resumeQueue } from "@durably/queues";
 import { backfillSchedule, listSchedules, pauseSchedule, resumeSchedule, triggerSchedule } from "@durably/scheduler";
 import { DurablyError } from "@durably/sysdb";
-import {
-  listStreamTail,
-  listWorkflowEvents,
-  listWorkflowMessages,
-  listWorkflowPage,
-  listWorkflowPageIDs,
-  queueStats,
-  streamClosedMarker,
-  type WorkflowRecord,
-} from "@durably/sysdb/queries";
+import { listWorkflowPage, listWorkflowPageIDs, queueStats, type WorkflowRecord } from "@durably/sysdb/queries";
 import type { ResolvedDashboardOptions } from "./dashboard-options.js";
-import { toDisplayValue } from "./display-value.js";
 import { parseWorkflowFilter } from "./workflow-filter.js";
+import { stepValue, workflowPage } from "./workflow-page-api.js";
 
 /** The most workflows one bulk action touches (its dry run says when a filter matches more). */
 export const bulkLimit = 10_000;
@@ -58,35 +46,8 @@ function summary(r: WorkflowRecord) {
   };
 }
 
-function statusView(w: WorkflowStatus, redact: boolean) {
-  const time = (d: Date | undefined) => (d === undefined ? null : d.getTime());
-  return {
-    workflowID: w.workflowID,
-    status: w.status,
-    name: w.name,
-    queueName: w.queueName,
-    executorID: w.executorID,
-    applicationVersion: w.applicationVersion,
-    applicationName: w.applicationName,
-    attempts: w.attempts,
-    createdAt: w.createdAt.getTime(),
-    updatedAt: w.updatedAt.getTime(),
-    startedAt: time(w.startedAt),
-    completedAt: time(w.completedAt),
-    deadline: time(w.deadline),
-    parentWorkflowID: w.parentWorkflowID ?? null,
-    forkedFrom: w.forkedFrom ?? null,
-    ...(redact
-      ? {}
-      : {
-          input: "input" in w ? toDisplayValue(w.input) : null,
-          output: "output" in w ? toDisplayValue(w.output) : null,
-          error: "error" in w ? toDisplayValue(w.error) : null,
-        }),
-  };
-}
-
-async function readBody(req: AsyncIterable<Buffer>): Promise<Record<string, unknown>> {
+/** Reads a JSON object body (at most 1 MB). */
+export async function readBody(req: AsyncIterable<Buffer>): Promise<Record<string, unknown>> {
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of req) {
@@ -151,6 +112,8 @@ export async function handleApi(
           });
         }
         if (parts.length === 2) return await workflowPage(client, parts[1]!, options.redact);
+        if (parts.length === 4 && parts[2] === "steps")
+          return await stepValue(client, parts[1]!, parts[3]!, options.redact);
         break;
       case "queues": {
         const [queues, stats] = await Promise.all([
@@ -238,54 +201,4 @@ export async function handleApi(
     }
   }
   return { status: 404, body: { error: `No API ${method} ${path}.` } };
-}
-
-async function workflowPage(client: DBOSContext, id: string, redact: boolean): Promise<ApiResult> {
-  const [found] = await listWorkflows(client, { workflowIDs: [id], loadPayloads: !redact, ownApplicationOnly: false });
-  if (found === undefined) return { status: 404, body: { error: `There is no workflow ${id}.` } };
-  const sysdb = extensionHost(client).sysdb;
-  const [steps, children, events, messages, streams] = await Promise.all([
-    getWorkflowSteps(client, id),
-    listWorkflows(client, { parentWorkflowID: id, limit: 500, ownApplicationOnly: false }),
-    listWorkflowEvents(sysdb, id, 200),
-    listWorkflowMessages(sysdb, id, 100),
-    listStreamTail(sysdb, id, 200),
-  ]);
-  // A value that does not decode (another SDK's format) still shows, as its stored text.
-  const value = (text: string, format: string | null, where: string) => {
-    if (redact) return undefined;
-    try {
-      return toDisplayValue(decodeValue(text, format, extensionHost(client).serializer, where));
-    } catch {
-      return `[undecodable] ${text}`;
-    }
-  };
-  return ok({
-    workflow: statusView(found, redact),
-    steps: steps.map((s) => ({
-      stepID: s.stepID,
-      name: s.name,
-      childWorkflowID: s.childWorkflowID ?? null,
-      startedAt: s.startedAt?.getTime() ?? null,
-      completedAt: s.completedAt?.getTime() ?? null,
-      failed: s.error !== undefined,
-      ...(redact
-        ? {}
-        : { output: toDisplayValue(s.output), error: s.error === undefined ? null : toDisplayValue(s.error) }),
-    })),
-    children: children.map((c) => statusView(c, true)),
-    events: events.map((e) => ({ key: e.key, value: value(e.value, e.serialization, `event ${e.key}`) })),
-    messages: messages.map((m) => ({
-      topic: m.topic,
-      createdAt: m.createdAt,
-      consumed: m.consumed,
-      value: value(m.message, m.serialization, "message"),
-    })),
-    streams: streams.reverse().map((e) => ({
-      key: e.key,
-      offset: e.offset,
-      closed: e.value === streamClosedMarker,
-      value: e.value === streamClosedMarker ? undefined : value(e.value, e.serialization, `stream ${e.key}`),
-    })),
-  });
 }

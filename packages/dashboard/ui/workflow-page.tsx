@@ -8,6 +8,7 @@ import { ConfirmDialog } from "./confirm-dialog.js";
 import { duration, time } from "./format.js";
 import { useLive } from "./live.js";
 import { StatusBadge } from "./status-badge.js";
+import { type StepRow, StepTable } from "./step-table.js";
 import { StepTimeline } from "./step-timeline.js";
 import { useApi } from "./use-api.js";
 import { useConfig } from "./use-config.js";
@@ -31,27 +32,16 @@ interface Workflow {
   error?: unknown;
 }
 
-interface Step {
-  stepID: number;
-  name: string;
-  childWorkflowID: string | null;
-  startedAt: number | null;
-  completedAt: number | null;
-  failed: boolean;
-  output?: unknown;
-  error?: unknown;
-}
-
 type Action = { kind: "cancel" | "resume" } | { kind: "fork"; startStep: number; version: string; queue: string };
 
 const link = (id: string) => <a href={`#/workflow/${encodeURIComponent(id)}`}>{id}</a>;
 
 export function WorkflowPage({ id }: { id: string }) {
   const config = useConfig();
-  const { data, error, reload } = useApi<{ workflow: Workflow; steps: Step[]; children: Workflow[] } & Communications>(
-    `workflows/${encodeURIComponent(id)}`,
-  );
-  useLive(reload, () => [id, ...(data?.children.map((c) => c.workflowID) ?? [])]);
+  const { data, error, reload } = useApi<
+    { workflow: Workflow; steps: StepRow[]; children: Workflow[] } & Communications
+  >(`workflows/${encodeURIComponent(id)}`);
+  useLive(reload, [id, ...(data?.children.map((c) => c.workflowID) ?? [])]);
   const [action, setAction] = useState<Action>();
   const [fork, setFork] = useState({ startStep: "0", version: "", queue: "" });
   const [note, setNote] = useState<string>();
@@ -180,30 +170,7 @@ export function WorkflowPage({ id }: { id: string }) {
       <h3>Timeline</h3>
       <StepTimeline createdAt={w.createdAt} startedAt={w.startedAt} completedAt={w.completedAt} steps={data.steps} />
       <h3>Steps ({data.steps.length})</h3>
-      <table className="steps">
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>Name</th>
-            <th>Took</th>
-            <th>{config?.redact ? "Outcome" : "Output / error"}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.steps.map((s) => (
-            <tr key={s.stepID} data-step-id={s.stepID} className={s.failed ? "failed" : ""}>
-              <td>{s.stepID}</td>
-              <td>
-                {s.name} {s.childWorkflowID && <>→ {link(s.childWorkflowID)}</>}
-              </td>
-              <td>{s.startedAt && s.completedAt ? duration(s.completedAt - s.startedAt) : ""}</td>
-              <td>
-                {config?.redact ? s.failed ? "error" : "ok" : <ValueView value={s.failed ? s.error : s.output} />}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <StepTable workflowID={w.workflowID} steps={data.steps} redact={config?.redact ?? true} />
       {!config?.redact && (
         <div className="values">
           <h3>Input</h3>
