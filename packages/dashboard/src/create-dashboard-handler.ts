@@ -4,9 +4,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { DBOSContext } from "@durably/core";
 import { extensionHost } from "@durably/core/extension";
 import { isDurablyError } from "@durably/sysdb";
-import { handleApi } from "./dashboard-api.js";
+import { handleApi, readBody } from "./dashboard-api.js";
 import { resolveDashboardOptions, type DashboardOptions } from "./dashboard-options.js";
-import { LiveFeed } from "./live-feed.js";
+import { LiveFeed, type LiveStats } from "./live-feed.js";
 import { checkRequest, tokenCookie } from "./request-auth.js";
 import { uiAssets } from "./static-assets.js";
 
@@ -14,6 +14,8 @@ export interface DashboardHandler {
   (req: IncomingMessage, res: ServerResponse): void;
   /** Ends the open event streams and stops listening (the client stays open: close it yourself). */
   close(): void;
+  /** The live feed's open tabs, the workflows they watch and the queries it ran. */
+  liveStats(): LiveStats;
 }
 
 const securityHeaders = {
@@ -49,6 +51,12 @@ export function createDashboardHandler(client: DBOSContext, options: DashboardOp
   const feed = new LiveFeed(host.sysdb, resolved.probeIntervalMs, (error) =>
     host.logger.warn("dashboard live feed probe failed", { error }),
   );
+  const watch = async (req: IncomingMessage) => {
+    const body = await readBody(req);
+    return feed.watch(body.tab, body.workflowIDs, body.everything)
+      ? { status: 200, body: { watching: true } }
+      : { status: 404, body: { error: "No such live tab: its stream closed." } };
+  };
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { ...securityHeaders, "content-type": "application/json", "cache-control": "no-store" });
     res.end(JSON.stringify(body));
@@ -87,7 +95,11 @@ export function createDashboardHandler(client: DBOSContext, options: DashboardOp
     }
     if (path.startsWith("api/")) {
       try {
-        const result = await handleApi(client, resolved, req.method ?? "GET", path.slice(4), url, req);
+        // What a tab shows changes nothing in the database: allowed in read-only mode too.
+        const result =
+          path === "api/live/watch" && req.method === "POST"
+            ? await watch(req)
+            : await handleApi(client, resolved, req.method ?? "GET", path.slice(4), url, req);
         send(res, result.status, result.body);
       } catch (error) {
         if (isDurablyError(error))
@@ -126,5 +138,6 @@ export function createDashboardHandler(client: DBOSContext, options: DashboardOp
     });
   }) as DashboardHandler;
   handler.close = () => feed.close();
+  handler.liveStats = () => feed.stats();
   return handler;
 }

@@ -18,7 +18,11 @@ export interface DashboardOptions {
    * Express strips its mount path itself: leave this at `/` there.
    */
   readonly basePath?: string;
-  /** How often the live feed looks for committed steps and finished workflows while a tab listens, in ms. Default 1000. */
+  /**
+   * How often the live feed reads, for all open tabs at once, the steps and status of the workflows they
+   * show (and, while one shows the list, queues or workers, what was created, started or finished), in
+   * ms. Nothing is read while no tab is open. Default 1000.
+   */
   readonly probeIntervalMs?: number;
 }
 

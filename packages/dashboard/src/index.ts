@@ -3,6 +3,7 @@
 // `durably dashboard` runs).
 export { createDashboardHandler, type DashboardHandler } from "./create-dashboard-handler.js";
 export type { DashboardOptions } from "./dashboard-options.js";
+export type { LiveStats } from "./live-feed.js";
 export {
   startDashboardServer,
   type DashboardServer,

@@ -1,55 +1,87 @@
-// The dashboard's server-sent events: one feed per handler, shared by every open tab. The system
-// database's LISTEN connection (the client's own) brings enqueues, cancels, events, messages, stream
-// writes and ended leases at once; step commits and finished workflows send no NOTIFY (a NOTIFY per
-// checkpoint would slow every worker), so while a tab listens the feed also runs one indexed probe
-// per interval for all tabs. Each tab then re-reads only what it shows.
+// The dashboard's server-sent events: one feed per handler, shared by every open tab, each tab one
+// event stream. Each tab says what it shows (POST api/live/watch): some workflows (a workflow's page:
+// it and its children), or every workflow (the list, queues and workers pages).
+//
+// The system database's LISTEN connection (the client's own) brings cancels, events, messages and
+// stream writes of a workflow, enqueues and ended leases at once. Step commits and finished workflows
+// send no NOTIFY, and must not (a NOTIFY takes a global lock at commit: one per checkpoint would slow
+// every worker), so each interval the feed runs, for all tabs at once:
+// - one query over the workflows that some tab watches (their status and steps, by primary key:
+//   its cost follows what is open, not the table nor the commit rate elsewhere);
+// - while a tab shows every workflow, one indexed probe of the workflows created, started or
+//   finished since the last (no steps: no such page shows them).
+// Nothing runs while no tab is open, and a tab's watch goes with its stream.
+import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import type { SystemDatabase } from "@durably/sysdb";
+import { DurablyError, type SystemDatabase } from "@durably/sysdb";
 import {
   cancelChannel,
   enqueuedChannel,
   eventsChannel,
   leaseEndedChannel,
   messagesChannel,
-  recentWorkflowChanges,
   streamsChannel,
 } from "@durably/sysdb/queries";
+import { WorkflowChangeProbe } from "./workflow-change-probe.js";
+import { WorkflowProgressWatch } from "./workflow-progress-watch.js";
 
-/** How far back each probe looks again, for commits whose timestamps came from a slower clock. */
-const overlapMs = 3_000;
-/** The most changes of each kind one probe reads; more means "everything changed". */
-const probeLimit = 500;
+/** The most workflows one tab watches (a page shows one workflow and up to 500 children). */
+export const maxWatchedPerTab = 1_000;
 /** A comment line every so often keeps proxies from closing an idle stream. */
 const heartbeatMs = 15_000;
 
 interface Tab {
+  readonly id: string;
   readonly res: ServerResponse;
   /** Set when the socket's buffer is full: skip writes, then tell the tab to re-read everything. */
   behind: boolean;
+  /** The workflows it shows: it hears of their steps and status. */
+  watched: ReadonlySet<string>;
+  /** True when it shows a view of every workflow: it hears of any change. */
+  everything: boolean;
+}
+
+type Message = { readonly ids: readonly string[] } | { readonly all: true } | { readonly tab: string };
+
+/** What the feed holds and has done, for monitoring and tests. */
+export interface LiveStats {
+  /** Open event streams. */
+  readonly tabs: number;
+  /** Distinct workflows watched by some tab. */
+  readonly watchedWorkflows: number;
+  /** Queries over the watched workflows run so far. */
+  readonly watchQueries: number;
+  /** Probes for any workflow's changes run so far. */
+  readonly changeProbes: number;
 }
 
 export class LiveFeed {
   readonly #sysdb: SystemDatabase;
-  readonly #probeIntervalMs: number;
+  readonly #intervalMs: number;
   readonly #onError: (error: unknown) => void;
-  readonly #tabs = new Set<Tab>();
+  readonly #tabs = new Map<string, Tab>();
+  readonly #progress: WorkflowProgressWatch;
+  readonly #changes: WorkflowChangeProbe;
   #unsubscribe: Array<() => void> = [];
   #timer: NodeJS.Timeout | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
-  #since: number | undefined;
-  /** Changes already announced, by key, with their time (pruned to the overlap window). */
-  #seen = new Map<string, number>();
   #closed = false;
 
-  constructor(sysdb: SystemDatabase, probeIntervalMs: number, onError: (error: unknown) => void) {
+  constructor(sysdb: SystemDatabase, intervalMs: number, onError: (error: unknown) => void) {
     this.#sysdb = sysdb;
-    this.#probeIntervalMs = probeIntervalMs;
+    this.#intervalMs = intervalMs;
     this.#onError = onError;
+    this.#progress = new WorkflowProgressWatch(sysdb);
+    this.#changes = new WorkflowChangeProbe(sysdb);
   }
 
-  /** Number of open event streams. */
-  get tabs(): number {
-    return this.#tabs.size;
+  stats(): LiveStats {
+    return {
+      tabs: this.#tabs.size,
+      watchedWorkflows: this.#watched().size,
+      watchQueries: this.#progress.queries,
+      changeProbes: this.#changes.probes,
+    };
   }
 
   /** Turns `res` into an event stream until the tab goes away or the feed closes. */
@@ -65,43 +97,68 @@ export class LiveFeed {
       "x-accel-buffering": "no",
     });
     res.write("retry: 2000\n\n");
-    const tab: Tab = { res, behind: false };
-    this.#tabs.add(tab);
+    const tab: Tab = { id: randomUUID(), res, behind: false, watched: new Set(), everything: false };
+    this.#tabs.set(tab.id, tab);
     res.on("drain", () => {
       if (!tab.behind) return;
       tab.behind = false;
       this.#send(tab, { all: true });
     });
     res.on("close", () => {
-      this.#tabs.delete(tab);
+      this.#tabs.delete(tab.id);
       if (this.#tabs.size === 0) this.#stop();
     });
+    this.#send(tab, { tab: tab.id });
     if (this.#tabs.size === 1) this.#start();
+  }
+
+  /**
+   * Sets what tab `tabID` shows: `workflowIDs` (at most {@link maxWatchedPerTab}), and `everything`
+   * for a view of any workflow. False when no such tab is open (its stream closed: it reconnects).
+   */
+  watch(tabID: unknown, workflowIDs: unknown, everything: unknown): boolean {
+    if (typeof tabID !== "string") throw new DurablyError("INVALID_ARGUMENT", "tab must be the feed's tab ID.");
+    if (
+      !Array.isArray(workflowIDs) ||
+      workflowIDs.length > maxWatchedPerTab ||
+      workflowIDs.some((id) => typeof id !== "string")
+    ) {
+      throw new DurablyError("INVALID_ARGUMENT", `workflowIDs must be at most ${maxWatchedPerTab} workflow IDs.`);
+    }
+    if (typeof everything !== "boolean") throw new DurablyError("INVALID_ARGUMENT", "everything must be a boolean.");
+    const tab = this.#tabs.get(tabID);
+    if (tab === undefined) return false;
+    tab.watched = new Set(workflowIDs as string[]);
+    tab.everything = everything;
+    return true;
   }
 
   /** Ends every stream and stops listening. */
   close(): void {
     this.#closed = true;
-    for (const tab of this.#tabs) tab.res.end();
+    for (const tab of this.#tabs.values()) tab.res.end();
     this.#tabs.clear();
     this.#stop();
   }
 
   #start(): void {
     const listener = this.#sysdb.listener;
-    const byID = (payload: string) => this.#broadcast({ ids: [payload.split("::")[0] ?? payload] });
-    const any = () => this.#broadcast({ all: true });
+    const byID = (payload: string) => this.#notify([payload.split("::")[0] ?? payload]);
+    const anyWorkflow = () => this.#notifyEverythingTabs();
     this.#unsubscribe = [
       listener.subscribe(cancelChannel, byID),
       listener.subscribe(eventsChannel, byID),
       listener.subscribe(streamsChannel, byID),
       listener.subscribe(messagesChannel, byID),
-      listener.subscribe(enqueuedChannel, any),
-      listener.subscribe(leaseEndedChannel, any),
-      listener.onReconnect(any),
+      listener.subscribe(enqueuedChannel, anyWorkflow),
+      listener.subscribe(leaseEndedChannel, anyWorkflow),
+      // Notifications were lost while the connection was down: every tab reads again.
+      listener.onReconnect(() => {
+        for (const tab of this.#tabs.values()) this.#send(tab, { all: true });
+      }),
     ];
     this.#heartbeat = setInterval(() => {
-      for (const tab of this.#tabs) if (!tab.behind) tab.res.write(": ping\n\n");
+      for (const tab of this.#tabs.values()) if (!tab.behind) tab.res.write(": ping\n\n");
     }, heartbeatMs);
     this.#schedule();
   }
@@ -112,46 +169,53 @@ export class LiveFeed {
     clearTimeout(this.#timer);
     clearInterval(this.#heartbeat);
     this.#timer = undefined;
-    this.#since = undefined;
-    this.#seen.clear();
+    this.#progress.reset();
+    this.#changes.reset();
   }
 
   #schedule(): void {
     this.#timer = setTimeout(() => {
-      this.#probe()
+      this.#tick()
         .catch((error: unknown) => this.#onError(error))
         .finally(() => {
           if (this.#tabs.size > 0 && !this.#closed) this.#schedule();
         });
-    }, this.#probeIntervalMs);
+    }, this.#intervalMs);
   }
 
-  async #probe(): Promise<void> {
-    const since = this.#since;
-    const { changes, nowMs } = await recentWorkflowChanges(this.#sysdb, (since ?? Date.now()) - overlapMs, probeLimit);
-    this.#since = nowMs;
-    if (since === undefined) {
-      // The first probe only learns what is already there.
-      for (const c of changes) this.#seen.set(`${c.workflowID}|${c.what}|${c.at}`, c.at);
-      return;
+  async #tick(): Promise<void> {
+    const everything = [...this.#tabs.values()].some((t) => t.everything);
+    const [changed, probed] = await Promise.all([
+      this.#progress.changed(this.#watched()),
+      everything ? this.#changes.changed() : this.#changes.reset(),
+    ]);
+    if (changed.length > 0) this.#notify(changed, false);
+    if (probed === "all") this.#notifyEverythingTabs();
+    else if (probed !== undefined && probed.length > 0) {
+      for (const tab of this.#tabs.values()) if (tab.everything) this.#send(tab, { ids: probed });
     }
-    const ids = new Set<string>();
-    for (const c of changes) {
-      const key = `${c.workflowID}|${c.what}|${c.at}`;
-      if (this.#seen.has(key)) continue;
-      this.#seen.set(key, c.at);
-      ids.add(c.workflowID);
+  }
+
+  /** The workflows some tab watches. */
+  #watched(): Set<string> {
+    const all = new Set<string>();
+    for (const tab of this.#tabs.values()) for (const id of tab.watched) all.add(id);
+    return all;
+  }
+
+  /** Tells each tab that watches one of `ids` (and, unless `toEverythingTabs` is false, each that shows every workflow). */
+  #notify(ids: readonly string[], toEverythingTabs = true): void {
+    for (const tab of this.#tabs.values()) {
+      const mine = tab.everything && toEverythingTabs ? ids : ids.filter((id) => tab.watched.has(id));
+      if (mine.length > 0) this.#send(tab, { ids: mine });
     }
-    for (const [key, at] of this.#seen) if (at < nowMs - 2 * overlapMs) this.#seen.delete(key);
-    if (changes.length >= probeLimit) this.#broadcast({ all: true });
-    else if (ids.size > 0) this.#broadcast({ ids: [...ids] });
   }
 
-  #broadcast(message: { ids?: string[]; all?: boolean }): void {
-    for (const tab of this.#tabs) this.#send(tab, message);
+  #notifyEverythingTabs(): void {
+    for (const tab of this.#tabs.values()) if (tab.everything) this.#send(tab, { all: true });
   }
 
-  #send(tab: Tab, message: { ids?: string[]; all?: boolean }): void {
+  #send(tab: Tab, message: Message): void {
     if (tab.behind) return;
     if (!tab.res.write(`data: ${JSON.stringify(message)}\n\n`)) tab.behind = true;
   }

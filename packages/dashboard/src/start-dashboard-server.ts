@@ -6,6 +6,7 @@ import type { DBOSContext } from "@durably/core";
 import { checkOptions, DurablyError } from "@durably/sysdb";
 import { nanoid } from "nanoid";
 import { createDashboardHandler } from "./create-dashboard-handler.js";
+import type { LiveStats } from "./live-feed.js";
 
 export interface DashboardServerOptions {
   /** The address to bind. Default `127.0.0.1`; any non-loopback address requires a token (generated when not given). */
@@ -29,6 +30,8 @@ export interface DashboardServer {
   readonly token: string | undefined;
   /** True when the token was generated here (the caller prints it). */
   readonly generatedToken: boolean;
+  /** The live feed's open tabs, the workflows they watch and the queries it ran. */
+  liveStats(): LiveStats;
   /** Stops the server and its event streams (the client stays open). */
   close(): Promise<void>;
 }
@@ -102,6 +105,7 @@ export async function startDashboardServer(
     url: `http://${shown}:${port}/${token === undefined ? "" : `?token=${encodeURIComponent(token)}`}`,
     token,
     generatedToken,
+    liveStats: () => handler.liveStats(),
     close: async () => {
       handler.close();
       server.closeAllConnections();
