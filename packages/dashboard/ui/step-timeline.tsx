@@ -100,6 +100,8 @@ export function StepTimeline(props: TimelineProps) {
             tickFormatter={(v: number) => duration(v)}
           />
           <YAxis type="category" dataKey="label" hide />
+          {/* recharts draws an axis's ticks only for a chart with a series: an empty one. */}
+          <Bar dataKey="offset" fill="transparent" isAnimationActive={false} />
         </BarChart>
       )}
       <div
