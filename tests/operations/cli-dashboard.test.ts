@@ -45,3 +45,18 @@ test("durably dashboard --host 0.0.0.0 prints a URL with a generated token and g
     expect(await exited).toBe(0);
   }
 }, 60_000);
+
+test("durably dashboard --live-interval out of range is refused, naming the flag", async () => {
+  const child = spawn(
+    process.execPath,
+    [cliPath, "--db", db.url, "dashboard", "--port", "0", "--live-interval", "10"],
+    {
+      env: { ...process.env, NO_COLOR: "1" },
+    },
+  );
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  expect(code).not.toBe(0);
+  expect(stderr).toContain("--live-interval must be from 50 to 60000 ms.");
+}, 60_000);

@@ -13,6 +13,7 @@ interface DashboardFlags {
   readonly token?: string;
   readonly readOnly?: boolean;
   readonly redact?: boolean;
+  readonly liveInterval: string;
 }
 
 export function registerDashboardCommand(program: Command, global: () => ConnectionOptions & { json?: boolean }): void {
@@ -27,9 +28,12 @@ export function registerDashboardCommand(program: Command, global: () => Connect
     .option("--token <token>", "the token every request must carry (default: generated off loopback)")
     .option("--read-only", "no actions: no cancel, resume, fork or schedule changes")
     .option("--redact", "metadata only: never inputs, outputs, errors, events or messages")
+    .option("--live-interval <ms>", "how often the live feed reads the steps and status of what open tabs show", "1000")
     .action(async (flags: DashboardFlags) => {
       const port = parseCount(flags.port, "--port");
       if (port > 65_535) throw usage("--port must be from 0 to 65535.");
+      const probeIntervalMs = parseCount(flags.liveInterval, "--live-interval");
+      if (probeIntervalMs < 50 || probeIntervalMs > 60_000) throw usage("--live-interval must be from 50 to 60000 ms.");
       const { startDashboardServer } = await loadDashboard();
       const options = global();
       const target = databaseUrl(options);
@@ -49,6 +53,7 @@ export function registerDashboardCommand(program: Command, global: () => Connect
           ...(flags.token === undefined ? {} : { token: flags.token }),
           readOnly: flags.readOnly ?? false,
           redact: flags.redact ?? false,
+          probeIntervalMs,
         });
         if (options.json) printJson({ url: server.url, generatedToken: server.generatedToken });
         else {
