@@ -86,6 +86,12 @@ interface PageTiming {
   readonly apiMs: number;
   /** Main-thread time in tasks over 50 ms (script, React's render, layout), in ms. */
   readonly longTaskMs: number;
+  /** The renderer main thread's CPU time in tasks, script and layout (thread ticks: what load does not inflate), in ms. */
+  readonly cpuTaskMs: number;
+  readonly cpuScriptMs: number;
+  readonly cpuLayoutMs: number;
+  /** DOM nodes in the page once rendered. */
+  readonly nodes: number;
 }
 
 // Run in the page (strings: this package compiles without the DOM's types).
@@ -104,13 +110,24 @@ const afterTwoFrames = `new Promise((resolve) => requestAnimationFrame(() => req
 async function renderOnce(): Promise<PageTiming> {
   const page = await browser.newPage();
   try {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Performance.enable", { timeDomain: "threadTicks" });
     await page.addInitScript(sumLongTasks);
     await page.goto(`${server.url}#/workflow/${longID}`);
     // Rendered: the step list shows its rows and the waterfall its bars; then two frames, so layout
     // and paint of that commit are counted.
     await page.locator("tr[data-step-id]").first().waitFor({ timeout: 60_000 });
     await page.locator('[data-testid="timeline"] svg .recharts-bar-rectangle').first().waitFor({ timeout: 60_000 });
-    return (await page.evaluate(afterTwoFrames)) as PageTiming;
+    const timing = (await page.evaluate(afterTwoFrames)) as Omit<PageTiming, `cpu${string}` | "nodes">;
+    const metrics = new Map((await cdp.send("Performance.getMetrics")).metrics.map((m) => [m.name, m.value]));
+    const ms = (name: string) => (metrics.get(name) ?? Number.NaN) * 1000;
+    return {
+      ...timing,
+      cpuTaskMs: ms("TaskDuration"),
+      cpuScriptMs: ms("ScriptDuration"),
+      cpuLayoutMs: ms("LayoutDuration") + ms("RecalcStyleDuration"),
+      nodes: metrics.get("Nodes") ?? Number.NaN,
+    };
   } finally {
     await page.close();
   }
@@ -147,6 +164,10 @@ try {
     `workflow page with ${pageSteps} steps, Chromium, median of ${runs}: rendered ${med((t) => t.renderedMs)} ms ` +
       `after navigation start (API ${med((t) => t.apiMs)} ms, long tasks ${med((t) => t.longTaskMs)} ms); ` +
       `each run: ${timings.map((t) => t.renderedMs.toFixed(0)).join(", ")} ms (target < 1000)`,
+  );
+  console.log(
+    `  renderer main-thread CPU (thread time, median): tasks ${med((t) => t.cpuTaskMs)} ms, script ` +
+      `${med((t) => t.cpuScriptMs)} ms, style + layout ${med((t) => t.cpuLayoutMs)} ms; DOM nodes ${med((t) => t.nodes)}`,
   );
   for (const [label, t] of listTimes) {
     console.log(

@@ -214,8 +214,8 @@ test("a workflow page with 1,000 steps shows every step as it scrolls to the las
   await page.close();
 }, 120_000);
 
-test("a closed tab's watch goes with it: the server stops its watch query", async () => {
-  const own = await startDashboardServer(client, { port: 0, probeIntervalMs: 100 });
+test("a closed tab's watch goes with it: the server stops its watch query (read-only mode watches too)", async () => {
+  const own = await startDashboardServer(client, { port: 0, probeIntervalMs: 100, readOnly: true });
   try {
     await worker.start("gated", "watch-1", 1);
     expect(own.liveStats()).toMatchObject({ tabs: 0, watchedWorkflows: 0, watchQueries: 0 });
@@ -226,6 +226,10 @@ test("a closed tab's watch goes with it: the server stops its watch query", asyn
     expect(own.liveStats().tabs).toBe(1);
     const before = own.liveStats().watchQueries;
     await expect.poll(() => own.liveStats().watchQueries, { timeout: 10_000 }).toBeGreaterThan(before + 2);
+    // The watch query is what brings a committed step to the page (no NOTIFY announces it).
+    await expect(page.locator("tr[data-step-id]").count()).resolves.toBe(0);
+    worker.open("watch-1", 0);
+    await page.locator('tr[data-step-id="0"]').waitFor({ timeout: 20_000 });
     // The watch follows the page: the list shows every workflow and watches none by ID.
     await page.goto(`${own.url}#/`);
     await expect.poll(() => own.liveStats().watchedWorkflows, { timeout: 10_000 }).toBe(0);

@@ -3,8 +3,7 @@
 // subscribers' workflow IDs, or every workflow when one subscriber has none), so the server reads
 // only that; it says so again whenever the stream reconnects (a new stream is a new tab there).
 import { useEffect, useRef } from "react";
-import { post } from "./api.js";
-import { liveUrl } from "./api.js";
+import { liveUrl, post } from "./api.js";
 
 export interface LiveMessage {
   readonly ids?: string[];
