@@ -13,7 +13,14 @@ import {
 } from "@durably/core";
 import { extensionHost } from "@durably/core/extension";
 import { listQueues, pauseQueue, resumeQueue } from "@durably/queues";
-import { backfillSchedule, listSchedules, pauseSchedule, resumeSchedule, triggerSchedule } from "@durably/scheduler";
+import {
+  backfillSchedule,
+  listSchedules,
+  nextFireTimes,
+  pauseSchedule,
+  resumeSchedule,
+  triggerSchedule,
+} from "@durably/scheduler";
 import { DurablyError } from "@durably/sysdb";
 import { listWorkflowPage, listWorkflowPageIDs, queueStats, type WorkflowRecord } from "@durably/sysdb/queries";
 import type { ResolvedDashboardOptions } from "./dashboard-options.js";
@@ -122,8 +129,19 @@ export async function handleApi(
         ]);
         return ok({ queues, stats });
       }
-      case "schedules":
-        return ok({ schedules: scope === undefined ? [] : await listSchedules(client), needsApp: scope === undefined });
+      case "schedules": {
+        const now = new Date(host.now());
+        const schedules = scope === undefined ? [] : await listSchedules(client);
+        return ok({
+          schedules: schedules.map(({ context, ...s }) => ({
+            ...s,
+            // The context is the user's data: redact keeps it on the server like inputs.
+            ...(options.redact ? {} : { context: toDisplayValue(context) }),
+            nextFireAt: nextFireTimes(s, 3, now).map((d) => d.toISOString()),
+          })),
+          needsApp: scope === undefined,
+        });
+      }
       case "executors":
         return ok({ executors: await listExecutors(client, { limit: 500 }) });
       case "versions":

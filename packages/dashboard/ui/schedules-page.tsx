@@ -14,7 +14,8 @@ interface Schedule {
   status: string;
   queueName?: string;
   lastFiredAt?: string;
-  nextFireAt?: string;
+  /** The next three ticks (none while paused). */
+  nextFireAt: string[];
 }
 
 type Pending =
@@ -54,23 +55,36 @@ export function SchedulesPage() {
   };
   return (
     <section>
-      {note && <p className="note">{note}</p>}
+      {note && (
+        <p className="note" data-testid="schedule-note">
+          {note}
+        </p>
+      )}
       {pending && (
         <ConfirmDialog
-          title={`${pending.action} schedule ${pending.name}?`}
+          title={`${pending.action[0]!.toUpperCase()}${pending.action.slice(1)} schedule ${pending.name}?`}
           onConfirm={() => void run()}
           onCancel={() => setPending(undefined)}
-        />
+        >
+          {pending.action === "backfill" && (
+            <p data-testid="backfill-range">
+              Runs every tick from {pending.from || "(no start)"} up to {pending.to || "(no end)"} that has not run yet.
+            </p>
+          )}
+          {pending.action === "trigger" && <p>Runs the schedule's workflow once, now.</p>}
+        </ConfirmDialog>
       )}
       {!config?.readOnly && (
         <p>
           Backfill range:{" "}
           <input
+            name="backfill-from"
             placeholder="from 2026-12-01T00:00Z"
             value={range.from}
             onChange={(e) => setRange({ ...range, from: e.target.value })}
           />{" "}
           <input
+            name="backfill-to"
             placeholder="to 2026-12-02T00:00Z"
             value={range.to}
             onChange={(e) => setRange({ ...range, to: e.target.value })}
@@ -85,13 +99,13 @@ export function SchedulesPage() {
             <th>Cron</th>
             <th>Status</th>
             <th>Last fired</th>
-            <th>Next fire</th>
+            <th>Next fires</th>
             {!config?.readOnly && <th />}
           </tr>
         </thead>
         <tbody>
           {data.schedules.map((s) => (
-            <tr key={s.name}>
+            <tr key={s.name} data-schedule={s.name}>
               <td>
                 <a href={`#/?prefix=${encodeURIComponent(`sched-${s.name}-`)}`}>{s.name}</a>
               </td>
@@ -99,9 +113,15 @@ export function SchedulesPage() {
               <td>
                 {s.cron} {s.timezone ?? ""}
               </td>
-              <td>{s.status}</td>
+              <td data-testid="schedule-status">{s.status}</td>
               <td>{s.lastFiredAt ? time(Date.parse(s.lastFiredAt)) : ""}</td>
-              <td>{s.nextFireAt ? time(Date.parse(s.nextFireAt)) : ""}</td>
+              <td data-testid="next-fire">
+                {s.nextFireAt.map((at) => (
+                  <time key={at} dateTime={at} className="next-fire">
+                    {time(Date.parse(at))}
+                  </time>
+                ))}
+              </td>
               {!config?.readOnly && (
                 <td>
                   <button

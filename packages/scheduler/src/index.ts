@@ -19,3 +19,4 @@ export {
 } from "./manage-schedules.js";
 export { triggerSchedule, backfillSchedule } from "./run-schedule-now.js";
 export { tickWorkflowID } from "./enqueue-tick.js";
+export { nextFireTimes } from "./next-fire-times.js";

@@ -1,5 +1,6 @@
 // A live worker process for the dashboard's browser tests. argv: database URL, gate directory, log
-// file. It prints "ready", then reads commands on stdin: `start <workflow> <workflowID> <json args>`.
+// file, and optionally a JSON object of context options (executorID, applicationVersion, lease
+// timings) for a second worker that differs from the first. It prints "ready", then reads commands on stdin: `start <workflow> <workflowID> <json args>`.
 // Step k of a gated workflow waits until the file <gate dir>/<workflowID>-<k> exists, so a test
 // decides when each step commits; every step run is appended to the log as "<workflowID> <step>".
 // It serves the queue "dash-q".
@@ -18,7 +19,7 @@ import {
 import { setEvent, writeStream } from "@durably/notifications";
 import { registerQueue } from "@durably/queues";
 
-const [url, gateDir, logFile] = process.argv.slice(2);
+const [url, gateDir, logFile, extra] = process.argv.slice(2);
 const quiet = {
   debug() {},
   info() {},
@@ -31,6 +32,7 @@ const dbos = createDBOSContext({
   applicationVersion: "d-v1",
   logger: quiet,
   pollIntervalMs: 100,
+  ...JSON.parse(extra ?? "{}"),
 });
 
 async function gate(workflowID, step) {
@@ -116,7 +118,18 @@ const family = registerWorkflow(
   { name: "family" },
 );
 
-const workflows = { gated, counted, hostile, talker, family };
+// A schedule's workflow (the tests create the schedules): logs its one step like `counted`.
+const ticked = registerWorkflow(
+  dbos,
+  async function ticked(ctx, input) {
+    const id = getWorkflowID(ctx);
+    await runAsStep(ctx, async () => appendFileSync(logFile, `${id} 0\n`), { name: "tick" });
+    return input.scheduledTime;
+  },
+  { name: "ticked" },
+);
+
+const workflows = { gated, counted, hostile, talker, family, ticked };
 await registerQueue(dbos, "dash-q");
 await launch(dbos);
 process.stdout.write("ready\n");

@@ -43,7 +43,7 @@ export async function launchChromium(): Promise<{ browser: BrowserContext; close
 
 export interface LiveWorker {
   start(
-    workflow: "gated" | "counted" | "hostile" | "talker" | "family",
+    workflow: "gated" | "counted" | "hostile" | "talker" | "family" | "ticked",
     workflowID: string,
     args: unknown,
   ): Promise<void>;
@@ -52,15 +52,27 @@ export interface LiveWorker {
   /** The steps `workflowID` ran, in order, by the log. */
   ran(workflowID: string): number[];
   stop(): Promise<void>;
+  /** SIGKILLs the process (its lease then lapses). */
+  kill(): Promise<void>;
+}
+
+/** Context options a second worker sets to differ from the first. */
+export interface WorkerOptions {
+  readonly executorID?: string;
+  readonly applicationVersion?: string;
+  readonly leaseRenewMs?: number;
+  readonly leaseLapseMs?: number;
 }
 
 /** Starts the worker process; resolves once it launched. */
-export async function startWorker(url: string): Promise<LiveWorker> {
+export async function startWorker(url: string, options: WorkerOptions = {}): Promise<LiveWorker> {
   const dir = mkdtempSync(join(tmpdir(), "durably-dashboard-"));
   const log = join(dir, "steps.log");
   writeFileSync(log, "");
   const script = fileURLToPath(new URL("./dashboard-worker.mjs", import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, [script, url, dir, log], { stdio: ["pipe", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(process.execPath, [script, url, dir, log, JSON.stringify(options)], {
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   child.stderr?.on("data", (d) => process.stderr.write(`[worker] ${d}`));
   const started = new Map<string, () => void>();
   let buffered = "";
@@ -90,12 +102,18 @@ export async function startWorker(url: string): Promise<LiveWorker> {
         .filter((l) => l.startsWith(`${workflowID} `))
         .map((l) => Number(l.split(" ")[1])),
     stop: async () => {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));
         child.kill("SIGTERM");
         await exited;
       }
       rmSync(dir, { recursive: true, force: true });
+    },
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGKILL");
+      await exited;
     },
   };
 }
