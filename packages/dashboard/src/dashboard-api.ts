@@ -24,6 +24,7 @@ import {
 import { DurablyError } from "@durably/sysdb";
 import { listWorkflowPage, listWorkflowPageIDs, queueStats, type WorkflowRecord } from "@durably/sysdb/queries";
 import type { ResolvedDashboardOptions } from "./dashboard-options.js";
+import { toDisplayValue } from "./display-value.js";
 import { parseWorkflowFilter } from "./workflow-filter.js";
 import { stepValue, workflowPage } from "./workflow-page-api.js";
 
