@@ -72,7 +72,7 @@ async function observedRunToOutcome(
 ): Promise<RunOutcome> {
   let observer: WorkflowRunScope | undefined;
   try {
-    observer = await runtime.instrumentation?.workflowRun?.({
+    const observed = runtime.instrumentation?.workflowRun?.({
       workflowID: run.workflowID,
       workflowName: run.name,
       queueName: init.queueName ?? null,
@@ -83,6 +83,8 @@ async function observedRunToOutcome(
       createdAt: init.createdAt,
       replayedSteps: run.checkpoints.size,
     });
+    // Only a promise (a run that must read its stored context first) costs a turn of the event loop.
+    observer = observed instanceof Promise ? await observed : observed;
   } catch (error) {
     runtime.logger.warn("instrumentation failed to observe a workflow run", { workflowID: run.workflowID, error });
   }

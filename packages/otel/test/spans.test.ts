@@ -8,7 +8,14 @@ import {
   MeterProvider,
   PeriodicExportingMetricReader,
 } from "@opentelemetry/sdk-metrics";
-import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import {
+  InMemorySpanExporter,
+  type ReadableSpan,
+  type Sampler,
+  SamplingDecision,
+  SimpleSpanProcessor,
+  TracerProvider,
+} from "@opentelemetry/sdk-trace";
 import {
   cancelWorkflow,
   createDBOSContext,
@@ -44,6 +51,7 @@ let flakyRef: Workflow<undefined, void>;
 let waitingRef: Workflow<undefined, void>;
 let inboxRef: Workflow<undefined, string | null>;
 let senderRef: Workflow<string, void>;
+let nestingRef: Workflow<undefined, void>;
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -66,6 +74,7 @@ beforeAll(async () => {
   waitingRef = registerWorkflow(dbos, waitingWorkflow);
   inboxRef = registerWorkflow(dbos, inboxWorkflow);
   senderRef = registerWorkflow(dbos, senderWorkflow);
+  nestingRef = registerWorkflow(dbos, nestingWorkflow);
   instrumentDurably(dbos);
   await registerQueue(dbos, "otel-debounce", { pollingIntervalSec: 0.1 });
   await registerQueue(dbos, "otel-slots", { pollingIntervalSec: 0.1, workerConcurrency: 3 });
@@ -126,6 +135,20 @@ async function senderWorkflow(ctx: DBOSContext, destination: string) {
 
 async function inboxWorkflow(ctx: DBOSContext) {
   return recv<string>(ctx, { topic: "topic", timeoutMs: 10_000 });
+}
+
+/** The application's own spans, started in the workflow's code and in a step's code from the active context. */
+async function nestingWorkflow(ctx: DBOSContext) {
+  const tracer = trace.getTracer("test-app");
+  tracer.startSpan("app span in workflow").end();
+  await runAsStep(
+    ctx,
+    async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      tracer.startSpan("app span in step").end();
+    },
+    { name: "nest" },
+  );
 }
 
 function byName(name: string): ReadableSpan[] {
@@ -191,6 +214,16 @@ test("a 3-step workflow with a child: one trace under the caller's span, steps u
     expect(span.spanContext().traceId, span.name).toBe(traceId);
     expect(JSON.stringify(span.attributes), span.name).not.toContain(secret);
   }
+});
+
+test("the application's spans nest: in a step's code under the step, in the workflow's code under the run", async () => {
+  await (await runWorkflow(dbos, nestingRef, undefined, { workflowID: "otel-nesting-1" })).getResult();
+  await expect.poll(() => byName("nestingWorkflow").length).toBe(1);
+  const run = only("nestingWorkflow");
+  const step = only("nest");
+  expect(parentOf(only("app span in workflow"))).toBe(run.spanContext().spanId);
+  expect(parentOf(step)).toBe(run.spanContext().spanId);
+  expect(parentOf(only("app span in step"))).toBe(step.spanContext().spanId);
 });
 
 test("retries are events on the step's span; a failed step and workflow set ERROR and record the exception", async () => {
@@ -377,3 +410,60 @@ function histogramCount(resourceMetrics: any, name: string, workflowName: string
     .filter((p) => p.attributes["durably.workflow.name"] === workflowName)
     .reduce((total, p) => total + Number(p.value.count), 0);
 }
+
+test("a run whose span does not record makes no step spans, and its metrics still count", async () => {
+  // A sampler that drops workflow runs but would sample anything else, steps included.
+  const dropRuns: Sampler = {
+    shouldSample: (_context, _traceId, _name, _kind, attributes) => ({
+      decision:
+        attributes["dbos.operation.type"] === "workflow"
+          ? SamplingDecision.NOT_RECORD
+          : SamplingDecision.RECORD_AND_SAMPLED,
+    }),
+    toString: () => "drop runs",
+  };
+  const provider = new TracerProvider({
+    sampler: dropRuns,
+    spanProcessors: [new SimpleSpanProcessor({ exporter: spans })],
+  });
+  // The premise: this sampler would record a step's span if one were started under a dropped run.
+  const unsampledRun = provider
+    .getTracer("premise")
+    .startSpan("run", { attributes: { "dbos.operation.type": "workflow" } });
+  expect(unsampledRun.isRecording()).toBe(false);
+  const premiseStep = provider
+    .getTracer("premise")
+    .startSpan(
+      "step",
+      { attributes: { "dbos.operation.type": "step" } },
+      trace.setSpan(context.active(), unsampledRun),
+    );
+  expect(premiseStep.isRecording()).toBe(true);
+  premiseStep.end();
+  spans.reset();
+
+  const other = createDBOSContext({
+    appName: "otel-test",
+    systemDatabaseUrl: db.url,
+    applicationVersion: "otel-v1",
+    executorId: "otel-unsampled",
+    logger: quiet,
+  });
+  const ship = registerWorkflow(other, shipWorkflow);
+  instrumentDurably(other, { tracerProvider: provider, meterProvider });
+  await launch(other);
+  try {
+    const before = await collect();
+    await (await runWorkflow(other, ship, "z", { workflowID: "otel-unsampled-1" })).getResult();
+    const after = await collect();
+    expect(delta(before, after, metricNames.workflowsStarted, "shipWorkflow")).toBe(1);
+    expect(
+      histogramCount(after, metricNames.stepDuration, "shipWorkflow") -
+        histogramCount(before, metricNames.stepDuration, "shipWorkflow"),
+    ).toBe(1);
+    expect(spans.getFinishedSpans().map((s) => s.name)).toEqual([]);
+  } finally {
+    await shutdown(other, { drainMs: 1_000 });
+    await provider.shutdown();
+  }
+});
