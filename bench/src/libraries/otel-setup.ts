@@ -12,6 +12,16 @@ const success = { code: 0 } as const;
 
 /** Registers the global providers once per process, then instruments `dbos`. */
 export function instrumentForBench(dbos: DBOSContext): void {
+  registerBenchProviders();
+  // The tracing-cost bench (src/otel) turns traces or metrics off one at a time to see what each costs.
+  instrumentDurably(dbos, {
+    traces: process.env.DURABLY_BENCH_OTEL_TRACES !== "0",
+    metrics: process.env.DURABLY_BENCH_OTEL_METRICS !== "0",
+  });
+}
+
+/** The application's SDK (global tracer and meter providers, context manager), once per process. */
+export function registerBenchProviders(): void {
   if (!registered) {
     registered = true;
     const droppingSpans = {
@@ -35,7 +45,6 @@ export function instrumentForBench(dbos: DBOSContext): void {
     );
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   }
-  instrumentDurably(dbos);
 }
 
 let registered = false;
