@@ -1,5 +1,5 @@
 // A live worker process for the dashboard's browser tests. argv: database URL, gate directory, log
-// file, and optionally a JSON object of context options (executorID, applicationVersion, lease
+// file, and optionally a JSON object of context options (executorId, applicationVersion, lease
 // timings) for a second worker that differs from the first. It prints "ready", then reads commands on stdin: `start <workflow> <workflowID> <json args>`.
 // Step k of a gated workflow waits until the file <gate dir>/<workflowID>-<k> exists, so a test
 // decides when each step commits; every step run is appended to the log as "<workflowID> <step>".

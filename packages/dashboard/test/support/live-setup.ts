@@ -58,7 +58,7 @@ export interface LiveWorker {
 
 /** Context options a second worker sets to differ from the first. */
 export interface WorkerOptions {
-  readonly executorID?: string;
+  readonly executorId?: string;
   readonly applicationVersion?: string;
   readonly leaseRenewMs?: number;
   readonly leaseLapseMs?: number;
