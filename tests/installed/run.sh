@@ -6,6 +6,7 @@
 #   (b) the three postgres.js fixes (commit outcome, dead-socket strand, transaction cut) hold for the driver
 #       @durably/sysdb ships, and stock postgres@3.4.7 fails the same tests (so they can fail);
 #   (c) `npx durably --help`, and `npx durably migrate` creating a fresh database;
+#   (d) `npx durably dashboard` serving the UI built into @durably/dashboard (page, its JS, the API);
 # against the local server ($DURABLY_TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres)
 # and an embedded Postgres (`durably dev-db`, from @durably/testing). The CLI is first installed
 # without @durably/testing, to check that its install holds no Postgres binaries or Testcontainers
@@ -113,6 +114,12 @@ check_server() { # check_server LABEL SERVER_URL
     if output=$(durably --db "$sysdb" --json workflow list 2>&1) && echo "$output" | grep -q "$id" \
       && echo "$output" | grep -q '"SUCCESS"'; then pass "$label: npx durably workflow list shows it SUCCESS"
     else fail "$label: npx durably workflow list:"; echo "$output" | indent; fi
+    if [ "$label" = local ]; then # the dashboard once: it reads this database like any other
+      if output=$(bounded 90 node dashboard-check.mjs "$sysdb" "$id" 2>&1); then
+        echo "$output" | sed "s/^PASS /PASS $label: /"
+        passed=$((passed + $(echo "$output" | grep -c '^PASS')))
+      else fail "$label: npx durably dashboard serves its built UI:"; echo "$output" | indent; fi
+    fi
   else fail "$label: kill during a durable sleep, then resume:"; echo "$output" | indent; fi
 
   sql "$server" "create database durably_installed_driver_$suffix" >/dev/null
