@@ -22,8 +22,11 @@ export interface PgBouncer {
   readonly port: number;
   /** `url` (a database on the upstream server) rewritten to go through PgBouncer. */
   url(url: string): string;
-  /** Stops PgBouncer at once (SIGKILL: clients' connections drop) and starts it again on the same port. */
-  restart(): Promise<void>;
+  /**
+   * Stops PgBouncer at once (SIGKILL: clients' connections drop) and starts it again on the same
+   * port, after `downMs` (default 0) during which connections are refused.
+   */
+  restart(options?: { readonly downMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -110,8 +113,9 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
       through.port = String(port);
       return through.toString();
     },
-    async restart() {
+    async restart({ downMs = 0 } = {}) {
       await kill();
+      if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
       await start();
     },
     async stop() {

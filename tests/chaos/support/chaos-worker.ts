@@ -58,6 +58,8 @@ const effects = new EffectLog(config.effectsPath, config.clockSkewMs);
 const dbos = createDBOSContext({
   appName: "chaos",
   systemDatabaseUrl: config.databaseUrl,
+  ...(config.transactionPooler === undefined ? {} : { transactionPooler: config.transactionPooler }),
+  ...(config.listenUrl === undefined ? {} : { listenUrl: config.listenUrl }),
   executorId: config.executorID,
   applicationVersion: "chaos-1",
   serializer: "portable_json",

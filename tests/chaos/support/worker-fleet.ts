@@ -19,6 +19,10 @@ export interface FleetOptions {
   readonly size: number;
   /** URL for slot k's workers (each slot has its own proxy). */
   readonly databaseUrl: (slot: number) => string;
+  /** Set when databaseUrl goes through a transaction pooler (the workers' transactionPooler). */
+  readonly transactionPooler?: boolean;
+  /** A direct URL for slot k's LISTEN (the workers' listenUrl); undefined: none. */
+  readonly listenUrl?: (slot: number) => string | undefined;
   readonly runDir: string;
   readonly poolSize: number;
   readonly pollIntervalMs: number;
@@ -138,11 +142,14 @@ export class WorkerFleet {
 
   spawn(slot: Slot): void {
     if (this.#stopping) return;
+    const listenUrl = this.#options.listenUrl?.(slot.index);
     const config: WorkerConfig = {
       slot: slot.index,
       generation: slot.generation,
       executorID: slot.executorID,
       databaseUrl: this.#options.databaseUrl(slot.index),
+      ...(this.#options.transactionPooler === undefined ? {} : { transactionPooler: this.#options.transactionPooler }),
+      ...(listenUrl === undefined ? {} : { listenUrl }),
       effectsPath: "",
       poolSize: this.#options.poolSize,
       pollIntervalMs: this.#options.pollIntervalMs,
@@ -222,7 +229,9 @@ export class WorkerFleet {
       slot.expectExit = true;
       const gone = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGKILL");
-      await Promise.race([gone, new Promise((r) => setTimeout(r, 5_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([gone, new Promise((r) => (timer = setTimeout(r, 5_000)))]);
+      clearTimeout(timer);
     }
     if (options.newExecutorID) {
       slot.generation++;
@@ -279,6 +288,7 @@ export class WorkerFleet {
     const alive = this.slots.filter(
       (s) => s.child !== undefined && s.child.exitCode === null && s.child.signalCode === null,
     );
+    const timers: NodeJS.Timeout[] = [];
     const exits = alive.map((s) => {
       s.expectExit = true;
       const child = s.child!;
@@ -288,9 +298,10 @@ export class WorkerFleet {
         !child.send({ type: "shutdown" } satisfies HarnessMessage, undefined, {}, () => undefined)
       )
         child.kill("SIGKILL");
-      return Promise.race([gone, new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs))]);
+      return Promise.race([gone, new Promise<boolean>((r) => timers.push(setTimeout(() => r(false), timeoutMs)))]);
     });
     const results = await Promise.all(exits);
+    for (const timer of timers) clearTimeout(timer);
     const hung = alive.filter((_, i) => !results[i]).map((s) => s.index);
     for (const index of hung) this.slots[index]!.child?.kill("SIGKILL");
     return hung;

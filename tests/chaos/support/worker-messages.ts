@@ -7,6 +7,10 @@ export interface WorkerConfig {
   readonly generation: number;
   readonly executorID: string;
   readonly databaseUrl: string;
+  /** Set when databaseUrl goes through a transaction pooler (createDBOSContext's transactionPooler). */
+  readonly transactionPooler?: boolean;
+  /** A direct URL for LISTEN only (createDBOSContext's listenUrl). */
+  readonly listenUrl?: string;
   readonly effectsPath: string;
   readonly poolSize: number;
   readonly pollIntervalMs: number;
