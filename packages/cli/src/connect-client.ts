@@ -2,28 +2,33 @@
 import { createClient, shutdown, type DBOSContext } from "@durably/core";
 import { checkDatabaseUrl, openSystemDatabase } from "@durably/sysdb";
 import { usage } from "./cli-failure.js";
+import { poolerSettings, type PoolerFlags, type PoolerSettings } from "./pooler-options.js";
 
-export interface ConnectionOptions {
+export interface ConnectionOptions extends PoolerFlags {
   readonly db?: string;
   readonly schema?: string;
   readonly app?: string;
 }
 
-/** The system database URL and where it came from. */
+/** The system database URL and where it came from, and how to reach it through a transaction pooler. */
 export interface DatabaseUrl {
   readonly url: string;
   /** `--db` or `DBOS_SYSTEM_DATABASE_URL`, named in errors. */
   readonly urlName: string;
+  readonly pooler: PoolerSettings;
 }
 
-/** The system database URL from --db, else DBOS_SYSTEM_DATABASE_URL, checked: a usage error if neither or malformed. */
+/**
+ * The system database URL from --db, else DBOS_SYSTEM_DATABASE_URL, checked (a usage error if
+ * neither or malformed), with --transaction-pooler and --listen-db (or their environment variables).
+ */
 export function databaseUrl(options: ConnectionOptions): DatabaseUrl {
   const urlName = options.db === undefined ? "DBOS_SYSTEM_DATABASE_URL" : "--db";
   const url = options.db ?? process.env.DBOS_SYSTEM_DATABASE_URL;
   if (url === undefined || url === "") {
     throw usage("No system database: pass --db postgres://user@host:5432/database or set DBOS_SYSTEM_DATABASE_URL.");
   }
-  return { url: checkDatabaseUrl(url, urlName), urlName };
+  return { url: checkDatabaseUrl(url, urlName), urlName, pooler: poolerSettings(options) };
 }
 
 /** How long a command waits for the server's reply to a connection; a refused one fails at once. */
@@ -33,10 +38,11 @@ export const cliConnectTimeoutMs = 5_000;
  * Connects once without retrying: a person at a terminal wants "connection refused" now, not after
  * the library's wait for a restarting server.
  */
-export async function checkReachable({ url, urlName }: DatabaseUrl): Promise<void> {
+export async function checkReachable({ url, urlName, pooler }: DatabaseUrl): Promise<void> {
   const probe = openSystemDatabase({
     url,
     urlName,
+    transactionPooler: pooler.transactionPooler,
     poolSize: 1,
     connectTimeoutMs: cliConnectTimeoutMs,
     retryConnect: false,
@@ -54,6 +60,7 @@ export async function withClient<T>(options: ConnectionOptions, body: (client: D
   await checkReachable(target);
   const client = await createClient({
     systemDatabaseUrl: target.url,
+    ...clientPoolerOptions(target),
     poolSize: 2,
     logger: quiet,
     connectTimeoutMs: cliConnectTimeoutMs,
@@ -65,4 +72,12 @@ export async function withClient<T>(options: ConnectionOptions, body: (client: D
   } finally {
     await shutdown(client, { timeoutMs: 0 });
   }
+}
+
+/** createClient's options for --transaction-pooler and --listen-db (already checked by databaseUrl). */
+export function clientPoolerOptions({ pooler }: DatabaseUrl): { transactionPooler: boolean; listenUrl?: string } {
+  return {
+    transactionPooler: pooler.transactionPooler,
+    ...(pooler.listenUrl === undefined ? {} : { listenUrl: pooler.listenUrl }),
+  };
 }

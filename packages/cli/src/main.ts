@@ -27,6 +27,16 @@ const program = new Command()
   .option("--db <url>", "system database URL (default: $DBOS_SYSTEM_DATABASE_URL)")
   .option("--schema <name>", "system schema (default: dbos)")
   .option("--app <name>", "only this application's workflows, queues, schedules and executors")
+  .option(
+    "--transaction-pooler",
+    "the --db URL goes through a pooler in transaction mode (PgBouncer, Supavisor, RDS Proxy): no prepared " +
+      "statements kept (default: $DURABLY_TRANSACTION_POOLER)",
+  )
+  .option(
+    "--listen-db <url>",
+    "a direct URL (not through the pooler) for LISTEN only: prompt live updates in dashboard and metrics " +
+      "(default: $DURABLY_LISTEN_DATABASE_URL)",
+  )
   .option("--json", "machine-readable output")
   .addHelpText(
     "after",
@@ -39,7 +49,15 @@ const program = new Command()
   .showHelpAfterError()
   .exitOverride();
 
-const global = () => program.opts<{ db?: string; schema?: string; app?: string; json?: boolean }>();
+const global = () =>
+  program.opts<{
+    db?: string;
+    schema?: string;
+    app?: string;
+    json?: boolean;
+    transactionPooler?: boolean;
+    listenDb?: string;
+  }>();
 registerWorkflowCommands(program, global);
 registerQueueCommands(program, global);
 registerExecutorCommands(program, global);

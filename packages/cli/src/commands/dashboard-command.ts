@@ -2,7 +2,13 @@
 import type { Command } from "commander";
 import { createClient, createConsoleLogger, shutdown } from "@durably/core";
 import { usage } from "../cli-failure.js";
-import { checkReachable, cliConnectTimeoutMs, databaseUrl, type ConnectionOptions } from "../connect-client.js";
+import {
+  checkReachable,
+  clientPoolerOptions,
+  cliConnectTimeoutMs,
+  databaseUrl,
+  type ConnectionOptions,
+} from "../connect-client.js";
 import { loadDashboard } from "../load-dashboard.js";
 import { parseCount } from "../parse-count.js";
 import { printJson, printNote, printText } from "../output/print.js";
@@ -40,6 +46,7 @@ export function registerDashboardCommand(program: Command, global: () => Connect
       await checkReachable(target);
       const client = await createClient({
         systemDatabaseUrl: target.url,
+        ...clientPoolerOptions(target),
         poolSize: 4,
         logger: createConsoleLogger("warn"),
         connectTimeoutMs: cliConnectTimeoutMs,

@@ -10,12 +10,13 @@ export function registerDatabaseCommands(program: Command, global: () => Connect
     .description("create the system database if needed and bring its schema up to date")
     .action(async () => {
       const options = global();
-      const { url, urlName } = databaseUrl(options);
+      const { url, urlName, pooler } = databaseUrl(options);
       // No retries: a refused or unknown server fails at once, with one line saying why.
       const connecting = { urlName, connectTimeoutMs: cliConnectTimeoutMs, retryConnect: false };
       const created = await ensureDatabaseExists(url, connecting);
       const schema = options.schema === undefined ? {} : { schema: options.schema };
-      const sysdb = openSystemDatabase({ url, ...connecting, poolSize: 1, ...schema });
+      // Through a transaction pooler too: the migration lock is transaction-scoped (migrate.ts).
+      const sysdb = openSystemDatabase({ url, ...connecting, ...pooler, poolSize: 1, ...schema });
       try {
         await sysdb.connect();
         const report = await migrateSystemDatabase(sysdb);

@@ -29,6 +29,7 @@ export function registerDoctorCommand(program: Command, global: () => Connection
         urlName: target.urlName,
         connectTimeoutMs: cliConnectTimeoutMs,
         retryConnect: false,
+        ...target.pooler,
         poolSize: 1,
         ...schema,
       });

@@ -4,7 +4,13 @@
 import type { Command } from "commander";
 import { createClient, createConsoleLogger, shutdown } from "@durably/core";
 import { usage } from "../cli-failure.js";
-import { checkReachable, cliConnectTimeoutMs, databaseUrl, type ConnectionOptions } from "../connect-client.js";
+import {
+  checkReachable,
+  clientPoolerOptions,
+  cliConnectTimeoutMs,
+  databaseUrl,
+  type ConnectionOptions,
+} from "../connect-client.js";
 import { loadMetrics } from "../load-metrics.js";
 import { parseCount } from "../parse-count.js";
 import { printJson, printNote, printText } from "../output/print.js";
@@ -38,6 +44,7 @@ export function registerMetricsCommand(program: Command, global: () => Connectio
       await checkReachable(target);
       const client = await createClient({
         systemDatabaseUrl: target.url,
+        ...clientPoolerOptions(target),
         poolSize: 2,
         logger: createConsoleLogger("warn"),
         connectTimeoutMs: cliConnectTimeoutMs,
