@@ -50,6 +50,6 @@ describe.skipIf(skip)("chaos through PgBouncer in transaction mode", () => {
       expect(summary.violations).toEqual([]);
       expect(summary.workload.succeeded).toBe(poolerChaosProfile.workflows);
     },
-    180_000,
+    300_000,
   );
 });
