@@ -7,6 +7,7 @@
 // `durably dev-db` and the repo's demo share (devDataDir, devDatabaseName).
 export { failureOf } from "./failure-of.js";
 export { refusedPort } from "./refused-port.js";
+export { checkServerMajor } from "./check-server-major.js";
 export { checkForLeaks, type CheckForLeaksOptions } from "./check-for-leaks.js";
 export { createTestDatabase, type CreateTestDatabaseOptions, type TestDatabase } from "./create-test-database.js";
 export type { TestDatabaseTemplate } from "./ensure-template-database.js";
@@ -22,6 +23,7 @@ export {
   type EmbeddedPostgres,
   type EmbeddedPostgresOptions,
 } from "./start-embedded-postgres.js";
+export { findPostgresBinaries, type PostgresBinaries } from "./embedded/find-postgres-binaries.js";
 export { stopEmbeddedPostgres } from "./stop-embedded-postgres.js";
 export { templateDatabaseName } from "./template-database-name.js";
 export { isTestDatabaseError, TestDatabaseError, type TestDatabaseErrorCode } from "./test-database-error.js";

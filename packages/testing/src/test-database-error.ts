@@ -7,6 +7,7 @@ export type TestDatabaseErrorCode =
   | "TEMPLATE" // building a template database failed
   | "INVALID_KEY" // a template key is malformed
   | "LEAK" // a test left sessions or handles behind
+  | "WRONG_MAJOR" // the server is not the Postgres major DURABLY_TEST_POSTGRES_MAJOR names
   | "INVALID_ARGUMENT"; // an option is unknown or of the wrong kind
 
 const brand = Symbol.for("@durably/testing/TestDatabaseError");

@@ -46,5 +46,8 @@ describe("INVALID_ARGUMENT naming the option", () => {
       /startTimeoutMs must be a whole number of milliseconds/,
     );
     expect(await failure(() => startEmbeddedPostgres(any({ port: 5432 })))).toMatch(/the option dataDir is required/);
+    expect(
+      await failure(() => startEmbeddedPostgres(any({ dataDir: "/nonexistent/x", binaries: { initdb: 1 } }))),
+    ).toMatch(/the option binaries must be \{ initdb, postgres \}, two paths/);
   });
 });
