@@ -25,8 +25,8 @@ beforeAll(async () => {
     startWorker(db.url, {
       executorId: "doomed-exec",
       applicationVersion: "d-v3",
-      leaseRenewMs: 200,
-      leaseLapseMs: 600,
+      leaseRenewMs: 1000,
+      leaseLapseMs: 5000,
     }),
   ]);
   client = await connectClient(db.url);
@@ -36,8 +36,9 @@ beforeAll(async () => {
   await waitForStatus(client, "live-done", "SUCCESS");
   await doomed.start("gated", "doomed-own-1", 1);
   await doomed.kill();
-  // Premise: the killed worker's lease lapses (600 ms without renewal) while it still owns its workflow.
-  for (let i = 0; i < 100; i++) {
+  // Premise: the killed worker's lease lapses (5 s without renewal) while it still owns its workflow. The
+  // live worker forgets an ended lease six lapses (30 s) later: long after these tests read it.
+  for (let i = 0; i < 200; i++) {
     const executors = await listExecutors(client);
     if (executors.find((e) => e.executorID === "doomed-exec")?.state === "lapsed") break;
     await new Promise((r) => setTimeout(r, 100));
