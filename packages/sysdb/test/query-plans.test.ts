@@ -1,5 +1,5 @@
 // The hot statements stay short and index-driven with 100,000 queued and 100,000 finished
-// workflows (300,000 steps) in the tables: the claim, the group commit of checkpoints and
+// workflows (300,000 steps, their inputs and outputs) in the tables: the claim, the group commit of checkpoints and
 // outcomes, the start, the status read, listings, the step reads, and retention.
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterAll, beforeAll, expect, test } from "vitest";
@@ -46,7 +46,11 @@ beforeAll(async () => {
   await sysdb.sql`
     insert into dbos.operation_outputs (workflow_uuid, function_id, function_name, output)
     select 'done-' || i, s, 'step', '1' from generate_series(1, 100000) as i, generate_series(0, 2) as s`;
-  await sysdb.sql`analyze dbos.workflow_status, dbos.operation_outputs`;
+  await sysdb.sql`
+    insert into dbos.workflow_input (workflow_uuid, inputs) select 'done-' || i, '[]' from generate_series(1, 100000) as i`;
+  await sysdb.sql`
+    insert into dbos.workflow_output (workflow_uuid, output) select 'done-' || i, '1' from generate_series(1, 100000) as i`;
+  await sysdb.sql`analyze dbos.workflow_status, dbos.operation_outputs, dbos.workflow_input, dbos.workflow_output`;
 }, 120_000);
 afterAll(() => sysdb.close());
 
@@ -229,9 +233,27 @@ test("retention finds the newest-N bound on the created_at index", async () => {
   const plan = await planOf(() => nthNewestCreatedAt(sysdb, 1000, "app"));
   expect(plan).toContain("workflow_status_created_at_index");
   expect(plan).not.toMatch(noSeqScan);
-  // A retention batch deletes steps by primary key.
-  const batch = await planOf(() => deleteFinishedWorkflows(sysdb, { createdBefore: 0 }, 100, "app"));
+  // A keep-newest batch walks the created_at index from its oldest end and deletes steps by primary key.
+  const batch = await planOf(() => deleteFinishedWorkflows(sysdb, { by: "createdAt", before: 0 }, 100, "app"));
+  expect(batch).toContain("workflow_status_created_at_index");
   expect(batch).toContain("operation_outputs_pkey");
+  expect(batch).not.toMatch(noSeqScan);
+});
+
+test("a retention batch by age walks the finished-at index (migration 0009), never all of workflow_status", async () => {
+  // Premise: the age bound matches most of the table, where a scan would otherwise be the cheaper plan.
+  const [old] = await sysdb.sql`select count(*)::int as n from dbos.workflow_status
+    where status in ('SUCCESS', 'ERROR') and coalesce(completed_at, updated_at) < 600001`;
+  expect(old!.n).toBe(100000);
+  const plan = await planOf(() => deleteFinishedWorkflows(sysdb, { by: "finishedAt", before: 600_001 }, 1000, "app"));
+  // An ordered index scan that stops at the LIMIT: no bitmap of every match, no sort of them.
+  expect(plan).toMatch(/Index Scan using durably_workflow_status_finished_at on workflow_status/);
+  expect(plan).not.toMatch(/Bitmap Heap Scan on workflow_status|Sort/);
+  // The batch's steps, inputs and outputs go by their primary keys, never a scan of the table.
+  for (const key of ["operation_outputs_pkey", "workflow_input_pkey", "workflow_output_pkey"]) {
+    expect(plan).toContain(key);
+  }
+  expect(plan).not.toMatch(noSeqScan);
 });
 
 test("durably metrics' fleet queries walk the created_at, started_at and PENDING indexes over their window", async () => {

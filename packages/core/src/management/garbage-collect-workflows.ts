@@ -1,6 +1,6 @@
 // garbageCollectWorkflows: retention for the system database (DBOS keeps this in its paid tier).
 import { checkOptions, DurablyError, isStatementCancelled, maxInt4, type OptionRules } from "@durably/sysdb";
-import { deleteFinishedWorkflows, nthNewestCreatedAt, type RetentionBounds } from "@durably/sysdb/queries";
+import { deleteFinishedWorkflows, nthNewestCreatedAt, type RetentionBound } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
 
 export interface GarbageCollectOptions {
@@ -54,24 +54,29 @@ export async function garbageCollectWorkflows(ctx: DBOSContext, options: Garbage
   const createdBefore =
     keepNewest === undefined ? undefined : await nthNewestCreatedAt(runtime.sysdb, keepNewest, scope);
   if (olderThanMs === undefined && createdBefore === undefined) return 0; // fewer than keepNewest workflows
-  const bounds: RetentionBounds = {
-    ...(olderThanMs === undefined ? {} : { finishedBefore: runtime.now() - olderThanMs }),
-    ...(createdBefore === undefined ? {} : { createdBefore }),
-  };
+  // One pass per bound, each walking its own index oldest first (see RetentionBound).
+  const bounds: RetentionBound[] = [
+    ...(olderThanMs === undefined ? [] : [{ by: "finishedAt" as const, before: runtime.now() - olderThanMs }]),
+    ...(createdBefore === undefined ? [] : [{ by: "createdAt" as const, before: createdBefore }]),
+  ];
   let batchSize = options.batchSize ?? 1_000;
   let total = 0;
-  for (;;) {
-    let deleted: number;
-    try {
-      deleted = await deleteFinishedWorkflows(runtime.sysdb, bounds, batchSize, scope);
-    } catch (error) {
-      // statement_timeout cancelled the batch (nothing of it is deleted): a smaller one may fit.
-      if (!isStatementCancelled(error) || batchSize === 1) throw error;
-      batchSize = Math.max(1, Math.floor(batchSize / 2));
-      runtime.logger.warn("a garbage-collection batch hit statement_timeout; retrying smaller", { batchSize });
-      continue;
+  for (const bound of bounds) {
+    for (;;) {
+      let deleted: number;
+      try {
+        deleted = await deleteFinishedWorkflows(runtime.sysdb, bound, batchSize, scope);
+      } catch (error) {
+        // statement_timeout cancelled the batch (nothing of it is deleted): a smaller one may fit.
+        if (!isStatementCancelled(error) || batchSize === 1) throw error;
+        batchSize = Math.max(1, Math.floor(batchSize / 2));
+        runtime.logger.warn("a garbage-collection batch hit statement_timeout; retrying smaller", { batchSize });
+        continue;
+      }
+      total += deleted;
+      if (runtime.shutdownSignal.aborted) return total;
+      if (deleted < batchSize) break;
     }
-    total += deleted;
-    if (deleted < batchSize || runtime.shutdownSignal.aborted) return total;
   }
+  return total;
 }

@@ -4,12 +4,17 @@ import { sql } from "kysely";
 import type { Queryable } from "../queryable.js";
 import { statusLiteral } from "./workflow-status-name.js";
 
-/** Which finished workflows a retention pass deletes: those matching either bound. */
-export interface RetentionBounds {
-  /** Finished (completed_at, else updated_at) before this epoch ms. */
-  readonly finishedBefore?: number;
-  /** Created before this epoch ms (the created_at of the newest workflow kept by count). */
-  readonly createdBefore?: number;
+/**
+ * Which finished workflows a retention batch deletes, one bound at a time so that each batch walks
+ * one index from its oldest end and stops after `batchSize` rows (an OR of both bounds would make
+ * the planner build a bitmap of every match, per batch): `finishedAt` walks
+ * durably_workflow_status_finished_at (migration 0009), `createdAt` workflow_status_created_at_index.
+ */
+export interface RetentionBound {
+  /** finishedAt: completed_at (else updated_at) before `before`; createdAt: created_at before `before`. */
+  readonly by: "finishedAt" | "createdAt";
+  /** Epoch ms, exclusive. */
+  readonly before: number;
 }
 
 /**
@@ -36,38 +41,35 @@ export async function nthNewestCreatedAt(
 }
 
 /**
- * Deletes up to `batchSize` workflows that finished (SUCCESS, ERROR, CANCELLED,
- * MAX_RECOVERY_ATTEMPTS_EXCEEDED) within `bounds`, with their inputs, outputs and
- * checkpoints (messages, events and streams go by foreign-key cascade). Rows other workers are
- * touching are skipped. Returns how many workflows were deleted.
+ * Deletes up to `batchSize` workflows, oldest first, that finished (SUCCESS, ERROR, CANCELLED,
+ * MAX_RECOVERY_ATTEMPTS_EXCEEDED) within `bound`, with their inputs, outputs and checkpoints
+ * (messages, events and streams go by foreign-key cascade). Rows other workers are touching are
+ * skipped. Returns how many workflows were deleted.
  */
 export async function deleteFinishedWorkflows(
   on: Queryable,
-  bounds: RetentionBounds,
+  bound: RetentionBound,
   batchSize: number,
   applicationName: string | undefined,
 ): Promise<number> {
-  const { finishedBefore, createdBefore } = bounds;
-  if (finishedBefore === undefined && createdBefore === undefined) return 0;
   const row = await on.db
     .with("doomed", (db) =>
       db
         .selectFrom("workflow_status")
         .select("workflow_uuid")
+        // The literal list, as written in the predicate of migration 0009's partial index.
         .where("status", "in", [
           statusLiteral("SUCCESS"),
           statusLiteral("ERROR"),
           statusLiteral("CANCELLED"),
           statusLiteral("MAX_RECOVERY_ATTEMPTS_EXCEEDED"),
         ])
-        .where((eb) =>
-          eb.or([
-            ...(finishedBefore === undefined
-              ? []
-              : [eb(eb.fn.coalesce("completed_at", "updated_at"), "<", finishedBefore)]),
-            ...(createdBefore === undefined ? [] : [eb("created_at", "<", createdBefore)]),
-          ]),
+        .$if(bound.by === "finishedAt", (q) =>
+          q
+            .where((eb) => eb(eb.fn.coalesce("completed_at", "updated_at"), "<", bound.before))
+            .orderBy((eb) => eb.fn.coalesce("completed_at", "updated_at")),
         )
+        .$if(bound.by === "createdAt", (q) => q.where("created_at", "<", bound.before).orderBy("created_at"))
         .$if(applicationName !== undefined, (q) =>
           q.where((eb) => eb.or([eb("application_name", "=", applicationName!), eb("application_name", "is", null)])),
         )
@@ -75,20 +77,34 @@ export async function deleteFinishedWorkflows(
         .forUpdate()
         .skipLocked(),
     )
+    // The batch's IDs as one array, so each delete below probes its primary key per ID (= ANY of an
+    // array): joined to the CTE instead, the planner may hash-join a whole scan of the table per batch.
+    .with("doomed_ids", (db) =>
+      db.selectFrom("doomed").select((eb) => eb.fn.agg<string[]>("array_agg", ["workflow_uuid"]).as("ids")),
+    )
     .with("steps", (db) =>
-      db.deleteFrom("operation_outputs as o").using("doomed as d").whereRef("o.workflow_uuid", "=", "d.workflow_uuid"),
+      db
+        .deleteFrom("operation_outputs as o")
+        .using("doomed_ids as d")
+        .where((eb) => eb("o.workflow_uuid", "=", eb.fn.any("d.ids"))),
     )
     .with("inputs", (db) =>
-      db.deleteFrom("workflow_input as i").using("doomed as d").whereRef("i.workflow_uuid", "=", "d.workflow_uuid"),
+      db
+        .deleteFrom("workflow_input as i")
+        .using("doomed_ids as d")
+        .where((eb) => eb("i.workflow_uuid", "=", eb.fn.any("d.ids"))),
     )
     .with("outputs", (db) =>
-      db.deleteFrom("workflow_output as o").using("doomed as d").whereRef("o.workflow_uuid", "=", "d.workflow_uuid"),
+      db
+        .deleteFrom("workflow_output as p")
+        .using("doomed_ids as d")
+        .where((eb) => eb("p.workflow_uuid", "=", eb.fn.any("d.ids"))),
     )
     .with("statuses", (db) =>
       db
         .deleteFrom("workflow_status as w")
-        .using("doomed as d")
-        .whereRef("w.workflow_uuid", "=", "d.workflow_uuid")
+        .using("doomed_ids as d")
+        .where((eb) => eb("w.workflow_uuid", "=", eb.fn.any("d.ids")))
         .returning(sql.lit(1).as("one")),
     )
     .selectFrom("statuses")
