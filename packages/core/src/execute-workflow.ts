@@ -149,10 +149,10 @@ async function runToOutcome(
   try {
     if (own.kind === "success")
       output = encodeValue(own.value, run.format, `output of ${where}`, runtime.config.maxPayloadBytes);
-    else error = encodeError(own.error, run.format, `error of ${where}`);
+    else error = encodeError(own.error, run.format, `error of ${where}`, runtime.config.maxPayloadBytes);
   } catch (serializationError) {
     own = { kind: "error", error: serializationError };
-    error = encodeError(serializationError, run.format, `error of ${where}`);
+    error = encodeError(serializationError, run.format, `error of ${where}`, runtime.config.maxPayloadBytes);
   }
   const status = own.kind === "success" ? "SUCCESS" : "ERROR";
   const recorded = await runtime.groupCommit.recordOutcome({

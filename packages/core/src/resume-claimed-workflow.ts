@@ -53,7 +53,7 @@ export async function resumeClaimedWorkflow(
   } catch (error) {
     // A poison input can never run: record the typed error instead of retrying forever.
     runtime.logger.error("workflow input cannot be decoded; recording the error", { ...log, error });
-    const text = encodeError(error, format, `error of workflow ${record.workflowID}`);
+    const text = encodeError(error, format, `error of workflow ${record.workflowID}`, runtime.config.maxPayloadBytes);
     await withDatabaseRetry("record an undecodable workflow", () =>
       recordWorkflowOutcome(runtime.sysdb, {
         workflowID: record.workflowID,

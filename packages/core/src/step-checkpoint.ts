@@ -111,11 +111,11 @@ export async function recordStep(run: WorkflowRun, runtime: Runtime, input: Reco
   let error: string | null = null;
   try {
     if (outcome.ok) output = encodeValue(outcome.value, format, where, runtime.config.maxPayloadBytes);
-    else error = encodeError(outcome.error, format, where);
+    else error = encodeError(outcome.error, format, where, runtime.config.maxPayloadBytes);
   } catch (serializationError) {
     // The value cannot be stored: the step fails with the typed error, and that is what is recorded.
     outcome = { ok: false, error: serializationError };
-    error = encodeError(serializationError, format, where);
+    error = encodeError(serializationError, format, where, runtime.config.maxPayloadBytes);
   }
   const written = await runtime.groupCommit.writeCheckpoint({
     workflowID: run.workflowID,

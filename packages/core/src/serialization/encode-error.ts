@@ -1,7 +1,9 @@
 // Stores what a workflow or step threw, keeping enough (class name, message, stack, fields,
 // cause, AggregateError's errors) for a replay to rethrow an equivalent error.
 
+import { defaultMaxPayloadBytes } from "./check-payload-size.js";
 import { writeNormalized } from "./encode-value.js";
+import { fitErrorRecord } from "./fit-error-record.js";
 import { normalizeValue } from "./normalize-value.js";
 import { requireWritableFormat } from "./resolve-format.js";
 import type { SerializationFormat } from "./serialization-format.js";
@@ -12,7 +14,8 @@ const errorMaxDepth = 32;
 /**
  * Encodes a thrown value. Unlike {@link encodeValue} this never refuses: an error must always be
  * recordable, so what a format cannot store is dropped or converted (functions dropped, cycles
- * become `"[Circular]"`, very deep nesting `"[Truncated]"`).
+ * become `"[Circular]"`, very deep nesting `"[Truncated]"`), and an error over `maxBytes` is cut
+ * to fit, its long strings ending in a `… [cut by durably: …]` marker (see {@link fitErrorRecord}).
  *
  * - `js_superjson` stores DBOS's form (serialize-error's record inside superjson):
  *   `{"json":{"name":"MyErr","code":"E42","message":"boom","stack":"…"},"__dbos_serializer":"superjson"}`.
@@ -29,7 +32,12 @@ const errorMaxDepth = 32;
  * encodeError(new MyErr("boom"), "portable_json", "error of workflow pay");
  * // '{"name":"MyErr","message":"boom","code":"E42","data":null}'
  */
-export function encodeError(error: unknown, format: SerializationFormat, where: string): string {
+export function encodeError(
+  error: unknown,
+  format: SerializationFormat,
+  where: string,
+  maxBytes: number = defaultMaxPayloadBytes,
+): string {
   const checked = requireWritableFormat(format, where);
   // As serialize-error does: a thrown function or symbol is stored as its description.
   const thrown =
@@ -46,9 +54,11 @@ export function encodeError(error: unknown, format: SerializationFormat, where: 
       errorsAsRecords: true,
       maxDepth: errorMaxDepth,
     });
-    return writeNormalized(record, checked, where);
+    return fitErrorRecord(record, maxBytes, (fitted) => writeNormalized(fitted, checked, where));
   }
-  return writeNormalized(portableErrorRecord(thrown, where), checked, where);
+  return fitErrorRecord(portableErrorRecord(thrown, where), maxBytes, (fitted) =>
+    writeNormalized(fitted, checked, where),
+  );
 }
 
 interface PortableErrorRecord {
