@@ -64,7 +64,7 @@ test("dev-db start/status/stop and the demo use one server and database from any
     expect(status.stdout).toBe(`export DBOS_SYSTEM_DATABASE_URL=${url}\n`);
     expect(status.stderr).toContain(`(files in ${dataDir})`);
     // The CLI, pointed at that URL, sees the demo's order with the step numbers the demo printed.
-    const steps = await durably(["--db", url!, "workflow", "steps", id], tmpdir());
+    const steps = await durably(["--db", url!, "workflow", "steps", id, "--load"], tmpdir());
     expect(steps.code, steps.stderr).toBe(0);
     expect(demo.output).toContain(`✓ step 3 ship: TRACK-${id.toUpperCase()}`);
     expect(steps.stdout).toMatch(new RegExp(`\\n3\\s+ship\\s+ok\\s+TRACK-${id.toUpperCase()}`));

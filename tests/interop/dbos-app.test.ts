@@ -163,8 +163,8 @@ describe.each([
     const id = `tour-${format}`;
     const [list, get, steps] = await Promise.all([
       durablyCli(["--json", "workflow", "list", "--prefix", id, "--load"]),
-      durablyCli(["workflow", "get", id]),
-      durablyCli(["workflow", "steps", id]),
+      durablyCli(["workflow", "get", id, "--load"]),
+      durablyCli(["workflow", "steps", id, "--load"]),
     ]);
     expect(list.code, list.stderr).toBe(0);
     const rows = JSON.parse(list.stdout) as Array<{ workflowID: string; status: string; name: string }>;

@@ -91,16 +91,57 @@ describe("workflow commands", () => {
   });
 
   test("get and steps show one workflow; an unknown ID fails with exit code 1 and says what to do", async () => {
-    const get = await durably(["workflow", "get", "cli-greet"]);
+    const get = await durably(["workflow", "get", "cli-greet", "--load"]);
     expect(get.code).toBe(0);
     expect(get.stdout).toMatch(/Status\s+SUCCESS/);
     expect(get.stdout).toMatch(/Output\s+hello cli!/);
-    const steps = await durably(["workflow", "steps", "cli-greet"]);
+    const steps = await durably(["workflow", "steps", "cli-greet", "--load"]);
     expect(steps.stdout).toMatch(/0\s+a\s+ok\s+hello/);
     expect(steps.stdout).toMatch(/2\s+c\s+ok\s+hello cli!/);
     const missing = await durably(["workflow", "get", "nope"]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("No workflow with ID nope");
+  });
+
+  test("get, steps and list read no input, output or error unless --load", async () => {
+    // A finished workflow whose stored values cannot be decoded: a command that read them would fail.
+    const sql = postgres(db.url, { max: 1, onnotice: () => undefined });
+    try {
+      await sql`insert into dbos.workflow_status (workflow_uuid, status, name, application_name, created_at,
+          updated_at, serialization) values ('cli-unread', 'ERROR', 'greet', 'ops-app', 1, 1, 'portable_json')`;
+      await sql`insert into dbos.workflow_input (workflow_uuid, inputs) values ('cli-unread', 'not json')`;
+      await sql`insert into dbos.workflow_output (workflow_uuid, output, error) values ('cli-unread', null, 'not json')`;
+      await sql`insert into dbos.operation_outputs (workflow_uuid, function_id, function_name, output, error,
+          serialization) values ('cli-unread', 0, 'fine', 'not json', null, 'portable_json'),
+          ('cli-unread', 1, 'broke', null, 'not json', 'portable_json')`;
+    } finally {
+      await sql.end();
+    }
+    // Premise: reading the values fails.
+    for (const args of [
+      ["workflow", "get", "cli-unread", "--load"],
+      ["workflow", "steps", "cli-unread", "--load"],
+      ["workflow", "list", "--prefix", "cli-unread", "--load"],
+    ]) {
+      expect((await durably(args)).code, args.join(" ")).not.toBe(0);
+    }
+    const get = await durably(["workflow", "get", "cli-unread"]);
+    expect(get.code, get.stderr).toBe(0);
+    expect(get.stdout).toMatch(/Status\s+ERROR/);
+    expect(get.stdout).toContain("not read: add --load to show them");
+    const steps = await durably(["workflow", "steps", "cli-unread"]);
+    expect(steps.code, steps.stderr).toBe(0);
+    expect(steps.stdout).not.toContain("OUTPUT / ERROR");
+    expect(steps.stdout).toMatch(/0\s+fine\s+ok/);
+    expect(steps.stdout).toMatch(/1\s+broke\s+error/);
+    const rows = await json(["workflow", "steps", "cli-unread"]);
+    expect(rows.map((r: Record<string, unknown>) => [r.name, r.failed, "output" in r, "error" in r])).toEqual([
+      ["fine", false, false, false],
+      ["broke", true, false, false],
+    ]);
+    expect(
+      (await json(["workflow", "list", "--prefix", "cli-unread"])).map((r: { status: string }) => r.status),
+    ).toEqual(["ERROR"]);
   });
 
   test("steps shows a durable sleep's output as its wake-up time, not epoch milliseconds", async () => {
@@ -112,7 +153,7 @@ describe("workflow commands", () => {
     const poll = async () => (await getWorkflowSteps(client, "cli-sleep")).find((s) => s.name === "DBOS.sleep");
     await expect.poll(poll, { timeout: 15_000 }).toBeDefined();
     const wakeAt = new Date((await poll())!.output as number).toISOString();
-    const steps = await durably(["workflow", "steps", "cli-sleep"]);
+    const steps = await durably(["workflow", "steps", "cli-sleep", "--load"]);
     expect(steps.code, steps.stderr).toBe(0);
     expect(steps.stdout).toMatch(
       new RegExp(`\\d\\s+DBOS\\.sleep\\s+ok\\s+wake-up ${wakeAt.replace(/\./g, "\\.")} \\(in \\d+s\\)`),

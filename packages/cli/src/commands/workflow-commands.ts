@@ -10,6 +10,7 @@ import {
   listWorkflows,
   resumeWorkflows,
   type DBOSContext,
+  type StepInfo,
   type WorkflowStatus,
 } from "@durably/core";
 import { CliFailure, usage } from "../cli-failure.js";
@@ -78,10 +79,11 @@ export function registerWorkflowCommands(program: Command, global: () => Global)
 
   workflow
     .command("get <workflowID>")
-    .description("one workflow's status, input, output and error")
-    .action((id: string) =>
+    .description("one workflow's status (and, with --load, its input, output and error)")
+    .option("--load", "read and show the input, output and error (not read by default: they may be large)")
+    .action((id: string, flags: { load?: boolean }) =>
       withClient(global(), async (client) => {
-        const status = await getOne(client, id);
+        const status = await getOne(client, id, flags.load === true);
         if (global().json) return printJson(status);
         const field = (label: string, value: string) => printText(`${pc.bold(label.padEnd(14))}${value}`);
         field("Workflow ID", status.workflowID);
@@ -96,6 +98,7 @@ export function registerWorkflowCommands(program: Command, global: () => Global)
           "Completed",
           status.completedAt ? `${status.completedAt.toISOString()} (${relativeTime(status.completedAt)})` : "-",
         );
+        if (flags.load !== true) return field("Input/output", pc.dim("not read: add --load to show them"));
         field("Input", brief(status.input, 200));
         field("Output", brief(status.output, 200));
         field("Error", brief(status.error, 200));
@@ -104,11 +107,13 @@ export function registerWorkflowCommands(program: Command, global: () => Global)
 
   workflow
     .command("steps <workflowID>")
-    .description("the steps a workflow recorded, in order")
-    .action((id: string) =>
+    .description("the steps a workflow recorded, in order (with --load, their outputs and errors)")
+    .option("--load", "read and show each step's output or error (not read by default: they may be large)")
+    .action((id: string, flags: { load?: boolean }) =>
       withClient(global(), async (client) => {
-        await getOne(client, id);
-        const steps = await getWorkflowSteps(client, id);
+        await getOne(client, id, false);
+        const load = flags.load === true;
+        const steps = await getWorkflowSteps(client, id, { loadPayloads: load });
         if (global().json) return printJson(steps);
         printText(
           renderTable(steps, [
@@ -116,10 +121,10 @@ export function registerWorkflowCommands(program: Command, global: () => Global)
             { header: "NAME", value: (s) => s.name },
             {
               header: "RESULT",
-              value: (s) => (s.error === undefined ? "ok" : "error"),
+              value: (s) => (s.failed ? "error" : "ok"),
               color: (t) => (t.trim() === "ok" ? pc.green(t) : pc.red(t)),
             },
-            { header: "OUTPUT / ERROR", value: (s) => stepOutput(s) },
+            ...(load ? [{ header: "OUTPUT / ERROR", value: (s: StepInfo) => stepOutput(s) }] : []),
             { header: "CHILD", value: (s) => s.childWorkflowID ?? "-" },
             {
               header: "TOOK",
@@ -258,8 +263,9 @@ export function registerWorkflowCommands(program: Command, global: () => Global)
   registerWorkflowUpgradeCommand(workflow, global);
 }
 
-async function getOne(client: DBOSContext, id: string): Promise<WorkflowStatus> {
-  const [status] = await listWorkflows(client, { workflowIDs: [id], loadPayloads: true, ownApplicationOnly: false });
+/** One workflow's status; its input, output and error only when `loadPayloads` (they may be large). */
+async function getOne(client: DBOSContext, id: string, loadPayloads: boolean): Promise<WorkflowStatus> {
+  const [status] = await listWorkflows(client, { workflowIDs: [id], loadPayloads, ownApplicationOnly: false });
   if (status === undefined) throw new CliFailure(`No workflow with ID ${id}. Find IDs with \`durably workflow list\`.`);
   return status;
 }

@@ -9,6 +9,8 @@ export interface StepInfo {
   readonly name: string;
   readonly output: unknown;
   readonly error: unknown;
+  /** True when the step recorded an error: known even with `loadPayloads: false`, which leaves `error` undefined. */
+  readonly failed: boolean;
   readonly childWorkflowID: string | undefined;
   readonly startedAt: Date | undefined;
   readonly completedAt: Date | undefined;
@@ -44,6 +46,7 @@ export async function getWorkflowSteps(
     name: c.name,
     output: c.output === null ? undefined : decodeValue(c.output, c.serialization, format, `output of step ${c.name}`),
     error: c.error === null ? undefined : decodeError(c.error, c.serialization, format, `error of step ${c.name}`),
+    failed: c.failed,
     childWorkflowID: c.childWorkflowID ?? undefined,
     startedAt: c.startedAt === null ? undefined : new Date(c.startedAt),
     completedAt: c.completedAt === null ? undefined : new Date(c.completedAt),
