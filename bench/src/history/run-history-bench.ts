@@ -1,5 +1,6 @@
 // History does not slow the engine: the hot paths timed on an empty system database and on one
-// seeded with finished history (default 1,000,000 workflows × 10 steps), side by side.
+// seeded with finished history (default 1,000,000 workflows × 10 steps), side by side. A checkpoint's
+// cost is the difference between the 10-step and the no-step workflow, over 10.
 // `pnpm --filter @durably/bench history -- --workflows 1000000 --steps 10 --ops 300`.
 import {
   createConsoleLogger,
@@ -56,8 +57,9 @@ async function recreate(name: string, keep: boolean): Promise<boolean> {
   }
 }
 
-async function time(name: string, n: number, op: (i: number) => Promise<unknown>): Promise<Measure> {
-  for (let i = 0; i < Math.min(20, n); i++) await op(i); // warm-up
+/** Times `n` calls of `op` after a short warm-up: latencies and elapsed seconds. */
+async function time(n: number, op: (i: number) => Promise<unknown>): Promise<{ latencies: number[]; seconds: number }> {
+  for (let i = 0; i < Math.min(10, n); i++) await op(i); // warm-up
   const latencies: number[] = [];
   const started = performance.now();
   for (let i = 0; i < n; i++) {
@@ -65,10 +67,16 @@ async function time(name: string, n: number, op: (i: number) => Promise<unknown>
     await op(i);
     latencies.push(performance.now() - t);
   }
-  return { name, perSec: n / ((performance.now() - started) / 1000), p50Ms: percentile(latencies, 50) };
+  return { latencies, seconds: (performance.now() - started) / 1000 };
 }
 
-async function measure(url: string, seeded: boolean): Promise<Measure[]> {
+interface Operation {
+  readonly name: string;
+  readonly op: (i: number) => Promise<unknown>;
+}
+
+/** Opens a context on `url` (seeding it first if asked) and returns the operations to time on it. */
+async function open(url: string, seed: boolean): Promise<{ ops: Operation[]; close: () => Promise<void> }> {
   const ctx: DBOSContext = createDBOSContext({
     appName: "bench",
     systemDatabaseUrl: url,
@@ -80,33 +88,40 @@ async function measure(url: string, seeded: boolean): Promise<Measure[]> {
     const b = await runAsStep(wctx, async () => a + 1, { name: "two" });
     return runAsStep(wctx, async () => b + 1, { name: "three" });
   });
+  const noSteps = registerWorkflow(ctx, async function historyNoSteps(_wctx: DBOSContext, x: number) {
+    return x;
+  });
+  const tenSteps = registerWorkflow(ctx, async function historyTenSteps(wctx: DBOSContext, x: number) {
+    let n = x;
+    for (let s = 0; s < 10; s++) n = await runAsStep(wctx, async () => n + 1, { name: `step${s}` });
+    return n;
+  });
   const queue = await registerQueue(ctx, "history-bench-queue", { workerConcurrency: 10 });
   await launch(ctx);
-  try {
-    if (seeded) {
-      const seconds = await seedHistory(url, { workflows, stepsPerWorkflow: steps }, { appName: "bench" });
-      console.error(`seeded ${workflows} workflows × ${steps} steps in ${seconds.toFixed(1)} s`);
-    }
-    // A finished workflow to read: seeded history, or one run now on the empty database.
-    const readID = seeded ? `hist-${Math.floor(workflows / 2)}` : (await runWorkflow(ctx, threeSteps, 0)).workflowID;
-    if (!seeded) await (await retrieveWorkflow(ctx, readID)).getResult();
-    return [
-      await time("start + 3 checkpoints + outcome", ops, async (i) =>
-        (await runWorkflow(ctx, threeSteps, i)).getResult(),
-      ),
-      await time("enqueue + claim + run", ops, async (i) =>
-        (await runWorkflow(ctx, threeSteps, i, { queue })).getResult(),
-      ),
-      await time("retrieveWorkflow + getStatus", ops, async () => (await retrieveWorkflow(ctx, readID)).getStatus()),
-      await time("listWorkflows first page", ops, () => listWorkflows(ctx, { sortDesc: true, limit: 20 })),
-      await time("listWorkflows status ERROR", ops, () =>
-        listWorkflows(ctx, { status: ["ERROR"], sortDesc: true, limit: 20 }),
-      ),
-      await time("getWorkflowSteps", ops, () => getWorkflowSteps(ctx, readID)),
-    ];
-  } finally {
-    await shutdown(ctx);
+  if (seed) {
+    const seconds = await seedHistory(url, { workflows, stepsPerWorkflow: steps }, { appName: "bench" });
+    console.error(`seeded ${workflows} workflows × ${steps} steps in ${seconds.toFixed(1)} s`);
   }
+  // A finished workflow to read: seeded history, or one run now on the empty database.
+  const seeded = (await listWorkflows(ctx, { workflowIDs: [`hist-${Math.floor(workflows / 2)}`] })).length === 1;
+  const readID = seeded ? `hist-${Math.floor(workflows / 2)}` : (await runWorkflow(ctx, threeSteps, 0)).workflowID;
+  if (!seeded) await (await retrieveWorkflow(ctx, readID)).getResult();
+  const handle = await retrieveWorkflow(ctx, readID);
+  const ops: Operation[] = [
+    { name: "start + outcome (no steps)", op: async (i) => (await runWorkflow(ctx, noSteps, i)).getResult() },
+    { name: "start + 10 checkpoints + outcome", op: async (i) => (await runWorkflow(ctx, tenSteps, i)).getResult() },
+    { name: "start + 3 checkpoints + outcome", op: async (i) => (await runWorkflow(ctx, threeSteps, i)).getResult() },
+    { name: "enqueue + claim + run", op: async (i) => (await runWorkflow(ctx, threeSteps, i, { queue })).getResult() },
+    { name: "retrieveWorkflow", op: () => retrieveWorkflow(ctx, readID) },
+    { name: "getStatus", op: () => handle.getStatus() },
+    { name: "listWorkflows first page", op: () => listWorkflows(ctx, { sortDesc: true, limit: 20 }) },
+    {
+      name: "listWorkflows status ERROR",
+      op: () => listWorkflows(ctx, { status: ["ERROR"], sortDesc: true, limit: 20 }),
+    },
+    { name: "getWorkflowSteps", op: () => getWorkflowSteps(ctx, readID) },
+  ];
+  return { ops, close: () => shutdown(ctx) };
 }
 
 const emptyName = `bench_history_empty_${process.pid}`;
@@ -114,8 +129,31 @@ const seededName = `bench_history_seeded_${workflows}x${steps}`;
 await recreate(emptyName, false);
 const fresh = await recreate(seededName, reuse);
 if (!fresh) console.error(`reusing ${seededName} (--reuse): not seeded again`);
-const empty = await measure(withDatabase(adminUrl, emptyName), false);
-const seeded = await measure(withDatabase(adminUrl, seededName), fresh);
+const emptyDb = await open(withDatabase(adminUrl, emptyName), false);
+const seededDb = await open(withDatabase(adminUrl, seededName), fresh);
+// Each operation alternates empty and seeded in `rounds` rounds (A B A B ...), so a change in the
+// machine's load (other processes) falls on both sides alike.
+const rounds = 4;
+const empty: Measure[] = [];
+const seeded: Measure[] = [];
+for (const [i, { name }] of emptyDb.ops.entries()) {
+  const sides = [
+    { db: emptyDb, into: empty, latencies: [] as number[], seconds: 0 },
+    { db: seededDb, into: seeded, latencies: [] as number[], seconds: 0 },
+  ];
+  for (let r = 0; r < rounds; r++) {
+    for (const side of sides) {
+      const t = await time(Math.ceil(ops / rounds), side.db.ops[i]!.op);
+      side.latencies.push(...t.latencies);
+      side.seconds += t.seconds;
+    }
+  }
+  for (const side of sides) {
+    side.into.push({ name, perSec: side.latencies.length / side.seconds, p50Ms: percentile(side.latencies, 50) });
+  }
+}
+await emptyDb.close();
+await seededDb.close();
 const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
 await admin.unsafe(`drop database if exists "${emptyName}" with (force)`);
 if (!reuse) await admin.unsafe(`drop database if exists "${seededName}" with (force)`);
@@ -136,3 +174,10 @@ for (const [i, e] of empty.entries()) {
       `${pad(s.p50Ms.toFixed(2), 9)}${delta >= 0 ? "+" : ""}${delta.toFixed(1)}%`,
   );
 }
+
+/** Milliseconds per checkpoint: (10-step workflow's p50 − no-step workflow's p50) / 10. */
+const perCheckpoint = (m: Measure[]) => (m[1]!.p50Ms - m[0]!.p50Ms) / 10;
+console.log(
+  `${pad("checkpoint (derived, p50)", 34)}${pad("", 13)}${pad(perCheckpoint(empty).toFixed(3), 9)}${pad("", 14)}` +
+    `${pad(perCheckpoint(seeded).toFixed(3), 9)}`,
+);
