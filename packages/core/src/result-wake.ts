@@ -1,9 +1,11 @@
 // Wakes a getResult waiting in another process as soon as the workflow's outcome commits, instead
 // of at its next poll, at no cost while nobody waits: the outcome statement is unchanged and sends
 // no NOTIFY. The waiter NOTIFYs the workflow ID on resultWantedChannel; a worker running it (or
-// that starts it later) NOTIFYs resultReadyChannel once the outcome is committed; a worker not
-// running it answers at once, so the waiter reads the row again (the run may have ended before
-// the worker heard the ID). The waiter keeps polling, so a lost notification only costs latency.
+// that starts it later) NOTIFYs resultReadyChannel once the outcome is committed; a worker that
+// ended it shortly before hearing the ID answers at once, so the waiter reads the row again (the
+// run may have ended after the waiter's read but before the worker heard the ID). Other workers
+// stay silent: with N workers, one wanted ID used to cost N-1 answers and N-1 reads of the row.
+// The waiter keeps polling, so a lost notification (or a forgotten end) only costs latency.
 import { resultReadyChannel, resultWantedChannel } from "@durably/sysdb/queries";
 import type { Runtime } from "./runtime.js";
 
@@ -11,11 +13,19 @@ import type { Runtime } from "./runtime.js";
 const wantedTtlMs = 10 * 60_000;
 /** The most wanted IDs a worker remembers; the oldest go first (their waiters fall back to polling). */
 const maxWanted = 100_000;
+/**
+ * How many of its latest ended runs a worker remembers, to answer a wanted ID heard just after the
+ * end. A waiter sends its ID right after reading the row unfinished, so the end it must hear of is
+ * at most a notification's delivery old; one evicted sooner costs that waiter one poll interval.
+ */
+const maxRecentlyEnded = 10_000;
 
 class ResultWake {
   readonly #runtime: Runtime;
   /** Workflow ID → when to forget it, in insertion order. */
   readonly #wanted = new Map<string, number>();
+  /** IDs of the runs that ended here lately, oldest first. */
+  readonly #recentlyEnded = new Set<string>();
   /** Workflow ID → the wakers of this process's waiters on it. */
   readonly #waiters = new Map<string, Set<() => void>>();
 
@@ -32,11 +42,20 @@ class ResultWake {
     }
     this.#wanted.delete(workflowID);
     this.#wanted.set(workflowID, now + wantedTtlMs);
-    if (!this.#runtime.active.has(workflowID)) this.#runtime.notifier.notify(resultReadyChannel, workflowID);
+    // Not running here: answer only if it ended here (running or not yet claimed: finished() answers).
+    if (!this.#runtime.active.has(workflowID) && this.#recentlyEnded.has(workflowID))
+      this.#runtime.notifier.notify(resultReadyChannel, workflowID);
   }
 
   /** A local run of `workflowID` ended (its outcome committed, or adopted): wake its remote waiters. */
   finished(workflowID: string): void {
+    this.#recentlyEnded.add(workflowID);
+    if (this.#recentlyEnded.size > maxRecentlyEnded) {
+      for (const oldest of this.#recentlyEnded) {
+        this.#recentlyEnded.delete(oldest);
+        break;
+      }
+    }
     if (this.#wanted.size > 0 && this.#wanted.delete(workflowID))
       this.#runtime.notifier.notify(resultReadyChannel, workflowID);
   }

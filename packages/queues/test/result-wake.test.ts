@@ -5,8 +5,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createClient, enqueueWorkflow, shutdown } from "@durably/core";
-import { migratedTemplate } from "@durably/sysdb";
+import { createClient, createDBOSContext, enqueueWorkflow, launch, shutdown } from "@durably/core";
+import { migratedTemplate, openSystemDatabase } from "@durably/sysdb";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { expect, test } from "vitest";
 
@@ -58,3 +58,38 @@ test("getResult in another process wakes when the outcome commits, long before i
     });
   }
 }, 120_000);
+
+test("a wanted ID is answered by the worker that ended the workflow, not by every worker", async () => {
+  const worker = await startWorker();
+  // A second worker (not a client: it hears wanted IDs) that never runs gatedTask.
+  const bystander = createDBOSContext({ appName: "wake-test", systemDatabaseUrl: db.url, applicationVersion: "b-v1" });
+  await launch(bystander);
+  const client = await createClient({ appName: "wake-test", systemDatabaseUrl: db.url });
+  const raw = openSystemDatabase({ url: db.url, poolSize: 1 });
+  const dir = mkdtempSync(join(tmpdir(), "durably-wake-"));
+  try {
+    const gate = join(dir, "gate");
+    writeFileSync(gate, "");
+    const handle = await enqueueWorkflow(client, "gatedTask", { gate, value: 7 }, { queue: "gated" });
+    expect(await handle.getResult({ timeoutMs: 60_000 })).toBe(7);
+    const answers: string[] = [];
+    await raw.sql.listen("durably_result_ready", (id) => void answers.push(id));
+    // As a waiter does right after reading the row unfinished: the run ended before the workers heard it.
+    await raw.sql`select pg_notify('durably_result_wanted', ${handle.workflowID})`;
+    const until = Date.now() + 10_000;
+    while (answers.length === 0 && Date.now() < until) await sleep(20);
+    expect(answers).toEqual([handle.workflowID]); // premise: the worker that ran it answered
+    // The bystander heard the same ID; it would have answered by now (its NOTIFY is one round trip).
+    await sleep(1_500);
+    expect(answers).toEqual([handle.workflowID]);
+  } finally {
+    await raw.close();
+    await shutdown(client);
+    await shutdown(bystander);
+    await new Promise<void>((resolve) => {
+      if (worker.exitCode !== null) return resolve();
+      worker.on("exit", () => resolve());
+      worker.kill("SIGTERM");
+    });
+  }
+}, 60_000);
