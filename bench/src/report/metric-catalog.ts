@@ -143,6 +143,14 @@ export function comparedMetrics(sizes: BenchSizes): readonly MetricSpec[] {
       better: "higher" as const,
       digits: 0,
     })),
+    ...([1, 2, 4] as const).map((processes) => ({
+      scenario: "scale-out",
+      key: `drainAfterReadyWorkflowsPerSec${processes}`,
+      label: `4 scale-out: the same, from all ${processes} ready (start time left out)`,
+      unit: "wf/s",
+      better: "higher" as const,
+      digits: 0,
+    })),
     {
       scenario: "client",
       key: "roundTripP50Ms",
