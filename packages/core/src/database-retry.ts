@@ -18,13 +18,31 @@ export interface DatabaseRetryOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Runs `work`, retrying it while it fails with a retryable database error. `work` must be idempotent. */
-export async function withDatabaseRetry<T>(
+/**
+ * Runs `work`, retrying it while it fails with a retryable database error. `work` must be idempotent.
+ * Extensions get this through `@durably/core/extension`, where a bad option fails before any work.
+ *
+ * @example
+ * const row = await withDatabaseRetry("read a workflow", () => getWorkflow(sysdb, id), { maxMs: 10_000 });
+ */
+export function withCheckedDatabaseRetry<T>(
   what: string,
   work: () => Promise<T>,
   options: DatabaseRetryOptions = {},
 ): Promise<T> {
   checkRetryOptions(options);
+  return withDatabaseRetry(what, work, options);
+}
+
+/**
+ * {@link withCheckedDatabaseRetry} without the option check, for core itself: its options are its own
+ * (already checked where a user gave them), and it runs on every step checkpoint.
+ */
+export async function withDatabaseRetry<T>(
+  what: string,
+  work: () => Promise<T>,
+  options: DatabaseRetryOptions = {},
+): Promise<T> {
   const started = Date.now();
   const maxMs = options.maxMs ?? 60_000;
   const attemptTimeoutMs = options.attemptTimeoutMs ?? 30_000;
@@ -39,7 +57,7 @@ export async function withDatabaseRetry<T>(
   }
 }
 
-/** Extensions call this too (JavaScript gets no type check): unknown keys and bad numbers fail before any work. */
+/** Extensions are JavaScript callers too (no type check): unknown keys and bad numbers fail before any work. */
 function checkRetryOptions(options: DatabaseRetryOptions): void {
   checkOptions("withDatabaseRetry", options, {
     // Infinity (no limit) is allowed for both, which the number rule refuses: checked below.

@@ -13,7 +13,7 @@ export {
 export { runDurableWait, type DurableWait } from "./run-durable-wait.js";
 export type { DurableStep, AtomicOutcome } from "./durable-step.js";
 export { createWorkflowHandle } from "./workflow-handle.js";
-export { withDatabaseRetry, type DatabaseRetryOptions } from "./database-retry.js";
+export { withCheckedDatabaseRetry as withDatabaseRetry, type DatabaseRetryOptions } from "./database-retry.js";
 export { abortableDelay, delayUnlessAborted } from "./abortable-delay.js";
 export { BackgroundLoop, type BackgroundLoopOptions, type NextWait } from "./background-loop.js";
 export { nestedOperationError } from "./step-scope.js";
