@@ -6,7 +6,7 @@ import type { Queryable } from "../queryable.js";
 import type { SystemSchema, WorkflowStatusTable } from "../tables.js";
 import { enqueuedChannel } from "./channels.js";
 import { leaseIsLive } from "./live-lease.js";
-import { internalQueueName } from "./workflow-record.js";
+import { requeueOnNewVersion } from "./requeue-on-new-version.js";
 import { statusLiteral } from "./workflow-status-name.js";
 
 export interface StrandedVersion {
@@ -139,27 +139,7 @@ export async function upgradeStrandedWorkflows(
       db
         .updateTable("workflow_status as w")
         .from("stranded as s")
-        .set((eb) => ({
-          application_version: u.toVersion,
-          updated_at: u.now,
-          status: statusLiteral("ENQUEUED"),
-          queue_name: eb.fn.coalesce(
-            eb.fn<string | null>("nullif", ["w.queue_name", eb.val("")]),
-            eb.val(internalQueueName),
-          ),
-          owner_xid: eb
-            .case()
-            .when("w.status", "=", statusLiteral("PENDING"))
-            .then(null)
-            .else(eb.ref("w.owner_xid"))
-            .end(),
-          started_at_epoch_ms: eb
-            .case()
-            .when("w.status", "=", statusLiteral("PENDING"))
-            .then(null)
-            .else(eb.ref("w.started_at_epoch_ms"))
-            .end(),
-        }))
+        .set((eb) => requeueOnNewVersion(eb, eb.ref("w.status").$notNull(), u.toVersion, u.now))
         // Only if unchanged since the snapshot: a live process may have claimed the row meanwhile.
         .whereRef("w.workflow_uuid", "=", "s.workflow_uuid")
         .whereRef("w.status", "=", "s.status")

@@ -5,7 +5,7 @@ import type { Expression, ExpressionBuilder, SqlBool } from "kysely";
 import type { Queryable } from "../queryable.js";
 import type { SystemSchema, WorkflowStatusTable } from "../tables.js";
 import { enqueuedChannel } from "./channels.js";
-import { internalQueueName } from "./workflow-record.js";
+import { requeueOnNewVersion, requeueQueueName } from "./requeue-on-new-version.js";
 import { statusLiteral } from "./workflow-status-name.js";
 
 export interface VersionUpgrade {
@@ -47,16 +47,13 @@ export async function upgradeWorkflowVersion(on: Queryable, u: VersionUpgrade): 
         ? []
         : [eb.or([eb("w.application_name", "=", u.applicationName), eb("w.application_name", "is", null)])]),
     ]);
-  // Its own queue, or the internal one for a run started directly.
-  const queue = (eb: W) =>
-    eb.fn.coalesce(eb.fn<string | null>("nullif", ["w.queue_name", eb.val("")]), eb.val(internalQueueName));
   if (u.dryRun) {
     const rows = await on.db
       .selectFrom("workflow_status as w")
       .select((eb) => [
         "w.workflow_uuid",
         eb.ref("w.status").$notNull().as("previous_status"),
-        queue(eb).as("queue_name"),
+        requeueQueueName(eb).as("queue_name"),
       ])
       .where(selected)
       .orderBy("w.created_at")
@@ -72,24 +69,7 @@ export async function upgradeWorkflowVersion(on: Queryable, u: VersionUpgrade): 
       db
         .updateTable("workflow_status as w")
         .from("before as b")
-        .set((eb) => ({
-          application_version: u.toVersion,
-          status: statusLiteral("ENQUEUED"),
-          queue_name: queue(eb),
-          updated_at: u.now,
-          owner_xid: eb
-            .case()
-            .when("b.status", "=", statusLiteral("PENDING"))
-            .then(null)
-            .else(eb.ref("w.owner_xid"))
-            .end(),
-          started_at_epoch_ms: eb
-            .case()
-            .when("b.status", "=", statusLiteral("PENDING"))
-            .then(null)
-            .else(eb.ref("w.started_at_epoch_ms"))
-            .end(),
-        }))
+        .set((eb) => requeueOnNewVersion(eb, eb.ref("b.status").$notNull(), u.toVersion, u.now))
         .whereRef("w.workflow_uuid", "=", "b.workflow_uuid")
         .returning((eb) => [
           "w.workflow_uuid",
