@@ -1,7 +1,8 @@
 // createDashboardHandler mounted under /admin/durably in the three hosts the README shows (plain
 // node:http with basePath, Express's app.use, Fastify's raw request in a prefixed plugin), against a
 // live worker process: through each host Chromium loads the page, the list reads the API, the event
-// stream opens and brings a new workflow without a reload, and a POST action (cancel) takes effect.
+// stream opens and brings a new workflow without a reload, and POST actions (cancel; fork, whose body
+// says the step) take effect.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { DBOSContext } from "@durably/core";
@@ -52,7 +53,7 @@ function stopLater(dashboard: DashboardHandler, server: Server): void {
 /** The same checks through any host: `mount` is the page's URL (under /admin/durably). */
 async function checkMounted(host: string, mount: string): Promise<void> {
   const ids = { done: `${host}-done`, late: `${host}-late`, gated: `${host}-gated` };
-  await worker.start("counted", ids.done, 1);
+  await worker.start("counted", ids.done, 2);
   await waitForStatus(client, ids.done, "SUCCESS");
   // The bare mount path (no slash) redirects to the slash-ended one, so relative asset URLs resolve.
   const bare = await fetch(mount.replace(/\/$/, ""), { redirect: "manual" });
@@ -90,6 +91,16 @@ async function checkMounted(host: string, mount: string): Promise<void> {
   const [gated] = await listWorkflows(client, { workflowIDs: [ids.gated] });
   expect(gated?.status).toBe("CANCELLED");
   worker.open(ids.gated, 0);
+  // A body the action needs arrives whole (a host that parsed it first would leave it empty).
+  const fork = await fetch(`${mount}api/workflows/${ids.done}/fork`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-durably-token": "-" },
+    body: JSON.stringify({ startStep: 1 }),
+  });
+  expect(fork.status).toBe(200);
+  const { workflowID: forkID } = (await fork.json()) as { workflowID: string };
+  await waitForStatus(client, forkID, "SUCCESS");
+  expect(worker.ran(forkID)).toEqual([1]);
   // Outside the mount path the host answers, not the dashboard.
   expect((await fetch(new URL("/api/workflows", mount))).status).toBe(404);
   await page.close();
