@@ -5,13 +5,13 @@ import type { DBOSContext } from "@durably/core";
 import { enqueueWorkflow, listWorkflows, shutdown } from "@durably/core";
 import { send } from "@durably/notifications";
 import { retrieveQueue } from "@durably/queues";
-import { migratedTemplate, openSystemDatabase } from "@durably/sysdb";
+import { migratedTemplate } from "@durably/sysdb";
 // Renamed: Biome takes use* calls in this React package for hooks.
 import { useTestDatabase as testDatabase } from "@durably/testing/vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startDashboardServer, type DashboardServer } from "../src/index.js";
-import { seedWorkflows } from "./support/seed-workflows.js";
+import { seedWorkflowsAt } from "./support/seed-workflows.js";
 import { connectClient, launchChromium, startWorker, waitForStatus, type LiveWorker } from "./support/live-setup.js";
 
 const db = testDatabase({ template: migratedTemplate });
@@ -171,13 +171,7 @@ test("events, messages and a live tail of an open stream", async () => {
 }, 90_000);
 
 test("a workflow page with 1,000 steps shows every step as it scrolls to the last one, and opens a step's value", async () => {
-  const sysdb = openSystemDatabase({ url: db.url, poolSize: 1 });
-  try {
-    await sysdb.connect();
-    await seedWorkflows(sysdb, { workflows: 1, stepsPer: 1000 });
-  } finally {
-    await sysdb.close();
-  }
+  await seedWorkflowsAt(db.url, { workflows: 1, stepsPer: 1000 });
   // The page's API lists the steps without their payloads.
   const api = (await (await fetch(new URL("api/workflows/seed-00000001", server.url))).json()) as {
     steps: Array<Record<string, unknown>>;

@@ -3,13 +3,13 @@
 // lives in the URL, so a reload or a shared link restores it; keyset pages go forward and back.
 import type { DBOSContext } from "@durably/core";
 import { shutdown } from "@durably/core";
-import { migratedTemplate, openSystemDatabase } from "@durably/sysdb";
+import { migratedTemplate } from "@durably/sysdb";
 // Renamed: Biome takes use* calls in this React package for hooks.
 import { useTestDatabase as testDatabase } from "@durably/testing/vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startDashboardServer, type DashboardServer } from "../src/index.js";
-import { seedWorkflows } from "./support/seed-workflows.js";
+import { seedWorkflowsAt } from "./support/seed-workflows.js";
 import { connectClient, launchChromium, startWorker, waitForStatus, type LiveWorker } from "./support/live-setup.js";
 
 const db = testDatabase({ template: migratedTemplate });
@@ -135,13 +135,7 @@ test("the filter lives in the URL: a reload and a shared link restore the view a
 }, 60_000);
 
 test("keyset pages: Next page walks 250 workflows 100 at a time, newest first, none twice", async () => {
-  const sysdb = openSystemDatabase({ url: db.url, poolSize: 1 });
-  try {
-    await sysdb.connect();
-    await seedWorkflows(sysdb, { workflows: 250, stepsPer: 0 });
-  } finally {
-    await sysdb.close();
-  }
+  await seedWorkflowsAt(db.url, { workflows: 250, stepsPer: 0 });
   const seeded = (n: number) => `seed-${String(n).padStart(8, "0")}`;
   const range = (from: number, to: number) => Array.from({ length: from - to + 1 }, (_, k) => seeded(from - k));
   const page = await open("/?prefix=seed-");

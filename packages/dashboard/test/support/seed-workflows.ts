@@ -1,6 +1,6 @@
 // Seeds a large system database in a few statements (generate_series), for plan tests and the
 // dashboard's measurements: finished workflows with a mix of statuses, plus `stepsPer` steps each.
-import type { SystemDatabase } from "@durably/sysdb";
+import { openSystemDatabase, type SystemDatabase } from "@durably/sysdb";
 import { sql } from "kysely";
 
 export interface SeedOptions {
@@ -44,4 +44,15 @@ export async function seedWorkflows(sysdb: SystemDatabase, options: SeedOptions)
   }
   await sql`analyze dbos.workflow_status`.execute(sysdb.db);
   await sql`analyze dbos.operation_outputs`.execute(sysdb.db);
+}
+
+/** {@link seedWorkflows} into the database at `url`, through a connection opened and closed here. */
+export async function seedWorkflowsAt(url: string, options: SeedOptions): Promise<void> {
+  const sysdb = openSystemDatabase({ url, poolSize: 1 });
+  try {
+    await sysdb.connect();
+    await seedWorkflows(sysdb, options);
+  } finally {
+    await sysdb.close();
+  }
 }
