@@ -56,6 +56,12 @@ export interface BenchOptions {
    * and compare throughput and enqueue→start latency. Passed to the workers as DURABLY_BENCH_PGBOUNCER_PORT.
    */
   readonly pgbouncer: boolean;
+  /**
+   * Instead of the scenarios: a per-phase profile of durably's sequential 3-step workflow, client enqueue and client
+   * round trip (statement round trips, serialization, notification waits, the rest), from its diagnostics channels;
+   * --profile.
+   */
+  readonly profile: boolean;
   /** Upper bound for one worker process, in ms. */
   readonly workerTimeoutMs: number;
 }
@@ -144,6 +150,9 @@ export const usage =
                       with and once without, and compare
   --pgbouncer         durably through a PgBouncer (pool_mode = transaction) the bench starts, LISTEN direct:
                       run once with and once without, and compare
+  --profile           instead of the scenarios: where durably's time goes in one sequential 3-step workflow,
+                      one client enqueue and one client round trip (statement round trips, serialization,
+                      notification waits, promise turns and code between), printed as tables
   --out DIR           results folder (default bench/results)
 
 Server: DURABLY_BENCH_DATABASE_URL, else the test order (DURABLY_TEST_DATABASE_URL, Docker,
@@ -157,6 +166,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help
   const vacuum = !args.includes("--no-vacuum");
   const otel = args.includes("--otel");
   const pgbouncer = args.includes("--pgbouncer");
+  const profile = args.includes("--profile");
   let rounds = smoke ? 1 : 3;
   let warmupRounds = smoke ? 0 : 1;
   const sizes: Record<keyof BenchSizes, number> = { ...(smoke ? smokeSizes : fullSizes) };
@@ -164,7 +174,14 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help
   let outDir: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const flag = args[i]!;
-    if (flag === "--smoke" || flag === "--no-vacuum" || flag === "--otel" || flag === "--pgbouncer") continue;
+    if (
+      flag === "--smoke" ||
+      flag === "--no-vacuum" ||
+      flag === "--otel" ||
+      flag === "--pgbouncer" ||
+      flag === "--profile"
+    )
+      continue;
     const value = args[i + 1];
     if (value === undefined) throw new Error(`${flag} needs a value (or is unknown).\n\n${usage}`);
     i++;
@@ -191,6 +208,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help
     vacuum,
     otel,
     pgbouncer,
+    profile,
     workerTimeoutMs: smoke ? 60_000 : 180_000,
   });
 }

@@ -14,6 +14,7 @@ import { openBenchServer, type BenchServer } from "./bench-server.js";
 import { dbosResultPollingMs, durablyPoolSize } from "./libraries/library-settings.js";
 import { benchApplicationVersion, type LibraryName } from "./libraries/library.js";
 import { describeMachine } from "./machine-info.js";
+import { renderProfile, type ProfileTable } from "./profile/profile-summary.js";
 import type { BenchReport } from "./report/bench-report.js";
 import { renderChartSvg } from "./report/chart-svg.js";
 import { comparedMetrics } from "./report/metric-catalog.js";
@@ -113,6 +114,7 @@ async function main(): Promise<number> {
         `(${server.kind}); ${options.warmupRounds} warm-up + ${options.rounds} measured round(s)`,
     );
     for (const name of Object.values(databases)) await server.recreate(name);
+    if (options.profile) return await runProfile(server, options, say);
     const runs = await runRounds(server, options, say);
 
     const metrics = summarizeMetrics(runs, comparedMetrics(options.sizes));
@@ -241,6 +243,34 @@ async function runRounds(
     }
   }
   return runs;
+}
+
+/** --profile: the two profile workers, their tables printed; non-zero if one failed. */
+async function runProfile(server: BenchServer, options: BenchOptions, say: (line: string) => void): Promise<number> {
+  let failed = 0;
+  for (const [scenario, database] of [
+    ["profile-sequential", databases.durably],
+    ["profile-client", databases.durably_client],
+  ] as const) {
+    const outcome = await spawnWorker({
+      library: "durably",
+      scenario,
+      input: { sizes: options.sizes, url: server.url(database) },
+      timeoutMs: options.workerTimeoutMs,
+    });
+    if (!outcome.ok) {
+      failed++;
+      say(`${scenario} FAILED: ${outcome.error}`);
+      continue;
+    }
+    for (const table of (outcome.result?.details?.profile ?? []) as ProfileTable[]) say(`\n${renderProfile(table)}`);
+  }
+  say(
+    "\nround trip: driver send to reply; serialize: encodes and decodes in the gap before the statement; " +
+      "notified: gap start to a notification's arrival; JS/turns: the rest of the gap (promise turns, timers, " +
+      "library and workflow code). Means of the most common statement sequence, slowest 5% set apart.",
+  );
+  return failed > 0 ? 1 : 0;
 }
 
 /** One progress line: the run's metrics, compactly. */

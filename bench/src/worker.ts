@@ -11,6 +11,7 @@ import { longWorkflow } from "./scenarios/long-workflow.js";
 import { messages } from "./scenarios/messages.js";
 import { messagesAcross, messagesPeer } from "./scenarios/messages-across.js";
 import { parallel } from "./scenarios/parallel.js";
+import { profileClient, profileSequential } from "./scenarios/profile.js";
 import { queue } from "./scenarios/queue.js";
 import { prepareDatabase, queueDrain } from "./scenarios/queue-drain.js";
 import { enqueueBatch } from "./scenarios/enqueue-batch.js";
@@ -40,6 +41,8 @@ const workerScenarios: Readonly<Record<string, Scenario>> = {
   "recovery-victim": recoveryVictim,
   recovery,
   launch: launchTime,
+  "profile-sequential": profileSequential,
+  "profile-client": profileClient,
 };
 
 async function main(): Promise<void> {

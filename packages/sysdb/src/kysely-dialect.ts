@@ -24,6 +24,7 @@ import {
   type TransactionSettings,
 } from "kysely";
 import type { Sql } from "#postgres";
+import { statementTimingChannel, type StatementTiming } from "./profiling-channels.js";
 
 export class PostgresPoolDialect implements Dialect {
   readonly #sql: Sql;
@@ -93,7 +94,24 @@ class PoolConnection implements DatabaseConnection {
     this.#sql = sql;
   }
 
-  async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+  executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    return statementTimingChannel.hasSubscribers ? this.#timed(compiled) : this.#execute(compiled);
+  }
+
+  async #timed<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    const sentAt = performance.now();
+    let ok = false;
+    try {
+      const result = await this.#execute<R>(compiled);
+      ok = true;
+      return result;
+    } finally {
+      const timing: StatementTiming = { sql: compiled.sql, sentAt, repliedAt: performance.now(), ok };
+      statementTimingChannel.publish(timing);
+    }
+  }
+
+  async #execute<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const parameters = compiled.parameters as never[];
     // prepare as a tagged template does; without parameters, unsafe() uses the simple protocol.
     const result = await this.#sql.unsafe(compiled.sql, parameters, parameters.length > 0 ? { prepare: true } : {});

@@ -14,6 +14,7 @@ import postgres from "#postgres";
 import type { Options, Sql } from "#postgres";
 import { quoteIdentifier } from "./schema-name.js";
 import { newLeaseID } from "./short-id.js";
+import { notificationTimingChannel, type NotificationTiming } from "./profiling-channels.js";
 
 export type NotificationHandler = (payload: string) => void;
 export type ReconnectHandler = () => void;
@@ -237,6 +238,10 @@ export class NotificationListener {
   }
 
   #dispatch(channel: string, payload: string): void {
+    if (notificationTimingChannel.hasSubscribers) {
+      const timing: NotificationTiming = { channel, receivedAt: performance.now() };
+      notificationTimingChannel.publish(timing);
+    }
     const handlers = this.#handlers.get(channel);
     if (handlers === undefined) return;
     for (const handler of handlers) {

@@ -7,10 +7,21 @@ export {
   serializationFormats,
 } from "./serialization-format.js";
 export type { SerializationFormat } from "./serialization-format.js";
-export { encodeValue } from "./encode-value.js";
-export { decodeValue } from "./decode-value.js";
-export { encodeWorkflowArguments, encodeWorkflowInput } from "./encode-workflow-input.js";
-export { decodeWorkflowInput } from "./decode-workflow-input.js";
-export { encodeError } from "./encode-error.js";
-export { decodeError } from "./decode-error.js";
+import { decodeError as decodeErrorUntimed } from "./decode-error.js";
+import { decodeValue as decodeValueUntimed } from "./decode-value.js";
+import { decodeWorkflowInput as decodeWorkflowInputUntimed } from "./decode-workflow-input.js";
+import { encodeError as encodeErrorUntimed } from "./encode-error.js";
+import { encodeValue as encodeValueUntimed } from "./encode-value.js";
+import { encodeWorkflowInput as encodeWorkflowInputUntimed } from "./encode-workflow-input.js";
+import { timedSerialization } from "./serialization-timing.js";
+
+// Timed for a profiler that subscribes (serialization-timing.ts); the same functions otherwise.
+export const encodeValue = timedSerialization("encodeValue", encodeValueUntimed);
+export const decodeValue = timedSerialization("decodeValue", decodeValueUntimed);
+export const encodeWorkflowInput = timedSerialization("encodeWorkflowInput", encodeWorkflowInputUntimed);
+export const decodeWorkflowInput = timedSerialization("decodeWorkflowInput", decodeWorkflowInputUntimed);
+export const encodeError = timedSerialization("encodeError", encodeErrorUntimed);
+export const decodeError = timedSerialization("decodeError", decodeErrorUntimed);
+export { encodeWorkflowArguments } from "./encode-workflow-input.js";
+export { serializationTimingChannel, type SerializationTiming } from "./serialization-timing.js";
 export { checkPayloadSize, defaultMaxPayloadBytes, maxPayloadBytesCeiling } from "./check-payload-size.js";
