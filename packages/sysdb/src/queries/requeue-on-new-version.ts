@@ -19,22 +19,14 @@ export function requeueQueueName(eb: W) {
  * loses its owner and start time, so a worker of `toVersion` claims and replays it.
  */
 export function requeueOnNewVersion(eb: W, previousStatus: Expression<string>, toVersion: string, now: number) {
+  const clearedIfPending = <C extends "w.owner_xid" | "w.started_at_epoch_ms">(column: C) =>
+    eb.case().when(previousStatus, "=", statusLiteral("PENDING")).then(null).else(eb.ref(column)).end();
   return {
     application_version: toVersion,
     status: statusLiteral("ENQUEUED"),
     queue_name: requeueQueueName(eb),
     updated_at: now,
-    owner_xid: eb
-      .case()
-      .when(previousStatus, "=", statusLiteral("PENDING"))
-      .then(null)
-      .else(eb.ref("w.owner_xid"))
-      .end(),
-    started_at_epoch_ms: eb
-      .case()
-      .when(previousStatus, "=", statusLiteral("PENDING"))
-      .then(null)
-      .else(eb.ref("w.started_at_epoch_ms"))
-      .end(),
+    owner_xid: clearedIfPending("w.owner_xid"),
+    started_at_epoch_ms: clearedIfPending("w.started_at_epoch_ms"),
   };
 }
