@@ -395,6 +395,8 @@ ALTER TABLE ONLY dbos.workflow_status
 
 CREATE INDEX durably_executor_leases_application ON dbos.durably_executor_leases USING btree (application_name);
 
+CREATE INDEX durably_workflow_status_failed_created_at ON dbos.workflow_status USING btree (created_at) WHERE (status = ANY (ARRAY['ERROR'::text, 'CANCELLED'::text, 'MAX_RECOVERY_ATTEMPTS_EXCEEDED'::text]));
+
 CREATE INDEX durably_workflow_status_finished_at ON dbos.workflow_status USING btree (COALESCE(completed_at, updated_at)) WHERE (status = ANY (ARRAY['SUCCESS'::text, 'ERROR'::text, 'CANCELLED'::text, 'MAX_RECOVERY_ATTEMPTS_EXCEEDED'::text]));
 
 CREATE INDEX idx_operation_outputs_completed_at_function_name_v2 ON dbos.operation_outputs USING btree (completed_at_epoch_ms, function_name) INCLUDE (application_name);

@@ -17,6 +17,14 @@ export const deliberateDifferences: readonly DeliberateDifference[] = [
       "(created_at_epoch_ms cannot tell). DBOS leaves the column out of its inserts and never reads it.",
   },
   {
+    difference: "index workflow_status.durably_workflow_status_failed_created_at: only in durably",
+    reason:
+      "migration 0010: failed and cancelled workflows by created_at, partial on those statuses, so listWorkflows' " +
+      "status filter reads failures only; with DBOS's idx_workflow_status_failed alone Postgres walks " +
+      "workflow_status_created_at_index past every newer success. DBOS 5.3.0 creates no index of that name and " +
+      "never reads it; an extra index does not change what DBOS reads or writes.",
+  },
+  {
     difference: "index workflow_status.durably_workflow_status_finished_at: only in durably",
     reason:
       "migration 0009: finished workflows by COALESCE(completed_at, updated_at), partial on the finished " +

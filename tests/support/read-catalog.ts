@@ -228,10 +228,16 @@ async function readLedgers(sql: postgres.Sql, schema: string): Promise<CatalogEn
     select tablename as table from pg_tables where schemaname = ${schema} and tablename in ${sql(ledgerTables)}`;
   const entries: CatalogEntry[] = [];
   for (const { table } of present) {
+    // Ordered by the column's own type: as text, 10 would sort before 2.
     const rows = await sql<
-      { version: string }[]
-    >`select version::text as version from ${sql(schema)}.${sql(table)} order by version`;
-    entries.push({ kind: "rows", name: table, table, definition: `versions ${rows.map((r) => r.version).join(", ")}` });
+      { version: string | number }[]
+    >`select version from ${sql(schema)}.${sql(table)} order by version`;
+    entries.push({
+      kind: "rows",
+      name: table,
+      table,
+      definition: `versions ${rows.map((r) => String(r.version)).join(", ")}`,
+    });
   }
   return entries;
 }

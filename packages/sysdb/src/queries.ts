@@ -1,6 +1,7 @@
 // @durably/sysdb/queries: the typed statements of the system database, one file per table or
 // concern, for durably's own packages only (core and its add-ons); applications use core's API.
 // Their shapes may change in any release.
+export { workflowStatusNames } from "./queries/workflow-status-name.js";
 export * from "./queries/workflow-record.js";
 export * from "./queries/workflow-status.js";
 export * from "./queries/operation-outputs.js";

@@ -1,6 +1,6 @@
 // listWorkflows: find workflows by status, name, time and lineage, for tools and dashboards.
 import { checkOptions, maxInt4 } from "@durably/sysdb";
-import { listWorkflows as listWorkflowRecords, type WorkflowFilter } from "@durably/sysdb/queries";
+import { listWorkflows as listWorkflowRecords, workflowStatusNames, type WorkflowFilter } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
 import { toWorkflowStatus, type WorkflowStatus } from "../workflow-status.js";
 
@@ -15,12 +15,10 @@ export interface ListWorkflowsOptions
   readonly ownApplicationOnly?: boolean;
 }
 
-const statuses = ["PENDING", "ENQUEUED", "DELAYED", "SUCCESS", "ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"];
-
 const listWorkflowsRules = {
   workflowIDs: { type: "array", items: { type: "string" } },
   workflowIDPrefix: { type: "string" },
-  status: { type: "array", items: { type: "string", enum: statuses } },
+  status: { type: "array", items: { type: "string", enum: workflowStatusNames } },
   name: { type: "string" },
   applicationVersion: { type: "string" },
   executorIDs: { type: "array", items: { type: "string" } },

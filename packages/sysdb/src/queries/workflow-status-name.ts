@@ -11,6 +11,17 @@ export type WorkflowStatusName =
   | "CANCELLED"
   | "MAX_RECOVERY_ATTEMPTS_EXCEEDED";
 
+/** Every status, in the order a workflow usually passes through them. */
+export const workflowStatusNames: readonly WorkflowStatusName[] = [
+  "PENDING",
+  "ENQUEUED",
+  "DELAYED",
+  "SUCCESS",
+  "ERROR",
+  "CANCELLED",
+  "MAX_RECOVERY_ATTEMPTS_EXCEEDED",
+];
+
 /**
  * A status as a SQL literal, not a parameter: a condition on a literal status lets the planner use
  * the partial indexes on status (a parameter would not match their predicates in a generic plan).
