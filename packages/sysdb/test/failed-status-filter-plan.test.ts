@@ -90,5 +90,7 @@ test("a status filter is sent as literals, so a prepared statement's generic pla
   await listWorkflows(sysdb, { applicationName: "app", status: ["ERROR", "CANCELLED"], limit: 1 });
   expect(statements[0]!.text).toMatch(/in \('ERROR', 'CANCELLED'\)/);
   // An unknown status never reaches SQL as a literal.
-  await expect(listWorkflows(sysdb, { status: ["ERROR') or ('1" as never] })).rejects.toThrow(/unknown status/);
+  await expect(listWorkflows(sysdb, { status: ["ERROR') or ('1" as never] })).rejects.toThrow(
+    /unknown workflow status/,
+  );
 });

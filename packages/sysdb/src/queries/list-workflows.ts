@@ -1,6 +1,6 @@
 // Listing workflows with filters, for management tools; built with Kysely because filters vary.
 import type { Queryable } from "../queryable.js";
-import { statusLiteral, workflowStatusNames } from "./workflow-status-name.js";
+import { knownStatusLiterals } from "./workflow-status-name.js";
 import {
   toWorkflowRecord,
   workflowRecordColumns,
@@ -42,7 +42,7 @@ export async function listWorkflows(on: Queryable, f: WorkflowFilter): Promise<W
   // Literals, not parameters, so even a prepared statement's generic plan sees which partial index
   // holds them: an ERROR or CANCELLED filter then walks durably_workflow_status_failed_created_at
   // (migration 0010) and reads failures only, however many newer workflows succeeded.
-  if (f.status !== undefined && f.status.length > 0) q = q.where("w.status", "in", f.status.map(knownStatusLiteral));
+  if (f.status !== undefined && f.status.length > 0) q = q.where("w.status", "in", knownStatusLiterals(f.status));
   if (f.name !== undefined) q = q.where("w.name", "=", f.name);
   if (f.applicationVersion !== undefined) q = q.where("w.application_version", "=", f.applicationVersion);
   if (f.executorIDs !== undefined && f.executorIDs.length > 0) q = q.where("w.executor_id", "in", [...f.executorIDs]);
@@ -69,11 +69,6 @@ export async function listWorkflows(on: Queryable, f: WorkflowFilter): Promise<W
     ])
     .execute();
   return rows.map(toWorkflowRecord);
-}
-
-function knownStatusLiteral(status: WorkflowStatusName) {
-  if (!workflowStatusNames.includes(status)) throw new TypeError(`listWorkflows: unknown status ${String(status)}`);
-  return statusLiteral(status);
 }
 
 function escapeLike(text: string): string {

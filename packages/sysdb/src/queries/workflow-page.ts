@@ -7,6 +7,7 @@ import {
   type WorkflowRecord,
   type WorkflowStatusName,
 } from "./workflow-record.js";
+import { knownStatusLiterals } from "./workflow-status-name.js";
 
 export interface WorkflowPageFilter {
   readonly status?: readonly WorkflowStatusName[];
@@ -31,7 +32,8 @@ export interface WorkflowPageCursor {
 
 function filtered(sysdb: SystemDatabase, f: WorkflowPageFilter) {
   let q = sysdb.db.selectFrom("workflow_status as w");
-  if (f.status !== undefined && f.status.length > 0) q = q.where("w.status", "in", [...f.status]);
+  // Literals, so the failed statuses' partial index (migration 0010) matches even a generic plan.
+  if (f.status !== undefined && f.status.length > 0) q = q.where("w.status", "in", knownStatusLiterals(f.status));
   if (f.name !== undefined) q = q.where("w.name", "=", f.name);
   if (f.queueName !== undefined) q = q.where("w.queue_name", "=", f.queueName);
   if (f.applicationVersion !== undefined) q = q.where("w.application_version", "=", f.applicationVersion);

@@ -29,3 +29,14 @@ export const workflowStatusNames: readonly WorkflowStatusName[] = [
 export function statusLiteral<S extends WorkflowStatusName>(status: S): RawBuilder<S> {
   return sql.lit(status);
 }
+
+/**
+ * Statuses a caller filters on, as literals ({@link statusLiteral}); a status outside the closed set
+ * (a caller without type checks) is refused before it could reach the SQL text.
+ */
+export function knownStatusLiterals(statuses: readonly WorkflowStatusName[]): RawBuilder<WorkflowStatusName>[] {
+  return statuses.map((status) => {
+    if (!workflowStatusNames.includes(status)) throw new TypeError(`unknown workflow status ${String(status)}`);
+    return statusLiteral(status);
+  });
+}
