@@ -156,7 +156,8 @@ export const usage =
   --out DIR           results folder (default bench/results)
 
 Server: DURABLY_BENCH_DATABASE_URL, else the test order (DURABLY_TEST_DATABASE_URL, Docker,
-the machine's own Postgres, embedded Postgres).`;
+the machine's own Postgres, embedded Postgres). Databases: DURABLY_BENCH_DATABASE_PREFIX (default bench)
+names them, so two runs on one server stay apart.`;
 
 /** Parses argv (without node and the script); throws a message for the user on bad input. */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions | "help" {

@@ -26,23 +26,26 @@ import { evaluateTargets } from "./report/targets.js";
 import { runnableScenarioIds, scenarioCatalog } from "./scenarios/scenario-catalog.js";
 import { spawnWorker, type SpawnWorkerOptions, type WorkerOutcome } from "./spawn-worker.js";
 
+// Another checkout's bench on the same server recreates the default names at its start: a prefix of
+// its own keeps two runs (two worktrees, A and B of an A/B) out of each other's databases.
+const databasePrefix = process.env.DURABLY_BENCH_DATABASE_PREFIX ?? "bench";
 const databases = {
-  durably: "bench_durably",
-  dbos: "bench_dbos",
+  durably: `${databasePrefix}_durably`,
+  dbos: `${databasePrefix}_dbos`,
   // The queue scenarios get databases of their own: DBOS serves every queue defined in its database,
   // so a queue row left in the shared one would add a poll to every later DBOS scenario.
-  durably_queue: "bench_durably_queue",
-  dbos_queue: "bench_dbos_queue",
+  durably_queue: `${databasePrefix}_durably_queue`,
+  dbos_queue: `${databasePrefix}_dbos_queue`,
   // Scenario 5 likewise: its worker process registers the same queue.
-  durably_client: "bench_durably_client",
-  dbos_client: "bench_dbos_client",
+  durably_client: `${databasePrefix}_durably_client`,
+  dbos_client: `${databasePrefix}_dbos_client`,
   // The batch enqueue's rows stay ENQUEUED (nobody serves them): kept out of every other scenario's way.
-  durably_batch: "bench_durably_batch",
-  dbos_batch: "bench_dbos_batch",
+  durably_batch: `${databasePrefix}_durably_batch`,
+  dbos_batch: `${databasePrefix}_dbos_batch`,
   // The scale-out workers serve the bench queue: a database of their own, as scenario 4's.
-  durably_scale: "bench_durably_scale",
-  dbos_scale: "bench_dbos_scale",
-  probe: "bench_physical",
+  durably_scale: `${databasePrefix}_durably_scale`,
+  dbos_scale: `${databasePrefix}_dbos_scale`,
+  probe: `${databasePrefix}_physical`,
 } as const;
 const databaseOf = (library: LibraryName, scenario: string): string =>
   scenario === "queue" || scenario === "queue-drain"
@@ -54,7 +57,7 @@ const databaseOf = (library: LibraryName, scenario: string): string =>
         : scenario === "scale-out"
           ? databases[`${library}_scale`]
           : databases[library];
-const launchDatabase = (library: LibraryName) => `bench_${library}_launch`;
+const launchDatabase = (library: LibraryName) => `${databasePrefix}_${library}_launch`;
 /** Scenarios that are one worker run per library and round. */
 /** Scenario 5 (`client`) is one client process per library and round; it starts its queue worker itself. */
 const plainScenarios = [
