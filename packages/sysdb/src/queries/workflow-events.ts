@@ -91,18 +91,23 @@ export interface EventValue {
   readonly serialization: string | null;
 }
 
+// Compiled once, as getWorkflow: a getEvent from outside a workflow reads it on every wake and poll.
+const readEvent = new CompiledStatement((db, p: { workflowID: string; eventKey: string }) =>
+  db
+    .selectFrom("workflow_events")
+    .select(["value", "serialization"])
+    .where("workflow_uuid", "=", p.workflowID)
+    .where("key", "=", p.eventKey),
+);
+
 /** Reads an event's current value. */
 export async function getWorkflowEvent(
   on: Queryable,
   workflowID: string,
   eventKey: string,
 ): Promise<EventValue | undefined> {
-  return on.db
-    .selectFrom("workflow_events")
-    .select(["value", "serialization"])
-    .where("workflow_uuid", "=", workflowID)
-    .where("key", "=", eventKey)
-    .executeTakeFirst();
+  const [row] = await readEvent.execute(on, { workflowID, eventKey });
+  return row;
 }
 
 export type ReadEventResult =
