@@ -21,6 +21,14 @@ export class QueueRunner {
   readonly #running = new Map<string, Set<string>>();
   readonly #loop: BackgroundLoop;
   #backoffMs = 0;
+  /**
+   * Whether a slot freed here may let this process claim more: true when the last round left work
+   * for lack of a local slot, or could not tell (paused, limits counted across workers). After a
+   * round that took everything eligible, a freed slot has nothing to claim: new work comes with a
+   * NOTIFY (or the poll), as it does for an idle worker, so its claim would be a wasted statement
+   * (one per finished workflow, beside the outcome's NOTIFY on the way to a waiting client).
+   */
+  #slotBound = true;
 
   constructor(
     host: ExtensionHost,
@@ -69,6 +77,7 @@ export class QueueRunner {
   async #round(): Promise<number | undefined> {
     const settings = this.#settings();
     // A paused queue claims nothing; what runs here already goes on to its end.
+    this.#slotBound = true;
     const more = settings !== undefined && !this.#paused() && (await this.#claimRound(settings));
     this.#backoffMs = 0;
     return more ? 0 : undefined;
@@ -79,6 +88,12 @@ export class QueueRunner {
     const host = this.#host;
     const partitions = settings.partitionQueue ? await listEnqueuedPartitions(host.sysdb, this.name) : [null];
     let more = false;
+    // Limits counted over every worker (or over time) may open up when any slot frees, here or elsewhere.
+    let slotBound =
+      settings.concurrency !== null ||
+      settings.partitionConcurrency !== null ||
+      settings.rateLimitMax !== null ||
+      settings.partitionRateLimitMax !== null;
     const rate = (max: number | null, periodSec: number | null) =>
       max === null ? null : { limit: max, periodSec: periodSec ?? 1 };
     for (const partitionKey of partitions) {
@@ -89,7 +104,10 @@ export class QueueRunner {
       if (partitionKey !== null && settings.partitionWorkerConcurrency !== null) {
         maxClaim = Math.min(maxClaim, settings.partitionWorkerConcurrency - running.size);
       }
-      if (maxClaim <= 0) continue;
+      if (maxClaim <= 0) {
+        slotBound = true;
+        continue;
+      }
       const claimed = await claimQueuedWorkflows(host.sysdb, host.executorIdentity(), this.name, {
         maxClaim,
         concurrency: settings.concurrency,
@@ -99,12 +117,14 @@ export class QueueRunner {
         partitionRateLimit: rate(settings.partitionRateLimitMax, settings.partitionRateLimitPeriodSec),
         names: host.workflowNames(),
       });
+      slotBound ||= claimed.length === maxClaim;
       if (claimed.length === 0) continue;
       more ||= claimed.length === maxClaim;
       await host.runClaimedWorkflows(claimed);
       const globallyLimited = settings.concurrency !== null || settings.partitionConcurrency !== null;
       for (const { workflowID } of claimed) this.#track(workflowID, running, globallyLimited);
     }
+    this.#slotBound = slotBound;
     return more;
   }
 
@@ -114,7 +134,7 @@ export class QueueRunner {
     running.add(workflowID);
     const done = () => {
       running.delete(workflowID);
-      this.poke();
+      if (this.#slotBound) this.poke();
       // Other workers count this queue's PENDING rows: tell them a slot is free.
       if (globallyLimited && !this.#loop.signal.aborted) this.#host.notifier.notify(enqueuedChannel, this.name);
     };
