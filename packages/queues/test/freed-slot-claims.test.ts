@@ -36,7 +36,8 @@ test("a workflow that finishes after a claim that took all the work sends no cla
   await launch(producer.ctx);
   try {
     // Warm-up: both LISTENs are up once a first round trip came back.
-    const enqueue = (id: number) => runWorkflow(producer.ctx, producer.task, { id, holdMs: 0 }, { queue: worker.queue });
+    const enqueue = (id: number) =>
+      runWorkflow(producer.ctx, producer.task, { id, holdMs: 0 }, { queue: worker.queue });
     expect(await (await enqueue(0)).getResult({ timeoutMs: 30_000 })).toBe(0);
     await sleep(300);
     worker.counter.claims = 0;
