@@ -34,13 +34,13 @@ describe("migrating a database that DBOS 5.3.0 built", () => {
 
     const report = await migrateWithDurably(database.url);
 
-    expect(report).toEqual({ applied: [2, 3, 4, 5, 6, 7, 8, 9, 10], adoptedFromDbos: true });
+    expect(report).toEqual({ applied: [2, 3, 4, 5, 6, 7, 8, 9, 10, 11], adoptedFromDbos: true });
     const after = await readCatalog(database.url, "dbos");
     const differences = diffCatalogs(after, before);
     expect(differences, formatDifferences(differences)).toEqual(deliberateDifferences.map((d) => d.difference));
     // The ledger records that DBOS's schema is durably's migration 1, and DBOS's counter is untouched.
     const rows = (table: string) => after.find((e) => e.kind === "rows" && e.name === table)?.definition;
-    expect(rows("durably_migrations")).toBe("versions 1, 2, 3, 4, 5, 6, 7, 8, 9, 10");
+    expect(rows("durably_migrations")).toBe("versions 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11");
     expect(rows("dbos_migrations")).toBe("versions 123");
   });
 

@@ -17,6 +17,18 @@ export const deliberateDifferences: readonly DeliberateDifference[] = [
       "(created_at_epoch_ms cannot tell). DBOS leaves the column out of its inserts and never reads it.",
   },
   {
+    difference: "column workflow_status.durably_traceparent: only in durably",
+    reason:
+      "migration 0011 (0007 before it, as a table): the W3C traceparent a workflow was started or enqueued under, " +
+      "written by the start statement's insert only when @durably/otel traces the start, so the run continues " +
+      "the caller's trace in any process and a recovered run links to it. DBOS names the columns it reads and " +
+      "inserts, so it neither reads nor writes it (null in the rows DBOS inserts).",
+  },
+  {
+    difference: "column workflow_status.durably_tracestate: only in durably",
+    reason: "migration 0011: the W3C tracestate beside durably_traceparent, null when the caller had none.",
+  },
+  {
     difference: "index workflow_status.durably_workflow_status_failed_created_at: only in durably",
     reason:
       "migration 0010: failed and cancelled workflows by created_at, partial on those statuses, so listWorkflows' " +
@@ -63,14 +75,6 @@ export const deliberateDifferences: readonly DeliberateDifference[] = [
       "migration 0006: the queues paused with pauseQueue (by name), which no durably worker dequeues until " +
       "resumeQueue; its own table so registering or deleting a dbos.queues row never loses a pause. DBOS " +
       "neither reads nor writes it (DBOS workers do not pause).",
-  },
-  {
-    difference: "table durably_trace_contexts: only in durably",
-    reason:
-      "migration 0007: the W3C trace context a workflow was started or enqueued under, written in the start " +
-      "statement only when @durably/otel traces the start, so the run continues the caller's trace in any process " +
-      "and a recovered run links to it. DBOS neither reads nor writes it; it goes with its workflow (foreign key, " +
-      "ON DELETE CASCADE).",
   },
   {
     difference:

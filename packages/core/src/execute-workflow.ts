@@ -21,8 +21,8 @@ export interface ExecutionInit {
   readonly applicationVersion?: string | null;
   /** For an observer (setInstrumentation): how the run came here (default "started"). */
   readonly origin?: RunOrigin;
-  /** For an observer: the trace context its start stored, when known here. */
-  readonly traceContext?: TraceCarrier | undefined;
+  /** For an observer: the trace context its start stored (null: none), when known here. */
+  readonly traceContext?: TraceCarrier | null | undefined;
   /** For an observer: the row's queue and creation time. */
   readonly queueName?: string | null;
   readonly createdAt?: number;

@@ -23,7 +23,7 @@ export interface WorkflowStartInfo {
 
 /** What an observer keeps of one start. */
 export interface WorkflowStartScope {
-  /** The trace context to store with the workflow (durably_trace_contexts), read back when it runs. */
+  /** The trace context to store with the workflow (in its workflow_status row), read back when it runs. */
   readonly traceContext: TraceCarrier | undefined;
   /** The start finished: `inserted` false when the ID existed; `error` when it failed. */
   end(inserted: boolean, error?: unknown): void;
@@ -37,8 +37,11 @@ export interface WorkflowRunInfo {
   readonly applicationVersion: string | null;
   readonly executorID: string;
   readonly origin: RunOrigin;
-  /** The stored trace context when it is known without a read (a start in this process). */
-  readonly traceContext: TraceCarrier | undefined;
+  /**
+   * The stored trace context when it is known without a read (a start in this process, or a claim
+   * that returned the row); null when the workflow has none; undefined when unknown.
+   */
+  readonly traceContext: TraceCarrier | null | undefined;
   /** When the workflow row was created (epoch ms), for enqueue-to-start latency; undefined if unknown. */
   readonly createdAt: number | undefined;
   /** How many steps were recorded by earlier executions (they replay and are not observed). */

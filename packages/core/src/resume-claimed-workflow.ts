@@ -85,6 +85,8 @@ export async function resumeClaimedWorkflow(
       origin: runOrigin(origin, record),
       queueName: record.queueName,
       createdAt: record.createdAt,
+      // The claims return the whole row: the observer needs no read of its own.
+      traceContext: record.traceContext,
     },
     input,
   );

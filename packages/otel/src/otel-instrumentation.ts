@@ -1,5 +1,6 @@
 // durably's Instrumentation hook over OpenTelemetry: spans for starts, enqueues, runs and steps, and
-// the metrics of DurablyMetrics. Context continues through durably_trace_contexts across processes.
+// the metrics of DurablyMetrics. Context continues across processes through the trace context stored
+// in the workflow's row (workflow_status.durably_traceparent).
 // The hooks run on every workflow's path, so they allocate little: attribute sets of metrics are
 // made once (MetricAttributes), steps get their parent span explicitly, a run whose span does not
 // record makes no step spans, and a run started here reads nothing back.
@@ -84,12 +85,15 @@ export class OtelInstrumentation implements Instrumentation, Recorders {
     if (info.origin === "started") {
       const pending = this.#pending.get(info.workflowID);
       if (pending === undefined)
-        return this.#scope(info, startRunSpan(tracer, info, info.traceContext), metricAttributes);
+        return this.#scope(info, startRunSpan(tracer, info, info.traceContext ?? undefined), metricAttributes);
       this.#pending.delete(info.workflowID);
       pending.setAttributes({ [dbos.executorID]: info.executorID, [durably.runOrigin]: info.origin });
       return this.#scope(info, pending, metricAttributes);
     }
-    // Started elsewhere (a client's enqueue, another process's run): read what its start stored.
+    // Started elsewhere (a client's enqueue, another process's run): the claim returned what its
+    // start stored; read it only for a run that came without it.
+    if (info.traceContext !== undefined)
+      return this.#scope(info, startRunSpan(tracer, info, info.traceContext ?? undefined), metricAttributes);
     return getTraceContext(this.host.sysdb, info.workflowID)
       .catch((error: unknown) => {
         this.host.logger.warn("could not read a workflow's trace context", { workflowID: info.workflowID, error });

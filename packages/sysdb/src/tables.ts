@@ -46,6 +46,9 @@ export interface WorkflowStatusTable {
   is_debounced: Defaulted<boolean>;
   application_name: string | null;
   creator_xid: string | null;
+  /** durably's own (0011): the W3C trace context the workflow was started or enqueued under. */
+  durably_traceparent: string | null;
+  durably_tracestate: string | null;
 }
 
 export interface WorkflowInputTable {
@@ -203,13 +206,6 @@ export interface DurablyQueuePausesTable {
   reason: string | null;
 }
 
-/** durably's own: the trace context a workflow was started or enqueued under (0007). */
-export interface DurablyTraceContextsTable {
-  workflow_uuid: string;
-  traceparent: string;
-  tracestate: string | null;
-}
-
 /** durably's own: the trace context of a workflow's send, by message ID (0008). */
 export interface DurablyMessageTraceContextsTable {
   message_uuid: string;
@@ -236,6 +232,5 @@ export interface SystemSchema {
   durably_migrations: DurablyMigrationsTable;
   durably_executor_leases: DurablyExecutorLeasesTable;
   durably_queue_pauses: DurablyQueuePausesTable;
-  durably_trace_contexts: DurablyTraceContextsTable;
   durably_message_trace_contexts: DurablyMessageTraceContextsTable;
 }

@@ -1,5 +1,7 @@
-// The trace context stored with a workflow at its start (durably_trace_contexts, migration 0007),
-// read back when the workflow runs in another process or is recovered; and that of a send, for its recv.
+// The trace context stored with a workflow at its start (workflow_status.durably_traceparent and
+// durably_tracestate, migration 0011), read back when the workflow runs in another process or is
+// recovered (the claims return it with the row; this read is for a run that came without it); and
+// that of a send, for its recv.
 import type { Queryable } from "../queryable.js";
 
 /** A W3C trace context as stored: the `traceparent` header and, if any, `tracestate`. */
@@ -11,9 +13,11 @@ export interface TraceCarrier {
 /** The trace context stored with `workflowID`, if its start was traced. */
 export async function getTraceContext(on: Queryable, workflowID: string): Promise<TraceCarrier | undefined> {
   return await on.db
-    .selectFrom("durably_trace_contexts")
-    .select(["traceparent", "tracestate"])
+    .selectFrom("workflow_status")
+    .select(["durably_traceparent as traceparent", "durably_tracestate as tracestate"])
     .where("workflow_uuid", "=", workflowID)
+    .where("durably_traceparent", "is not", null)
+    .$narrowType<{ traceparent: string }>()
     .executeTakeFirst();
 }
 

@@ -1,6 +1,7 @@
 // The camelCase view of a workflow_status row (plus its input/output side rows) handed out of sysdb.
 import type { Selectable } from "kysely";
 import type { WorkflowStatusTable } from "../tables.js";
+import type { TraceCarrier } from "./trace-contexts.js";
 import type { WorkflowStatusName } from "./workflow-status-name.js";
 
 export type { WorkflowStatusName } from "./workflow-status-name.js";
@@ -58,6 +59,11 @@ export interface WorkflowRecord {
    * never ran has no history to replay).
    */
   readonly hasCheckpoints?: boolean;
+  /**
+   * The trace context stored with the workflow at its start, present when the query selected the
+   * whole row (the claims do): null when its start was not traced.
+   */
+  readonly traceContext?: TraceCarrier | null;
 }
 
 /** The workflow_status columns a {@link WorkflowRecord} is made of (the payload texts aside). */
@@ -96,6 +102,7 @@ export const workflowRecordColumns = [
 ] as const satisfies readonly (keyof WorkflowStatusTable)[];
 
 type PayloadColumn = "inputs" | "output" | "error";
+type TraceColumn = "durably_traceparent" | "durably_tracestate";
 
 /**
  * A workflow_status row as the queries select it: the {@link workflowRecordColumns} (a query may
@@ -103,7 +110,7 @@ type PayloadColumn = "inputs" | "output" | "error";
  * when a dequeue asked.
  */
 export type WorkflowRow = Pick<Selectable<WorkflowStatusTable>, (typeof workflowRecordColumns)[number]> &
-  Partial<Pick<Selectable<WorkflowStatusTable>, PayloadColumn>> & { readonly has_checkpoints?: boolean };
+  Partial<Pick<Selectable<WorkflowStatusTable>, PayloadColumn | TraceColumn>> & { readonly has_checkpoints?: boolean };
 
 /** Maps a snake_case row to a {@link WorkflowRecord}. */
 export function toWorkflowRecord(row: WorkflowRow): WorkflowRecord {
@@ -144,5 +151,13 @@ export function toWorkflowRecord(row: WorkflowRow): WorkflowRecord {
     ...(row.output === undefined ? {} : { output: row.output }),
     ...(row.error === undefined ? {} : { error: row.error }),
     ...(row.has_checkpoints === undefined ? {} : { hasCheckpoints: row.has_checkpoints }),
+    ...(row.durably_traceparent === undefined
+      ? {}
+      : {
+          traceContext:
+            row.durably_traceparent === null
+              ? null
+              : { traceparent: row.durably_traceparent, tracestate: row.durably_tracestate ?? null },
+        }),
   };
 }

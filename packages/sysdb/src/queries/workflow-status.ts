@@ -37,7 +37,7 @@ export interface NewWorkflow {
   readonly now: number;
   /** When a workflow starts a child: the parent's step that records the link. */
   readonly parentStep?: { readonly stepID: number } | undefined;
-  /** The caller's trace context, stored with a new workflow (durably_trace_contexts); none when undefined. */
+  /** The caller's trace context, stored in the new workflow's row (durably_traceparent, durably_tracestate). */
   readonly traceContext?: TraceCarrier | undefined;
 }
 
@@ -62,7 +62,6 @@ type StartCtes = {
   ins: { workflow_uuid: string };
   input: InsertResult;
   link: InsertResult;
-  trace: InsertResult;
 };
 type StartSchema = SystemSchema & StartCtes;
 
@@ -96,6 +95,11 @@ function startStatement(queued: boolean, linked: boolean, traced = false) {
       created_at: w.now,
       updated_at: w.now,
     };
+    // The caller's trace context rides in the row itself; an untraced start's insert is unchanged.
+    if (traced) {
+      row.durably_traceparent = w.traceparent;
+      row.durably_tracestate = w.tracestate;
+    }
     // The CTEs of every shape, declared up front (types only) so each shape adds only its own.
     let q: QueryCreator<StartSchema> = db.withTables<StartCtes>();
     // Only an enqueue reads its queue's row (one primary-key lookup); a direct start is unchanged.
@@ -169,24 +173,6 @@ function startStatement(queued: boolean, linked: boolean, traced = false) {
             ]),
           )
           .onConflict((oc) => oc.columns(["workflow_uuid", "function_id"]).doNothing()),
-      );
-    }
-    // The caller's trace context, written only with a workflow this statement inserted.
-    if (traced) {
-      q = q.with("trace", (db) =>
-        db
-          .insertInto("durably_trace_contexts")
-          .columns(["workflow_uuid", "traceparent", "tracestate"])
-          .expression(
-            db
-              .selectFrom("ins")
-              .select((eb) => [
-                "workflow_uuid",
-                eb.val(w.traceparent).as("traceparent"),
-                eb.val(w.tracestate).as("tracestate"),
-              ]),
-          )
-          .onConflict((oc) => oc.column("workflow_uuid").doNothing()),
       );
     }
     return q
