@@ -1,4 +1,4 @@
-// A traced start stores its trace context in the workflow's own row (migration 0010), and the claim
+// A traced start stores its trace context in the workflow's own row (migration 0011), and the claim
 // that hands the workflow to a worker returns it with the row, so the run needs no read of its own.
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterAll, beforeAll, expect, test } from "vitest";
