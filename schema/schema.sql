@@ -165,6 +165,12 @@ CREATE TABLE dbos.durably_queue_pauses (
     reason text
 );
 
+CREATE TABLE dbos.durably_trace_contexts (
+    workflow_uuid text NOT NULL,
+    traceparent text NOT NULL,
+    tracestate text
+);
+
 CREATE TABLE dbos.event_dispatch_kv (
     service_name text NOT NULL,
     workflow_fn_name text NOT NULL,
@@ -347,6 +353,9 @@ ALTER TABLE ONLY dbos.durably_migrations
 ALTER TABLE ONLY dbos.durably_queue_pauses
     ADD CONSTRAINT durably_queue_pauses_pkey PRIMARY KEY (queue_name);
 
+ALTER TABLE ONLY dbos.durably_trace_contexts
+    ADD CONSTRAINT durably_trace_contexts_pkey PRIMARY KEY (workflow_uuid);
+
 ALTER TABLE ONLY dbos.event_dispatch_kv
     ADD CONSTRAINT event_dispatch_kv_pkey PRIMARY KEY (service_name, workflow_fn_name, key);
 
@@ -440,6 +449,9 @@ CREATE TRIGGER dbos_notifications_trigger AFTER INSERT ON dbos.notifications FOR
 
 ALTER TABLE ONLY dbos.durably_message_trace_contexts
     ADD CONSTRAINT durably_message_trace_contexts_sender_workflow_uuid_fkey FOREIGN KEY (sender_workflow_uuid) REFERENCES dbos.workflow_status(workflow_uuid) ON UPDATE CASCADE ON DELETE CASCADE;
+
+ALTER TABLE ONLY dbos.durably_trace_contexts
+    ADD CONSTRAINT durably_trace_contexts_workflow_uuid_fkey FOREIGN KEY (workflow_uuid) REFERENCES dbos.workflow_status(workflow_uuid) ON UPDATE CASCADE ON DELETE CASCADE;
 
 ALTER TABLE ONLY dbos.notifications
     ADD CONSTRAINT notifications_destination_uuid_fkey FOREIGN KEY (destination_uuid) REFERENCES dbos.workflow_status(workflow_uuid) ON UPDATE CASCADE ON DELETE CASCADE;

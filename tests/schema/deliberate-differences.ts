@@ -77,6 +77,13 @@ export const deliberateDifferences: readonly DeliberateDifference[] = [
       "neither reads nor writes it (DBOS workers do not pause).",
   },
   {
+    difference: "table durably_trace_contexts: only in durably",
+    reason:
+      "migration 0007: where the trace context lived before migration 0011 moved it into workflow_status. Kept, " +
+      "no longer read, so processes of the previous version can still start traced workflows during a rolling " +
+      "deploy. DBOS neither reads nor writes it; its rows go with their workflow (foreign key, ON DELETE CASCADE).",
+  },
+  {
     difference:
       "trigger notifications.dbos_notifications_trigger: durably has `…igger AFTER INSERT ON " +
       "{{schema}}.notifications FOR EACH ROW " +

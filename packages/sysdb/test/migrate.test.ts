@@ -38,7 +38,7 @@ test.each(["F8nny_sCHem@-n@m3", 'with "quotes"; drop table x; --'])(
     const sysdb = open(schema);
     expect((await migrateSystemDatabase(sysdb)).applied).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     const tables = await sysdb.sql`select count(*)::int as n from pg_tables where schemaname = ${schema}`;
-    expect(tables[0]?.n).toBe(17);
+    expect(tables[0]?.n).toBe(18);
     // The stored procedures work inside the odd schema too.
     const [row] = await sysdb.sql.unsafe(`select ${sysdb.quotedSchema}.enqueue_workflow('wf', 'q') as id`);
     expect(typeof row?.id).toBe("string");
