@@ -1,18 +1,9 @@
 // Turning the filter flags shared by `workflow list|cancel|resume` into listWorkflows options.
 import type { ListWorkflowsOptions, WorkflowStatusName } from "@durably/core";
+import { workflowStatusNames } from "@durably/sysdb/queries";
 import { usage } from "./cli-failure.js";
 import { parseCount } from "./parse-count.js";
 import { parseDuration } from "./parse-duration.js";
-
-const statuses: readonly WorkflowStatusName[] = [
-  "PENDING",
-  "ENQUEUED",
-  "DELAYED",
-  "SUCCESS",
-  "ERROR",
-  "CANCELLED",
-  "MAX_RECOVERY_ATTEMPTS_EXCEEDED",
-];
 
 export interface FilterFlags {
   readonly status?: string[];
@@ -32,8 +23,8 @@ export interface FilterFlags {
 export function toListOptions(flags: FilterFlags, loadPayloads: boolean): ListWorkflowsOptions {
   const status = flags.status?.flatMap((s) => s.split(",")).map((s) => s.trim().toUpperCase());
   for (const s of status ?? []) {
-    if (!statuses.includes(s as WorkflowStatusName))
-      throw usage(`Unknown status ${s}: use one of ${statuses.join(", ")}.`);
+    if (!workflowStatusNames.includes(s as WorkflowStatusName))
+      throw usage(`Unknown status ${s}: use one of ${workflowStatusNames.join(", ")}.`);
   }
   return {
     ...(status === undefined ? {} : { status: status as WorkflowStatusName[] }),

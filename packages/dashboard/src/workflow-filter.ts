@@ -1,17 +1,7 @@
 // The list's filter as it travels in the URL (`?status=ERROR,CANCELLED&name=checkout&after=…`), parsed
 // strictly: a bad value is a 400 that names it, never a silently wider listing.
 import { DurablyError } from "@durably/sysdb";
-import type { WorkflowPageFilter, WorkflowStatusName } from "@durably/sysdb/queries";
-
-const statuses: readonly string[] = [
-  "PENDING",
-  "ENQUEUED",
-  "DELAYED",
-  "SUCCESS",
-  "ERROR",
-  "CANCELLED",
-  "MAX_RECOVERY_ATTEMPTS_EXCEEDED",
-];
+import { workflowStatusNames, type WorkflowPageFilter, type WorkflowStatusName } from "@durably/sysdb/queries";
 
 /** The query parameters of a filter and the field each sets. */
 const textFields = {
@@ -40,9 +30,12 @@ export function parseWorkflowFilter(params: URLSearchParams): WorkflowPageFilter
   const status = params.get("status");
   if (status) {
     const list = status.split(",").filter(Boolean);
-    const bad = list.find((s) => !statuses.includes(s));
+    const bad = list.find((s) => !(workflowStatusNames as readonly string[]).includes(s));
     if (bad !== undefined) {
-      throw new DurablyError("INVALID_ARGUMENT", `status=${bad} is not a status: use ${statuses.join(", ")}.`);
+      throw new DurablyError(
+        "INVALID_ARGUMENT",
+        `status=${bad} is not a status: use ${workflowStatusNames.join(", ")}.`,
+      );
     }
     filter.status = list as WorkflowStatusName[];
   }
