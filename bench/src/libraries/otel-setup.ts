@@ -4,7 +4,12 @@
 import { context, metrics, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
-import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import {
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+} from "@opentelemetry/sdk-trace";
 import type { DBOSContext } from "@durably/core";
 import { instrumentDurably } from "@durably/otel";
 
@@ -35,8 +40,16 @@ export function registerBenchProviders(): void {
       forceFlush: () => Promise.resolve(),
       selectAggregationTemporality: () => AggregationTemporality.CUMULATIVE,
     };
+    // DURABLY_BENCH_OTEL_SAMPLE=<ratio>: sample that share of new traces, as a busy service would
+    // (ParentBased over TraceIdRatioBased); unset, every trace is recorded (the SDK's default).
+    const ratio = process.env.DURABLY_BENCH_OTEL_SAMPLE;
+    const sampler =
+      ratio === undefined ? undefined : new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(Number(ratio)) });
     trace.setGlobalTracerProvider(
-      new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: droppingSpans })] }),
+      new TracerProvider({
+        ...(sampler === undefined ? {} : { sampler }),
+        spanProcessors: [new BatchSpanProcessor({ exporter: droppingSpans })],
+      }),
     );
     metrics.setGlobalMeterProvider(
       new MeterProvider({

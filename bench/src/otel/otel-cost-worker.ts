@@ -6,7 +6,7 @@
 //   als: sdk, and the run inside one context.with, so AsyncLocalStorage's promise hook is on (as in a
 //        service whose HTTP server is instrumented), durably not instrumented;
 //   on:  @durably/otel on that SDK (what bench --otel runs); DURABLY_BENCH_OTEL_TRACES=0 or
-//        DURABLY_BENCH_OTEL_METRICS=0 turn one half off.
+//        DURABLY_BENCH_OTEL_METRICS=0 turn one half off, DURABLY_BENCH_OTEL_SAMPLE=<ratio> samples.
 import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { context, createContextKey } from "@opentelemetry/api";
@@ -87,10 +87,12 @@ async function measure(): Promise<void> {
     }
     const parCpu = (nodeCpu() - cpu) / parallel;
     const parPg = ((await backendCpu()) - pg) / parallel;
-    const off = (name: string) => (process.env[name] === "0" ? `-${name.slice(-6).toLowerCase()}` : "");
+    const off = (half: string) => (process.env[`DURABLY_BENCH_OTEL_${half}`] === "0" ? `-${half.toLowerCase()}` : "");
+    const ratio = process.env.DURABLY_BENCH_OTEL_SAMPLE;
+    const sampled = ratio === undefined ? "" : `@${ratio}`;
     console.log(
       JSON.stringify({
-        mode: mode === "on" ? `on${off("DURABLY_BENCH_OTEL_TRACES")}${off("DURABLY_BENCH_OTEL_METRICS")}` : mode,
+        mode: mode === "on" ? `on${off("TRACES")}${off("METRICS")}${sampled}` : mode,
         seqP50Ms: +percentile(latencies, 50).toFixed(3),
         seqNodeUs: Math.round(seqCpu),
         seqPgUs: Math.round(seqPg),

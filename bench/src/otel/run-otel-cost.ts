@@ -2,6 +2,7 @@
 // per 3-step workflow of the worker process and of its Postgres backends, beside wall-clock p50 and
 // throughput. Each mode runs in a fresh process, the modes alternating round by round.
 //   npx tsx src/otel/run-otel-cost.ts [--rounds 3] [--modes off,on] [--sequential 600] [--parallel 3000]
+// A mode is off, sdk, als or on, with +traces or +metrics to turn that half off, or +sample=<ratio>.
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
@@ -29,7 +30,13 @@ for (let round = 1; round <= rounds; round++) {
     await admin.unsafe(`create database ${database}`);
     await admin.end();
     const [name, ...env] = mode.split("+");
-    const extra = Object.fromEntries(env.map((e) => [`DURABLY_BENCH_OTEL_${e.toUpperCase()}`, "0"]));
+    // on+metrics turns durably's metrics off (DURABLY_BENCH_OTEL_METRICS=0); on+sample=0.1 sets a value.
+    const extra = Object.fromEntries(
+      env.map((e) => {
+        const [key, value = "0"] = e.split("=");
+        return [`DURABLY_BENCH_OTEL_${key!.toUpperCase()}`, value];
+      }),
+    );
     const out = execFileSync(process.execPath, ["--import", "tsx", worker, name!, url, sequential, parallel], {
       env: { ...process.env, ...extra },
       encoding: "utf8",
