@@ -95,6 +95,18 @@ function checkObject(where: string, path: string, value: unknown, rules: OptionR
   }
 }
 
+/**
+ * Throws INVALID_ARGUMENT, as {@link checkOptions} does for an option, when positional argument
+ * `name` of call `where` is not what `rule` says (undefined included): a workflow ID, a list of
+ * them, which JavaScript callers can pass as anything.
+ *
+ * @example
+ * checkArgument("cancelWorkflow", "workflowID", workflowID, { type: "string", nonEmpty: true });
+ */
+export function checkArgument(where: string, name: string, value: unknown, rule: OptionRule): void {
+  checkValue(where, name, value, rule, "INVALID_ARGUMENT");
+}
+
 function checkValue(where: string, name: string, value: unknown, rule: OptionRule, code: DurablyErrorCode): void {
   const fail = (must: string): never => {
     throw new DurablyError(code, `${where}: ${name} must be ${must}, got ${describe(value)}.`, {

@@ -16,7 +16,7 @@
 // operand, `percentile_cont` and `CREATE DATABASE`. Postgres's statistics views (durably doctor) are
 // typed by their own small interface in queries/database-health.ts.
 export { DurablyError, durablyErrorCodes, isDurablyError } from "./durably-error.js";
-export { checkOptions, maxInt4, maxTimerMs } from "./check-options.js";
+export { checkArgument, checkOptions, maxInt4, maxTimerMs } from "./check-options.js";
 export type { OptionRule, OptionRules } from "./check-options.js";
 export type { DurablyErrorCode, DurablyErrorOptions } from "./durably-error.js";
 export { defaultSchemaName, quoteIdentifier, validateSchemaName } from "./schema-name.js";

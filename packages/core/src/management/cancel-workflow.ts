@@ -3,6 +3,7 @@ import { cancelWorkflows } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
 import { runDurableOperation } from "../run-durable-operation.js";
 import { nonexistent } from "./retrieve-workflow.js";
+import { checkWorkflowArguments } from "./management-arguments.js";
 
 /**
  * Cancels a workflow that has not finished (SUCCESS, ERROR and CANCELLED rows are left as they
@@ -13,6 +14,7 @@ import { nonexistent } from "./retrieve-workflow.js";
  * await cancelWorkflow(dbos, "order-42");
  */
 export async function cancelWorkflow(ctx: DBOSContext, workflowID: string): Promise<void> {
+  checkWorkflowArguments("cancelWorkflow", ctx, workflowID);
   const runtime = ctx.runtime;
   runtime.assertRunning("cancel a workflow");
   await runDurableOperation(ctx, "DBOS.cancelWorkflow", async () => {

@@ -8,6 +8,7 @@ import {
 import type { DBOSContext } from "../dbos-context.js";
 import { runDurableOperation } from "../run-durable-operation.js";
 import type { WorkflowStatusName } from "../workflow-status.js";
+import { checkWorkflowListArguments } from "./management-arguments.js";
 
 /** What a bulk cancel or resume did to one workflow ID. */
 export interface WorkflowChange {
@@ -30,6 +31,7 @@ export interface WorkflowChange {
  * for (const c of changes) console.log(c.workflowID, c.outcome, c.previousStatus);
  */
 export async function cancelWorkflows(ctx: DBOSContext, workflowIDs: readonly string[]): Promise<WorkflowChange[]> {
+  checkWorkflowListArguments("cancelWorkflows", ctx, workflowIDs);
   const runtime = ctx.runtime;
   runtime.assertRunning("cancel workflows");
   return runDurableOperation(ctx, "DBOS.cancelWorkflows", async () => {
@@ -47,6 +49,7 @@ export async function cancelWorkflows(ctx: DBOSContext, workflowIDs: readonly st
  * const changes = await resumeWorkflows(dbos, ["order-42"]);
  */
 export async function resumeWorkflows(ctx: DBOSContext, workflowIDs: readonly string[]): Promise<WorkflowChange[]> {
+  checkWorkflowListArguments("resumeWorkflows", ctx, workflowIDs);
   const runtime = ctx.runtime;
   runtime.assertRunning("resume workflows");
   return runDurableOperation(ctx, "DBOS.resumeWorkflows", async () =>

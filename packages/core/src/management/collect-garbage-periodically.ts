@@ -9,6 +9,7 @@ import {
   requireRetentionBound,
   type GarbageCollectOptions,
 } from "./garbage-collect-workflows.js";
+import { checkContext } from "./management-arguments.js";
 
 export interface PeriodicGarbageCollectOptions extends GarbageCollectOptions {
   /** Time between two collections. Default one hour. */
@@ -23,6 +24,7 @@ export interface PeriodicGarbageCollectOptions extends GarbageCollectOptions {
  * collectGarbagePeriodically(dbos, { olderThanMs: 30 * 24 * 3_600_000, keepNewest: 1_000_000 });
  */
 export function collectGarbagePeriodically(ctx: DBOSContext, options: PeriodicGarbageCollectOptions): void {
+  checkContext("collectGarbagePeriodically", ctx);
   checkOptions("collectGarbagePeriodically", options, {
     ...garbageCollectRules,
     intervalMs: { type: "number", above: 0 },

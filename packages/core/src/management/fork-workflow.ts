@@ -6,6 +6,7 @@ import type { DBOSContext } from "../dbos-context.js";
 import { runDurableOperation } from "../run-durable-operation.js";
 import { createWorkflowHandle, type WorkflowHandle } from "../workflow-handle.js";
 import { nonexistent } from "./retrieve-workflow.js";
+import { checkWorkflowArguments } from "./management-arguments.js";
 
 export interface ForkWorkflowOptions {
   /** Steps before this ID are copied and replayed; this step and later ones run again. */
@@ -32,6 +33,7 @@ export async function forkWorkflow<Output = unknown>(
   workflowID: string,
   options: ForkWorkflowOptions,
 ): Promise<WorkflowHandle<Output>> {
+  checkWorkflowArguments("forkWorkflow", ctx, workflowID);
   const runtime = ctx.runtime;
   runtime.assertRunning("fork a workflow");
   checkOptions("forkWorkflow", options, {

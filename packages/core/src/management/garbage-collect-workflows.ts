@@ -2,6 +2,7 @@
 import { checkOptions, DurablyError, isStatementCancelled, maxInt4, type OptionRules } from "@durably/sysdb";
 import { deleteFinishedWorkflows, nthNewestCreatedAt, type RetentionBound } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
+import { checkContext } from "./management-arguments.js";
 
 export interface GarbageCollectOptions {
   /** Delete workflows that finished longer ago than this. */
@@ -45,6 +46,7 @@ export function requireRetentionBound(what: string, options: GarbageCollectOptio
  * await garbageCollectWorkflows(dbos, { olderThanMs: 30 * 24 * 60 * 60 * 1000, keepNewest: 1_000_000 });
  */
 export async function garbageCollectWorkflows(ctx: DBOSContext, options: GarbageCollectOptions): Promise<number> {
+  checkContext("garbageCollectWorkflows", ctx);
   checkOptions("garbageCollectWorkflows", options, garbageCollectRules);
   requireRetentionBound("garbageCollectWorkflows", options);
   const runtime = ctx.runtime;

@@ -3,6 +3,7 @@ import { checkOptions } from "@durably/sysdb";
 import { listCheckpoints } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
 import { decodeError, decodeValue } from "../serialization/index.js";
+import { checkWorkflowArguments } from "./management-arguments.js";
 
 export interface StepInfo {
   readonly stepID: number;
@@ -36,6 +37,7 @@ export async function getWorkflowSteps(
   workflowID: string,
   options: GetWorkflowStepsOptions = {},
 ): Promise<StepInfo[]> {
+  checkWorkflowArguments("getWorkflowSteps", ctx, workflowID);
   checkOptions("getWorkflowSteps", options, { loadPayloads: { type: "boolean" } });
   const runtime = ctx.runtime;
   runtime.assertRunning("read workflow steps");

@@ -3,6 +3,7 @@
 import { checkOptions } from "@durably/sysdb";
 import { listVersionOverview } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
+import { checkContext } from "./management-arguments.js";
 
 /** One application version, as the database knows it. */
 export interface ApplicationVersionInfo {
@@ -54,6 +55,7 @@ export async function listApplicationVersions(
   ctx: DBOSContext,
   options: ListApplicationVersionsOptions = {},
 ): Promise<ApplicationVersionInfo[]> {
+  checkContext("listApplicationVersions", ctx);
   checkOptions("listApplicationVersions", options, listApplicationVersionsRules);
   const runtime = ctx.runtime;
   runtime.assertRunning("list application versions");

@@ -2,6 +2,7 @@
 import { checkOptions, maxInt4 } from "@durably/sysdb";
 import { listExecutorLeases } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
+import { checkContext } from "./management-arguments.js";
 
 /**
  * live: renewing its lease. lapsed: went `leaseLapseMs` without renewing (killed, paused or cut
@@ -59,6 +60,7 @@ const listExecutorsRules = {
  * for (const e of live) console.log(e.executorID, e.hostname, e.pid, e.workflowsOwned);
  */
 export async function listExecutors(ctx: DBOSContext, options: ListExecutorsOptions = {}): Promise<ExecutorInfo[]> {
+  checkContext("listExecutors", ctx);
   checkOptions("listExecutors", options, listExecutorsRules);
   const runtime = ctx.runtime;
   runtime.assertRunning("list executors");

@@ -3,6 +3,7 @@ import { checkOptions, maxInt4 } from "@durably/sysdb";
 import { listWorkflows as listWorkflowRecords, workflowStatusNames, type WorkflowFilter } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
 import { toWorkflowStatus, type WorkflowStatus } from "../workflow-status.js";
+import { checkContext } from "./management-arguments.js";
 
 export interface ListWorkflowsOptions
   extends Omit<WorkflowFilter, "applicationName" | "createdAfter" | "createdBefore"> {
@@ -41,6 +42,7 @@ const listWorkflowsRules = {
  * const failed = await listWorkflows(dbos, { status: ["ERROR"], limit: 20, sortDesc: true });
  */
 export async function listWorkflows(ctx: DBOSContext, options: ListWorkflowsOptions = {}): Promise<WorkflowStatus[]> {
+  checkContext("listWorkflows", ctx);
   checkOptions("listWorkflows", options, listWorkflowsRules);
   const runtime = ctx.runtime;
   runtime.assertRunning("list workflows");

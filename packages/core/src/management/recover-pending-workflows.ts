@@ -2,6 +2,7 @@
 import { DurablyError } from "@durably/sysdb";
 import { requeueWorkflowsOfExecutors } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
+import { checkContext } from "./management-arguments.js";
 
 /**
  * Re-enqueues the PENDING workflows of the given executors (for example machines that were lost
@@ -13,6 +14,7 @@ import type { DBOSContext } from "../dbos-context.js";
  * await recoverPendingWorkflows(dbos, ["worker-7"]);
  */
 export async function recoverPendingWorkflows(ctx: DBOSContext, executorIDs: readonly string[]): Promise<string[]> {
+  checkContext("recoverPendingWorkflows", ctx);
   const runtime = ctx.runtime;
   runtime.assertRunning("recover workflows");
   if (!Array.isArray(executorIDs) || executorIDs.some((id) => typeof id !== "string" || id === "")) {

@@ -4,6 +4,7 @@ import type { DBOSContext } from "../dbos-context.js";
 import { runDurableOperation } from "../run-durable-operation.js";
 import { createWorkflowHandle, type WorkflowHandle } from "../workflow-handle.js";
 import { nonexistent } from "./retrieve-workflow.js";
+import { checkWorkflowArguments } from "./management-arguments.js";
 
 /**
  * Puts a workflow that is not SUCCESS or ERROR back on the internal queue with a fresh attempt
@@ -18,6 +19,7 @@ export async function resumeWorkflow<Output = unknown>(
   ctx: DBOSContext,
   workflowID: string,
 ): Promise<WorkflowHandle<Output>> {
+  checkWorkflowArguments("resumeWorkflow", ctx, workflowID);
   const runtime = ctx.runtime;
   runtime.assertRunning("resume a workflow");
   await runDurableOperation(ctx, "DBOS.resumeWorkflow", async () => {

@@ -4,6 +4,7 @@ import { getWorkflow } from "@durably/sysdb/queries";
 import { withDatabaseRetry } from "../database-retry.js";
 import type { DBOSContext } from "../dbos-context.js";
 import { createWorkflowHandle, type WorkflowHandle } from "../workflow-handle.js";
+import { checkWorkflowArguments } from "./management-arguments.js";
 
 /**
  * Returns a handle to an existing workflow; NONEXISTENT_WORKFLOW if there is none with that ID.
@@ -15,6 +16,7 @@ export async function retrieveWorkflow<Output = unknown>(
   ctx: DBOSContext,
   workflowID: string,
 ): Promise<WorkflowHandle<Output>> {
+  checkWorkflowArguments("retrieveWorkflow", ctx, workflowID);
   const runtime = ctx.runtime;
   runtime.assertRunning("retrieve a workflow");
   const exists = async () =>

@@ -3,6 +3,7 @@
 import { checkOptions, DurablyError } from "@durably/sysdb";
 import { listVersionOverview, upgradeWorkflowVersion } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
+import { checkContext } from "./management-arguments.js";
 
 export interface UpgradeWorkflowsOptions {
   /** The application version whose PENDING and ENQUEUED workflows move. Required. */
@@ -54,6 +55,7 @@ export async function upgradeWorkflows(
   ctx: DBOSContext,
   options: UpgradeWorkflowsOptions,
 ): Promise<UpgradeWorkflowsResult> {
+  checkContext("upgradeWorkflows", ctx);
   checkOptions("upgradeWorkflows", options, upgradeWorkflowsRules);
   const { from, to } = options;
   const dryRun = options.dryRun === true;
