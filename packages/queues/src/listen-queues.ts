@@ -1,5 +1,5 @@
 // listenQueues: choose which of the application's queues this process serves.
-import { DurablyError } from "@durably/sysdb";
+import { checkArgument, DurablyError } from "@durably/sysdb";
 import type { DBOSContext } from "@durably/core";
 import { queuesState } from "./queues-state.js";
 import type { Queue } from "./register-queue.js";
@@ -15,7 +15,6 @@ import { extensionHost } from "@durably/core/extension";
 export function listenQueues(ctx: DBOSContext, queues: ReadonlyArray<Queue | string>): void {
   if (extensionHost(ctx).state !== "created")
     throw new DurablyError("LIFECYCLE", "listenQueues must be called before launch.");
-  if (!Array.isArray(queues))
-    throw new DurablyError("INVALID_ARGUMENT", "listenQueues needs an array of queues or queue names.");
+  checkArgument("listenQueues", "queues", queues, { type: "array", items: { type: "name-or-named" } });
   queuesState(ctx).listen = new Set(queues.map((q) => (typeof q === "string" ? q : q.name)));
 }

@@ -46,6 +46,17 @@ beforeAll(async () => {
 });
 afterAll(() => shutdown(ctx));
 
+test("listenQueues takes an array of queues or non-empty queue names, each checked", async () => {
+  const fresh = createDBOSContext({ appName: "listen-args", systemDatabaseUrl: db.url, logger: quietLogger });
+  expect(await failure(() => listenQueues(fresh, any("emails")))).toBe(
+    'INVALID_ARGUMENT: listenQueues: queues must be an array, got "emails".',
+  );
+  expect(await failure(() => listenQueues(fresh, any(["emails", 5])))).toBe(
+    "INVALID_ARGUMENT: listenQueues: queues[1] must be a non-empty name or an object with one " +
+      "(e.g. the value registerQueue returned), got 5.",
+  );
+});
+
 describe("registerQueue", () => {
   test(
     "DBOS's rateLimit.limitPerPeriod is refused, naming it " + "and the accepted keys (it used to apply no limit)",

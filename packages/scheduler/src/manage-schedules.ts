@@ -1,5 +1,5 @@
 // Creating, declaring, pausing, resuming and deleting schedules; reading them back.
-import { DurablyError } from "@durably/sysdb";
+import { checkArgument, DurablyError } from "@durably/sysdb";
 import {
   deleteScheduleRecord,
   getScheduleRecord,
@@ -58,6 +58,7 @@ export async function createSchedule(ctx: DBOSContext, spec: ScheduleSpec): Prom
  * changed ones, keeping their status and last tick. Schedules not listed are left alone.
  */
 export async function applySchedules(ctx: DBOSContext, specs: readonly ScheduleSpec[]): Promise<void> {
+  checkArgument("applySchedules", "specs", specs, { type: "array" });
   const definitions = specs.map(toScheduleDefinition);
   for (const spec of specs) checkContextFormat(ctx, spec);
   extensionHost(ctx).assertRunning("apply schedules");

@@ -4,7 +4,7 @@ import { failureOf } from "@durably/testing";
 import { createDBOSContext, isDurablyError, launch, shutdown, type DBOSContext } from "@durably/core";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { createSchedule, listSchedules, startScheduler } from "../src/index.js";
+import { applySchedules, createSchedule, listSchedules, startScheduler } from "../src/index.js";
 import { migratedTemplate } from "@durably/sysdb";
 
 const db = useTestDatabase({ template: migratedTemplate });
@@ -48,4 +48,12 @@ test("startScheduler: an unknown key or a bad interval is refused", async () => 
   expect(await failure(() => startScheduler(context(), { pollingIntervalMs: Infinity }))).toMatch(
     /pollingIntervalMs must be a finite number > 0/,
   );
+});
+
+test("applySchedules takes an array of specs (a single spec was a TypeError)", async () => {
+  const spec = { name: "nightly", workflow: "report", cron: "0 2 * * *" };
+  expect(await failure(() => applySchedules(ctx, any(spec)))).toBe(
+    "INVALID_ARGUMENT: applySchedules: specs must be an array, got an object.",
+  );
+  expect(await listSchedules(ctx)).toEqual([]);
 });
