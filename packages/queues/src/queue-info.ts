@@ -1,5 +1,5 @@
 // The public view of a queue definition, and the calls that read and delete them.
-import { DurablyError } from "@durably/sysdb";
+import { checkArgument, DurablyError } from "@durably/sysdb";
 import {
   deleteQueueRecord,
   getQueueRecord,
@@ -45,6 +45,7 @@ export async function listQueues(ctx: DBOSContext): Promise<QueueInfo[]> {
 
 /** One queue by name; QUEUE_NOT_FOUND if no such queue is defined. */
 export async function retrieveQueue(ctx: DBOSContext, name: string): Promise<QueueInfo> {
+  checkArgument("retrieveQueue", "name", name, { type: "string", nonEmpty: true });
   extensionHost(ctx).assertRunning("retrieve a queue");
   const record = await getQueueRecord(extensionHost(ctx).sysdb, name);
   if (record === undefined) throw notFound(name);
@@ -56,6 +57,7 @@ export async function retrieveQueue(ctx: DBOSContext, name: string): Promise<Que
  * ENQUEUED (visible in listings) until the queue is registered again.
  */
 export async function deleteQueue(ctx: DBOSContext, name: string): Promise<void> {
+  checkArgument("deleteQueue", "name", name, { type: "string", nonEmpty: true });
   extensionHost(ctx).assertRunning("delete a queue");
   if (!(await deleteQueueRecord(extensionHost(ctx).sysdb, name, extensionHost(ctx).applicationScope)))
     throw notFound(name);

@@ -16,7 +16,7 @@ import {
 } from "@durably/core";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { listenQueues, registerQueue } from "../src/index.js";
+import { deleteQueue, listenQueues, registerQueue, retrieveQueue } from "../src/index.js";
 import { migratedTemplate, openSystemDatabase } from "@durably/sysdb";
 import { quietLogger } from "./support/queue-test-context.js";
 
@@ -54,6 +54,15 @@ test("listenQueues takes an array of queues or non-empty queue names, each check
   expect(await failure(() => listenQueues(fresh, any(["emails", 5])))).toBe(
     "INVALID_ARGUMENT: listenQueues: queues[1] must be a non-empty name or an object with one " +
       "(e.g. the value registerQueue returned), got 5.",
+  );
+});
+
+test("retrieveQueue and deleteQueue need a queue name", async () => {
+  expect(await failure(() => retrieveQueue(ctx, any(5)))).toBe(
+    "INVALID_ARGUMENT: retrieveQueue: name must be a string, got 5.",
+  );
+  expect(await failure(() => deleteQueue(ctx, ""))).toBe(
+    'INVALID_ARGUMENT: deleteQueue: name must be a non-empty string, got "".',
   );
 });
 

@@ -89,6 +89,7 @@ export function resumeSchedule(ctx: DBOSContext, name: string): Promise<void> {
 
 /** Deletes a schedule; ticks already enqueued still run. */
 export async function deleteSchedule(ctx: DBOSContext, name: string): Promise<void> {
+  checkScheduleName("deleteSchedule", name);
   extensionHost(ctx).assertRunning("delete a schedule");
   if (!(await deleteScheduleRecord(extensionHost(ctx).sysdb, name, extensionHost(ctx).applicationScope)))
     throw notFound(name);
@@ -97,6 +98,7 @@ export async function deleteSchedule(ctx: DBOSContext, name: string): Promise<vo
 
 /** One schedule by name; SCHEDULE_NOT_FOUND if there is none. */
 export async function getSchedule(ctx: DBOSContext, name: string): Promise<ScheduleInfo> {
+  checkScheduleName("getSchedule", name);
   extensionHost(ctx).assertRunning("read a schedule");
   const record = await getScheduleRecord(extensionHost(ctx).sysdb, name);
   if (record === undefined) throw notFound(name);
@@ -110,6 +112,7 @@ export async function listSchedules(ctx: DBOSContext): Promise<ScheduleInfo[]> {
 }
 
 async function setStatus(ctx: DBOSContext, name: string, status: "ACTIVE" | "PAUSED"): Promise<void> {
+  checkScheduleName(status === "PAUSED" ? "pauseSchedule" : "resumeSchedule", name);
   extensionHost(ctx).assertRunning(`${status === "PAUSED" ? "pause" : "resume"} a schedule`);
   if (!(await setScheduleStatus(extensionHost(ctx).sysdb, name, status, extensionHost(ctx).applicationScope)))
     throw notFound(name);
@@ -129,6 +132,11 @@ function requireApplication(ctx: DBOSContext): void {
       "Schedules belong to an application: create the client with { appName } to create one.",
     );
   }
+}
+
+/** INVALID_ARGUMENT unless `name` is a non-empty string (JavaScript callers can pass anything). */
+export function checkScheduleName(where: string, name: unknown): void {
+  checkArgument(where, "name", name, { type: "string", nonEmpty: true });
 }
 
 export function notFound(name: string): DurablyError {

@@ -5,7 +5,7 @@ import type { DBOSContext, WorkflowHandle } from "@durably/core";
 import { extensionHost, createWorkflowHandle } from "@durably/core/extension";
 import { CronSchedule } from "./cron-schedule.js";
 import { enqueueTick } from "./enqueue-tick.js";
-import { notFound } from "./manage-schedules.js";
+import { checkScheduleName, notFound } from "./manage-schedules.js";
 
 /**
  * Runs the schedule's workflow now, once, as `sched-<name>-trigger-<ISO now>`, with the current
@@ -15,6 +15,7 @@ export async function triggerSchedule<Output = unknown>(
   ctx: DBOSContext,
   name: string,
 ): Promise<WorkflowHandle<Output>> {
+  checkScheduleName("triggerSchedule", name);
   extensionHost(ctx).assertRunning("trigger a schedule");
   const record = await getScheduleRecord(extensionHost(ctx).sysdb, name);
   if (record === undefined) throw notFound(name);
@@ -36,6 +37,7 @@ export async function backfillSchedule<Output = unknown>(
   from: Date,
   to: Date,
 ): Promise<Array<WorkflowHandle<Output>>> {
+  checkScheduleName("backfillSchedule", name);
   if (
     !(from instanceof Date) ||
     !(to instanceof Date) ||

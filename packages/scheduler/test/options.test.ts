@@ -4,7 +4,18 @@ import { failureOf } from "@durably/testing";
 import { createDBOSContext, isDurablyError, launch, shutdown, type DBOSContext } from "@durably/core";
 import { useTestDatabase } from "@durably/testing/vitest";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { applySchedules, createSchedule, listSchedules, startScheduler } from "../src/index.js";
+import {
+  applySchedules,
+  backfillSchedule,
+  createSchedule,
+  deleteSchedule,
+  getSchedule,
+  listSchedules,
+  pauseSchedule,
+  resumeSchedule,
+  startScheduler,
+  triggerSchedule,
+} from "../src/index.js";
 import { migratedTemplate } from "@durably/sysdb";
 
 const db = useTestDatabase({ template: migratedTemplate });
@@ -56,4 +67,19 @@ test("applySchedules takes an array of specs (a single spec was a TypeError)", a
     "INVALID_ARGUMENT: applySchedules: specs must be an array, got an object.",
   );
   expect(await listSchedules(ctx)).toEqual([]);
+});
+
+test("the functions that take a schedule's name refuse one that is not a non-empty string", async () => {
+  const byName: Array<[string, (name: unknown) => unknown]> = [
+    ["getSchedule", (name) => getSchedule(ctx, any(name))],
+    ["pauseSchedule", (name) => pauseSchedule(ctx, any(name))],
+    ["resumeSchedule", (name) => resumeSchedule(ctx, any(name))],
+    ["deleteSchedule", (name) => deleteSchedule(ctx, any(name))],
+    ["triggerSchedule", (name) => triggerSchedule(ctx, any(name))],
+    ["backfillSchedule", (name) => backfillSchedule(ctx, any(name), new Date(0), new Date(1))],
+  ];
+  for (const [where, call] of byName) {
+    expect(await failure(() => call(7))).toBe(`INVALID_ARGUMENT: ${where}: name must be a string, got 7.`);
+    expect(await failure(() => call(""))).toBe(`INVALID_ARGUMENT: ${where}: name must be a non-empty string, got "".`);
+  }
 });
