@@ -1,6 +1,6 @@
 // A datasource over a Kysely instance: the user's step gets a Kysely Transaction of their schema.
 import { sql, type Kysely, type Transaction } from "kysely";
-import { checkOptions, quoteIdentifier, validateSchemaName } from "@durably/sysdb";
+import { checkOptions, DurablyError, quoteIdentifier, validateSchemaName } from "@durably/sysdb";
 import { datasourceOptionRules } from "./postgres-datasource.js";
 import { completionTableSql, type CompletionRecord, type Datasource } from "./datasource.js";
 import type { DatasourceOptions } from "./postgres-datasource.js";
@@ -15,6 +15,11 @@ import type { DatasourceOptions } from "./postgres-datasource.js";
  * );
  */
 export function kyselyDatasource<DB>(db: Kysely<DB>, options: DatasourceOptions = {}): Datasource<Transaction<DB>> {
+  if (typeof (db as Partial<Kysely<DB>> | undefined)?.transaction !== "function")
+    throw new DurablyError(
+      "INVALID_ARGUMENT",
+      "kyselyDatasource needs your application's Kysely instance, e.g. kyselyDatasource(new Kysely({ dialect })).",
+    );
   checkOptions("kyselyDatasource", options, datasourceOptionRules);
   const schema = validateSchemaName(options.schema ?? "dbos");
   const table = sql.raw(`${quoteIdentifier(schema)}.transaction_completion`);

@@ -1,6 +1,6 @@
 // A datasource over a postgres.js `sql` instance: the user's step gets a TransactionSql.
 import type { Sql, TransactionSql } from "postgres";
-import { checkOptions, quoteIdentifier, validateSchemaName } from "@durably/sysdb";
+import { checkOptions, DurablyError, quoteIdentifier, validateSchemaName } from "@durably/sysdb";
 import { completionTableSql, type CompletionRecord, type Datasource } from "./datasource.js";
 
 export interface DatasourceOptions {
@@ -24,6 +24,14 @@ export function postgresDatasource(
   sql: Sql<Record<string, unknown>>,
   options: DatasourceOptions = {},
 ): Datasource<TransactionSql<Record<string, unknown>>> {
+  // Checked here, not at the first transaction: a URL passed instead of postgres(url) is a likely slip.
+  const client = sql as unknown as { begin?: unknown; unsafe?: unknown } | undefined;
+  if (typeof sql !== "function" || typeof client?.begin !== "function" || typeof client.unsafe !== "function")
+    throw new DurablyError(
+      "INVALID_ARGUMENT",
+      "postgresDatasource needs your application's postgres.js instance, e.g. postgresDatasource(postgres(url)); " +
+        `got ${typeof sql === "string" ? "a string" : typeof sql}.`,
+    );
   checkOptions("postgresDatasource", options, datasourceOptionRules);
   const schema = validateSchemaName(options.schema ?? "dbos");
   const table = `${quoteIdentifier(schema)}.transaction_completion`;

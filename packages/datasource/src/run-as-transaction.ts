@@ -49,6 +49,18 @@ export function runAsTransaction<T, Trx>(
   } catch (error) {
     return Promise.reject(error);
   }
+  const source = datasource as Partial<Datasource<Trx>> | undefined;
+  if (typeof source?.transaction !== "function" || typeof source.readCompletion !== "function")
+    return Promise.reject(
+      new DurablyError(
+        "INVALID_ARGUMENT",
+        "runAsTransaction's second argument must be a datasource: postgresDatasource(sql) or kyselyDatasource(db).",
+      ),
+    );
+  if (typeof body !== "function")
+    return Promise.reject(
+      new DurablyError("INVALID_ARGUMENT", "runAsTransaction needs a function to run in the transaction."),
+    );
   const name = options.name ?? (body.name || "transaction");
   const nested = nestedOperationError(ctx, `runAsTransaction (${name})`);
   if (nested !== undefined) return Promise.reject(nested);

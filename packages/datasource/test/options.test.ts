@@ -42,6 +42,17 @@ afterAll(async () => {
   await sql.end();
 });
 
+test("postgresDatasource and kyselyDatasource need the application's client, not a URL", async () => {
+  expect(await failure(() => postgresDatasource(any(db.url)))).toBe(
+    "INVALID_ARGUMENT: postgresDatasource needs your application's postgres.js instance, e.g. " +
+      "postgresDatasource(postgres(url)); got a string.",
+  );
+  expect(await failure(() => kyselyDatasource(any(sql)))).toBe(
+    "INVALID_ARGUMENT: kyselyDatasource needs your application's Kysely instance, e.g. " +
+      "kyselyDatasource(new Kysely({ dialect })).",
+  );
+});
+
 test("postgresDatasource and kyselyDatasource refuse unknown keys", async () => {
   expect(await failure(() => postgresDatasource(sql, any({ schemaName: "app" })))).toMatch(
     new RegExp(
@@ -56,7 +67,8 @@ test("postgresDatasource and kyselyDatasource refuse unknown keys", async () => 
 });
 
 test(
-  "runAsTransaction: DBOS's isolationLevel spelling " + "fails the step instead of running at read committed",
+  "runAsTransaction: DBOS's isolationLevel spelling fails the step instead of running at read committed; " +
+    "a datasource or body of the wrong kind is named",
   async () => {
     const appDb = postgresDatasource(sql);
     let ran = false;
@@ -71,7 +83,22 @@ test(
       async (wctx: DBOSContext) => runAsTransaction(wctx, appDb, async () => void (ran = true), { maxRetries: 1.5 }),
       { name: "tx-retries" },
     );
+    const notDatasource = registerWorkflow(
+      ctx,
+      async (wctx: DBOSContext) => runAsTransaction(wctx, any(sql), async () => void (ran = true)),
+      { name: "tx-not-datasource" },
+    );
+    const noBody = registerWorkflow(ctx, async (wctx: DBOSContext) => runAsTransaction(wctx, appDb, any("update")), {
+      name: "tx-no-body",
+    });
     await launch(ctx);
+    expect(await failure(async () => (await runWorkflow(ctx, notDatasource, undefined)).getResult())).toBe(
+      "INVALID_ARGUMENT: runAsTransaction's second argument must be a datasource: postgresDatasource(sql) or " +
+        "kyselyDatasource(db).",
+    );
+    expect(await failure(async () => (await runWorkflow(ctx, noBody, undefined)).getResult())).toBe(
+      "INVALID_ARGUMENT: runAsTransaction needs a function to run in the transaction.",
+    );
     expect(await failure(async () => (await runWorkflow(ctx, wf, undefined)).getResult())).toMatch(
       new RegExp(
         /^INVALID_ARGUMENT: runAsTransaction: unknown option isolationLevel \(did you mean isolation\?\); /.source +
