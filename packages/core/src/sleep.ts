@@ -1,7 +1,7 @@
 // Durable sleep: the wake-up time is checkpointed first, so a restart does not restart the clock.
 import { DurablyError } from "@durably/sysdb";
 import { abortableDelay } from "./abortable-delay.js";
-import type { DBOSContext } from "./dbos-context.js";
+import { DBOSContext } from "./dbos-context.js";
 import { runDurableOperation } from "./run-durable-operation.js";
 
 /**
@@ -12,6 +12,11 @@ import { runDurableOperation } from "./run-durable-operation.js";
  * await sleep(ctx, 24 * 60 * 60 * 1000); // resume tomorrow, even across restarts
  */
 export async function sleep(ctx: DBOSContext, ms: number): Promise<void> {
+  if (!(ctx instanceof DBOSContext))
+    throw new DurablyError(
+      "INVALID_ARGUMENT",
+      "sleep's first argument must be a DBOSContext (the workflow's, inside one).",
+    );
   if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) {
     throw new DurablyError("INVALID_ARGUMENT", `sleep needs a finite number of milliseconds >= 0, got ${String(ms)}.`);
   }

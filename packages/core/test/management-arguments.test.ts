@@ -20,6 +20,7 @@ import {
   retrieveWorkflow,
   runWorkflow,
   shutdown,
+  sleep,
   type DBOSContext,
 } from "../src/index.js";
 import { migratedTemplate } from "@durably/sysdb";
@@ -101,5 +102,9 @@ test("a first argument that is not a context is named", async () => {
   );
   expect(await failure(() => listExecutors(any("dbos")))).toMatch(
     /^INVALID_ARGUMENT: listExecutors's first argument must be a DBOSContext/,
+  );
+  // Not a management function, but the same slip: it was a TypeError reading the context's clock.
+  expect(await failure(() => sleep(any(5), 10))).toBe(
+    "INVALID_ARGUMENT: sleep's first argument must be a DBOSContext (the workflow's, inside one).",
   );
 });
