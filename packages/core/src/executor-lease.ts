@@ -233,7 +233,10 @@ export class ExecutorLease {
   async #lost(lost: LeaseRegistration): Promise<void> {
     // The loop's round and a step's confirm() can both find the lease ended: the first replaces
     // it; the other must not take the new lease for lost too (and stop the runs started under it).
-    if (lost !== this.#registration) return this.#replacing;
+    if (lost !== this.#registration || this.#replacing !== undefined) return this.#replacing;
+    // Nothing is fresh until the successor is registered: a step waits for it (confirm), and then
+    // stopIfLost stops the runs started meanwhile, under the lost lease's tokens.
+    this.#freshUntil = 0;
     const runtime = this.#runtime;
     const prefix = `${lost.leaseID}.`;
     const stopped: string[] = [];
@@ -249,9 +252,7 @@ export class ExecutorLease {
         "under a new lease",
       { leaseID: lost.leaseID, stopped: stopped.length, workflowIDs: stopped.slice(0, 20) },
     );
-    const successor = this.#newRegistration();
-    this.#registration = successor;
-    this.#replacing = this.#registerSuccessor(successor).finally(() => (this.#replacing = undefined));
+    this.#replacing = this.#registerSuccessor(this.#newRegistration()).finally(() => (this.#replacing = undefined));
     return this.#replacing;
   }
 
@@ -262,6 +263,9 @@ export class ExecutorLease {
       logger: runtime.logger,
       signal: runtime.shutdownSignal,
     });
+    // Only a registered lease may name owners: to every other process's adoption, a row naming a
+    // lease not yet in the table looks orphaned, and would run twice.
+    this.#registration = successor;
     this.#freshUntil = sentAt + this.#validityMs();
   }
 

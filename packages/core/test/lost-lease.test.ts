@@ -96,3 +96,50 @@ test("a workflow whose start was in flight when the lease was lost stops before 
     await shutdown(ctx, { drainMs: 0 });
   }
 }, 30_000);
+
+test("a workflow started while the new lease is being registered names a registered lease", async () => {
+  const logger = recordingLogger();
+  const ctx = testContext(db.url, { appName: "lost-replacing", logger, leaseRenewMs: 100, leaseLapseMs: 300 });
+  const logged = (message: string) => logger.lines.some((l) => l.message.startsWith(message));
+  let executions = 0;
+  const wf = registerWorkflow(ctx, async function counted(c: DBOSContext) {
+    return runAsStep(c, async () => ++executions, { name: "s" });
+  });
+  await launch(ctx);
+  // The successor's registration takes 1.5 s: a start in that window must not name it yet, for to
+  // the other processes' adoption a row naming a lease absent from the table is orphaned.
+  await withSql(db.url, async (sql) => {
+    await sql.unsafe(`create function pg_temp_slow_lease() returns trigger language plpgsql as
+      $$ begin perform pg_sleep(1.5); return new; end $$`);
+    await sql.unsafe(`create trigger slow_lease before insert on dbos.durably_executor_leases
+      for each row execute function pg_temp_slow_lease()`);
+  });
+  try {
+    await withSql(
+      db.url,
+      (sql) => sql`
+      update dbos.durably_executor_leases set ended_at = clock_timestamp(), ended_reason = 'lapsed'
+      where pid = ${process.pid} and ended_at is null`,
+    );
+    for (let i = 0; i < 100 && !logged("executor lease lapsed"); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(logged("executor lease lapsed")).toBe(true);
+    const handle = await runWorkflow(ctx, wf, undefined, { workflowID: "started-while-replacing" });
+    const [row] = await withSql(
+      db.url,
+      (sql) => sql<{ registered: boolean }[]>`
+      select exists (select 1 from dbos.durably_executor_leases l where l.lease_id = split_part(w.owner_xid, '.', 1))
+        as registered
+      from dbos.workflow_status w where w.workflow_uuid = 'started-while-replacing'`,
+    );
+    expect(row?.registered).toBe(true);
+    // The run under the lost lease stops before its step; this process adopts the row and runs it once.
+    expect(await handle.getResult({ timeoutMs: 20_000 })).toBe(1);
+    expect(executions).toBe(1);
+  } finally {
+    await withSql(db.url, async (sql) => {
+      await sql.unsafe("drop trigger if exists slow_lease on dbos.durably_executor_leases");
+      await sql.unsafe("drop function if exists pg_temp_slow_lease()");
+    });
+    await shutdown(ctx, { drainMs: 0 });
+  }
+}, 30_000);
