@@ -58,6 +58,8 @@ export interface ChaosSummary {
   readonly duplicates: DuplicateFigures;
   /** Durable sleeps that woke up to 2 ms before their recorded time (timer granularity). */
   readonly earlyWakesWithinSlack: number;
+  /** Step begins a SIGSTOPped process stamped right on its SIGCONT, decided before the pause (not I4). */
+  readonly stampedOnResume: number;
   readonly recovery: RecoveryFigures & { workerLaunchMs: Distribution };
   readonly workerLogs: WorkerLogSummary;
   readonly workerExits: Record<string, number>;
@@ -241,11 +243,16 @@ export async function runChaos(profile: ChaosProfile, options: RunChaosOptions):
       ),
     );
     const history = await readRunHistory(admin, schema, join(runDir, "effects"));
-    const { invariants, duplicates, earlyWakesWithinSlack } = checkInvariants({
+    const processes = fleet.processes;
+    const { invariants, duplicates, earlyWakesWithinSlack, stampedOnResume } = checkInvariants({
       history,
       expected: dispatcher.inputs,
       handleResults: dispatcher.results,
       handleErrors: dispatcher.resultErrors,
+      pauses: injector.stops.flatMap((stop) => {
+        const paused = processes.find((p) => p.pid === stop.pid && p.slot === stop.slot);
+        return paused === undefined ? [] : [{ file: paused.effectsFile, at: stop.at, resumedAt: stop.resumedAt }];
+      }),
     });
     const all = [...invariants, ...live, shutdownClean, exits, checkClockSkews(fleet.processes, clockSkewS)];
     if (!confirmed)
@@ -334,6 +341,7 @@ export async function runChaos(profile: ChaosProfile, options: RunChaosOptions):
       },
       duplicates,
       earlyWakesWithinSlack,
+      stampedOnResume,
       recovery: {
         ...recoveryTimes(history, injector.kills, injector.stops, fleet.processes),
         workerLaunchMs: distribution(launchMs),
