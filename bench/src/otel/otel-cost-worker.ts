@@ -1,6 +1,8 @@
-// One process of the tracing-cost bench: 3-step workflows, sequential then 100 in flight, in one
-// mode, printing CPU time per workflow of this process and of its Postgres backends (robust on a
-// loaded machine) beside the wall-clock figures. Modes:
+// One process of the tracing-cost bench, in one mode, serving blocks of 3-step workflows that the
+// runner asks for over IPC (sequential, or 100 in flight), so that the modes' processes live side by
+// side and take turns: a drift of the machine's speed then falls on every mode alike. Each block's
+// reply carries its latencies or its duration, and the CPU time it took in this process and in its
+// Postgres backends (robust on a loaded machine). Modes:
 //   off: no OpenTelemetry at all;
 //   sdk: the SDK registered (as bench --otel does), durably not instrumented;
 //   als: sdk, and the run inside one context.with, so AsyncLocalStorage's promise hook is on (as in a
@@ -12,10 +14,19 @@ import { Session } from "node:inspector/promises";
 import { context, createContextKey } from "@opentelemetry/api";
 import postgres from "postgres";
 import { createDurablyLibrary } from "../libraries/durably.js";
-import { percentile } from "../sample-stats.js";
 
-const [mode = "off", url = "postgres://postgres@127.0.0.1:5432/bench_otel_cost", seqArg = "600", parArg = "3000"] =
-  process.argv.slice(2);
+/** What the runner asks for: a block of `count` workflows, one at a time or 100 in flight. */
+export type OtelCostRequest = { kind: "sequential" | "parallel"; count: number } | { kind: "stop" };
+
+/** A block's figures; `latenciesMs` for a sequential block. */
+export interface OtelCostBlock {
+  readonly seconds: number;
+  readonly nodeCpuUs: number;
+  readonly pgCpuUs: number;
+  readonly latenciesMs?: number[];
+}
+
+const [mode = "off", url = "postgres://postgres@127.0.0.1:5432/bench_otel_cost"] = process.argv.slice(2);
 const modes = ["off", "sdk", "als", "on"];
 if (!modes.includes(mode)) throw new Error(`mode must be one of ${modes.join(", ")}`);
 if (mode === "on") process.env.DURABLY_BENCH_OTEL = "1";
@@ -23,8 +34,6 @@ if (mode === "sdk" || mode === "als") {
   const { registerBenchProviders } = await import("../libraries/otel-setup.js");
   registerBenchProviders();
 }
-const sequential = Number(seqArg);
-const parallel = Number(parArg);
 const database = new URL(url).pathname.slice(1);
 const admin = postgres(url, { max: 1, onnotice: () => undefined });
 
@@ -33,7 +42,7 @@ const nodeCpu = () => {
   const u = process.cpuUsage();
   return u.user + u.system;
 };
-/** CPU time (µs) of the server backends connected to the bench database (the pool, listener and this reader). */
+/** CPU time (µs) of the server backends connected to this mode's database (the pool, listener and this reader). */
 async function backendCpu(): Promise<number> {
   const rows = await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${database}`;
   let ticks = 0;
@@ -48,65 +57,81 @@ async function backendCpu(): Promise<number> {
   return ticks * 10_000; // USER_HZ is 100 on Linux.
 }
 
-async function measure(): Promise<void> {
+async function serve(): Promise<void> {
   const library = createDurablyLibrary({ url });
   await library.launch();
+  // DURABLY_BENCH_CPU_PROFILE=<prefix>: a CPU profile of the parallel blocks (and the idle time between
+  // them), written to <prefix>-<mode>-<pid>.cpuprofile.
+  const prefix = process.env.DURABLY_BENCH_CPU_PROFILE;
+  const profilePath = prefix === undefined ? undefined : `${prefix}-${mode}-${process.pid}.cpuprofile`;
+  let session: Session | undefined;
   try {
     for (let i = 0; i < 300; i++) await library.runThreeSteps(i);
-    const latencies: number[] = [];
-    let cpu = nodeCpu();
-    let pg = await backendCpu();
-    for (let i = 0; i < sequential; i++) {
+    const requests = requestQueue();
+    send({ ready: true });
+    for (let request = await requests(); request.kind !== "stop"; request = await requests()) {
+      if (request.kind === "parallel" && profilePath !== undefined && session === undefined) {
+        session = new Session();
+        session.connect();
+        await session.post("Profiler.enable");
+        await session.post("Profiler.start");
+      }
+      const cpu = nodeCpu();
+      const pg = await backendCpu();
       const started = performance.now();
-      await library.runThreeSteps(i);
-      latencies.push(performance.now() - started);
+      const latenciesMs: number[] = [];
+      if (request.kind === "sequential") {
+        for (let i = 0; i < request.count; i++) {
+          const t = performance.now();
+          await library.runThreeSteps(i);
+          latenciesMs.push(performance.now() - t);
+        }
+      } else {
+        let next = 0;
+        const lane = async () => {
+          while (next < request.count) await library.runThreeSteps(next++);
+        };
+        await Promise.all(Array.from({ length: 100 }, lane));
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const block: OtelCostBlock = {
+        seconds,
+        nodeCpuUs: nodeCpu() - cpu,
+        pgCpuUs: (await backendCpu()) - pg,
+        ...(request.kind === "sequential" ? { latenciesMs } : {}),
+      };
+      send(block);
     }
-    const seqCpu = (nodeCpu() - cpu) / sequential;
-    const seqPg = ((await backendCpu()) - pg) / sequential;
-    let next = 0;
-    const lane = async () => {
-      while (next < parallel) await library.runThreeSteps(next++);
-    };
-    // DURABLY_BENCH_CPU_PROFILE=<file>: a CPU profile of the parallel phase only.
-    const profile = process.env.DURABLY_BENCH_CPU_PROFILE;
-    const session = profile === undefined ? undefined : new Session();
     if (session !== undefined) {
-      session.connect();
-      await session.post("Profiler.enable");
-      await session.post("Profiler.start");
-    }
-    cpu = nodeCpu();
-    pg = await backendCpu();
-    const started = performance.now();
-    await Promise.all(Array.from({ length: 100 }, lane));
-    const seconds = (performance.now() - started) / 1000;
-    if (session !== undefined) {
-      const { profile: taken } = await session.post("Profiler.stop");
-      writeFileSync(profile!, JSON.stringify(taken));
+      const { profile } = await session.post("Profiler.stop");
+      writeFileSync(profilePath!, JSON.stringify(profile));
       session.disconnect();
     }
-    const parCpu = (nodeCpu() - cpu) / parallel;
-    const parPg = ((await backendCpu()) - pg) / parallel;
-    const off = (half: string) => (process.env[`DURABLY_BENCH_OTEL_${half}`] === "0" ? `-${half.toLowerCase()}` : "");
-    const ratio = process.env.DURABLY_BENCH_OTEL_SAMPLE;
-    const sampled = ratio === undefined ? "" : `@${ratio}`;
-    console.log(
-      JSON.stringify({
-        mode: mode === "on" ? `on${off("TRACES")}${off("METRICS")}${sampled}` : mode,
-        seqP50Ms: +percentile(latencies, 50).toFixed(3),
-        seqNodeUs: Math.round(seqCpu),
-        seqPgUs: Math.round(seqPg),
-        parWfPerSec: Math.round(parallel / seconds),
-        parNodeUs: Math.round(parCpu),
-        parPgUs: Math.round(parPg),
-      }),
-    );
   } finally {
     await library.shutdown();
   }
 }
 
+/** The runner's requests, one at a time, in the order they came. */
+function requestQueue(): () => Promise<OtelCostRequest> {
+  const waiting: OtelCostRequest[] = [];
+  let wake: (() => void) | undefined;
+  process.on("message", (m: OtelCostRequest) => {
+    waiting.push(m);
+    wake?.();
+  });
+  return async () => {
+    while (waiting.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    return waiting.shift()!;
+  };
+}
+
+function send(message: unknown): void {
+  process.send!(message);
+}
+
 const key = createContextKey("bench request");
-await (mode === "als" ? context.with(context.active().setValue(key, 1), measure) : measure());
+await (mode === "als" ? context.with(context.active().setValue(key, 1), serve) : serve());
 await admin.end();
+process.disconnect();
 process.exit(0);
