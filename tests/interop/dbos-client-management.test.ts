@@ -1,8 +1,8 @@
 // DBOS 5.3.0's client managing workflows and schedules that durably runs, through the calls the other
-// interop tests leave out: delay, priority, waitAll and waitFirst, rewind, delete with children,
+// interop tests leave out: delay, priority, waitAll and waitFirst, its debouncer, rewind, delete with children,
 // cancel and resume in bulk, the queued-workflow and queue lists, a stream read by offset, and a
 // schedule paused, resumed, edited and deleted by the client while durably's scheduler fires it.
-import type { DBOSClient } from "@dbos-inc/dbos-sdk";
+import { type DBOSClient, DebouncerClient } from "@dbos-inc/dbos-sdk";
 import {
   createDBOSContext,
   getWorkflowSteps,
@@ -30,6 +30,8 @@ let ctx: DBOSContext;
 let dbos: DBOSClient;
 /** How often each step ran, by `<step><input>`. */
 const stepRuns = new Map<string, number>();
+/** The inputs the debounced workflow ran with. */
+const debouncedRuns: string[] = [];
 /** The schedule's ticks as the workflow received them. */
 const ticks: { scheduledTime: Date; context: unknown }[] = [];
 
@@ -54,6 +56,9 @@ beforeAll(async () => {
   );
   registerWorkflow(ctx, async (w: DBOSContext, n: number) => (await runWorkflow(w, twoSteps, n)).getResult(), {
     name: "parent",
+  });
+  registerWorkflow(ctx, async (_w: DBOSContext, text: string) => (debouncedRuns.push(text), text), {
+    name: "debounced",
   });
   registerWorkflow(ctx, async (w: DBOSContext) => recv<string>(w, { topic: "go", timeoutMs: 60_000 }), {
     name: "waiter",
@@ -97,6 +102,18 @@ describe("workflows", () => {
     const all = await dbos.waitAll(others, { timeoutMS: 20_000 } as never);
     expect(await Promise.all(all.map((h) => h.getResult()))).toEqual([4, 5]);
     expect((await dbos.getWorkflow(others[1]!.workflowID))?.priority).toBe(5);
+  });
+
+  test("DBOS's DebouncerClient: three calls in a burst make one run, with the last call's input", async () => {
+    const debouncer = new DebouncerClient(dbos, {
+      workflowName: "debounced",
+      startWorkflowParams: { queueName: "manage-q" },
+    });
+    const handles = [];
+    for (const text of ["one", "two", "three"]) handles.push(await debouncer.debounce("doc-1", 2_000, text));
+    expect(new Set(handles.map((h) => h.workflowID)).size).toBe(1);
+    expect(await handles[2]!.getResult()).toBe("three");
+    expect(debouncedRuns).toEqual(["three"]);
   });
 
   test("rewindWorkflow to step 1: durably runs the workflow again under its ID, step 0 not run again", async () => {
