@@ -9,6 +9,7 @@
 //        service whose HTTP server is instrumented), durably not instrumented;
 //   on:  @durably/otel on that SDK (what bench --otel runs); DURABLY_BENCH_OTEL_TRACES=0 or
 //        DURABLY_BENCH_OTEL_METRICS=0 turn one half off, DURABLY_BENCH_OTEL_SAMPLE=<ratio> samples.
+import { on } from "node:events";
 import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { context, createContextKey } from "@opentelemetry/api";
@@ -67,9 +68,11 @@ async function serve(): Promise<void> {
   let session: Session | undefined;
   try {
     for (let i = 0; i < 300; i++) await library.runThreeSteps(i);
-    const requests = requestQueue();
-    send({ ready: true });
-    for (let request = await requests(); request.kind !== "stop"; request = await requests()) {
+    // Listening before saying ready, so no request can come unheard.
+    const requests = on(process, "message") as AsyncIterableIterator<[OtelCostRequest]>;
+    process.send!({ ready: true });
+    for await (const [request] of requests) {
+      if (request.kind === "stop") break;
       if (request.kind === "parallel" && profilePath !== undefined && session === undefined) {
         session = new Session();
         session.connect();
@@ -100,7 +103,7 @@ async function serve(): Promise<void> {
         pgCpuUs: (await backendCpu()) - pg,
         ...(request.kind === "sequential" ? { latenciesMs } : {}),
       };
-      send(block);
+      process.send!(block);
     }
     if (session !== undefined) {
       const { profile } = await session.post("Profiler.stop");
@@ -110,24 +113,6 @@ async function serve(): Promise<void> {
   } finally {
     await library.shutdown();
   }
-}
-
-/** The runner's requests, one at a time, in the order they came. */
-function requestQueue(): () => Promise<OtelCostRequest> {
-  const waiting: OtelCostRequest[] = [];
-  let wake: (() => void) | undefined;
-  process.on("message", (m: OtelCostRequest) => {
-    waiting.push(m);
-    wake?.();
-  });
-  return async () => {
-    while (waiting.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-    return waiting.shift()!;
-  };
-}
-
-function send(message: unknown): void {
-  process.send!(message);
 }
 
 const key = createContextKey("bench request");

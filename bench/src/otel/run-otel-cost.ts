@@ -8,6 +8,7 @@
 // --sequential and --parallel are each mode's workflows per round, split over the blocks. Each round
 // starts fresh processes on fresh databases.
 import { type ChildProcess, fork } from "node:child_process";
+import { on } from "node:events";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { percentile } from "../sample-stats.js";
@@ -30,7 +31,8 @@ const workerPath = fileURLToPath(new URL("./otel-cost-worker.ts", import.meta.ur
 interface ModeRun {
   readonly mode: string;
   readonly child: ChildProcess;
-  readonly replies: AsyncIterator<unknown>;
+  /** Its messages, each as the listener's arguments ([message]); they end when it exits. */
+  readonly replies: AsyncIterator<unknown[]>;
   readonly sequential: OtelCostBlock[];
   readonly parallel: OtelCostBlock[];
 }
@@ -79,7 +81,7 @@ async function startMode(mode: string, database: string): Promise<ModeRun> {
   );
   const url = Object.assign(new URL(server), { pathname: `/${database}` }).toString();
   const child = fork(workerPath, [name!, url], { execArgv: ["--import", "tsx"], env: { ...process.env, ...extra } });
-  const replies = messages(child);
+  const replies = on(child, "message", { close: ["exit"] });
   await replies.next(); // { ready: true }, after its warm-up
   return { mode, child, replies, sequential: [], parallel: [] };
 }
@@ -88,20 +90,7 @@ async function ask(run: ModeRun, request: OtelCostRequest): Promise<OtelCostBloc
   run.child.send(request);
   const reply = await run.replies.next();
   if (reply.done === true) throw new Error(`the ${run.mode} worker exited`);
-  return reply.value as OtelCostBlock;
-}
-
-async function* messages(child: ChildProcess): AsyncGenerator<unknown> {
-  const queue: unknown[] = [];
-  let wake: (() => void) | undefined;
-  let exited = false;
-  child.on("message", (m) => (queue.push(m), wake?.()));
-  child.on("exit", () => ((exited = true), wake?.()));
-  for (;;) {
-    while (queue.length > 0) yield queue.shift();
-    if (exited) return;
-    await new Promise<void>((resolve) => (wake = resolve));
-  }
+  return reply.value[0] as OtelCostBlock;
 }
 
 /** Per mode: pooled figures, and each turn's ratio to the first mode's block of that turn. */
