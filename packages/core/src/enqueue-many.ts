@@ -11,7 +11,8 @@ import {
   type NewQueuedWorkflow,
 } from "@durably/sysdb/queries";
 import { withDatabaseRetry } from "./database-retry.js";
-import { DBOSContext } from "./dbos-context.js";
+import { checkContext } from "./check-context.js";
+import type { DBOSContext } from "./dbos-context.js";
 import type { EnqueueOptions, InputOf, OutputOf } from "./enqueue-workflow.js";
 import { runWorkflowRules } from "./run-workflow.js";
 import { encodeWorkflowInput } from "./serialization/index.js";
@@ -58,8 +59,7 @@ export async function enqueueMany<W extends AnyWorkflow = Workflow<unknown, unkn
   ctx: DBOSContext,
   items: readonly EnqueueManyItem<W>[],
 ): Promise<EnqueueManyResult<OutputOf<W>>[]> {
-  if (!(ctx instanceof DBOSContext))
-    throw new DurablyError("INVALID_ARGUMENT", "enqueueMany's first argument must be a DBOSContext.");
+  checkContext("enqueueMany", ctx);
   if (!Array.isArray(items))
     throw new DurablyError("INVALID_ARGUMENT", "enqueueMany takes an array of { workflow, input, options }.");
   if (items.length > maxEnqueueManyItems) {

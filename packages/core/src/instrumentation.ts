@@ -1,8 +1,8 @@
 // The hook an observer (such as @durably/otel) installs on a context to see workflows, steps and
 // engine events. Core calls it only where it is set: without one, each hook point costs one branch.
-import { DurablyError } from "@durably/sysdb";
 import type { TraceCarrier } from "@durably/sysdb/queries";
-import { DBOSContext } from "./dbos-context.js";
+import { checkContext } from "./check-context.js";
+import type { DBOSContext } from "./dbos-context.js";
 
 export type { TraceCarrier };
 
@@ -111,8 +111,7 @@ export interface Instrumentation {
  * setInstrumentation(dbos, { event: (e) => console.log(e) });
  */
 export function setInstrumentation(ctx: DBOSContext, instrumentation: Instrumentation | undefined): void {
-  if (!(ctx instanceof DBOSContext))
-    throw new DurablyError("INVALID_ARGUMENT", "setInstrumentation's first argument must be a DBOSContext.");
+  checkContext("setInstrumentation", ctx);
   ctx.runtime.instrumentation = instrumentation;
 }
 

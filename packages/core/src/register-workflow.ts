@@ -1,6 +1,7 @@
 // registerWorkflow: make an async function a durable workflow of this context.
 import { checkOptions, DurablyError } from "@durably/sysdb";
-import { DBOSContext } from "./dbos-context.js";
+import { checkContext } from "./check-context.js";
+import type { DBOSContext } from "./dbos-context.js";
 import type { Workflow, WorkflowFunction } from "./workflow.js";
 
 export interface RegisterWorkflowOptions {
@@ -25,8 +26,7 @@ export function registerWorkflow<Input, Output>(
   fn: WorkflowFunction<Input, Output>,
   options: RegisterWorkflowOptions = {},
 ): Workflow<Input, Output> {
-  if (!(ctx instanceof DBOSContext))
-    throw new DurablyError("INVALID_ARGUMENT", "registerWorkflow's first argument must be a DBOSContext.");
+  checkContext("registerWorkflow", ctx);
   checkOptions("registerWorkflow", options, {
     name: { type: "string", nonEmpty: true },
     maxRecoveryAttempts: { type: "number", integer: true },

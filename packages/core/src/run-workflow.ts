@@ -2,7 +2,8 @@
 import { randomUUID } from "node:crypto";
 import { checkOptions, classifyError, DurablyError, maxInt4, type OptionRules } from "@durably/sysdb";
 import { enqueuedChannel, findByDeduplicationID, insertWorkflow, newOwnerToken } from "@durably/sysdb/queries";
-import { DBOSContext } from "./dbos-context.js";
+import { checkContext } from "./check-context.js";
+import type { DBOSContext } from "./dbos-context.js";
 import { withDatabaseRetry } from "./database-retry.js";
 import { debounceRules, enqueueDebounced, type DebounceOptions } from "./enqueue-debounced.js";
 import { executeWorkflow } from "./execute-workflow.js";
@@ -66,8 +67,7 @@ export async function runWorkflow<Input, Output>(
   input: Input,
   options: RunWorkflowOptions = {},
 ): Promise<WorkflowHandle<Output>> {
-  if (!(ctx instanceof DBOSContext))
-    throw new DurablyError("INVALID_ARGUMENT", "runWorkflow's first argument must be a DBOSContext.");
+  checkContext("runWorkflow", ctx);
   const runtime = ctx.runtime;
   const parent = ctx.run;
   assertNotInsideStep(ctx, `runWorkflow (${String(workflow?.name)})`);

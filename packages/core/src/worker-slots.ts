@@ -1,8 +1,8 @@
 // The slots of this process's queue workers, for an observer: the add-on that runs queues sets a
 // source; an observer (such as @durably/otel) reads it when it samples. Nothing is counted or
 // called on the workflow path: unread, a source costs nothing.
-import { DurablyError } from "@durably/sysdb";
-import { DBOSContext } from "./dbos-context.js";
+import { checkContext } from "./check-context.js";
+import type { DBOSContext } from "./dbos-context.js";
 import { extensionHost } from "./extension-host.js";
 
 /** One queue as this process serves it. */
@@ -27,8 +27,7 @@ const sourceKey = {};
  * setWorkerSlotsSource(dbos, () => [{ queueName: "emails", workerConcurrency: 4, busy: 1 }]);
  */
 export function setWorkerSlotsSource(ctx: DBOSContext, source: WorkerSlotsSource | undefined): void {
-  if (!(ctx instanceof DBOSContext))
-    throw new DurablyError("INVALID_ARGUMENT", "setWorkerSlotsSource's first argument must be a DBOSContext.");
+  checkContext("setWorkerSlotsSource", ctx);
   const holder = extensionHost(ctx).extensionState(sourceKey, () => ({ source }));
   holder.source = source;
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import {
   cancelWorkflow,
   cancelWorkflows,
+  enqueueMany,
   forkWorkflow,
   getWorkflowSteps,
   isDurablyError,
@@ -107,4 +108,14 @@ test("a first argument that is not a context is named", async () => {
   expect(await failure(() => sleep(any(5), 10))).toBe(
     "INVALID_ARGUMENT: sleep's first argument must be a DBOSContext (the workflow's, inside one).",
   );
+  // The starting functions say the same, through the same check.
+  for (const [where, call] of [
+    ["registerWorkflow", () => registerWorkflow(any(null), async () => 1)],
+    ["runWorkflow", () => runWorkflow(any({}), cancelsFromInside, "x")],
+    ["enqueueMany", () => enqueueMany(any("dbos"), [])],
+  ] as const) {
+    expect(await failure(call)).toBe(
+      `INVALID_ARGUMENT: ${where}'s first argument must be a DBOSContext (from createDBOSContext or createClient).`,
+    );
+  }
 });

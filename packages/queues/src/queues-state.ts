@@ -18,7 +18,7 @@ import {
   type ExtensionHost,
   type QueueSlots,
 } from "@durably/core/extension";
-import { DBOSContext, registerExtension } from "@durably/core";
+import { type DBOSContext, registerExtension } from "@durably/core";
 import { QueueRunner } from "./queue-runner.js";
 
 /** Identifies this package's state in each context (ExtensionHost.extensionState). */
@@ -28,8 +28,6 @@ const unservedCheckEvery = 10;
 
 /** The queues state of a context, created (and plugged in as an extension) on first use. */
 export function queuesState(ctx: DBOSContext): QueuesState {
-  if (!(ctx instanceof DBOSContext))
-    throw new DurablyError("INVALID_ARGUMENT", "Expected a DBOSContext from createDBOSContext.");
   const host = extensionHost(ctx);
   let state = host.extensionState<QueuesState>(stateKey);
   if (state === undefined) {

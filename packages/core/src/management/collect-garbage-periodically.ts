@@ -9,7 +9,7 @@ import {
   requireRetentionBound,
   type GarbageCollectOptions,
 } from "./garbage-collect-workflows.js";
-import { checkContext } from "./management-arguments.js";
+import { checkContext } from "../check-context.js";
 
 export interface PeriodicGarbageCollectOptions extends GarbageCollectOptions {
   /** Time between two collections. Default one hour. */

@@ -2,7 +2,7 @@
 import { checkOptions, DurablyError, isStatementCancelled, maxInt4, type OptionRules } from "@durably/sysdb";
 import { deleteFinishedWorkflows, nthNewestCreatedAt, type RetentionBound } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
-import { checkContext } from "./management-arguments.js";
+import { checkContext } from "../check-context.js";
 
 export interface GarbageCollectOptions {
   /** Delete workflows that finished longer ago than this. */

@@ -3,7 +3,7 @@
 import { checkOptions } from "@durably/sysdb";
 import { listVersionOverview } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
-import { checkContext } from "./management-arguments.js";
+import { checkContext } from "../check-context.js";
 
 /** One application version, as the database knows it. */
 export interface ApplicationVersionInfo {

@@ -2,7 +2,7 @@
 import { checkOptions, maxInt4 } from "@durably/sysdb";
 import { listExecutorLeases } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
-import { checkContext } from "./management-arguments.js";
+import { checkContext } from "../check-context.js";
 
 /**
  * live: renewing its lease. lapsed: went `leaseLapseMs` without renewing (killed, paused or cut

@@ -3,7 +3,7 @@ import { checkOptions, maxInt4 } from "@durably/sysdb";
 import { listWorkflows as listWorkflowRecords, workflowStatusNames, type WorkflowFilter } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
 import { toWorkflowStatus, type WorkflowStatus } from "../workflow-status.js";
-import { checkContext } from "./management-arguments.js";
+import { checkContext } from "../check-context.js";
 
 export interface ListWorkflowsOptions
   extends Omit<WorkflowFilter, "applicationName" | "createdAfter" | "createdBefore"> {

@@ -2,7 +2,7 @@
 import { DurablyError } from "@durably/sysdb";
 import { requeueWorkflowsOfExecutors } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
-import { checkContext } from "./management-arguments.js";
+import { checkContext } from "../check-context.js";
 
 /**
  * Re-enqueues the PENDING workflows of the given executors (for example machines that were lost

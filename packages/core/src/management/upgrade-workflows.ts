@@ -3,7 +3,7 @@
 import { checkOptions, DurablyError } from "@durably/sysdb";
 import { listVersionOverview, upgradeWorkflowVersion } from "@durably/sysdb/queries";
 import type { DBOSContext } from "../dbos-context.js";
-import { checkContext } from "./management-arguments.js";
+import { checkContext } from "../check-context.js";
 
 export interface UpgradeWorkflowsOptions {
   /** The application version whose PENDING and ENQUEUED workflows move. Required. */
