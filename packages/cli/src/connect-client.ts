@@ -1,5 +1,5 @@
 // Every command that reads or changes workflows opens one client and always closes it.
-import { createClient, shutdown, type DBOSContext } from "@durably/core";
+import { createClient, shutdown, type DBOSContext, type Logger } from "@durably/core";
 import { checkDatabaseUrl, openSystemDatabase } from "@durably/sysdb";
 import { usage } from "./cli-failure.js";
 import { poolerSettings, type PoolerFlags, type PoolerSettings } from "./pooler-options.js";
@@ -54,19 +54,33 @@ export async function checkReachable({ url, urlName, pooler }: DatabaseUrl): Pro
   }
 }
 
-export async function withClient<T>(options: ConnectionOptions, body: (client: DBOSContext) => Promise<T>): Promise<T> {
-  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+/** The CLI's settings of a command's client: how many connections, and where its log goes. */
+export interface ClientSettings {
+  readonly poolSize: number;
+  readonly logger: Logger;
+}
+
+/**
+ * A client on the system database of --db (or DBOS_SYSTEM_DATABASE_URL), reached once first so that an
+ * unreachable server fails the command at once. The caller shuts it down.
+ */
+export async function connectClient(options: ConnectionOptions, settings: ClientSettings): Promise<DBOSContext> {
   const target = databaseUrl(options);
   await checkReachable(target);
-  const client = await createClient({
+  return createClient({
     systemDatabaseUrl: target.url,
     ...clientPoolerOptions(target),
-    poolSize: 2,
-    logger: quiet,
+    poolSize: settings.poolSize,
+    logger: settings.logger,
     connectTimeoutMs: cliConnectTimeoutMs,
     ...(options.schema === undefined ? {} : { schema: options.schema }),
     ...(options.app === undefined ? {} : { appName: options.app }),
   });
+}
+
+export async function withClient<T>(options: ConnectionOptions, body: (client: DBOSContext) => Promise<T>): Promise<T> {
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+  const client = await connectClient(options, { poolSize: 2, logger: quiet });
   try {
     return await body(client);
   } finally {
@@ -74,8 +88,16 @@ export async function withClient<T>(options: ConnectionOptions, body: (client: D
   }
 }
 
+/** Resolves on the first Ctrl-C (SIGINT) or SIGTERM: the end of a command that serves until stopped. */
+export function untilInterrupted(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+}
+
 /** createClient's options for --transaction-pooler and --listen-db (already checked by databaseUrl). */
-export function clientPoolerOptions({ pooler }: DatabaseUrl): { transactionPooler: boolean; listenUrl?: string } {
+function clientPoolerOptions({ pooler }: DatabaseUrl): { transactionPooler: boolean; listenUrl?: string } {
   return {
     transactionPooler: pooler.transactionPooler,
     ...(pooler.listenUrl === undefined ? {} : { listenUrl: pooler.listenUrl }),

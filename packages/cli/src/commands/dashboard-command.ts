@@ -1,14 +1,8 @@
 // `durably dashboard`: the live web UI (@durably/dashboard) on 127.0.0.1:4000 until Ctrl-C.
 import type { Command } from "commander";
-import { createClient, createConsoleLogger, shutdown } from "@durably/core";
+import { createConsoleLogger, shutdown } from "@durably/core";
 import { usage } from "../cli-failure.js";
-import {
-  checkReachable,
-  clientPoolerOptions,
-  cliConnectTimeoutMs,
-  databaseUrl,
-  type ConnectionOptions,
-} from "../connect-client.js";
+import { connectClient, type ConnectionOptions, untilInterrupted } from "../connect-client.js";
 import { loadDashboard } from "../load-dashboard.js";
 import { parseCount } from "../parse-count.js";
 import { printJson, printNote, printText } from "../output/print.js";
@@ -42,17 +36,7 @@ export function registerDashboardCommand(program: Command, global: () => Connect
       if (probeIntervalMs < 50 || probeIntervalMs > 60_000) throw usage("--live-interval must be from 50 to 60000 ms.");
       const { startDashboardServer } = await loadDashboard();
       const options = global();
-      const target = databaseUrl(options);
-      await checkReachable(target);
-      const client = await createClient({
-        systemDatabaseUrl: target.url,
-        ...clientPoolerOptions(target),
-        poolSize: 4,
-        logger: createConsoleLogger("warn"),
-        connectTimeoutMs: cliConnectTimeoutMs,
-        ...(options.schema === undefined ? {} : { schema: options.schema }),
-        ...(options.app === undefined ? {} : { appName: options.app }),
-      });
+      const client = await connectClient(options, { poolSize: 4, logger: createConsoleLogger("warn") });
       try {
         const server = await startDashboardServer(client, {
           host: flags.host,
@@ -68,10 +52,7 @@ export function registerDashboardCommand(program: Command, global: () => Connect
           printText(`durably dashboard on ${server.url}`);
           printNote("Ctrl-C stops it.");
         }
-        await new Promise<void>((resolve) => {
-          process.once("SIGINT", resolve);
-          process.once("SIGTERM", resolve);
-        });
+        await untilInterrupted();
         await server.close();
       } finally {
         await shutdown(client, { timeoutMs: 0 });

@@ -2,15 +2,9 @@
 // depth, workflows by status and name, queue latency, live executors, recoveries) at /metrics,
 // through OpenTelemetry's Prometheus exporter, until Ctrl-C.
 import type { Command } from "commander";
-import { createClient, createConsoleLogger, shutdown } from "@durably/core";
+import { createConsoleLogger, shutdown } from "@durably/core";
 import { usage } from "../cli-failure.js";
-import {
-  checkReachable,
-  clientPoolerOptions,
-  cliConnectTimeoutMs,
-  databaseUrl,
-  type ConnectionOptions,
-} from "../connect-client.js";
+import { connectClient, type ConnectionOptions, untilInterrupted } from "../connect-client.js";
 import { loadMetrics } from "../load-metrics.js";
 import { parseCount } from "../parse-count.js";
 import { printJson, printNote, printText } from "../output/print.js";
@@ -40,17 +34,7 @@ export function registerMetricsCommand(program: Command, global: () => Connectio
       const windowSec = parseCount(flags.window, "--window", 1);
       const { instrumentDurably, observeFleet, MeterProvider, PrometheusExporter } = await loadMetrics();
       const options = global();
-      const target = databaseUrl(options);
-      await checkReachable(target);
-      const client = await createClient({
-        systemDatabaseUrl: target.url,
-        ...clientPoolerOptions(target),
-        poolSize: 2,
-        logger: createConsoleLogger("warn"),
-        connectTimeoutMs: cliConnectTimeoutMs,
-        ...(options.schema === undefined ? {} : { schema: options.schema }),
-        ...(options.app === undefined ? {} : { appName: options.app }),
-      });
+      const client = await connectClient(options, { poolSize: 2, logger: createConsoleLogger("warn") });
       // This process's own provider, given explicitly: nothing global is registered.
       let started: (error: Error | void) => void = () => undefined;
       const listening = new Promise<Error | void>((resolve) => (started = resolve));
@@ -67,10 +51,7 @@ export function registerMetricsCommand(program: Command, global: () => Connectio
           printText(`durably metrics on ${url}`);
           printNote("Ctrl-C stops it.");
         }
-        await new Promise<void>((resolve) => {
-          process.once("SIGINT", resolve);
-          process.once("SIGTERM", resolve);
-        });
+        await untilInterrupted();
       } finally {
         await meterProvider.shutdown().catch(() => undefined);
         await shutdown(client, { timeoutMs: 0 });
