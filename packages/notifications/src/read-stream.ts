@@ -11,6 +11,11 @@ export interface ReadStreamOptions {
   readonly fromOffset?: number;
   /** Longest wait between two reads without a wake-up. Default: the context's poll interval. */
   readonly pollMs?: number;
+  /**
+   * Longest wait for the next value (or the stream's end), after which the iteration throws TIMEOUT;
+   * the writer is not affected. Default: wait as long as the workflow runs.
+   */
+  readonly timeoutMs?: number;
 }
 
 export interface StreamValue<T> {
@@ -25,7 +30,8 @@ const liveStatuses = new Set(["PENDING", "ENQUEUED", "DELAYED"]);
  * Yields the values of stream `key` of workflow `workflowID` in order, waiting for new ones,
  * and ends when the stream is closed or the workflow is no longer running (after a last read, so
  * values written just before it finished are not lost). Each item carries its offset, so a
- * reader can resume with `fromOffset`.
+ * reader can resume with `fromOffset`. With `timeoutMs`, a wait for the next value longer than that
+ * throws TIMEOUT.
  *
  * @example
  * for await (const { value } of readStream<string>(dbos, "agent-7", "tokens")) process.stdout.write(value);
@@ -42,6 +48,7 @@ export async function* readStream<T = unknown>(
   checkOptions("readStream", options, {
     fromOffset: { type: "number", integer: true, min: 0, max: maxInt4 },
     pollMs: { type: "number", above: 0 },
+    timeoutMs: { type: "number", min: 0 },
   });
   const fromOffset = options.fromOffset ?? 0;
   const host = extensionHost(ctx);
@@ -49,6 +56,9 @@ export async function* readStream<T = unknown>(
   const pollMs = options.pollMs ?? host.pollIntervalMs;
   const retry = { logger: host.logger, signal: host.shutdownSignal };
   let next = fromOffset;
+  const timeoutMs = options.timeoutMs;
+  /** performance.now() past which a wait for the next value fails; moves on with every value. */
+  let deadline = timeoutMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + timeoutMs;
   let wake = new AbortController();
   const unsubscribe = waitersOf(ctx).subscribe(streamsChannel, `${workflowID}::${key}`, () => wake.abort());
   const unReconnect = host.sysdb.listener.onReconnect(() => wake.abort());
@@ -70,6 +80,7 @@ export async function* readStream<T = unknown>(
           `value ${entry.offset} of stream ${key}`,
         ) as T;
         yield { offset: entry.offset, value };
+        if (timeoutMs !== undefined) deadline = performance.now() + timeoutMs;
       }
       if (entries.length === pageSize) continue;
       if (finalPass) return;
@@ -80,7 +91,15 @@ export async function* readStream<T = unknown>(
         finalPass = true; // one more read for values committed just before it finished
         continue;
       }
-      await delayUnlessAborted(pollMs, AbortSignal.any([wake.signal, host.shutdownSignal]));
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        throw new DurablyError(
+          "TIMEOUT",
+          `readStream timed out: no value of stream ${key} of workflow ${workflowID} within ${timeoutMs} ms ` +
+            `(read up to offset ${next}; resume with fromOffset: ${next}).`,
+        );
+      }
+      await delayUnlessAborted(Math.min(pollMs, left), AbortSignal.any([wake.signal, host.shutdownSignal]));
       if (host.shutdownSignal.aborted) throw host.shutdownSignal.reason;
     }
   } finally {

@@ -280,6 +280,48 @@ describe("streams", () => {
       await shutdown(ctx);
     }
   }, 300_000); // a hang guard: 10,000 sequential steps take about a minute on CI's 2 cores, two on a slow host
+
+  test("a reader with timeoutMs gets what was written, then TIMEOUT when no value comes in time", async () => {
+    const ctx = context();
+    const writer = registerWorkflow(
+      ctx,
+      async (wctx: DBOSContext) => {
+        await writeStream(wctx, "ticks", 1);
+        await writeStream(wctx, "ticks", 2);
+        await recv(wctx, { topic: "go", timeoutMs: 60_000 }); // idles until told, writing nothing
+        await writeStream(wctx, "ticks", 3);
+        await closeStream(wctx, "ticks");
+        return "closed";
+      },
+      { name: "idle-writer" },
+    );
+    await launch(ctx);
+    try {
+      const handle = await runWorkflow(ctx, writer, undefined, { workflowID: "stream-idle" });
+      const seen: number[] = [];
+      const startedAt = performance.now();
+      const failure = await (async () => {
+        for await (const { value } of readStream<number>(ctx, "stream-idle", "ticks", { timeoutMs: 300 }))
+          seen.push(value);
+      })().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(isDurablyError(failure, "TIMEOUT"), String(failure)).toBe(true);
+      expect((failure as Error).message).toContain("resume with fromOffset: 2");
+      expect(seen).toEqual([1, 2]);
+      expect(performance.now() - startedAt).toBeGreaterThanOrEqual(300);
+      // The writer was not affected: told to go on, it finishes, and a reader resumes where the first stopped.
+      await send(ctx, "stream-idle", "now", { topic: "go" });
+      const rest: number[] = [];
+      for await (const { value } of readStream<number>(ctx, "stream-idle", "ticks", { fromOffset: 2, timeoutMs: 30_000 }))
+        rest.push(value);
+      expect(rest).toEqual([3]);
+      expect(await handle.getResult()).toBe("closed");
+    } finally {
+      await shutdown(ctx);
+    }
+  });
 });
 
 describe("exactly once across a crash, and DBOS clients", () => {

@@ -68,4 +68,7 @@ test("getEvent and readStream: unknown keys and bad numbers", async () => {
   expect(await failure(() => readStream(ctx, "w", "k", { pollMs: 0 }).next())).toMatch(
     /readStream: pollMs must be a finite number > 0, got 0/,
   );
+  expect(await failure(() => readStream(ctx, "w", "k", any({ timeoutMs: "5s" })).next())).toMatch(
+    /readStream: timeoutMs must be a finite number >= 0, got "5s"/,
+  );
 });
