@@ -67,3 +67,5 @@ export type { Clock } from "./clock.js";
 export type { SerializationFormat } from "./serialization/index.js";
 export { DurablyError, isDurablyError, durablyErrorCodes, type DurablyErrorCode } from "@durably/sysdb";
 export { checkDatabaseUrl } from "@durably/sysdb";
+// For @durably/testing's useTestDatabase: a template database that already holds durably's schema.
+export { migratedTemplate } from "@durably/sysdb";

@@ -31,7 +31,7 @@ export interface TestDatabaseRef {
  *
  * @example
  * ```ts
- * const db = useTestDatabase({ template: migratedTemplate });
+ * const db = useTestDatabase({ template: migratedTemplate }); // migratedTemplate from @durably/core
  * test("reads", async () => {
  *   const sql = postgres(db.url);
  *   try { expect(await sql`select 1 as x`).toEqual([{ x: 1 }]); } finally { await sql.end(); }
