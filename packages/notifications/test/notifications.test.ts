@@ -314,7 +314,10 @@ describe("streams", () => {
       // The writer was not affected: told to go on, it finishes, and a reader resumes where the first stopped.
       await send(ctx, "stream-idle", "now", { topic: "go" });
       const rest: number[] = [];
-      for await (const { value } of readStream<number>(ctx, "stream-idle", "ticks", { fromOffset: 2, timeoutMs: 30_000 }))
+      for await (const { value } of readStream<number>(ctx, "stream-idle", "ticks", {
+        fromOffset: 2,
+        timeoutMs: 30_000,
+      }))
         rest.push(value);
       expect(rest).toEqual([3]);
       expect(await handle.getResult()).toBe("closed");
