@@ -14,7 +14,8 @@ export interface NatsJetStreamSourceOptions {
   readonly consumer: string;
   /**
    * The subject a poison message is published to (a stream must capture it), with headers Durably-Reason,
-   * Durably-Stream and Durably-Sequence. Required: JetStream has no dead-letter place of its own.
+   * Durably-Stream, Durably-Sequence and Durably-Subject (where it came from). Required: JetStream has no
+   * dead-letter place of its own.
    */
   readonly deadLetterSubject: string;
   /** How long one fetch waits for messages. Default 1,000 ms. */
