@@ -10,7 +10,9 @@
 # against the local server ($DURABLY_TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres)
 # and an embedded Postgres (`durably dev-db`, from @durably/testing). The CLI is first installed
 # without @durably/testing, to check that its install holds no Postgres binaries or Testcontainers
-# and that dev-db then says what to install. Prints PASS/FAIL lines; exits 1 if any check failed.
+# and that dev-db then says what to install. Then, against the local server only, one plain-JS
+# check per add-on: a queue, messages/events/streams, a cron schedule, createClient from a second
+# process, and unknown option keys refused. Prints PASS/FAIL/SKIP lines; exits 1 if any check failed.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 local_server=${DURABLY_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
@@ -22,6 +24,7 @@ tarballs=$work/tarballs
 suffix=$$
 passed=0
 failed=0
+skipped=0
 embedded_started=false
 
 pass() { echo "PASS $*"; passed=$((passed + 1)); }
@@ -40,12 +43,12 @@ finish() {
   if $embedded_started; then
     durably dev-db stop >/dev/null 2>&1 || echo "(could not stop the embedded Postgres in $app/.durably)"
   fi
-  for db in "durably_installed_app_$suffix" "durably_installed_driver_$suffix"; do
+  for db in "durably_installed_app_$suffix" "durably_installed_driver_$suffix" "durably_installed_addons_$suffix"; do
     sql "$local_server" "drop database if exists $db with (force)" >/dev/null 2>&1 || true
   done
   [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && echo "FAIL tests/installed/run.sh stopped early (exit $rc)" && failed=1
   if [ "$failed" -eq 0 ]; then rm -rf "$work"; else echo "(kept $work for a look)"; fi
-  echo "installed packages: ${passed} passed, ${failed} failed in $(($(date +%s) - started))s"
+  echo "installed packages: ${passed} passed, ${failed} failed, ${skipped} skipped in $(($(date +%s) - started))s"
   [ "$failed" -eq 0 ] || exit 1
 }
 trap finish EXIT
@@ -145,3 +148,25 @@ check_server() { # check_server LABEL SERVER_URL
 
 check_server local "$local_server"
 check_server embedded "$embedded_server"
+
+echo "::: the add-ons from plain JavaScript (local server)"
+run_check() { # run_check SECONDS SCRIPT ARGS...: its PASS/FAIL/SKIP lines count; the rest shows if it failed
+  local seconds=$1 script=$2 output rc=0 fails
+  shift 2
+  output=$(bounded "$seconds" node "$script" "$@" 2>&1) || rc=$?
+  echo "$output" | grep -E '^(PASS|FAIL|SKIP) ' | sed -E "s/^(PASS|FAIL|SKIP) /\1 local: /" || true
+  passed=$((passed + $(echo "$output" | grep -c '^PASS ' || true)))
+  skipped=$((skipped + $(echo "$output" | grep -c '^SKIP ' || true)))
+  fails=$(echo "$output" | grep -c '^FAIL ' || true)
+  failed=$((failed + fails))
+  if [ "$rc" -ne 0 ] && [ "$fails" -eq 0 ]; then fail "local: node $script exited $rc (124: past its ${seconds} s)"; fi
+  if [ "$rc" -ne 0 ] || [ "$fails" -ne 0 ]; then echo "$output" | grep -vE '^(PASS|FAIL|SKIP) ' | indent; fi
+}
+addons=$(database_url "$local_server" "durably_installed_addons_$suffix")
+sql "$local_server" "create database durably_installed_addons_$suffix" >/dev/null
+run_check 30 options.mjs "$addons" # first: its launch migrates the fresh database for the others
+run_check 40 queues.mjs "$addons"
+run_check 40 notifications.mjs "$addons"
+run_check 40 schedule.mjs "$addons"
+run_check 50 client-check.mjs "$addons"
+sql "$local_server" "drop database if exists durably_installed_addons_$suffix with (force)" >/dev/null
