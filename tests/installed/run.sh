@@ -172,8 +172,9 @@ run_check() { # run_check SECONDS SCRIPT ARGS...: its PASS/FAIL/SKIP lines count
   skipped=$((skipped + $(echo "$output" | grep -c '^SKIP ' || true)))
   fails=$(echo "$output" | grep -c '^FAIL ' || true)
   failed=$((failed + fails))
-  if [ "$rc" -ne 0 ] && [ "$fails" -eq 0 ]; then fail "local: node $script exited $rc (124: past its ${seconds} s)"; fi
-  if [ "$rc" -ne 0 ] || [ "$fails" -ne 0 ]; then echo "$output" | grep -vE '^(PASS|FAIL|SKIP) ' | indent; fi
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then fail "local: node $script did not end within ${seconds} s"
+  elif [ "$rc" -ne 0 ] && [ "$fails" -eq 0 ]; then fail "local: node $script exited $rc"; fi
+  if [ "$rc" -ne 0 ] || [ "$fails" -ne 0 ]; then echo "$output" | { grep -vE '^(PASS|FAIL|SKIP) ' || true; } | indent; fi
 }
 addons=$(database_url "$local_server" "durably_installed_addons_$suffix")
 shop=$(database_url "$local_server" "durably_installed_shop_$suffix")
