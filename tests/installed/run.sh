@@ -13,10 +13,10 @@
 # and that dev-db then says what to install. Then, against the local server only, with the add-ons'
 # peers installed from npm as their README sections say, one plain-JS check per add-on: a queue,
 # messages/events/streams, a cron schedule, a datasource transaction on the user's `postgres`,
-# createClient from a second process, @durably/otel on the OpenTelemetry SDK, @durably/events on
-# Redis Streams ($DURABLY_TEST_REDIS_URL, default redis://127.0.0.1:6379; skipped, saying why, when
-# Redis does not answer), and unknown option keys refused. Prints PASS/FAIL/SKIP lines; exits 1 if
-# any check failed.
+# createClient from a second process, @durably/events on Redis Streams ($DURABLY_TEST_REDIS_URL,
+# default redis://127.0.0.1:6379; skipped, saying why, when Redis does not answer), unknown option
+# keys refused, `npx durably metrics` after the install command it names, and @durably/otel on the
+# OpenTelemetry SDK. Prints PASS/FAIL/SKIP lines; exits 1 if any check failed.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 local_server=${DURABLY_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
@@ -158,11 +158,8 @@ check_server embedded "$embedded_server"
 echo "::: the add-ons from plain JavaScript, their peers installed as their README sections say (local server)"
 # @durably/datasource's peer is postgres ^3.4: a bare `npm install postgres` here, where @durably/testing's
 # postgres@3.4.7 sits at the top of node_modules, would take 4.x. ioredis is @durably/events's peer for Redis
-# Streams. @durably/otel's peer @opentelemetry/api is 1.10 (@durably/cli's optional peer asks for ^1.10), and
-# the SDK's trace packages are asked for at 3: on Node 20, npm's pick for a bare name is the 2.x line, whose
-# peer range stops below api 1.10 (ERESOLVE). Installed after the checks above, whose control needs the
-# stock postgres@3.4.7 at the top.
-npm_install postgres@3 ioredis @opentelemetry/api @opentelemetry/sdk-trace@3 @opentelemetry/context-async-hooks@3
+# Streams. Installed after the checks above, whose control needs the stock postgres@3.4.7 at the top.
+npm_install postgres@3 ioredis
 run_check() { # run_check SECONDS SCRIPT ARGS...: its PASS/FAIL/SKIP lines count; the rest shows if it failed
   local seconds=$1 script=$2 output rc=0 fails
   shift 2
@@ -186,7 +183,31 @@ run_check 40 notifications.mjs "$addons"
 run_check 40 schedule.mjs "$addons"
 run_check 40 datasource.mjs "$addons" "$shop"
 run_check 50 client-check.mjs "$addons"
-run_check 40 otel.mjs "$addons"
 run_check 40 events-redis.mjs "$addons" "$redis_url"
+
+# Before any OpenTelemetry SDK package is here, `durably metrics` says what to install; that command must
+# install on this Node (less @durably/otel, here from its tarball: the registry's is not the one under test).
+set +e
+missing=$(durably --db "$addons" metrics 2>&1)
+missing_rc=$?
+set -e
+named=()
+for word in $(echo "$missing" | grep -o 'npm install --save-dev .*' | cut -d' ' -f4-); do
+  [ "$word" = @durably/otel ] || named+=("$word")
+done
+if [ "$missing_rc" -ne 1 ] || [ "${#named[@]}" -eq 0 ]; then
+  fail "local: durably metrics without the OpenTelemetry SDK exited $missing_rc, naming no install command:"
+  echo "$missing" | indent
+elif ! output=$(npm_install --save-dev "${named[@]}" 2>&1); then
+  fail "local: the install command durably metrics names fails here (npm install --save-dev ${named[*]}):"
+  echo "$output" | indent
+else
+  pass "local: without the OpenTelemetry SDK, durably metrics exits 1 naming an install command that works here"
+  run_check 30 metrics-check.mjs "$addons"
+fi
+# The SDK's trace packages at 3: on Node 20, npm's pick for a bare name is the 2.x line, whose peer range
+# stops below the @opentelemetry/api 1.10 that @durably/otel brought (ERESOLVE).
+npm_install @opentelemetry/sdk-trace@3 @opentelemetry/context-async-hooks@3
+run_check 40 otel.mjs "$addons"
 sql "$local_server" "drop database if exists durably_installed_addons_$suffix with (force)" >/dev/null
 sql "$local_server" "drop database if exists durably_installed_shop_$suffix with (force)" >/dev/null
