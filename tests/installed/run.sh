@@ -16,7 +16,7 @@
 # createClient from a second process, @durably/events on Redis Streams ($DURABLY_TEST_REDIS_URL,
 # default redis://127.0.0.1:6379; skipped, saying why, when Redis does not answer), unknown option
 # keys refused, `npx durably metrics` after the install command it names, and @durably/otel on the
-# OpenTelemetry SDK. Prints PASS/FAIL/SKIP lines; exits 1 if any check failed.
+# NodeSDK. Prints PASS/FAIL/SKIP lines; exits 1 if any check failed.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 local_server=${DURABLY_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
@@ -205,9 +205,11 @@ else
   pass "local: without the OpenTelemetry SDK, durably metrics exits 1 naming an install command that works here"
   run_check 30 metrics-check.mjs "$addons"
 fi
-# The SDK's trace packages at 3: on Node 20, npm's pick for a bare name is the 2.x line, whose peer range
-# stops below the @opentelemetry/api 1.10 that @durably/otel brought (ERESOLVE).
-npm_install @opentelemetry/sdk-trace@3 @opentelemetry/context-async-hooks@3
+# @durably/otel's install lines as its README section writes them, and the SDK's in-memory span exporter.
+npm_install @opentelemetry/api
+npm_install @opentelemetry/sdk-node@^0.301 @opentelemetry/sdk-metrics@^3.1 \
+  @opentelemetry/exporter-trace-otlp-http@^0.301 @opentelemetry/exporter-metrics-otlp-http@^0.301
+npm_install @opentelemetry/sdk-trace@3
 run_check 40 otel.mjs "$addons"
 sql "$local_server" "drop database if exists durably_installed_addons_$suffix with (force)" >/dev/null
 sql "$local_server" "drop database if exists durably_installed_shop_$suffix with (force)" >/dev/null

@@ -1,10 +1,15 @@
-// @durably/otel with the OpenTelemetry SDK installed from npm, from plain JavaScript: the
-// application registers its providers (an in-memory span exporter), instrumentDurably records on
-// them, and a two-step workflow makes its run's span with one child span per step, in one trace.
+// @durably/otel with the OpenTelemetry SDK installed from npm as the README says, from plain
+// JavaScript: the application starts its NodeSDK (with in-memory exporters instead of OTLP's),
+// instrumentDurably records on the providers it registered, and a two-step workflow makes its run's
+// span with one child span per step, in one trace, and counts as completed.
 //   node otel.mjs <system database url>
-import { context, trace } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import { NodeSDK } from "@opentelemetry/sdk-node";
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  PeriodicExportingMetricReader,
+} from "@opentelemetry/sdk-metrics";
+import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace";
 import { createDBOSContext, launch, registerWorkflow, runAsStep, runWorkflow, shutdown } from "@durably/core";
 import { instrumentDurably } from "@durably/otel";
 import { check, deadline } from "./report.mjs";
@@ -15,9 +20,14 @@ deadline(30_000, "@durably/otel");
 
 // The application's setup, first: durably registers no provider of its own.
 const exporter = new InMemorySpanExporter();
-const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
-trace.setGlobalTracerProvider(tracerProvider);
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+const metricReader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
+const sdk = new NodeSDK({
+  serviceName: "installed-otel",
+  spanProcessors: [new SimpleSpanProcessor({ exporter })],
+  metricReaders: [metricReader], // sdk-node 0.300 and later: a list (a `metricReader` is ignored)
+});
+sdk.start();
 
 const dbos = createDBOSContext({ appName: "installed-otel", systemDatabaseUrl: url });
 const checkout = registerWorkflow(dbos, async function checkout(ctx, orderID) {
@@ -51,7 +61,18 @@ try {
     "@durably/otel: each step is a span, child of the run's, in its trace",
     JSON.stringify(spans.map((s) => [s.name, s.parentSpanContext?.spanId, s.spanContext().spanId])),
   );
+  await metricReader.forceFlush();
+  const completed = metricExporter
+    .getMetrics()
+    .flatMap((r) => r.scopeMetrics.flatMap((m) => m.metrics))
+    .find((m) => m.descriptor.name === "durably.workflows.completed");
+  const points = completed?.dataPoints.filter((p) => p.attributes["durably.workflow.name"] === "checkout") ?? [];
+  check(
+    points.reduce((sum, p) => sum + p.value, 0) === 1,
+    "@durably/otel: the run counts in durably.workflows.completed",
+    JSON.stringify(completed?.dataPoints),
+  );
 } finally {
   await shutdown(dbos);
-  await tracerProvider.shutdown();
+  await sdk.shutdown();
 }
