@@ -17,7 +17,7 @@ const double = registerWorkflow(dbos, async function double(ctx, n) {
     ctx,
     async () => {
       most = Math.max(most, ++running);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 200));
       running--;
       return n * 2;
     },
@@ -27,8 +27,8 @@ const double = registerWorkflow(dbos, async function double(ctx, n) {
 const queue = await registerQueue(dbos, "installed-work", { workerConcurrency: 2 });
 await launch(dbos);
 try {
-  const handles = [];
-  for (let n = 1; n <= 8; n++) handles.push(await runWorkflow(dbos, double, n, { queue }));
+  // Enqueued together, so that the queue, not the pace of the enqueues, decides how many run at once.
+  const handles = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((n) => runWorkflow(dbos, double, n, { queue })));
   const results = await Promise.all(handles.map((h) => h.getResult()));
   check(
     JSON.stringify(results) === JSON.stringify([2, 4, 6, 8, 10, 12, 14, 16]),
