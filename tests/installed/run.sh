@@ -10,10 +10,17 @@
 # against the local server ($DURABLY_TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres)
 # and an embedded Postgres (`durably dev-db`, from @durably/testing). The CLI is first installed
 # without @durably/testing, to check that its install holds no Postgres binaries or Testcontainers
-# and that dev-db then says what to install. Prints PASS/FAIL lines; exits 1 if any check failed.
+# and that dev-db then says what to install. Then, against the local server only, with the add-ons'
+# peers installed from npm as their README sections say, one plain-JS check per add-on: a queue,
+# messages/events/streams, a cron schedule, a datasource transaction on the user's `postgres`,
+# createClient from a second process, @durably/events on Redis Streams ($DURABLY_TEST_REDIS_URL,
+# default redis://127.0.0.1:6379; skipped, saying why, when Redis does not answer), unknown option
+# keys refused, `npx durably metrics` after the install command it names, and @durably/otel on the
+# NodeSDK. Prints PASS/FAIL/SKIP lines; exits 1 if any check failed.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 local_server=${DURABLY_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+redis_url=${DURABLY_TEST_REDIS_URL:-redis://127.0.0.1:6379}
 started=$(date +%s)
 work=$(mktemp -d) # outside the workspace: npm must not see it
 chmod 755 "$work" # as root, the embedded Postgres runs as the postgres user, who must reach its data folder
@@ -22,6 +29,7 @@ tarballs=$work/tarballs
 suffix=$$
 passed=0
 failed=0
+skipped=0
 embedded_started=false
 
 pass() { echo "PASS $*"; passed=$((passed + 1)); }
@@ -40,12 +48,13 @@ finish() {
   if $embedded_started; then
     durably dev-db stop >/dev/null 2>&1 || echo "(could not stop the embedded Postgres in $app/.durably)"
   fi
-  for db in "durably_installed_app_$suffix" "durably_installed_driver_$suffix"; do
+  for db in "durably_installed_app_$suffix" "durably_installed_driver_$suffix" \
+    "durably_installed_addons_$suffix" "durably_installed_shop_$suffix"; do
     sql "$local_server" "drop database if exists $db with (force)" >/dev/null 2>&1 || true
   done
   [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && echo "FAIL tests/installed/run.sh stopped early (exit $rc)" && failed=1
   if [ "$failed" -eq 0 ]; then rm -rf "$work"; else echo "(kept $work for a look)"; fi
-  echo "installed packages: ${passed} passed, ${failed} failed in $(($(date +%s) - started))s"
+  echo "installed packages: ${passed} passed, ${failed} failed, ${skipped} skipped in $(($(date +%s) - started))s"
   [ "$failed" -eq 0 ] || exit 1
 }
 trap finish EXIT
@@ -145,3 +154,62 @@ check_server() { # check_server LABEL SERVER_URL
 
 check_server local "$local_server"
 check_server embedded "$embedded_server"
+
+echo "::: the add-ons from plain JavaScript, their peers installed as their README sections say (local server)"
+# @durably/datasource's peer is postgres ^3.4: a bare `npm install postgres` here, where @durably/testing's
+# postgres@3.4.7 sits at the top of node_modules, would take 4.x. ioredis is @durably/events's peer for Redis
+# Streams. Installed after the checks above, whose control needs the stock postgres@3.4.7 at the top.
+npm_install postgres@3 ioredis
+run_check() { # run_check SECONDS SCRIPT ARGS...: its PASS/FAIL/SKIP lines count; the rest shows if it failed
+  local seconds=$1 script=$2 output rc=0 fails
+  shift 2
+  output=$(bounded "$seconds" node "$script" "$@" 2>&1) || rc=$?
+  echo "$output" | grep -E '^(PASS|FAIL|SKIP) ' | sed -E "s/^(PASS|FAIL|SKIP) /\1 local: /" || true
+  passed=$((passed + $(echo "$output" | grep -c '^PASS ' || true)))
+  skipped=$((skipped + $(echo "$output" | grep -c '^SKIP ' || true)))
+  fails=$(echo "$output" | grep -c '^FAIL ' || true)
+  failed=$((failed + fails))
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then fail "local: node $script did not end within ${seconds} s"
+  elif [ "$rc" -ne 0 ] && [ "$fails" -eq 0 ]; then fail "local: node $script exited $rc"; fi
+  if [ "$rc" -ne 0 ] || [ "$fails" -ne 0 ]; then echo "$output" | { grep -vE '^(PASS|FAIL|SKIP) ' || true; } | indent; fi
+}
+addons=$(database_url "$local_server" "durably_installed_addons_$suffix")
+shop=$(database_url "$local_server" "durably_installed_shop_$suffix")
+sql "$local_server" "create database durably_installed_addons_$suffix" >/dev/null
+sql "$local_server" "create database durably_installed_shop_$suffix" >/dev/null
+run_check 30 options.mjs "$addons" # first: its launch migrates the fresh database for the others
+run_check 40 queues.mjs "$addons"
+run_check 40 notifications.mjs "$addons"
+run_check 40 schedule.mjs "$addons"
+run_check 40 datasource.mjs "$addons" "$shop"
+run_check 50 client-check.mjs "$addons"
+run_check 40 events-redis.mjs "$addons" "$redis_url"
+
+# Before any OpenTelemetry SDK package is here, `durably metrics` says what to install; that command must
+# install on this Node (less @durably/otel, here from its tarball: the registry's is not the one under test).
+set +e
+missing=$(durably --db "$addons" metrics 2>&1)
+missing_rc=$?
+set -e
+named=()
+for word in $(echo "$missing" | grep -o 'npm install --save-dev .*' | cut -d' ' -f4-); do
+  [ "$word" = @durably/otel ] || named+=("$word")
+done
+if [ "$missing_rc" -ne 1 ] || [ "${#named[@]}" -eq 0 ]; then
+  fail "local: durably metrics without the OpenTelemetry SDK exited $missing_rc, naming no install command:"
+  echo "$missing" | indent
+elif ! output=$(npm_install --save-dev "${named[@]}" 2>&1); then
+  fail "local: the install command durably metrics names fails here (npm install --save-dev ${named[*]}):"
+  echo "$output" | indent
+else
+  pass "local: without the OpenTelemetry SDK, durably metrics exits 1 naming an install command that works here"
+  run_check 30 metrics-check.mjs "$addons"
+fi
+# @durably/otel's install lines as its README section writes them, and the SDK's in-memory span exporter.
+npm_install @opentelemetry/api
+npm_install @opentelemetry/sdk-node@^0.301 @opentelemetry/sdk-metrics@^3.1 \
+  @opentelemetry/exporter-trace-otlp-http@^0.301 @opentelemetry/exporter-metrics-otlp-http@^0.301
+npm_install @opentelemetry/sdk-trace@3
+run_check 40 otel.mjs "$addons"
+sql "$local_server" "drop database if exists durably_installed_addons_$suffix with (force)" >/dev/null
+sql "$local_server" "drop database if exists durably_installed_shop_$suffix with (force)" >/dev/null
