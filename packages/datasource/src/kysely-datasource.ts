@@ -1,5 +1,5 @@
 // A datasource over a Kysely instance: the user's step gets a Kysely Transaction of their schema.
-import { sql, type Kysely, type Transaction } from "kysely";
+import type { Kysely, Transaction } from "kysely";
 import { checkOptions, DurablyError, quoteIdentifier, validateSchemaName } from "@durably/sysdb";
 import { datasourceOptionRules } from "./postgres-datasource.js";
 import { completionTableSql, type CompletionRecord, type Datasource } from "./datasource.js";
@@ -22,7 +22,7 @@ export function kyselyDatasource<DB>(db: Kysely<DB>, options: DatasourceOptions 
     );
   checkOptions("kyselyDatasource", options, datasourceOptionRules);
   const schema = validateSchemaName(options.schema ?? "dbos");
-  const table = sql.raw(`${quoteIdentifier(schema)}.transaction_completion`);
+  const tableName = `${quoteIdentifier(schema)}.transaction_completion`;
   let ready: Promise<void> | undefined;
   return Object.freeze({
     name: options.name ?? "app-db",
@@ -30,6 +30,7 @@ export function kyselyDatasource<DB>(db: Kysely<DB>, options: DatasourceOptions 
       ready ??= db
         .transaction()
         .execute(async (trx) => {
+          const sql = await kyselySql();
           await sql`select pg_advisory_xact_lock(hashtext('durably.transaction_completion'),
             hashtext(${schema}))`.execute(trx);
           for (const statement of completionTableSql(quoteIdentifier(schema)).split(";"))
@@ -52,6 +53,8 @@ export function kyselyDatasource<DB>(db: Kysely<DB>, options: DatasourceOptions 
         .execute(body);
     },
     async readCompletion(workflowID: string, stepID: number): Promise<CompletionRecord | undefined> {
+      const sql = await kyselySql();
+      const table = sql.raw(tableName);
       const { rows } = await sql<{ output: string | null; serialization: string }>`
         select output, serialization from ${table} where workflow_id = ${workflowID} and step_id = ${stepID}`.execute(
         db,
@@ -65,8 +68,23 @@ export function kyselyDatasource<DB>(db: Kysely<DB>, options: DatasourceOptions 
       stepID: number,
       record: CompletionRecord,
     ): Promise<void> {
+      const sql = await kyselySql();
+      const table = sql.raw(tableName);
       await sql`insert into ${table} (workflow_id, step_id, output, serialization)
                 values (${workflowID}, ${stepID}, ${record.output}, ${record.serialization})`.execute(trx);
     },
   });
+}
+
+type SqlTag = typeof import("kysely").sql;
+
+let sqlTag: Promise<SqlTag> | undefined;
+
+/**
+ * Kysely's sql tag, imported on first use: kysely is an optional peer, so an app that uses only
+ * postgresDatasource can import this package without it.
+ */
+function kyselySql(): Promise<SqlTag> {
+  sqlTag ??= import("kysely").then((kysely) => kysely.sql);
+  return sqlTag;
 }
