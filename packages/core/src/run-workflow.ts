@@ -80,8 +80,9 @@ export async function runWorkflow<Input, Output>(
   }
   // Reserved before any await, so sibling children get deterministic step IDs.
   const stepID = parent?.nextStepID();
-  runtime.assertRunning(`start workflow ${workflow.name}`);
+  // Options first: a misspelled key is the caller's mistake whatever the context's state.
   validateOptions(options);
+  runtime.assertRunning(`start workflow ${workflow.name}`);
   if (options.debounce !== undefined && parent !== undefined) {
     throw new DurablyError(
       "INVALID_ARGUMENT",

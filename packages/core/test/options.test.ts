@@ -101,6 +101,13 @@ describe("INVALID_ARGUMENT naming the option", () => {
       /delayMs must be an integer >= 0/,
     );
     expect(await listWorkflows(ctx, { name: "echo" })).toEqual([]);
+    // Checked before the context's state: the misspelled key is named even before launch.
+    const notLaunched = testContext(db.url, { appName: "options-early" });
+    const early = registerWorkflow(notLaunched, async () => 1, { name: "early" });
+    expect(await failure(() => runWorkflow(notLaunched, early, undefined, any({ workflowId: "w1" })))).toMatch(
+      /^INVALID_ARGUMENT: runWorkflow: unknown option workflowId/,
+    );
+    expect(await failure(() => runWorkflow(notLaunched, early, undefined))).toMatch(/^LIFECYCLE: /);
   });
 
   test("runAsStep, getResult, registerWorkflow and shutdown refuse unknown keys", async () => {
