@@ -13,14 +13,17 @@
 # and that dev-db then says what to install. Then, against the local server only, with the add-ons'
 # peers installed from npm as their README sections say, one plain-JS check per add-on: a queue,
 # messages/events/streams, a cron schedule, a datasource transaction on the user's `postgres`,
-# createClient from a second process, @durably/events on Redis Streams ($DURABLY_TEST_REDIS_URL,
-# default redis://127.0.0.1:6379; skipped, saying why, when Redis does not answer), unknown option
+# createClient from a second process, @durably/events on Redis Streams, NATS JetStream and RabbitMQ
+# ($DURABLY_TEST_REDIS_URL, $DURABLY_TEST_NATS_SERVER, $DURABLY_TEST_AMQP_URL, by default the local
+# brokers; each skipped, saying why, when its broker does not answer), unknown option
 # keys refused, `npx durably metrics` after the install command it names, and @durably/otel on the
 # NodeSDK. Prints PASS/FAIL/SKIP lines; exits 1 if any check failed.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 local_server=${DURABLY_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 redis_url=${DURABLY_TEST_REDIS_URL:-redis://127.0.0.1:6379}
+nats_server=${DURABLY_TEST_NATS_SERVER:-127.0.0.1:4222}
+amqp_url=${DURABLY_TEST_AMQP_URL:-amqp://guest:guest@127.0.0.1:5672}
 started=$(date +%s)
 work=$(mktemp -d) # outside the workspace: npm must not see it
 chmod 755 "$work" # as root, the embedded Postgres runs as the postgres user, who must reach its data folder
@@ -158,8 +161,9 @@ check_server embedded "$embedded_server"
 echo "::: the add-ons from plain JavaScript, their peers installed as their README sections say (local server)"
 # @durably/datasource's peer is postgres ^3.4: a bare `npm install postgres` here, where @durably/testing's
 # postgres@3.4.7 sits at the top of node_modules, would take 4.x. ioredis is @durably/events's peer for Redis
-# Streams. Installed after the checks above, whose control needs the stock postgres@3.4.7 at the top.
-npm_install postgres@3 ioredis
+# Streams, @nats-io/jetstream and @nats-io/transport-node for NATS, amqplib for RabbitMQ. Installed after the
+# checks above, whose control needs the stock postgres@3.4.7 at the top.
+npm_install postgres@3 ioredis @nats-io/jetstream @nats-io/transport-node amqplib
 run_check() { # run_check SECONDS SCRIPT ARGS...: its PASS/FAIL/SKIP lines count; the rest shows if it failed
   local seconds=$1 script=$2 output rc=0 fails
   shift 2
@@ -184,6 +188,8 @@ run_check 40 schedule.mjs "$addons"
 run_check 40 datasource.mjs "$addons" "$shop"
 run_check 50 client-check.mjs "$addons"
 run_check 40 events-redis.mjs "$addons" "$redis_url"
+run_check 40 events-nats.mjs "$addons" "$nats_server"
+run_check 40 events-rabbitmq.mjs "$addons" "$amqp_url"
 
 # Before any OpenTelemetry SDK package is here, `durably metrics` says what to install; that command must
 # install on this Node (less @durably/otel, here from its tarball: the registry's is not the one under test).

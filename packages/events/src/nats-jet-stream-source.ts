@@ -18,7 +18,7 @@ export interface NatsJetStreamSourceOptions {
    * dead-letter place of its own.
    */
   readonly deadLetterSubject: string;
-  /** How long one fetch waits for messages. Default 1,000 ms. */
+  /** How long one fetch waits for messages. Default 1,000 ms, also the least JetStream accepts. */
   readonly fetchWaitMs?: number;
   /** How long a message given back waits before its redelivery. Default 1,000 ms. */
   readonly redeliveryDelayMs?: number;
@@ -29,7 +29,8 @@ const rules = {
   stream: { type: "string", required: true, nonEmpty: true },
   consumer: { type: "string", required: true, nonEmpty: true },
   deadLetterSubject: { type: "string", required: true, nonEmpty: true },
-  fetchWaitMs: { type: "number", integer: true, min: 100, max: 60_000 },
+  // A pull's `expires`: @nats-io/jetstream refuses one under 1,000 ms, on every fetch, not at construction.
+  fetchWaitMs: { type: "number", integer: true, min: 1_000, max: 60_000 },
   redeliveryDelayMs: { type: "number", integer: true, min: 0 },
 } as const;
 

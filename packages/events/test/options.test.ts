@@ -61,6 +61,16 @@ describe("the adapters", () => {
     expect(() =>
       natsJetStreamSource({ connection: {}, stream: "S", consumer: "c", deadLetterSubject: "d" } as never),
     ).toThrow(/NATS connection/);
+    // JetStream refuses a fetch that waits under a second, on every fetch: refused here, at construction.
+    expect(() =>
+      natsJetStreamSource({
+        connection,
+        stream: "S",
+        consumer: "c",
+        deadLetterSubject: "d",
+        fetchWaitMs: 200,
+      } as never),
+    ).toThrow(/natsJetStreamSource: fetchWaitMs must be an integer from 1000 to 60000, got 200/);
   });
 
   test("rabbitMqSource checks its options", () => {
